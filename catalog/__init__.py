@@ -1,0 +1,37 @@
+"""Martech Catalog: a governed catalog of the marketing-technology stack."""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import Flask
+
+from catalog.extensions import csrf
+from catalog.extensions import db
+
+# Each module defines `bp`; the order is the order of the nav.
+BLUEPRINTS = (
+    "main", "tools", "people", "flows", "dependencies", "graph", "audit", "imports", "api",
+)
+
+
+def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Flask:
+    """Create and configure an instance of the catalog application."""
+    app = Flask(__name__, static_folder="../static", instance_relative_config=True)
+    app.config.from_object("config.Config")
+    if test_config is not None:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    import importlib
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"catalog.views.{name}")
+        app.register_blueprint(module.bp)
+
+    from catalog import web
+
+    web.init_app(app)
+    return app

@@ -1,0 +1,202 @@
+"""The catalog's data model: tools, who owns them, and how data moves and depends between them."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Person(Base):
+    """Someone who can own a tool: a marketer on the business side or an engineer on the IT side."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lowercased
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    department: Mapped[str] = mapped_column(sa.String(100), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Person {self.email!r}>"
+
+
+class Tool(Base):
+    """A piece of marketing technology the company runs, pays for, or was seen using."""
+
+    __tablename__ = "tool"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    vendor: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    website: Mapped[str] = mapped_column(sa.String(500), default="")
+    category: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    lifecycle: Mapped[str] = mapped_column(sa.String(20), default="requested", index=True)
+    business_owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    technical_owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    data_classes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    system_of_record: Mapped[bool] = mapped_column(default=False)
+    sso_enabled: Mapped[bool] = mapped_column(default=False)
+    dpa_signed: Mapped[bool] = mapped_column(default=False)
+    security_reviewed: Mapped[bool] = mapped_column(default=False)
+    annual_cost: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
+    seats: Mapped[int | None]
+    renewal_date: Mapped[date | None]
+    requested_at: Mapped[date | None]
+    decided_at: Mapped[date | None]
+    retired_at: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    business_owner: Mapped[Person | None] = relationship(foreign_keys=[business_owner_id])
+    technical_owner: Mapped[Person | None] = relationship(foreign_keys=[technical_owner_id])
+
+    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Tool {self.slug!r}>"
+
+
+class DataFlow(Base):
+    """Data moving from one tool to another: "<source> feeds <target>"."""
+
+    __tablename__ = "data_flow"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "target_id", "mechanism"),
+        sa.CheckConstraint("source_id <> target_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    data_classes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    mechanism: Mapped[str] = mapped_column(sa.String(30))
+    managed_by_it: Mapped[bool] = mapped_column(default=False)
+    anonymized: Mapped[bool] = mapped_column(default=False)
+    frequency: Mapped[str] = mapped_column(sa.String(100), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    source: Mapped[Tool] = relationship(foreign_keys=[source_id])
+    target: Mapped[Tool] = relationship(foreign_keys=[target_id])
+
+    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def key(self) -> str:
+        return f"{self.source.slug}->{self.target.slug}"
+
+
+class Dependency(Base):
+    """`tool` stops working, or loses its data, when `depends_on` goes away."""
+
+    __tablename__ = "dependency"
+    __table_args__ = (
+        sa.UniqueConstraint("tool_id", "depends_on_id"),
+        sa.CheckConstraint("tool_id <> depends_on_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(sa.ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    depends_on_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tool.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), default="other")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    tool: Mapped[Tool] = relationship(foreign_keys=[tool_id])
+    depends_on: Mapped[Tool] = relationship(foreign_keys=[depends_on_id])
+
+    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def key(self) -> str:
+        return f"{self.tool.slug}->{self.depends_on.slug}"
+
+
+class Sighting(Base):
+    """Evidence from a discovery source that an app is in use, aggregated per source and app."""
+
+    __tablename__ = "sighting"
+    __table_args__ = (sa.UniqueConstraint("source", "observed_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(40))
+    observed_name: Mapped[str] = mapped_column(sa.String(500))
+    tool_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tool.id", ondelete="SET NULL"), index=True
+    )
+    first_seen: Mapped[date | None]
+    last_seen: Mapped[date | None]
+    users: Mapped[int] = mapped_column(default=0)
+    events: Mapped[int] = mapped_column(default=0)
+    spend: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
+
+    tool: Mapped[Tool | None] = relationship()
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.observed_name}"
+
+
+class ChangeRecord(Base):
+    """One create, update or delete, written in the same transaction as the change itself."""
+
+    __tablename__ = "change_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(20))  # create | update | delete
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_key: Mapped[str] = mapped_column(sa.String(600))
+    before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
+
+    __table_args__ = (sa.Index("ix_change_record_object", "object_type", "object_key"),)

@@ -1,0 +1,283 @@
+"""The record shapes of SPEC 2 as plain dicts: validation on the way in, serialisation on the way out.
+
+The bundle, the JSON API, the change log and the forms all speak these dicts, so a field is
+checked in exactly one place. References (owner emails, tool slugs) are checked by the caller,
+which knows what exists.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from decimal import InvalidOperation
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+
+from catalog import taxonomy
+from catalog import vocab
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class ValidationError(Exception):
+    """A record failed validation; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str], record: str | None = None) -> None:
+        self.errors = errors
+        self.record = record
+        where = f"{record}: " if record else ""
+        super().__init__(where + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def slugify(name: str) -> str:
+    """Return a slug for a tool name (lowercase, [a-z0-9-])."""
+    return _NON_SLUG.sub("-", name.lower()).strip("-")[:100].strip("-")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text, bool, date, int, money, choice, choices, email, slug, url, currency, category
+    default: t.Any = None
+    required: bool = False
+    max_length: int = 200
+    choices: tuple[str, ...] = ()
+
+
+def _text(value: t.Any, f: Field) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    value = value.strip()
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if len(value) > f.max_length:
+        raise ValueError(f"must be at most {f.max_length} characters")
+    return value
+
+
+def _convert(value: t.Any, f: Field) -> t.Any:
+    kind = f.kind
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if kind == "date":
+        if isinstance(value, date):
+            return value
+        if not isinstance(value, str):
+            raise ValueError("must be a date (YYYY-MM-DD)")
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+    if kind == "money":
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+            raise ValueError("must be a number")
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+        if not amount.is_finite():
+            raise ValueError("must be a finite number")
+        if amount < 0:
+            raise ValueError("must not be negative")
+        if amount >= Decimal("1e12"):
+            raise ValueError("is too large")
+        return amount.quantize(Decimal("0.01"))
+    if kind == "choices":
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise ValueError("must be a list")
+        unknown = [v for v in value if v not in f.choices]
+        if unknown:
+            raise ValueError(f"unknown value {unknown[0]!r}; expected one of {', '.join(f.choices)}")
+        return sorted(set(value), key=f.choices.index)
+    text = _text(value, f)
+    if kind == "text":
+        if f.required and not text:
+            raise ValueError("is required")
+        return text
+    if kind == "choice":
+        if text not in f.choices:
+            raise ValueError(f"unknown value {text!r}; expected one of {', '.join(f.choices)}")
+        return text
+    if kind == "category":
+        if not text:
+            return None
+        if text not in taxonomy.CATEGORIES:
+            raise ValueError(f"unknown category {text!r}")
+        return text
+    if kind == "email":
+        if not text:
+            return None
+        try:
+            return validate_email(text, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValueError(f"{text!r} is not a valid e-mail address ({exc})") from None
+    if kind == "slug":
+        if not text:
+            return None
+        if not SLUG_RE.match(text):
+            raise ValueError(f"{text!r} is not a slug (lowercase letters, digits and hyphens)")
+        return text
+    if kind == "url":
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return text
+    if kind == "currency":
+        text = text.upper() or "USD"
+        if not CURRENCY_RE.match(text):
+            raise ValueError(f"{text!r} is not an ISO 4217 currency code")
+        return text
+    raise AssertionError(kind)
+
+
+def clean(fields: tuple[Field, ...], raw: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """Return validated values for every field (defaults for omitted ones) or raise ValidationError."""
+    values: dict[str, t.Any] = {}
+    errors: dict[str, str] = {}
+    if not isinstance(raw, t.Mapping):
+        raise ValidationError({"record": "must be a JSON object"})
+    known = {f.name for f in fields}
+    for key in raw:
+        if key not in known and key != "version":
+            errors[str(key)] = "unknown field"
+    for f in fields:
+        value = raw.get(f.name)
+        if value is None or (value == "" and f.kind not in ("text", "url")):
+            if f.required:
+                errors[f.name] = "is required"
+            else:
+                values[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
+            continue
+        try:
+            values[f.name] = _convert(value, f)
+        except ValueError as exc:
+            errors[f.name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+PERSON_FIELDS = (
+    Field("email", "email", required=True),
+    Field("name", "text", default=""),
+    Field("department", "text", default="", max_length=100),
+    Field("active", "bool", default=True),
+)
+
+TOOL_FIELDS = (
+    Field("slug", "slug"),
+    Field("name", "text", required=True),
+    Field("vendor", "text", default=""),
+    Field("description", "text", default="", max_length=10_000),
+    Field("website", "url", default="", max_length=500),
+    Field("category", "category"),
+    Field("lifecycle", "choice", default="requested", choices=vocab.LIFECYCLES),
+    Field("business_owner", "email"),
+    Field("technical_owner", "email"),
+    Field("data_classes", "choices", default=(), choices=vocab.DATA_CLASSES),
+    Field("system_of_record", "bool", default=False),
+    Field("sso_enabled", "bool", default=False),
+    Field("dpa_signed", "bool", default=False),
+    Field("security_reviewed", "bool", default=False),
+    Field("annual_cost", "money"),
+    Field("currency", "currency", default="USD"),
+    Field("seats", "int"),
+    Field("renewal_date", "date"),
+    Field("requested_at", "date"),
+    Field("decided_at", "date"),
+    Field("retired_at", "date"),
+)
+
+FLOW_FIELDS = (
+    Field("source", "slug", required=True),
+    Field("target", "slug", required=True),
+    Field("data_classes", "choices", default=(), choices=vocab.DATA_CLASSES),
+    Field("mechanism", "choice", required=True, choices=vocab.MECHANISMS),
+    Field("managed_by_it", "bool", default=False),
+    Field("anonymized", "bool", default=False),
+    Field("frequency", "text", default="", max_length=100),
+    Field("description", "text", default="", max_length=10_000),
+    Field("active", "bool", default=True),
+)
+
+DEPENDENCY_FIELDS = (
+    Field("tool", "slug", required=True),
+    Field("depends_on", "slug", required=True),
+    Field("kind", "choice", default="other", choices=vocab.DEPENDENCY_KINDS),
+    Field("description", "text", default="", max_length=10_000),
+)
+
+SIGHTING_FIELDS = (
+    Field("source", "text", required=True, max_length=40),
+    Field("observed_name", "text", required=True, max_length=500),
+    Field("tool", "slug"),
+    Field("first_seen", "date"),
+    Field("last_seen", "date"),
+    Field("users", "int", default=0),
+    Field("events", "int", default=0),
+    Field("spend", "money"),
+    Field("currency", "currency", default="USD"),
+)
+
+
+def plain(value: t.Any) -> t.Any:
+    """Return a JSON-ready value: dates as ISO strings, money as int or float."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def person_record(person: t.Any) -> dict[str, t.Any]:
+    return {f.name: plain(getattr(person, f.name)) for f in PERSON_FIELDS}
+
+
+def tool_record(tool: t.Any) -> dict[str, t.Any]:
+    record = {}
+    for f in TOOL_FIELDS:
+        if f.name in ("business_owner", "technical_owner"):
+            owner = getattr(tool, f.name)
+            record[f.name] = owner.email if owner is not None else None
+        else:
+            record[f.name] = plain(getattr(tool, f.name))
+    return record
+
+
+def flow_record(flow: t.Any) -> dict[str, t.Any]:
+    record = {f.name: plain(getattr(flow, f.name)) for f in FLOW_FIELDS[2:]}
+    return {"source": flow.source.slug, "target": flow.target.slug} | record
+
+
+def dependency_record(dep: t.Any) -> dict[str, t.Any]:
+    return {
+        "tool": dep.tool.slug,
+        "depends_on": dep.depends_on.slug,
+        "kind": dep.kind,
+        "description": dep.description,
+    }
+
+
+def sighting_record(s: t.Any) -> dict[str, t.Any]:
+    record = {f.name: plain(getattr(s, f.name)) for f in SIGHTING_FIELDS if f.name != "tool"}
+    record["tool"] = s.tool.slug if s.tool is not None else None
+    return {f.name: record[f.name] for f in SIGHTING_FIELDS}

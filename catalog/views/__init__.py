@@ -1,0 +1,1 @@
+"""Blueprints: thin views that parse input, call a service, commit and redirect."""

@@ -1,0 +1,38 @@
+"""Plain factory functions for tests: each writes through the services, like a user would."""
+
+from __future__ import annotations
+
+import itertools
+import typing as t
+
+from sqlalchemy.orm import Session
+
+from catalog.models import DataFlow
+from catalog.models import Dependency
+from catalog.models import Person
+from catalog.models import Tool
+from catalog.services import entities
+
+_seq = itertools.count(1)
+
+
+def make_person(session: Session, **overrides: t.Any) -> Person:
+    n = next(_seq)
+    raw = {"email": f"person{n}@example.com", "name": f"Person {n}", "department": "marketing"}
+    return entities.save_person(session, raw | overrides, actor="test")
+
+
+def make_tool(session: Session, **overrides: t.Any) -> Tool:
+    n = next(_seq)
+    raw = {"name": f"Tool {n}", "slug": f"tool-{n}", "category": "email-marketing"}
+    return entities.save_tool(session, raw | overrides, actor="test")
+
+
+def make_flow(session: Session, source: str, target: str, **overrides: t.Any) -> DataFlow:
+    raw = {"source": source, "target": target, "mechanism": "api"}
+    return entities.save_flow(session, raw | overrides, actor="test")
+
+
+def make_dependency(session: Session, tool: str, depends_on: str, **overrides: t.Any) -> Dependency:
+    raw = {"tool": tool, "depends_on": depends_on, "kind": "data"}
+    return entities.save_dependency(session, raw | overrides, actor="test")
