@@ -1,0 +1,7 @@
+"""Placeholder blueprint; its pages arrive with their issue."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("scorecard", __name__)
