@@ -1,0 +1,37 @@
+# Shared by bin/run and bin/test: install what the project needs on a Debian machine.
+# Idempotent: each step checks first, so a second run is quick.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Need root to run: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  # Install the Debian packages that are missing; update the index once, only when needed.
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  # $1: pip extras, e.g. "" or "[dev]"
+  if ! "$PY" -c "import venv, ensurepip" 2>/dev/null; then apt_install python3-venv; fi
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  local stamp="$VENV/.installed$1"
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    echo "==> Installing the project into $VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+    "$VENV/bin/python" -m pip install -q -e "$ROOT$1" 2>&1 | grep -v -E '^WARNING: Location' || true
+    "$VENV/bin/python" -c "import catalog" >/dev/null
+    touch "$stamp"
+  fi
+}
