@@ -200,3 +200,94 @@ class ChangeRecord(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.Index("ix_change_record_object", "object_type", "object_key"),)
+
+
+# Accounts ---------------------------------------------------------------------------------------
+# Who may sign in and with which role, the review sign-offs, runtime settings and the daily
+# scorecard figures. Kept at the end of the module so the catalog model above reads on its own.
+
+
+class User(Base):
+    """Someone who signs in: a viewer, a marketer, an IT reviewer or an administrator."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lowercased
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    role: Mapped[str] = mapped_column(sa.String(20), default="viewer")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Flask-Login's id for this account; replaced on logout and password change so that every
+    # cookie issued before stops working (a signed cookie cannot otherwise be revoked).
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # SHA-256 of the API bearer token, if one was issued; the token itself is never stored.
+    api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    # The catalog person with the same e-mail, if any: that is how ownership is known.
+    person: Mapped[Person | None] = relationship(
+        primaryjoin="foreign(User.email) == Person.email", viewonly=True, lazy="select"
+    )
+
+    # Flask-Login protocol.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.role}>"
+
+
+class ReviewSignoff(Base):
+    """A business or technical owner's sign-off on a tool request, for one review round."""
+
+    __tablename__ = "review_signoff"
+    __table_args__ = (sa.UniqueConstraint("tool_id", "side", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(sa.ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    side: Mapped[str] = mapped_column(sa.String(20))  # business | technical
+    # The request date the sign-off was given for: a new request is a new round.
+    round: Mapped[date] = mapped_column(sa.Date)
+    signed_by: Mapped[str] = mapped_column(sa.String(254))
+    signed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    tool: Mapped[Tool] = relationship()
+
+
+class Setting(Base):
+    """A value an administrator can change at runtime (e.g. the review SLA in days)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    updated_by: Mapped[str] = mapped_column(sa.String(254), default="")
+
+
+class ScorecardSnapshot(Base):
+    """The joint CMO-CIO scorecard figures of one day, kept to draw their trend."""
+
+    __tablename__ = "scorecard_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, unique=True)
+    metrics: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    taken_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
