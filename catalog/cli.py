@@ -99,9 +99,23 @@ def _echo_bundle_summary(summary: dict[str, dict[str, int]]) -> None:
 
 
 @main.command("demo")
-def demo_command() -> None:
+@click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Move the demo's dates as if today were this day (default: today).")
+def demo_command(today: t.Any) -> None:
     """Load the demo stack (a mid-size company's martech, with its rogue corners)."""
-    summary = import_bundle_file(str(DEMO_BUNDLE), actor="demo")
+    from catalog.services import bundle as bundle_service
+    from catalog.services.demo import demo_bundle
+    from catalog.services.records import ValidationError
+
+    data = demo_bundle(today.date() if today is not None else date.today())
+    with write_intent(), progress_bar(bundle_service.count_records(data), "demo") as bar:
+        try:
+            summary = bundle_service.import_bundle(db.session, data, actor="demo",
+                                                   progress=bar.update)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"demo: nothing imported. {exc}") from None
     _echo_bundle_summary(summary)
 
 
