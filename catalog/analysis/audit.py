@@ -1,0 +1,129 @@
+"""The rogue-tool audit (SPEC 3): shadow IT, customer-data silos, findings, risk, as of a date.
+
+`run_audit(snapshot, as_of)` is the one entry point; `to_json(result)` gives the SPEC 5.3 shape.
+Pure: the snapshot is the only input, so the same snapshot and date always give the same report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from catalog.analysis.facts import Facts
+from catalog.analysis.facts import derive_facts
+from catalog.analysis.facts import in_use
+from catalog.analysis.facts import is_recent
+from catalog.analysis.impact import blast_sizes
+from catalog.analysis.risk import BLAST_CAP
+from catalog.analysis.risk import Risk
+from catalog.analysis.risk import score_tools
+from catalog.analysis.rules import Finding
+from catalog.analysis.rules import all_findings
+from catalog.analysis.rules import shadow_severity
+from catalog.analysis.rules import silo_severity
+from catalog.analysis.scorecard import summarize
+from catalog.analysis.snapshot import Snapshot
+from catalog.vocab import SEVERITIES
+
+__all__ = [
+    "AuditResult", "ShadowTool", "Silo", "Finding", "Risk", "run_audit", "to_json", "in_use",
+    "is_recent", "is_shadow",
+]
+
+
+@dataclass(frozen=True)
+class ShadowTool:
+    """A tool in use without IT's sanction, with every reason that applies (SPEC 3.1)."""
+
+    tool: str
+    reasons: tuple[str, ...]
+    severity: str
+
+
+@dataclass(frozen=True)
+class Silo:
+    """Stranded tools holding customer data that never reaches a system of record (SPEC 3.2)."""
+
+    tools: tuple[str, ...]
+    data_classes: tuple[str, ...]
+    feeders: tuple[str, ...]
+    rogue: bool
+    severity: str
+
+    @property
+    def key(self) -> str:
+        return ",".join(self.tools)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    as_of: date
+    summary: dict[str, object]
+    shadow: tuple[ShadowTool, ...]
+    silos: tuple[Silo, ...]
+    findings: tuple[Finding, ...]
+    risk: tuple[Risk, ...]
+
+    def findings_for(self, subject_type: str, key: str) -> tuple[Finding, ...]:
+        """Return the findings whose subject is this tool, flow, silo, category or catalog."""
+        return tuple(f for f in self.findings
+                     if f.subject_type == subject_type and f.subject_key == key)
+
+
+def is_shadow(snapshot: Snapshot, slug: str, as_of: date) -> bool:
+    """Return True when the tool is in use and not sanctioned as of the date."""
+    return slug in derive_facts(snapshot, as_of).shadow
+
+
+def _shadow(facts: Facts) -> tuple[ShadowTool, ...]:
+    return tuple(
+        ShadowTool(tool=slug, reasons=reasons, severity=shadow_severity(facts, slug))
+        for slug, reasons in sorted(facts.shadow.items())
+    )
+
+
+def run_audit(snapshot: Snapshot, as_of: date, *, sla_days: int = 10) -> AuditResult:
+    """Evaluate every governance rule of SPEC 3 on the snapshot as of a date."""
+    facts = derive_facts(snapshot, as_of)
+    findings = all_findings(facts, snapshot.dependencies, sla_days)
+    summary = summarize(facts, sla_days)
+    summary["findings_by_severity"] = {
+        severity: sum(1 for f in findings if f.severity == severity) for severity in SEVERITIES
+    }
+    silos = tuple(
+        Silo(tools=s.tools, data_classes=s.data_classes, feeders=s.feeders, rogue=s.rogue,
+             severity=silo_severity(s))
+        for s in facts.silos
+    )
+    return AuditResult(
+        as_of=as_of,
+        summary=summary,
+        shadow=_shadow(facts),
+        silos=silos,
+        findings=findings,
+        risk=score_tools(facts, blast_sizes(snapshot, BLAST_CAP)),
+    )
+
+
+def to_json(result: AuditResult) -> dict[str, object]:
+    """Return the audit as the JSON document of SPEC 5.3 (plain dicts, lists and scalars)."""
+    return {
+        "as_of": result.as_of.isoformat(),
+        "summary": result.summary,
+        "shadow_it": [
+            {"tool": s.tool, "reasons": list(s.reasons), "severity": s.severity}
+            for s in result.shadow
+        ],
+        "silos": [
+            {"tools": list(s.tools), "data_classes": list(s.data_classes),
+             "feeders": list(s.feeders), "rogue": s.rogue, "severity": s.severity}
+            for s in result.silos
+        ],
+        "findings": [
+            {"rule": f.rule, "severity": f.severity,
+             "subject": {"type": f.subject_type, "key": f.subject_key}, "message": f.message}
+            for f in result.findings
+        ],
+        "risk": [{"tool": r.tool, "score": r.score, "factors": dict(r.factors)}
+                 for r in result.risk],
+    }

@@ -1,0 +1,173 @@
+"""The base facts every audit rule reads (SPEC 3, 3.1, 3.2): in use, shadow, customer data, silos.
+
+Computed once per (snapshot, as_of) by `derive_facts`; every rule, the risk score and the
+scorecard then read the same `Facts`, so they never disagree about what is in use or stranded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+
+import networkx as nx
+
+from catalog.analysis.graph import build_graph
+from catalog.analysis.graph import reaching
+from catalog.analysis.snapshot import FlowEdge
+from catalog.analysis.snapshot import PersonRec
+from catalog.analysis.snapshot import SightingRec
+from catalog.analysis.snapshot import Snapshot
+from catalog.analysis.snapshot import ToolNode
+from catalog.vocab import PERSONAL
+from catalog.vocab import SANCTIONED_LIFECYCLES
+
+__all__ = ["RECENT_DAYS", "Facts", "SiloFacts", "derive_facts", "in_use", "is_recent"]
+
+#: A sighting at most this many days before as_of (and not after it) is recent evidence of use.
+RECENT_DAYS = 90
+
+SHADOW_REASON = {
+    "discovered": "SHADOW_DISCOVERED",
+    "requested": "SHADOW_UNAPPROVED",
+    "in_review": "SHADOW_UNAPPROVED",
+    "rejected": "SHADOW_REJECTED_IN_USE",
+    "retired": "SHADOW_RETIRED_IN_USE",
+}
+
+
+@dataclass(frozen=True)
+class SiloFacts:
+    tools: tuple[str, ...]
+    data_classes: tuple[str, ...]
+    feeders: tuple[str, ...]
+    rogue: bool
+    unmanaged: tuple[FlowEdge, ...]  # the unmanaged active flows into or inside the silo
+
+    @property
+    def key(self) -> str:
+        return ",".join(self.tools)
+
+
+@dataclass(frozen=True)
+class Facts:
+    as_of: date
+    tools: dict[str, ToolNode]
+    people: dict[str, PersonRec]
+    flows: tuple[FlowEdge, ...]  # active flows only
+    sightings: dict[str, tuple[SightingRec, ...]]  # by tool slug, those seen on or before as_of
+    in_use: frozenset[str]
+    sanctioned: frozenset[str]
+    shadow: dict[str, tuple[str, ...]]  # slug -> reasons
+    personal_held: dict[str, frozenset[str]]  # slug -> personal classes it holds (own + inbound)
+    sors: frozenset[str]
+    reaches_sor: frozenset[str]
+    stranded: frozenset[str]
+    silos: tuple[SiloFacts, ...]
+    graph: nx.DiGraph
+
+    def name(self, slug: str) -> str:
+        """Return the display name of a tool (its slug when it has none)."""
+        tool = self.tools.get(slug)
+        return (tool.name or slug) if tool is not None else slug
+
+    def flows_into(self, slug: str) -> list[FlowEdge]:
+        """Return the active flows whose target is the tool."""
+        preds = self.graph._pred.get(slug, {})
+        return [flow for attrs in preds.values() for flow in attrs["flows"]]
+
+    def holds_customer_data(self, slug: str) -> bool:
+        """Return True when the tool stores or receives personal data (SPEC 2.1)."""
+        return bool(self.personal_held.get(slug))
+
+
+def is_recent(sighting: SightingRec, as_of: date) -> bool:
+    """Return True when the sighting's last_seen is on or before as_of and at most 90 days before.
+
+    >>> is_recent(SightingRec("okta", "x", "x", last_seen=date(2026, 8, 24)), date(2026, 11, 22))
+    True
+    >>> is_recent(SightingRec("okta", "x", "x", last_seen=date(2026, 8, 23)), date(2026, 11, 22))
+    False
+    """
+    seen = sighting.last_seen
+    return seen is not None and as_of - timedelta(days=RECENT_DAYS) <= seen <= as_of
+
+
+def in_use(snapshot: Snapshot, as_of: date) -> frozenset[str]:
+    """Return the slugs of the tools in use as of a date (SPEC 3)."""
+    known = {tool.slug for tool in snapshot.tools}
+    used = {tool.slug for tool in snapshot.tools if tool.lifecycle in SANCTIONED_LIFECYCLES}
+    used.update(s.tool for s in snapshot.sightings if s.tool in known and is_recent(s, as_of))
+    for flow in snapshot.flows:
+        if flow.active:
+            used.add(flow.source)
+            used.add(flow.target)
+    return frozenset(used & known)
+
+
+def _silos(facts_graph: nx.DiGraph, stranded: frozenset[str], shadow: Iterable[str],
+           personal_held: dict[str, frozenset[str]]) -> tuple[SiloFacts, ...]:
+    shadow_set = set(shadow)
+    inner = facts_graph.subgraph(stranded)
+    silos = []
+    for members in nx.weakly_connected_components(inner):
+        feeders: set[str] = set()
+        unmanaged: list[FlowEdge] = []
+        for node in members:
+            for pred, attrs in facts_graph._pred[node].items():
+                if pred not in stranded:
+                    feeders.add(pred)
+                unmanaged.extend(f for f in attrs["flows"] if not f.managed_by_it)
+        classes = set().union(*(personal_held[m] for m in members))
+        silos.append(SiloFacts(
+            tools=tuple(sorted(members)),
+            data_classes=tuple(sorted(classes)),
+            feeders=tuple(sorted(feeders)),
+            rogue=bool(unmanaged) or not shadow_set.isdisjoint(members),
+            unmanaged=tuple(sorted(unmanaged, key=lambda f: (f.source, f.target, f.mechanism))),
+        ))
+    return tuple(sorted(silos, key=lambda s: s.tools))
+
+
+def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
+    """Compute the shared facts of the audit for one snapshot and date."""
+    tools = {tool.slug: tool for tool in snapshot.tools}
+    G = build_graph(snapshot)
+    used = in_use(snapshot, as_of)
+    sanctioned = frozenset(s for s, t in tools.items() if t.lifecycle in SANCTIONED_LIFECYCLES)
+    shadow = {slug: (SHADOW_REASON[tools[slug].lifecycle],)
+              for slug in sorted(used - sanctioned) if tools[slug].lifecycle in SHADOW_REASON}
+
+    personal_held = {slug: tool.data_classes & PERSONAL for slug, tool in tools.items()}
+    active = tuple(f for f in snapshot.flows if f.active)
+    for _, target, carried in G.edges(data="personal"):
+        if carried:
+            personal_held[target] = personal_held[target] | carried
+
+    sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
+    # One reverse BFS from every SoR at once: whatever it reaches has a path to a governed hub.
+    reaches = frozenset(reaching(G, sors))
+    stranded = frozenset(
+        s for s in used if personal_held[s] and s not in sors and s not in reaches
+    )
+    by_tool: dict[str, list[SightingRec]] = {}
+    for sighting in snapshot.sightings:
+        if sighting.tool in tools and (sighting.first_seen is None or sighting.first_seen <= as_of):
+            by_tool.setdefault(sighting.tool, []).append(sighting)
+    return Facts(
+        as_of=as_of,
+        tools=tools,
+        people={p.email.lower(): p for p in snapshot.people},
+        flows=active,
+        sightings={k: tuple(v) for k, v in by_tool.items()},
+        in_use=used,
+        sanctioned=sanctioned,
+        shadow=shadow,
+        personal_held=personal_held,
+        sors=sors,
+        reaches_sor=reaches,
+        stranded=stranded,
+        silos=_silos(G, stranded, shadow, personal_held),
+        graph=G,
+    )

@@ -1,0 +1,160 @@
+"""The catalog as graphs: active data flows and dependencies between tools. Pure, no I/O.
+
+Graphs are cached per `snapshot.version`, so the audit, the graph viewer and the tool page share
+one build per catalog change. Callers must treat the returned graphs as read-only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+import typing as t
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from threading import Lock
+
+import networkx as nx
+
+from catalog.analysis.snapshot import Snapshot
+from catalog.vocab import PERSONAL
+
+__all__ = [
+    "build_graph",
+    "build_dependency_graph",
+    "impact_adjacency",
+    "reachable",
+    "reaching",
+    "clear_cache",
+]
+
+_CACHE_SIZE = 4
+_cache: dict[tuple[str, str], t.Any] = {}
+_lock = Lock()
+T = t.TypeVar("T")
+
+
+def _cached(kind: str, snapshot: Snapshot, build: Callable[[Snapshot], T]) -> T:
+    key = (kind, snapshot.version)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    value = build(snapshot)
+    with _lock:
+        # Keep only the newest few versions: older ones are never asked for again.
+        while len(_cache) >= _CACHE_SIZE * 3:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = value
+    return value
+
+
+def clear_cache() -> None:
+    """Forget every cached graph (benchmarks use this to measure cold runs)."""
+    with _lock:
+        _cache.clear()
+
+
+def _flow_graph(snapshot: Snapshot) -> nx.DiGraph:
+    G = nx.DiGraph()
+    G.add_nodes_from(
+        (tool.slug, {"name": tool.name or tool.slug, "lifecycle": tool.lifecycle,
+                     "category": tool.category})
+        for tool in snapshot.tools
+    )
+    for flow in snapshot.flows:
+        if not flow.active:
+            continue
+        attrs = G.get_edge_data(flow.source, flow.target)
+        if attrs is None:
+            G.add_edge(flow.source, flow.target, flows=[flow],
+                       data_classes=set(flow.data_classes),
+                       personal=set() if flow.anonymized else flow.data_classes & PERSONAL)
+        else:
+            attrs["flows"].append(flow)
+            attrs["data_classes"] |= flow.data_classes
+            if not flow.anonymized:
+                attrs["personal"] |= flow.data_classes & PERSONAL
+    for _, _, attrs in G.edges(data=True):
+        attrs["flows"] = tuple(attrs["flows"])
+        attrs["data_classes"] = frozenset(attrs["data_classes"])
+        attrs["personal"] = frozenset(attrs["personal"])
+    return G
+
+
+def build_graph(snapshot: Snapshot) -> nx.DiGraph:
+    """Return the directed graph of tools (every tool a node) and their active flows.
+
+    Parallel flows between the same two tools merge into one edge whose attributes are
+    `flows` (the FlowEdge records), `data_classes` (union) and `personal` (the personal classes
+    carried by its non-anonymized flows). Inactive flows are left out: they move no data.
+
+    Examples
+    --------
+    >>> from catalog.analysis.snapshot import FlowEdge, ToolNode
+    >>> snap = Snapshot(tools=(ToolNode("crm"), ToolNode("esp")),
+    ...                 flows=(FlowEdge("crm", "esp", frozenset({"contact_pii"})),), version="doc")
+    >>> sorted(build_graph(snap).edges)
+    [('crm', 'esp')]
+    """
+    return _cached("flows", snapshot, _flow_graph)
+
+
+def _dependency_graph(snapshot: Snapshot) -> nx.DiGraph:
+    G = nx.DiGraph()
+    G.add_nodes_from(tool.slug for tool in snapshot.tools)
+    for dep in snapshot.dependencies:
+        G.add_edge(dep.tool, dep.depends_on, kind=dep.kind)
+    return G
+
+
+def build_dependency_graph(snapshot: Snapshot) -> nx.DiGraph:
+    """Return the graph with an edge X -> Y for every "X depends on Y" (attribute `kind`)."""
+    return _cached("deps", snapshot, _dependency_graph)
+
+
+def _impact(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
+    succ: dict[str, set[str]] = {tool.slug: set() for tool in snapshot.tools}
+    for flow in snapshot.flows:
+        if flow.active:
+            succ.setdefault(flow.source, set()).add(flow.target)
+    for dep in snapshot.dependencies:
+        # Y going away breaks X when X depends on Y: impact runs against the dependency arrow.
+        succ.setdefault(dep.depends_on, set()).add(dep.tool)
+    return {node: tuple(sorted(targets)) for node, targets in succ.items()}
+
+
+def impact_adjacency(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
+    """Return, per tool, the tools hit directly when it goes away (flow targets, dependants)."""
+    return _cached("impact", snapshot, _impact)
+
+
+def reachable(succ: Mapping[str, Iterable[str]], sources: Iterable[str]) -> set[str]:
+    """Return every node reachable from any of `sources` in one BFS (sources included).
+
+    Examples
+    --------
+    >>> sorted(reachable({"a": ["b"], "b": ["c"], "c": [], "d": ["a"]}, ["a"]))
+    ['a', 'b', 'c']
+    """
+    seen = set(sources)
+    queue = deque(seen)
+    while queue:
+        node = queue.popleft()
+        for nxt in succ.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def reaching(G: nx.DiGraph, targets: Iterable[str]) -> set[str]:
+    """Return every node of `G` with a directed path to any of `targets` (targets included).
+
+    One multi-source BFS over the predecessors, not one search per node.
+
+    Examples
+    --------
+    >>> sorted(reaching(nx.DiGraph([("a", "b"), ("b", "crm"), ("c", "d")]), ["crm"]))
+    ['a', 'b', 'crm']
+    """
+    return reachable(G._pred, (node for node in targets if node in G))

@@ -1,0 +1,266 @@
+"""The findings of SPEC 3.3, one small generator per rule, all reading the same `Facts`.
+
+Rule ids, severities and subjects are part of the contract; messages name tools by name and say
+what to do, because the report is read by a CMO, not by the person who wrote the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import networkx as nx
+
+from catalog.analysis.facts import Facts
+from catalog.analysis.facts import SiloFacts
+from catalog.analysis.snapshot import DependencyEdge
+from catalog.taxonomy import CATEGORIES
+from catalog.vocab import DATA_CLASS_LABELS
+from catalog.vocab import PERSONAL
+from catalog.vocab import SEVERITIES
+
+__all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "silo_severity", "all_findings"]
+
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+RENEWAL_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    subject_type: str  # tool, flow, silo, category or catalog
+    subject_key: str
+    message: str
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (SEVERITY_RANK[self.severity], self.rule, self.subject_key, self.message)
+
+
+def classes_text(classes: frozenset[str] | tuple[str, ...] | set[str]) -> str:
+    """Return data classes as readable words: "contact PII and behavioral data"."""
+    words = [DATA_CLASS_LABELS.get(c, c).replace("Contact PII", "contact").lower()
+             for c in sorted(classes)]
+    if not words:
+        return "no data"
+    return (", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]) + " data"
+
+
+def names_text(names: list[str], conjunction: str = "and") -> str:
+    """Join names as prose: "A", "A and B", "A, B and C"."""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
+def money_text(amounts: dict[str, float]) -> str:
+    """Return amounts per currency as "USD 12,000 + EUR 500"."""
+    return " + ".join(f"{cur} {amount:,.0f}" for cur, amount in sorted(amounts.items()))
+
+
+def shadow_severity(facts: Facts, slug: str) -> str:
+    """Return the severity of a shadow tool (SPEC 3.1)."""
+    reasons = facts.shadow[slug]
+    worst = {"SHADOW_REJECTED_IN_USE", "SHADOW_RETIRED_IN_USE"} & set(reasons)
+    return "critical" if worst or facts.holds_customer_data(slug) else "high"
+
+
+def silo_severity(silo: SiloFacts) -> str:
+    """Return the severity of a silo (SPEC 3.2)."""
+    return "critical" if silo.rogue else "high"
+
+
+_SHADOW_TEXT = {
+    "SHADOW_DISCOVERED": "is in use but was never registered; register it and have IT review it",
+    "SHADOW_UNAPPROVED": "is in use while its request still waits for IT's decision; decide on "
+                         "the request or pause its use",
+    "SHADOW_REJECTED_IN_USE": "was rejected by IT but is still in use; move its users to a "
+                              "sanctioned tool and cancel it",
+    "SHADOW_RETIRED_IN_USE": "was retired but is still in use; cut its remaining access and flows "
+                             "or bring it back through review",
+}
+
+
+def shadow_findings(facts: Facts) -> Iterator[Finding]:
+    for slug, reasons in facts.shadow.items():
+        held = facts.personal_held[slug]
+        extra = f" It holds customer {classes_text(held)}." if held else ""
+        for reason in reasons:
+            yield Finding(reason, shadow_severity(facts, slug), "tool", slug,
+                          f"{facts.name(slug)} {_SHADOW_TEXT[reason]}.{extra}")
+
+
+def silo_findings(facts: Facts) -> Iterator[Finding]:
+    hubs = sorted(facts.name(s) for s in facts.sors)
+    hub_text = names_text(hubs) if hubs else "any system of record (none exists)"
+    for silo in facts.silos:
+        names = [facts.name(s) for s in silo.tools]
+        verb = "holds" if len(names) == 1 else "hold"
+        message = (f"{names_text(names)} {verb} customer {classes_text(silo.data_classes)} that "
+                   f"never reaches {hub_text}; connect it through a managed integration or "
+                   f"retire it.")
+        shadows = [facts.name(s) for s in silo.tools if s in facts.shadow]
+        if shadows:
+            message += f" Shadow IT inside: {names_text(shadows)}."
+        if silo.unmanaged:
+            flows = sorted({f"{facts.name(f.source)} to {facts.name(f.target)}"
+                            for f in silo.unmanaged})
+            message += f" Unmanaged flows: {names_text(flows)}."
+        yield Finding("DATA_SILO", silo_severity(silo), "silo", silo.key, message)
+
+
+def flow_findings(facts: Facts) -> Iterator[Finding]:
+    for flow in facts.flows:
+        carried = flow.data_classes & PERSONAL
+        if flow.managed_by_it or flow.anonymized or not carried:
+            continue
+        shadow_target = flow.target in facts.shadow
+        message = (f"{facts.name(flow.source)} sends customer {classes_text(carried)} to "
+                   f"{facts.name(flow.target)} by {flow.mechanism.replace('_', ' ')} without IT "
+                   f"managing the flow")
+        message += (f" (and {facts.name(flow.target)} is shadow IT)" if shadow_target else "")
+        message += "; have IT take it over as a managed integration or stop it."
+        yield Finding("FLOW_UNMANAGED_PERSONAL_DATA", "critical" if shadow_target else "high",
+                      "flow", flow.key, message)
+
+
+def owner_findings(facts: Facts) -> Iterator[Finding]:
+    for slug in sorted(facts.in_use):
+        tool, name = facts.tools[slug], facts.name(slug)
+        owners = (("business", tool.business_owner, "marketing"),
+                  ("technical", tool.technical_owner, "it"))
+        departed, wrong = [], []
+        for side, email, expected in owners:
+            if not email:
+                rule = "OWNER_MISSING_BUSINESS" if side == "business" else "OWNER_MISSING_TECHNICAL"
+                who = "marketing" if side == "business" else "IT"
+                yield Finding(rule, "medium", "tool", slug,
+                              f"{name} has no {side} owner; name the accountable {who}-side "
+                              f"person.")
+                continue
+            person = facts.people.get(email.lower())
+            label = f"{person.name} <{email}>" if person and person.name else email
+            if person is not None and not person.active:
+                departed.append(f"its {side} owner {label}")
+            department = (person.department if person else "").strip()
+            if department.lower() != expected:
+                where = f"in {department}" if department else "in no department"
+                wrong.append(f"its {side} owner {label} is {where}, not "
+                             f"{'marketing' if expected == 'marketing' else 'IT'}")
+        if departed:
+            yield Finding("OWNER_DEPARTED", "high", "tool", slug,
+                          f"{name}: {names_text(departed)} has left the company; hand the tool "
+                          f"to a current owner.")
+        if wrong:
+            yield Finding("OWNER_WRONG_SIDE", "low", "tool", slug,
+                          f"{name}: {names_text(wrong)}; ownership should be shared between "
+                          f"marketing and IT.")
+
+
+def exposure_findings(facts: Facts) -> Iterator[Finding]:
+    for slug in sorted(facts.in_use):
+        held = facts.personal_held[slug]
+        if not held:
+            continue
+        tool = facts.tools[slug]
+        missing = [label for flag, label in ((tool.dpa_signed, "a signed DPA"),
+                                             (tool.security_reviewed, "a security review"),
+                                             (tool.sso_enabled, "SSO")) if not flag]
+        if missing:
+            yield Finding("PERSONAL_DATA_EXPOSURE", "high", "tool", slug,
+                          f"{facts.name(slug)} holds customer {classes_text(held)} without "
+                          f"{names_text(missing, 'or')}; close the gap or move the data out.")
+
+
+def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
+    for slug, tool in sorted(facts.tools.items()):
+        if slug in facts.sanctioned and tool.decided_at is not None:
+            seen = [s for s in facts.sightings.get(slug, ()) if s.first_seen is not None]
+            if seen:
+                first = min(seen, key=lambda s: (s.first_seen, s.source, s.observed_name))
+                assert first.first_seen is not None
+                lead = (tool.decided_at - first.first_seen).days
+                if lead > 0:
+                    yield Finding("USED_BEFORE_APPROVAL", "medium", "tool", slug,
+                                  f"{facts.name(slug)} was in use from {first.first_seen} "
+                                  f"({first.source}), {lead} days before IT approved it on "
+                                  f"{tool.decided_at}; bring requests to IT earlier.")
+        if tool.lifecycle in ("requested", "in_review") and tool.requested_at is not None:
+            waited = (facts.as_of - tool.requested_at).days
+            if waited > sla_days:
+                yield Finding("REVIEW_OVERDUE", "medium", "tool", slug,
+                              f"The request for {facts.name(slug)} has waited {waited} days "
+                              f"for IT's decision (review SLA: {sla_days} days); decide on it "
+                              f"before marketing goes ahead without IT.")
+
+
+def redundancy_findings(facts: Facts) -> Iterator[Finding]:
+    by_category: dict[str, list[str]] = {}
+    for slug in sorted(facts.in_use):
+        category = facts.tools[slug].category
+        if category:
+            by_category.setdefault(category, []).append(slug)
+    for category, slugs in sorted(by_category.items()):
+        if len(slugs) < 2:
+            continue
+        costs: dict[str, float] = {}
+        for slug in slugs:
+            tool = facts.tools[slug]
+            if tool.annual_cost is not None:
+                costs[tool.currency] = costs.get(tool.currency, 0.0) + tool.annual_cost
+        label = CATEGORIES[category].name if category in CATEGORIES else category
+        spend = f", costing {money_text(costs)} a year together" if costs else ""
+        names = sorted(facts.name(s) for s in slugs)
+        yield Finding("REDUNDANT_TOOLS", "low", "category", category,
+                      f"{len(slugs)} tools in use for {label}: {names_text(names)}{spend}; "
+                      f"consider consolidating onto one.")
+
+
+def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
+    serious: dict[str, set[str]] = {}
+    for finding in others:
+        if finding.subject_type == "tool" and SEVERITY_RANK[finding.severity] <= 1:
+            serious.setdefault(finding.subject_key, set()).add(finding.rule)
+    horizon = facts.as_of + timedelta(days=RENEWAL_WINDOW_DAYS)
+    for slug, rules in sorted(serious.items()):
+        renewal = facts.tools[slug].renewal_date
+        if renewal is not None and facts.as_of <= renewal <= horizon:
+            days = (renewal - facts.as_of).days
+            yield Finding("RENEWAL_AT_RISK", "high", "tool", slug,
+                          f"{facts.name(slug)} renews on {renewal} (in {days} days) while it has "
+                          f"serious findings ({', '.join(sorted(rules))}); resolve them or "
+                          f"renegotiate before signing.")
+
+
+def spof_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...]) -> Iterator[Finding]:
+    used = facts.in_use
+    U = nx.Graph()
+    U.add_edges_from((f.source, f.target) for f in facts.flows
+                     if f.source in used and f.target in used)
+    U.add_edges_from((d.tool, d.depends_on) for d in dependencies
+                     if d.tool in used and d.depends_on in used)
+    for slug in sorted(nx.articulation_points(U)):
+        yield Finding("SINGLE_POINT_OF_FAILURE", "info", "tool", slug,
+                      f"{facts.name(slug)} is the only link between parts of the stack: losing "
+                      f"it cuts tools off from each other; plan a fallback before changing it.")
+
+
+def catalog_findings(facts: Facts) -> Iterator[Finding]:
+    if facts.tools and not facts.sors:
+        yield Finding("NO_SYSTEM_OF_RECORD", "high", "catalog", "catalog",
+                      "No sanctioned system of record exists, so customer data has no governed "
+                      "hub; sanction a CRM, CDP or warehouse as the system of record.")
+
+
+def all_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...],
+                 sla_days: int) -> tuple[Finding, ...]:
+    """Return every finding, sorted by severity, rule, subject key (then message)."""
+    found = [
+        *shadow_findings(facts), *silo_findings(facts), *flow_findings(facts),
+        *owner_findings(facts), *exposure_findings(facts), *approval_findings(facts, sla_days),
+        *redundancy_findings(facts), *spof_findings(facts, dependencies),
+        *catalog_findings(facts),
+    ]
+    found.extend(renewal_findings(facts, found))
+    return tuple(sorted(found, key=Finding.sort_key))
