@@ -6,8 +6,8 @@ one build per catalog change. Callers must treat the returned graphs as read-onl
 
 from __future__ import annotations
 
-from collections import deque
 import typing as t
+from collections import deque
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping

@@ -24,6 +24,8 @@ __all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "silo_severity", "all_
 
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 RENEWAL_WINDOW_DAYS = 90
+_MECHANISM_TEXT = {"ipaas": "an iPaaS", "api": "API", "reverse_etl": "reverse ETL",
+                   "tag": "a tag", "webhook": "a webhook"}
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,9 @@ def flow_findings(facts: Facts) -> Iterator[Finding]:
         if flow.managed_by_it or flow.anonymized or not carried:
             continue
         shadow_target = flow.target in facts.shadow
+        mechanism = _MECHANISM_TEXT.get(flow.mechanism, flow.mechanism.replace("_", " "))
         message = (f"{facts.name(flow.source)} sends customer {classes_text(carried)} to "
-                   f"{facts.name(flow.target)} by {flow.mechanism.replace('_', ' ')} without IT "
+                   f"{facts.name(flow.target)} by {mechanism} without IT "
                    f"managing the flow")
         message += (f" (and {facts.name(flow.target)} is shadow IT)" if shadow_target else "")
         message += "; have IT take it over as a managed integration or stop it."

@@ -1,0 +1,180 @@
+"""The audit report for the CLI, the web page and the API: load once, compute, cache, render."""
+
+from __future__ import annotations
+
+import csv
+import io
+import typing as t
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from threading import Lock
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from catalog.analysis.audit import AuditResult
+from catalog.analysis.audit import run_audit
+from catalog.analysis.audit import to_json
+from catalog.analysis.impact import blast_radius
+from catalog.analysis.impact import personal_data_reach
+from catalog.analysis.risk import BLAST_CAP
+from catalog.analysis.risk import WEIGHTS
+from catalog.analysis.snapshot import Snapshot
+from catalog.models import ChangeRecord
+from catalog.services.snapshot import catalog_version
+from catalog.services.snapshot import load_snapshot
+from catalog.vocab import SEVERITIES
+
+__all__ = ["audit_report", "audit_result", "render_text", "render_csv", "tool_governance",
+           "defuse_cell", "CSV_HEADER"]
+
+CSV_HEADER = ("rule", "severity", "subject_type", "subject_key", "message")
+_CACHE_SIZE = 16
+# Spreadsheet apps run a cell starting with these as a formula (OWASP ASVS 1.2.10).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    snapshot: Snapshot
+    result: AuditResult
+    report: dict[str, t.Any]
+
+
+_cache: OrderedDict[tuple[str, date, int], _Entry] = OrderedDict()
+_lock = Lock()
+
+
+def _version(session: Session) -> str:
+    # Test databases are truncated and their ids restart, so two catalogs can share a
+    # catalog_version; the time of the last change tells them apart.
+    last = session.execute(
+        sa.select(ChangeRecord.at).order_by(ChangeRecord.id.desc()).limit(1)
+    ).scalar()
+    return f"{session.get_bind().url}|{catalog_version(session)}|{last}"
+
+
+def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
+    key = (_version(session), as_of, sla_days)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    snapshot = load_snapshot(session)
+    result = run_audit(snapshot, as_of, sla_days=sla_days)
+    entry = _Entry(snapshot, result, to_json(result))
+    with _lock:
+        _cache[key] = entry
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return entry
+
+
+def audit_report(session: Session, as_of: date, *, sla_days: int = 10) -> dict[str, t.Any]:
+    """Return the audit as the SPEC 5.3 document (cached per catalog version; do not mutate)."""
+    return _entry(session, as_of, sla_days).report
+
+
+def audit_result(session: Session, as_of: date, *, sla_days: int = 10) -> AuditResult:
+    """Return the audit as frozen records (shares the cache with `audit_report`)."""
+    return _entry(session, as_of, sla_days).result
+
+
+def _pct(value: t.Any) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def render_text(report: dict[str, t.Any]) -> str:
+    """Return the report as plain text for a terminal."""
+    s = report["summary"]
+    spend = ", ".join(f"{cur} {amount:,.2f}" for cur, amount in s["shadow_spend"].items())
+    median = s["median_decision_days"]
+    lines = [
+        f"Martech audit as of {report['as_of']}",
+        "",
+        f"Tools: {s['tools']}  in use: {s['in_use']}  sanctioned: {s['sanctioned']}  "
+        f"shadow IT: {s['shadow']}",
+        f"In-use tools with both owners: {_pct(s['both_owners_share'])}   "
+        f"integration coverage: {_pct(s['integration_coverage'])}   silos: {s['silos']}",
+        f"Median days request -> decision: {'n/a' if median is None else f'{median:g}'}   "
+        f"overdue requests: {s['overdue_requests']}   shadow spend: {spend or 'none'}",
+        "Findings: " + ", ".join(f"{s['findings_by_severity'][sev]} {sev}" for sev in SEVERITIES),
+        "",
+        f"Shadow IT ({len(report['shadow_it'])})",
+    ]
+    lines += [f"  [{x['severity']}] {x['tool']}: {', '.join(x['reasons'])}"
+              for x in report["shadow_it"]] or ["  none"]
+    lines += ["", f"Customer-data silos ({len(report['silos'])})"]
+    for silo in report["silos"]:
+        rogue = "rogue, " if silo["rogue"] else ""
+        lines.append(f"  [{silo['severity']}] {', '.join(silo['tools'])} ({rogue}"
+                     f"{', '.join(silo['data_classes'])}; fed by "
+                     f"{', '.join(silo['feeders']) or 'nothing'})")
+    if not report["silos"]:
+        lines.append("  none")
+    for severity in SEVERITIES:
+        group = [f for f in report["findings"] if f["severity"] == severity]
+        if group:
+            lines += ["", f"{severity.upper()} ({len(group)})"]
+            lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}]\n"
+                      f"    {f['message']}" for f in group]
+    top = [r for r in report["risk"] if r["score"] > 0][:10]
+    if top:
+        lines += ["", "Highest risk"]
+        lines += [f"  {r['score']:>3}  {r['tool']}" for r in top]
+    return "\n".join(lines) + "\n"
+
+
+def defuse_cell(value: t.Any) -> str:
+    """Return a CSV cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render_csv(report: dict[str, t.Any]) -> str:
+    """Return one CSV row per finding, with formula-like cells defused."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for f in report["findings"]:
+        row = (f["rule"], f["severity"], f["subject"]["type"], f["subject"]["key"], f["message"])
+        writer.writerow([defuse_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def tool_governance(session: Session, slug: str, as_of: date, *,
+                    sla_days: int = 10) -> dict[str, t.Any]:
+    """Return what the audit says about one tool, for its page (empty findings if unknown)."""
+    entry = _entry(session, as_of, sla_days)
+    snapshot, result = entry.snapshot, entry.result
+    names = {tool.slug: tool.name or tool.slug for tool in snapshot.tools}
+    category = next((tool.category for tool in snapshot.tools if tool.slug == slug), None)
+    silo_keys = {s.key for s in result.silos if slug in s.tools}
+    findings = [
+        f for f in entry.report["findings"]
+        if (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
+        or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"].split("->"))
+        or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silo_keys)
+        or (f["subject"]["type"] == "category" and f["subject"]["key"] == category)
+    ]
+    risk = next((r for r in entry.report["risk"] if r["tool"] == slug), None)
+    radius = blast_radius(snapshot, slug)
+    shadow = next((s for s in entry.report["shadow_it"] if s["tool"] == slug), None)
+    return {
+        "tool": slug,
+        "as_of": as_of.isoformat(),
+        "shadow": shadow,
+        "findings": findings,
+        "risk": risk,
+        "weights": dict(WEIGHTS),
+        "blast_cap": BLAST_CAP,
+        "blast_radius": {
+            "tools": [{"slug": s, "name": names.get(s, s)} for s in radius.tools],
+            "flows": [{"source": f.source, "target": f.target, "mechanism": f.mechanism,
+                       "data_classes": sorted(f.data_classes)} for f in radius.flows],
+        },
+        "personal_data_reach": [{"slug": s, "name": names.get(s, s)}
+                                for s in personal_data_reach(snapshot, slug)],
+    }
