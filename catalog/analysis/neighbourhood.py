@@ -1,0 +1,252 @@
+"""Choose the part of the stack the graph viewer shows: the whole stack or a tool's neighbourhood.
+
+Reading of `direction` (the page legend says the same to users):
+
+- ``down``: where data goes from the focus (flow source -> target) and what breaks when the
+  focus goes away (the tools that depend on it: depends_on -> tool).
+- ``up``: where the focus gets its data (flow target -> source) and what it relies on
+  (tool -> depends_on).
+- ``both``: the union of ``up`` and ``down``; a tool's hop count is the shorter of the two.
+  Siblings (another tool feeding the same target) are not neighbours: they are neither up nor
+  down from the focus.
+
+Hops are counted over active flows (an inactive flow moves no data) and dependencies; with a
+data class chosen, only over the flows carrying it. Group, lifecycle and shadow filters are
+applied after the walk: they hide tools, they never change anyone's hop count. The focused tool
+always stays in view.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections import deque
+from dataclasses import dataclass
+from dataclasses import field
+
+from catalog.analysis.snapshot import DependencyEdge
+from catalog.analysis.snapshot import FlowEdge
+from catalog.analysis.snapshot import Snapshot
+from catalog.analysis.snapshot import ToolNode
+from catalog.taxonomy import group_of
+
+DIRECTIONS = ("both", "down", "up")
+MAX_DEPTH = 10
+PERSONAL = frozenset({"contact_pii", "behavioral", "transactional", "consent", "sensitive"})
+
+
+class ViewError(ValueError):
+    """A view parameter that cannot be honoured; `field` names the query parameter."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ViewParams:
+    """What the user asked to see; every field is a query parameter of `/graph`."""
+
+    focus: str | None = None
+    depth: int = 2
+    direction: str = "both"
+    data_class: str | None = None
+    group: str | None = None
+    lifecycle: str | None = None
+    shadow: bool = False  # only shadow tools
+    silos: bool = False  # highlight unmanaged customer-data silos
+    blast: str | None = None  # highlight this tool's blast radius
+
+    def key(self) -> tuple[t.Any, ...]:
+        """Return a hashable cache key for this view."""
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Governance facts the picture shows; computed over the whole catalog, not just the view."""
+
+    shadow: frozenset[str] = frozenset()
+    customer_data: frozenset[str] = frozenset()
+    silos: tuple[frozenset[str], ...] = ()
+    blast_origin: str | None = None
+    blast_tools: frozenset[str] = frozenset()
+    blast_flows: frozenset[tuple[str, str]] = frozenset()  # (source, target)
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """The tools and links one picture shows, sorted for deterministic output."""
+
+    params: ViewParams
+    tools: tuple[ToolNode, ...]
+    flows: tuple[FlowEdge, ...]
+    dependencies: tuple[DependencyEdge, ...]
+    hops: dict[str, int] = field(default_factory=dict)  # distance from the focus, focus = 0
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.flows) + len(self.dependencies)
+
+
+def parse_params(
+    args: t.Mapping[str, str],
+    *,
+    data_classes: t.Collection[str],
+    groups: t.Collection[str],
+    lifecycles: t.Collection[str],
+) -> ViewParams:
+    """Return the ViewParams in a query string; raise ViewError naming the bad parameter."""
+
+    def choice(name: str, allowed: t.Collection[str]) -> str | None:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        if value not in allowed:
+            raise ViewError(name, f"unknown value {value[:60]!r}")
+        return value
+
+    raw_depth = (args.get("depth") or "2").strip()
+    if not raw_depth.isdigit() or not 0 <= int(raw_depth) <= MAX_DEPTH:
+        raise ViewError("depth", f"must be a whole number from 0 to {MAX_DEPTH}")
+    direction = (args.get("direction") or "both").strip()
+    if direction not in DIRECTIONS:
+        raise ViewError("direction", "must be up, down or both")
+    return ViewParams(
+        focus=(args.get("focus") or "").strip() or None,
+        depth=int(raw_depth),
+        direction=direction,
+        data_class=choice("data_class", data_classes),
+        group=choice("group", groups),
+        lifecycle=choice("lifecycle", lifecycles),
+        shadow=_flag(args.get("shadow")),
+        silos=_flag(args.get("silos")),
+        blast=(args.get("blast") or "").strip() or None,
+    )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "on", "yes"}
+
+
+def _carries(flow: FlowEdge, data_class: str | None) -> bool:
+    return data_class is None or data_class in flow.data_classes
+
+
+def adjacency(
+    snapshot: Snapshot, *, data_class: str | None = None
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Return (down, up) neighbour sets per slug over active flows and dependencies."""
+    down: dict[str, set[str]] = {tool.slug: set() for tool in snapshot.tools}
+    up: dict[str, set[str]] = {tool.slug: set() for tool in snapshot.tools}
+    for flow in snapshot.flows:
+        if flow.active and _carries(flow, data_class):
+            down.setdefault(flow.source, set()).add(flow.target)
+            up.setdefault(flow.target, set()).add(flow.source)
+    if data_class is None:
+        for dep in snapshot.dependencies:
+            # X depends on Y: Y going away breaks X, so X is downstream of Y.
+            down.setdefault(dep.depends_on, set()).add(dep.tool)
+            up.setdefault(dep.tool, set()).add(dep.depends_on)
+    return down, up
+
+
+def within(neighbours: t.Mapping[str, set[str]], start: str, depth: int) -> dict[str, int]:
+    """Return {slug: hops} for every tool at most `depth` hops from `start` (BFS by hop count).
+
+    Examples
+    --------
+    >>> sorted(within({"a": {"b"}, "b": {"c"}, "c": set()}, "a", 1).items())
+    [('a', 0), ('b', 1)]
+    """
+    hops = {start: 0}
+    queue = deque([start])
+    while queue:
+        slug = queue.popleft()
+        if hops[slug] == depth:
+            continue
+        for nxt in sorted(neighbours.get(slug, ())):
+            if nxt not in hops:
+                hops[nxt] = hops[slug] + 1
+                queue.append(nxt)
+    return hops
+
+
+def select_view(
+    snapshot: Snapshot, params: ViewParams, *, shadow: frozenset[str] = frozenset()
+) -> GraphView:
+    """Return the tools and links `params` asks for; raise ViewError for an unknown focus."""
+    by_slug = {tool.slug: tool for tool in snapshot.tools}
+    hops: dict[str, int] = {}
+    if params.focus is not None:
+        if params.focus not in by_slug:
+            raise ViewError("focus", f"no tool {params.focus[:80]!r}")
+        down, up = adjacency(snapshot, data_class=params.data_class)
+        if params.direction in ("down", "both"):
+            hops = within(down, params.focus, params.depth)
+        if params.direction in ("up", "both"):
+            for slug, n in within(up, params.focus, params.depth).items():
+                hops[slug] = min(n, hops.get(slug, n))
+        chosen = set(hops)
+    elif params.data_class is not None:
+        # Whole stack for one class: where it lives and every flow that moves it.
+        chosen = {tool.slug for tool in snapshot.tools if params.data_class in tool.data_classes}
+        for flow in snapshot.flows:
+            if _carries(flow, params.data_class):
+                chosen.update((flow.source, flow.target))
+    else:
+        chosen = set(by_slug)
+
+    def keep(tool: ToolNode) -> bool:
+        if tool.slug == params.focus:
+            return True
+        if params.group is not None and _group(tool) != params.group:
+            return False
+        if params.lifecycle is not None and tool.lifecycle != params.lifecycle:
+            return False
+        return not (params.shadow and tool.slug not in shadow)
+
+    shown = {slug for slug in chosen if slug in by_slug and keep(by_slug[slug])}
+    flows = sorted(
+        (f for f in snapshot.flows
+         if f.source in shown and f.target in shown and _carries(f, params.data_class)),
+        key=lambda f: (f.source, f.target, f.mechanism),
+    )
+    deps = sorted(
+        (d for d in snapshot.dependencies
+         if params.data_class is None and d.tool in shown and d.depends_on in shown),
+        key=lambda d: (d.tool, d.depends_on),
+    )
+    tools = sorted(
+        (by_slug[s] for s in shown), key=lambda tl: (_group(tl) or "~", tl.name, tl.slug)
+    )
+    return GraphView(
+        params=params, tools=tuple(tools), flows=tuple(flows), dependencies=tuple(deps),
+        hops={slug: n for slug, n in hops.items() if slug in shown},
+    )
+
+
+def _group(tool: ToolNode) -> str | None:
+    return group_of(tool.category) if tool.category else None
+
+
+def customer_data_holders(snapshot: Snapshot) -> frozenset[str]:
+    """Return the slugs of tools holding customer data (SPEC 2.1)."""
+    holders = {tool.slug for tool in snapshot.tools if tool.data_classes & PERSONAL}
+    holders.update(
+        flow.target for flow in snapshot.flows
+        if flow.active and not flow.anonymized and flow.data_classes & PERSONAL
+    )
+    return frozenset(holders)
+
+
+def busiest(view: GraphView, limit: int = 12) -> list[str]:
+    """Return the slugs with the most links in the view: good starting points to focus on."""
+    degree: dict[str, int] = {tool.slug: 0 for tool in view.tools}
+    for a, b in [(f.source, f.target) for f in view.flows] + [
+        (d.tool, d.depends_on) for d in view.dependencies
+    ]:
+        degree[a] += 1
+        degree[b] += 1
+    ranked = sorted(degree.items(), key=lambda item: (-item[1], item[0]))
+    return [slug for slug, n in ranked[:limit] if n > 0]

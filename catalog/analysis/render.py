@@ -1,0 +1,183 @@
+"""Turn a GraphView into DOT source with the graphviz package (no binary needed to build it).
+
+Safety rules (reference notes 1.3 a/b): node ids are surrogates (n1, n2, ...), never names; every
+piece of catalog text goes through `graphviz.escape()` (no HTML-like labels, no escString
+expansion); the only URLs are the ones `node_url` builds; boxes are `shape=box style=rounded`,
+never record shapes, whose label syntax user text could break.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+import graphviz
+
+from catalog.analysis.neighbourhood import GraphView
+from catalog.analysis.neighbourhood import Marks
+from catalog.analysis.snapshot import ToolNode
+from catalog.taxonomy import GROUPS
+from catalog.taxonomy import group_of
+
+LABEL_CHARS = 40
+TOOLTIP_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+# Fill colours by governance state; the page legend shows the same swatches (graph.css).
+FILL = {
+    "shadow": "#f8c9c4",
+    "sanctioned": "#cdebd8",
+    "phasing_out": "#e3e6eb",
+    "other": "#fbe8b6",
+}
+STATE_LABEL = {
+    "shadow": "shadow IT",
+    "sanctioned": "sanctioned",
+    "phasing_out": "deprecated or retired",
+    "other": "requested, in review, rejected or dormant",
+}
+SILO_COLOUR = "#e8590c"
+BLAST_COLOUR = "#7b2cbf"
+DIM = "#c5cad3"
+DEP_LABEL_MAX_LINKS = 40  # above this, repeated "identity" labels bury the flows
+CLASS_LABELS = {
+    "contact_pii": "Contact PII", "behavioral": "Behavioral", "transactional": "Transactional",
+    "consent": "Consent", "sensitive": "Sensitive", "campaign_metrics": "Campaign metrics",
+    "content": "Content", "financial": "Financial", "product_catalog": "Product catalog",
+}
+
+
+def text(value: str, limit: int) -> str:
+    """Return catalog text made safe for any DOT string attribute: one line, short, escaped."""
+    value = _CONTROL.sub(" ", value).strip()
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return graphviz.escape(value)
+
+
+def state(tool: ToolNode, marks: Marks) -> str:
+    """Return the governance state that picks the tool's fill colour."""
+    if tool.slug in marks.shadow:
+        return "shadow"
+    if tool.lifecycle == "sanctioned":
+        return "sanctioned"
+    if tool.lifecycle in ("deprecated", "retired"):
+        return "phasing_out"
+    return "other"
+
+
+def to_dot(
+    view: GraphView,
+    *,
+    node_url: t.Callable[[str], str],
+    marks: Marks | None = None,
+    engine: str = "dot",
+) -> graphviz.Digraph:
+    """Return the DOT graph of `view`, nodes clustered by taxonomy group and linked via node_url."""
+    marks = marks or Marks()
+    graph = graphviz.Digraph("catalog", engine=engine)
+    graph.attr(
+        rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.6",
+        bgcolor="transparent", tooltip=" ",
+    )
+    if engine != "dot":
+        # Force-directed engines: keep boxes apart and edges straight, or big views take long.
+        graph.attr(overlap="prism", splines="false", outputorder="edgesfirst")
+    graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10",
+               color="#4a5568", penwidth="1", margin="0.12,0.06")
+    graph.attr("edge", fontname="Helvetica", fontsize="8", color="#4a5568", arrowsize="0.7")
+
+    ids = {tool.slug: f"n{i}" for i, tool in enumerate(view.tools, start=1)}
+    silo_of = {slug: i for i, silo in enumerate(marks.silos) for slug in silo}
+    blasting = marks.blast_origin is not None
+    groups: dict[str | None, list[ToolNode]] = {}
+    for tool in view.tools:
+        groups.setdefault(group_of(tool.category) if tool.category else None, []).append(tool)
+
+    for index, (group, members) in enumerate(groups.items(), start=1):
+        if group is None or engine != "dot":
+            target = graph
+            _nodes(target, members, ids, marks, silo_of, blasting, node_url)
+            continue
+        with graph.subgraph(name=f"cluster_{index}") as cluster:
+            cluster.attr(label=text(GROUPS.get(group, group), LABEL_CHARS), style="rounded,filled",
+                         fillcolor="#f4f6fa", color="#d3d9e4", fontcolor="#5b6475", labeljust="l")
+            _nodes(cluster, members, ids, marks, silo_of, blasting, node_url)
+
+    for flow in view.flows:
+        classes = ", ".join(CLASS_LABELS.get(c, c) for c in sorted(flow.data_classes))
+        attrs = {"label": text(classes, 60), "tooltip": text(
+            f"{flow.source} → {flow.target}: {classes or 'no data classes'} "
+            f"({flow.mechanism}, {'managed by IT' if flow.managed_by_it else 'unmanaged'}"
+            f"{', inactive' if not flow.active else ''})", TOOLTIP_CHARS)}
+        if not flow.managed_by_it:
+            attrs.update(style="dashed", color="#c92a2a", fontcolor="#c92a2a")
+        if not flow.active:
+            attrs.update(style="dotted", color="#9aa3b2", fontcolor="#9aa3b2")
+        if flow.source in silo_of and silo_of.get(flow.target) == silo_of[flow.source]:
+            attrs.update(penwidth="2.5", color=SILO_COLOUR)
+        if blasting:
+            if (flow.source, flow.target) in marks.blast_flows:
+                attrs.update(penwidth="2.5", color=BLAST_COLOUR, fontcolor=BLAST_COLOUR)
+            else:
+                attrs.update(color=DIM, fontcolor=DIM)
+        graph.edge(ids[flow.source], ids[flow.target], **attrs)
+
+    for dep in view.dependencies:
+        attrs = {"style": "dotted", "color": "#3b5bdb", "arrowhead": "empty",
+                 "fontcolor": "#3b5bdb", "penwidth": "1.3",
+                 "tooltip": text(f"{dep.tool} depends on {dep.depends_on} ({dep.kind})",
+                                 TOOLTIP_CHARS)}
+        if view.edge_count <= DEP_LABEL_MAX_LINKS:
+            attrs["label"] = text(dep.kind, 20)
+        if blasting:
+            if dep.tool in marks.blast_tools and (
+                dep.depends_on in marks.blast_tools or dep.depends_on == marks.blast_origin
+            ):
+                attrs.update(color=BLAST_COLOUR, fontcolor=BLAST_COLOUR, penwidth="2")
+            else:
+                attrs.update(color=DIM, fontcolor=DIM)
+        graph.edge(ids[dep.tool], ids[dep.depends_on], **attrs)
+    return graph
+
+
+def _nodes(
+    graph: graphviz.Digraph,
+    tools: list[ToolNode],
+    ids: dict[str, str],
+    marks: Marks,
+    silo_of: dict[str, int],
+    blasting: bool,
+    node_url: t.Callable[[str], str],
+) -> None:
+    for tool in tools:
+        tags = []
+        if tool.system_of_record:
+            tags.append("system of record")
+        if tool.slug in marks.customer_data:
+            tags.append("● customer data")
+        label = text(tool.name or tool.slug, LABEL_CHARS)
+        if tags:
+            label += r"\n" + " · ".join(tags)
+        current = state(tool, marks)
+        tooltip = f"{tool.name} ({tool.slug}): {STATE_LABEL[current]}, {tool.lifecycle}"
+        attrs = {
+            # nohtml: a name such as "<b>" must never become an HTML-like label.
+            "label": graphviz.nohtml(label),
+            "tooltip": text(tooltip, TOOLTIP_CHARS),
+            "fillcolor": FILL[current],
+            "URL": graphviz.escape(node_url(tool.slug)),
+            "target": "_top",
+        }
+        if tool.system_of_record:
+            attrs.update(peripheries="2", penwidth="1.6")
+        if tool.slug in silo_of:
+            attrs.update(color=SILO_COLOUR, penwidth="3")
+        if blasting:
+            if tool.slug == marks.blast_origin:
+                attrs.update(color=BLAST_COLOUR, penwidth="4")
+            elif tool.slug in marks.blast_tools:
+                attrs.update(color=BLAST_COLOUR, penwidth="2.5")
+            else:
+                attrs.update(fillcolor="#f4f5f7", fontcolor="#9aa3b2", color=DIM)
+        graph.node(ids[tool.slug], **attrs)

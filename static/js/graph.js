@@ -1,0 +1,41 @@
+// Pan and zoom for the inline graph SVG (svg-pan-zoom, vendored). Loaded as a file: the page
+// allows no inline scripts.
+(function () {
+  "use strict";
+  var svg = document.querySelector("#graph-canvas svg");
+  if (!svg || typeof window.svgPanZoom !== "function") {
+    return;
+  }
+  // svg-pan-zoom would set a style attribute (blocked by a strict CSP); CSSOM is allowed.
+  svg.style.overflow = "hidden";
+  var panZoom = window.svgPanZoom(svg, {
+    zoomEnabled: true,
+    controlIconsEnabled: false,
+    fit: true,
+    center: true,
+    minZoom: 0.2,
+    maxZoom: 20,
+    zoomScaleSensitivity: 0.3,
+    dblClickZoomEnabled: false
+  });
+  var actions = {
+    "zoom-in": function () { panZoom.zoomIn(); },
+    "zoom-out": function () { panZoom.zoomOut(); },
+    "fit": function () { panZoom.resize(); panZoom.fit(); panZoom.center(); }
+  };
+  document.querySelectorAll("[data-graph]").forEach(function (button) {
+    button.addEventListener("click", actions[button.getAttribute("data-graph")]);
+  });
+  window.addEventListener("resize", actions.fit);
+  // Clicking a tool after dragging should not navigate: svg-pan-zoom leaves clicks alone.
+  var moved = false, start = null;
+  svg.addEventListener("mousedown", function (e) { start = [e.clientX, e.clientY]; moved = false; });
+  svg.addEventListener("mousemove", function (e) {
+    if (start && Math.abs(e.clientX - start[0]) + Math.abs(e.clientY - start[1]) > 4) { moved = true; }
+  });
+  svg.addEventListener("click", function (e) {
+    if (moved) { e.preventDefault(); }
+    start = null;
+  }, true);
+  svg.setAttribute("data-ready", "1");
+}());
