@@ -35,4 +35,5 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Flask:
     from catalog import web
 
     web.init_app(app)
+    importlib.import_module("catalog.security").init_app(app)
     return app

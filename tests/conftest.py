@@ -43,6 +43,7 @@ def make_app(tmp_path: Path, **config: t.Any) -> Flask:
             "TESTING": True,
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": False,
+            "AUTH_ENABLED": False,
             "SQLALCHEMY_ENGINES": {"default": database_url(tmp_path)},
         }
         | config

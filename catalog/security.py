@@ -1,0 +1,132 @@
+"""Hardening: secret key, cookie flags, security headers, login rate limit, safe error pages.
+
+Installed by `create_app` through `init_app(app)`, after the blueprints, so it can wrap the
+login view and exempt the API blueprint from the cookie-only CSRF rule (see `catalog.auth`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import typing as t
+from pathlib import Path
+
+from flask import Flask
+from flask import Response
+from flask import render_template
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+# No inline script anywhere, so scripts need no nonce; graphviz SVG styles itself with
+# presentation attributes, which style-src does not govern.
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+DEV_KEY = "dev"
+
+
+class InsecureConfig(RuntimeError):
+    """The app refuses to start with a configuration that is unsafe outside development."""
+
+
+def _development(app: Flask) -> bool:
+    return bool(app.debug or app.testing or os.environ.get("FLASK_DEBUG") in ("1", "true")
+                or os.environ.get("MARTECH_DEV") == "1")
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Use the configured SECRET_KEY, else one generated once into instance/secret_key.
+
+    The default 'dev' key would let anyone forge a session cookie, so outside development it is
+    replaced by a random key kept in the instance folder (that is how `martech serve` from the
+    README works with no setup); if that file cannot be written, refuse to start.
+    """
+    key = app.config.get("SECRET_KEY")
+    if key and key != DEV_KEY:
+        return
+    if _development(app):
+        app.config["SECRET_KEY"] = key or DEV_KEY
+        return
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        generated = path.read_text().strip()
+    except OSError as exc:
+        raise InsecureConfig(
+            f"SECRET_KEY is not set and {path} cannot be created ({exc.strerror}); "
+            "set SECRET_KEY, or MARTECH_DEV=1 for local development"
+        ) from None
+    if len(generated) < 32:
+        raise InsecureConfig(f"{path} holds too short a key; delete it to generate a new one")
+    app.config["SECRET_KEY"] = generated
+
+
+def _cookie_flags(app: Flask) -> None:
+    secure_default = not _development(app)
+    secure = os.environ.get("SESSION_COOKIE_SECURE", "1" if secure_default else "0") == "1"
+    for prefix in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
+        app.config.setdefault(f"{prefix}_HTTPONLY", True)
+        app.config[f"{prefix}_SAMESITE"] = app.config.get(f"{prefix}_SAMESITE") or "Lax"
+        if not app.config.get(f"{prefix}_SECURE"):
+            app.config[f"{prefix}_SECURE"] = secure
+
+
+def _headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        # A response may carry a stricter policy of its own (e.g. a downloaded SVG).
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _rate_limit_login(app: Flask) -> None:
+    # One limiter per app: its in-memory counters must not leak between apps (tests make many).
+    app.config.setdefault("LOGIN_RATE_LIMIT", "10/minute")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    view = app.view_functions.get("auth.login")
+    if view is not None:
+        app.view_functions["auth.login"] = limiter.limit(
+            lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"]
+        )(view)
+
+    @app.errorhandler(429)
+    def _too_many(exc: Exception) -> t.Any:
+        if request.path.startswith("/api/"):
+            return {"error": "too many requests"}, 429
+        return render_template(
+            "error.html", code=429, message="Too many sign-in attempts; wait a minute and retry."
+        ), 429
+
+
+def init_app(app: Flask) -> None:
+    """Harden `app`: secret key, cookies, headers, sign-in gate, login rate limit."""
+    from catalog import auth
+
+    ensure_secret_key(app)
+    _cookie_flags(app)
+    app.after_request(_headers)
+    auth.init_app(app)
+    _rate_limit_login(app)
