@@ -291,3 +291,46 @@ class ScorecardSnapshot(Base):
     taken_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# Discovery ---------------------------------------------------------------------------------------
+
+
+class ToolAlias(Base):
+    """Another name, or a source's app id, under which discovery sources report a tool.
+
+    `source` is empty for a normalised name (valid for every source) and the importer name for an
+    app id (Entra Application ID, Okta app id, Google client_id), which only that source uses.
+    """
+
+    __tablename__ = "tool_alias"
+    __table_args__ = (sa.UniqueConstraint("source", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(sa.ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(sa.String(40), default="")
+    value: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    tool: Mapped[Tool] = relationship()
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.value}" if self.source else self.value
+
+
+class IgnoredApp(Base):
+    """An app someone decided is not a tool worth tracking; later imports do not raise it again."""
+
+    __tablename__ = "ignored_app"
+    __table_args__ = (sa.UniqueConstraint("source", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(40), default="")  # as in ToolAlias
+    value: Mapped[str] = mapped_column(sa.String(500))
+    label: Mapped[str] = mapped_column(sa.String(500), default="")  # the name as first seen
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.value}" if self.source else self.value

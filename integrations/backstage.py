@@ -1,0 +1,150 @@
+"""Backstage `catalog-info.yaml` descriptors: Components and Resources become tools, dependsOn
+becomes dependencies."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+import yaml
+
+from integrations.base import BadRow
+from integrations.base import DependencyRecord
+from integrations.base import Importer
+from integrations.base import Item
+from integrations.base import ParseError
+from integrations.base import Skipped
+from integrations.base import ToolRecord
+from integrations.base import Warning_
+from integrations.base import text_stream
+
+TOOL_KINDS = {"component", "resource"}
+# Backstage's entity-name rule: 1-63 chars, [a-zA-Z0-9] separated by single [-_.].
+NAME_RE = re.compile(r"^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$")
+# Backstage's lifecycle is IT's own word on the service; map it onto the catalog's.
+LIFECYCLES = {"production": "sanctioned", "deprecated": "deprecated", "experimental": "in_review"}
+
+
+def slug_for(namespace: str, name: str) -> str:
+    """Return the catalog slug of a Backstage entity (namespace kept unless it is `default`)."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if namespace.lower() != "default":
+        base = re.sub(r"[^a-z0-9]+", "-", namespace.lower()).strip("-") + "-" + base
+    return base[:100].strip("-")
+
+
+def parse_ref(ref: str, namespace: str) -> tuple[str | None, str, str]:
+    """Split an entity ref `[kind:][namespace/]name` into lowercased (kind, namespace, name)."""
+    kind: str | None = None
+    if ":" in ref:
+        kind, ref = ref.split(":", 1)
+    if "/" in ref:
+        namespace, ref = ref.split("/", 1)
+    return (kind.lower() if kind else None), namespace.lower(), ref.lower()
+
+
+class BackstageImporter(Importer):
+    name = "backstage"
+    label = "Backstage catalog descriptors (catalog-info.yaml)"
+    produces = "tools"
+
+    def parse(self, stream: t.BinaryIO) -> t.Iterator[Item]:
+        """Yield tool records for Components and Resources, then their dependencies."""
+        kinds: dict[tuple[str, str], str] = {}  # (namespace, name) -> kind, for ref checks
+        pending: list[tuple[str, str, str, str]] = []  # where, source slug, raw ref, namespace
+        seen_entity = False
+        documents = yaml.safe_load_all(text_stream(stream))
+        number = 0
+        while True:
+            try:
+                doc = next(documents)
+            except StopIteration:
+                break
+            except yaml.YAMLError as exc:
+                raise ParseError(f"not valid YAML ({_first_line(exc)})",
+                                 where=_yaml_where(exc, number + 1)) from None
+            except UnicodeDecodeError as exc:
+                raise ParseError(f"bytes that are not UTF-8 ({exc.reason})",
+                                 where=f"document {number + 1}") from None
+            except RecursionError:
+                raise ParseError("YAML nested too deeply", where=f"document {number + 1}") from None
+            number += 1
+            where = f"document {number}"
+            if doc is None:
+                continue
+            if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+                if not seen_entity:
+                    raise ParseError("this is not a Backstage descriptor: documents need "
+                                     "apiVersion and kind", where=where)
+                yield BadRow(where, "not a Backstage entity (apiVersion and kind are required)")
+                continue
+            seen_entity = True
+            yield from self._entity(doc, where, kinds, pending)
+        if not seen_entity:
+            raise ParseError("the file has no Backstage entities")
+        for where, source, raw, namespace in pending:
+            kind, ns, name = parse_ref(raw, namespace)
+            known = kinds.get((ns, name))
+            if known is not None and known not in TOOL_KINDS:
+                yield Warning_(where, f"dependsOn {raw!r} is a {known}, not a component or "
+                                      "resource; left out")
+                continue
+            if kind is not None and kind not in TOOL_KINDS:
+                yield Warning_(where, f"dependsOn {raw!r} is a {kind}; left out")
+                continue
+            yield DependencyRecord(where, source, slug_for(ns, name), "other", f"Backstage: {raw}")
+
+    def _entity(
+        self, doc: dict[str, t.Any], where: str, kinds: dict[tuple[str, str], str],
+        pending: list[tuple[str, str, str, str]],
+    ) -> t.Iterator[Item]:
+        kind = str(doc.get("kind")).lower()
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        name = str(meta.get("name") or "")
+        namespace = str(meta.get("namespace") or "default")
+        where = f"{where} ({kind}:{name})" if name else where
+        if kind == "location":
+            yield Warning_(where, "Location targets are not followed; import the files it lists")
+            return
+        if not NAME_RE.match(name) or len(name) > 63:
+            yield BadRow(where, f"metadata.name {name[:80]!r} is not a valid Backstage entity "
+                                "name (1-63 letters and digits separated by -, _ or .)")
+            return
+        kinds[(namespace.lower(), name.lower())] = kind
+        if kind not in TOOL_KINDS:
+            yield Skipped(where, f"{kind} entities are not tools")
+            return
+        slug = slug_for(namespace, name)
+        links = meta.get("links") if isinstance(meta.get("links"), list) else []
+        website = next((str(x["url"]) for x in links if isinstance(x, dict)
+                        and str(x.get("url", "")).startswith(("http://", "https://"))), "")
+        fields = {
+            "slug": slug,
+            "name": str(meta.get("title") or name),
+            "description": str(meta.get("description") or "").strip(),
+            "website": website if len(website) <= 500 else "",
+        }
+        lifecycle = LIFECYCLES.get(str(spec.get("lifecycle", "")).lower(), "requested")
+        yield ToolRecord(where, fields, {"lifecycle": lifecycle})
+        for field in ("dependsOn", "dependencyOf"):
+            refs = spec.get(field) or []
+            for raw in refs if isinstance(refs, list) else [refs]:
+                if field == "dependsOn":
+                    pending.append((where, slug, str(raw), namespace))
+                else:
+                    # "X dependencyOf Y" is "Y dependsOn X": resolved from Y's side.
+                    kind_, ns, other = parse_ref(str(raw), namespace)
+                    pending.append((where, slug_for(ns, other), f"{kind}:{namespace}/{name}",
+                                    namespace))
+
+
+def _first_line(exc: yaml.YAMLError) -> str:
+    return str(exc).splitlines()[0][:200]
+
+
+def _yaml_where(exc: yaml.YAMLError, number: int) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return f"line {mark.line + 1}"
+    return f"document {number}"

@@ -1,0 +1,260 @@
+"""The contract every discovery importer follows: read an export, yield frozen records, no database."""
+
+from __future__ import annotations
+
+import abc
+import codecs
+import csv
+import io
+import re
+import typing as t
+from datetime import date
+from decimal import Decimal
+from decimal import InvalidOperation
+
+# Python's csv module refuses fields over 131,072 characters; that limit is our guard against
+# a hostile upload, so it is reported, never raised.
+CSV_FIELD_LIMIT = csv.field_size_limit()
+MAX_NAME = 500  # Sighting.observed_name
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+class ParseError(Exception):
+    """The file cannot be read as this source at all (wrong format, bad bytes, missing columns)."""
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class Observation(t.NamedTuple):
+    """One sign-in, token grant or expense line that shows an app in use.
+
+    A NamedTuple rather than a dataclass: a million of these go by in an import, and tuples are
+    the cheapest immutable record Python has.
+    """
+
+    app_name: str
+    app_id: str | None
+    user: str | None
+    day: date | None
+    spend: Decimal | None = None
+    currency: str | None = None
+    scopes: tuple[str, ...] = ()
+
+
+class Skipped(t.NamedTuple):
+    """A line read fine but not evidence of software (a taxi, a meal, a failed lookup)."""
+
+    where: str
+    reason: str
+
+
+class BadRow(t.NamedTuple):
+    """A line this importer understood as its format but whose values are wrong."""
+
+    where: str
+    message: str
+
+
+class ToolRecord(t.NamedTuple):
+    """A tool to register or update: raw record fields as in `catalog.services.records`."""
+
+    where: str
+    fields: t.Mapping[str, t.Any]
+    #: Fields used only when the tool is created (an existing tool keeps its own lifecycle).
+    create_only: t.Mapping[str, t.Any] = {}
+
+
+class DependencyRecord(t.NamedTuple):
+    """`tool` depends on `depends_on` (slugs)."""
+
+    where: str
+    tool: str
+    depends_on: str
+    kind: str = "other"
+    description: str = ""
+
+
+class Warning_(t.NamedTuple):
+    """Something the user should know that does not stop the import (a dangling reference)."""
+
+    where: str
+    message: str
+
+
+Item = Observation | Skipped | BadRow | ToolRecord | DependencyRecord | Warning_
+
+
+class Importer(abc.ABC):
+    """One discovery source. `parse` reads; `catalog.services.discovery` writes."""
+
+    #: Stable key, stored on Sighting.source. Never rename once used.
+    name: t.ClassVar[str]
+    #: Human-readable label for forms, CLI help and reports.
+    label: t.ClassVar[str]
+    #: What the importer yields: "observations" (sightings) or "tools" (registrations).
+    produces: t.ClassVar[str] = "observations"
+
+    @abc.abstractmethod
+    def parse(self, stream: t.BinaryIO) -> t.Iterator[Item]:
+        """Yield the records of one export; raise ParseError when the file is not this format."""
+
+
+# Shared helpers -------------------------------------------------------------------------------
+
+
+def text_stream(stream: t.BinaryIO) -> t.TextIO:
+    """Return a UTF-8 (BOM optional) text view of a binary stream that fails on undecodable bytes."""
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def norm_header(name: str) -> str:
+    """Return a header cell stripped, with whitespace collapsed and case folded."""
+    return " ".join(name.split()).casefold()
+
+
+class CsvRows:
+    """Stream a CSV export as (row number, cells), mapping columns by normalised header name.
+
+    Row numbers count the header as row 1, as a spreadsheet shows them; a bad row's message
+    names that number.
+    """
+
+    def __init__(self, stream: t.BinaryIO, *, label: str) -> None:
+        self.label = label
+        self._text = text_stream(stream)
+        self._reader = csv.reader(self._text)
+        self.row = 0
+        first = self._next()
+        while first is not None and not any(c.strip() for c in first):
+            first = self._next()  # blank lines before the header
+        if first is None:
+            raise ParseError(f"the file is empty; expected a {label} CSV with a header row")
+        self.header = [norm_header(c) for c in first]
+        self.index: dict[str, int] = {}
+        for position, name in enumerate(self.header):
+            # Entra repeats "Incoming token type"; the first occurrence wins, by position.
+            self.index.setdefault(name, position)
+
+    def _next(self) -> list[str] | None:
+        try:
+            row = next(self._reader)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"bytes that are not UTF-8 ({exc.reason}); save the export as UTF-8",
+                where=f"row {self.row + 1}",
+            ) from None
+        except csv.Error as exc:
+            raise ParseError(f"not readable as CSV ({exc})", where=f"row {self.row + 1}") from None
+        self.row += 1
+        return row
+
+    def require(self, *names: str) -> tuple[int, ...]:
+        """Return the positions of required columns or raise ParseError naming the missing ones."""
+        missing = [n for n in names if norm_header(n) not in self.index]
+        if missing:
+            raise ParseError(
+                f"this is not a {self.label} CSV: missing column(s) {', '.join(missing)}",
+                where="row 1",
+            )
+        return tuple(self.index[norm_header(n)] for n in names)
+
+    def optional(self, *names: str) -> int | None:
+        """Return the position of the first of `names` present, or None."""
+        for name in names:
+            position = self.index.get(norm_header(name))
+            if position is not None:
+                return position
+        return None
+
+    def __iter__(self) -> t.Iterator[tuple[int, list[str]]]:
+        # The hot loop of a million-row import: no per-row helper calls.
+        number = self.row
+        try:
+            for row in self._reader:
+                number += 1
+                if row:
+                    yield number, row
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"bytes that are not UTF-8 ({exc.reason}); save the export as UTF-8",
+                where=f"row {number + 1}",
+            ) from None
+        except csv.Error as exc:
+            raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
+        finally:
+            self.row = number
+
+
+def cell(row: list[str], position: int | None) -> str:
+    """Return a stripped cell, or "" when the column is absent or the row is short."""
+    if position is None or position >= len(row):
+        return ""
+    value = row[position].strip()
+    # Our own CSV exports defuse formulas with a leading quote; undo that (reference 1.3(c)).
+    if value[:2] in ("'=", "'+", "'-", "'@"):
+        value = value[1:]
+    return value
+
+
+_AMOUNT_NOISE = re.compile(r"[\s,$€£¥]|[A-Z]{3}$")
+
+
+def parse_amount(text: str) -> Decimal:
+    """Return an amount from a card or expense cell: `1,234.50`, `$18.68`, `(12.00)` for a credit."""
+    raw = text.strip()
+    negative = raw.startswith("(") and raw.endswith(")")
+    cleaned = _AMOUNT_NOISE.sub("", raw.strip("()"))
+    if len(cleaned) > 30:
+        raise ValueError(f"{raw[:40]!r} is not an amount")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{raw[:40]!r} is not an amount") from None
+    if not amount.is_finite():
+        raise ValueError(f"{raw[:40]!r} is not an amount")
+    return -amount if negative else amount
+
+
+_DATE_CACHE: dict[str, date] = {}
+
+
+def iso_day(text: str) -> date:
+    """Return the date of an ISO-8601 timestamp (`2025-12-04T08:19:41Z`, with offsets or fractions)."""
+    head = text.strip()[:10]
+    day = _DATE_CACHE.get(head)
+    if day is None:
+        day = date.fromisoformat(head)  # ValueError for the caller to report
+        if len(_DATE_CACHE) < 10_000:
+            _DATE_CACHE[head] = day
+    return day
+
+
+def us_day(text: str) -> date:
+    """Return a date written MM/DD/YYYY (American Express) or ISO."""
+    value = text.strip()
+    if "/" in value:
+        month, day, year = value.split("/")
+        return date(int(year), int(month), int(day))
+    return iso_day(value)
+
+
+def check_name(name: str) -> str | None:
+    """Return a problem with an app name, or None when it can be stored."""
+    if not name:
+        return "the app name is empty"
+    if len(name) > MAX_NAME:
+        return f"the app name is longer than {MAX_NAME} characters"
+    if "\x00" in name:
+        return "the app name contains a NUL character"
+    return None
+
+
+def sniff_bytes(stream: t.BinaryIO, size: int = 65536) -> str:
+    """Return the start of a stream as text (for detection) and rewind it."""
+    head = stream.read(size)
+    stream.seek(0)
+    return codecs.decode(head, "utf-8-sig", errors="replace")
