@@ -77,7 +77,7 @@ def _upsert(session: Session, section: str, raw: t.Mapping[str, t.Any], actor: s
         after = records.person_record(obj)
     elif section == "tools":
         slug = raw.get("slug") or records.slugify(str(raw.get("name") or ""))
-        existing = entities.tool_by_slug(session, slug) if slug else None
+        existing = entities.tool_by_slug(session, slug) if isinstance(slug, str) and slug else None
         before = records.tool_record(existing) if existing else None
         obj = entities.save_tool(session, {**raw, "slug": slug or None}, actor=actor, tool=existing)
         after = records.tool_record(obj)
@@ -91,12 +91,10 @@ def _upsert(session: Session, section: str, raw: t.Mapping[str, t.Any], actor: s
         obj = entities.save_dependency(session, raw, actor=actor, dependency=existing)
         after = records.dependency_record(obj)
     else:
+        source, name = raw.get("source"), raw.get("observed_name")
         existing_s = session.scalar(
-            sa.select(Sighting).where(
-                Sighting.source == raw.get("source"),
-                Sighting.observed_name == raw.get("observed_name"),
-            )
-        )
+            sa.select(Sighting).where(Sighting.source == source, Sighting.observed_name == name)
+        ) if isinstance(source, str) and isinstance(name, str) else None
         before = records.sighting_record(existing_s) if existing_s else None
         after = records.sighting_record(entities.save_sighting(session, raw, actor=actor))
     if before is None:
@@ -151,6 +149,9 @@ def import_bundle(
         if not isinstance(items, list):
             raise ValidationError({section: "must be a list"}, record="bundle")
         for index, raw in enumerate(items):
+            if not isinstance(raw, t.Mapping):
+                raise ValidationError({"record": "must be a JSON object"},
+                                      record=_label(section, index, raw))
             try:
                 outcome = _upsert(session, section, raw, actor)
             except ValidationError as exc:
