@@ -1,7 +1,304 @@
-"""Placeholder blueprint; its pages arrive with their issue."""
+"""The JSON API (SPEC 5.4): the bundle, and the registers with optimistic concurrency.
+
+Every object answer carries `ETag: "<version>"` and a `version` field. PUT and DELETE must say
+which version they were based on (`If-Match` or `version` in the body): none is 428, an old one
+is 409 with the current record, so two API clients never silently overwrite each other.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import typing as t
+from dataclasses import dataclass
 
-bp = Blueprint("api", __name__)
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import jsonify
+from flask import request
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
+
+from catalog.extensions import csrf
+from catalog.extensions import db
+from catalog.models import DataFlow
+from catalog.models import Dependency
+from catalog.models import Person
+from catalog.models import Tool
+from catalog.services import bundle
+from catalog.services import entities
+from catalog.services import records
+from catalog.services.entities import ConflictError
+from catalog.services.records import ValidationError
+from catalog.views.api_doc import openapi_document
+from catalog.views.tools import filtered_tools
+from catalog.web import current_actor
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Cookie-less clients (bearer tokens) need no CSRF token; cookie sessions on the API are held to
+# the CSRF header by catalog.auth, which owns that rule.
+csrf.exempt(bp)
+
+
+class BadRequest(Exception):
+    """The request cannot be understood; answered 400 (or `status`) as JSON."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(exc: BadRequest) -> ResponseReturnValue:
+    return {"error": str(exc)}, exc.status
+
+
+@bp.errorhandler(413)
+def _too_large(exc: Exception) -> ResponseReturnValue:
+    return {"error": "request body too large"}, 413
+
+
+def json_body() -> t.Any:
+    """Return the parsed JSON body, or raise BadRequest saying what is wrong with it."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest("request body is empty; send a JSON document")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise BadRequest("request body is not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} "
+                         f"column {exc.colno}") from None
+    except RecursionError:
+        raise BadRequest("request body is nested too deeply") from None
+
+
+def invalid(exc: ValidationError, what: str) -> ResponseReturnValue:
+    """Answer a rejected record: 400 naming the record and each bad field."""
+    return {"error": f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+            "record": exc.record, "fields": exc.errors}, 400
+
+
+# The bundle -----------------------------------------------------------------------------------
+
+
+@bp.get("/bundle")
+def get_bundle() -> ResponseReturnValue:
+    """Return the whole catalog as a bundle."""
+    return jsonify(bundle.export_bundle(db.session))
+
+
+@bp.post("/bundle")
+def post_bundle() -> ResponseReturnValue:
+    """Import a bundle: all records or none; 400 names the first bad record and field."""
+    document = json_body()
+    try:
+        summary = bundle.import_bundle(db.session, document, actor=current_actor())
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return {"error": str(exc), "record": exc.record, "fields": exc.errors}, 400
+    return {"summary": summary}
+
+
+# The registers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resource:
+    """How one register maps onto the generic endpoints."""
+
+    name: str  # URL segment and collection key
+    object_type: str  # change-log name, used in messages
+    serialise: t.Callable[[t.Any], dict[str, t.Any]]
+    find: t.Callable[[str], t.Any]
+    query: t.Callable[[], sa.Select[t.Any]]
+    save: t.Callable[..., t.Any]
+    delete: t.Callable[..., None]
+    key: t.Callable[[t.Any], str | int]
+    with_id: bool = False
+
+    def body(self, obj: t.Any) -> dict[str, t.Any]:
+        """Return the API shape: the record plus version (and id where the key is an id)."""
+        extra = {"id": obj.id} if self.with_id else {}
+        return extra | self.serialise(obj) | {"version": obj.version}
+
+    def respond(self, obj: t.Any, status: int = 200) -> Response:
+        response = jsonify(self.body(obj))
+        response.status_code = status
+        response.headers["ETag"] = f'"{obj.version}"'
+        response.headers["Location"] = url_for("api.item", name=self.name, key=self.key(obj))
+        return response
+
+
+def _by_id(model: type) -> t.Callable[[str], t.Any]:
+    def find(key: str) -> t.Any:
+        return db.session.get(model, int(key)) if key.isdigit() else None
+    return find
+
+
+def _tools_query() -> sa.Select[t.Any]:
+    return filtered_tools(request.args)
+
+
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in (
+        Resource(
+            "tools", "tool", records.tool_record,
+            lambda key: entities.tool_by_slug(db.session, key), _tools_query,
+            lambda raw, obj=None, **kw: entities.save_tool(db.session, raw, tool=obj, **kw),
+            lambda obj, **kw: entities.delete_tool(db.session, obj, **kw),
+            lambda obj: obj.slug,
+        ),
+        Resource(
+            "people", "person", records.person_record,
+            lambda key: entities.person_by_email(db.session, key),
+            lambda: sa.select(Person).order_by(Person.email),
+            lambda raw, obj=None, **kw: entities.save_person(db.session, raw, person=obj, **kw),
+            lambda obj, **kw: entities.delete_person(db.session, obj, **kw),
+            lambda obj: obj.email,
+        ),
+        Resource(
+            "flows", "flow", records.flow_record, _by_id(DataFlow),
+            lambda: sa.select(DataFlow)
+            .options(selectinload(DataFlow.source), selectinload(DataFlow.target))
+            .order_by(DataFlow.id),
+            lambda raw, obj=None, **kw: entities.save_flow(db.session, raw, flow=obj, **kw),
+            lambda obj, **kw: entities.delete_flow(db.session, obj, **kw),
+            lambda obj: obj.id, with_id=True,
+        ),
+        Resource(
+            "dependencies", "dependency", records.dependency_record, _by_id(Dependency),
+            lambda: sa.select(Dependency)
+            .options(selectinload(Dependency.tool), selectinload(Dependency.depends_on))
+            .order_by(Dependency.id),
+            lambda raw, obj=None, **kw: entities.save_dependency(
+                db.session, raw, dependency=obj, **kw),
+            lambda obj, **kw: entities.delete_dependency(db.session, obj, **kw),
+            lambda obj: obj.id, with_id=True,
+        ),
+    )
+}
+
+
+def _resource(name: str) -> Resource:
+    resource = RESOURCES.get(name)
+    if resource is None:
+        abort(404)
+    return resource
+
+
+def _object(resource: Resource, key: str) -> t.Any:
+    obj = resource.find(key)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def expected_version(body: t.Any = None) -> int:
+    """Return the version the client based its change on (If-Match, else body `version`)."""
+    header = request.headers.get("If-Match")
+    if header is not None:
+        tag = header.strip()
+        tag = tag.removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise BadRequest('If-Match must carry the ETag of the object, e.g. "3"', 428)
+        return int(tag)
+    if isinstance(body, t.Mapping) and "version" in body:
+        version = body["version"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise BadRequest("version must be an integer")
+        return version
+    raise BadRequest(
+        "this change needs the version it is based on: send If-Match with the object's ETag "
+        "(or `version` in the body)", 428,
+    )
+
+
+def _conflict(resource: Resource, key: str) -> ResponseReturnValue:
+    obj = resource.find(key)
+    if obj is None:
+        return {"error": f"the {resource.object_type} was deleted meanwhile"}, 404
+    db.session.refresh(obj)
+    response = jsonify({
+        "error": f"the {resource.object_type} changed since version you sent; "
+                 f"it is now version {obj.version}. Re-apply your change to the current record.",
+        "current": resource.body(obj),
+    })
+    response.status_code = 409
+    response.headers["ETag"] = f'"{obj.version}"'
+    return response
+
+
+@bp.get("/<any(tools, people, flows, dependencies):name>")
+def collection(name: str) -> ResponseReturnValue:
+    """List a register (tools accept the list page's filters: q, lifecycle, owner, ...)."""
+    resource = _resource(name)
+    items = [resource.body(obj) for obj in db.session.scalars(resource.query())]
+    return {"items": items, "count": len(items)}
+
+
+@bp.post("/<any(tools, people, flows, dependencies):name>")
+def create(name: str) -> ResponseReturnValue:
+    """Create a record; 201 with its ETag and Location."""
+    resource = _resource(name)
+    body = json_body()
+    try:
+        obj = resource.save(body, actor=current_actor())
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return invalid(exc, resource.object_type)
+    return resource.respond(obj, 201)
+
+
+@bp.get("/<any(tools, people, flows, dependencies):name>/<path:key>")
+def item(name: str, key: str) -> ResponseReturnValue:
+    """Return one record with its ETag."""
+    resource = _resource(name)
+    return resource.respond(_object(resource, key))
+
+
+@bp.put("/<any(tools, people, flows, dependencies):name>/<path:key>")
+def replace(name: str, key: str) -> ResponseReturnValue:
+    """Replace a record (omitted fields take their defaults); needs If-Match or `version`."""
+    resource = _resource(name)
+    obj = _object(resource, key)
+    body = json_body()
+    version = expected_version(body)
+    try:
+        obj = resource.save(body, obj, actor=current_actor(), expected_version=version)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return invalid(exc, resource.object_type)
+    except ConflictError:
+        db.session.rollback()
+        return _conflict(resource, key)
+    return resource.respond(obj)
+
+
+@bp.delete("/<any(tools, people, flows, dependencies):name>/<path:key>")
+def remove(name: str, key: str) -> ResponseReturnValue:
+    """Delete a record; needs If-Match (or `version` in a JSON body)."""
+    resource = _resource(name)
+    obj = _object(resource, key)
+    body = json_body() if request.get_data(cache=True).strip() else None
+    version = expected_version(body)
+    try:
+        resource.delete(obj, actor=current_actor(), expected_version=version)
+        db.session.commit()
+    except ConflictError:
+        db.session.rollback()
+        return _conflict(resource, key)
+    return "", 204
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """Return the OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())

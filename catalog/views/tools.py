@@ -1,7 +1,213 @@
-"""Placeholder blueprint; its pages arrive with their issue."""
+"""Tool pages: the searchable list, the tool page, registration, edit and delete."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import typing as t
 
-bp = Blueprint("tools", __name__)
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import selectinload
+
+from catalog import taxonomy
+from catalog import vocab
+from catalog.extensions import db
+from catalog.forms import ConfirmForm
+from catalog.forms import ToolForm
+from catalog.models import Person
+from catalog.models import Tool
+from catalog.services import entities
+from catalog.services import records
+from catalog.services.entities import ConflictError
+from catalog.services.records import ValidationError
+from catalog.views.common import Page
+from catalog.views.common import conflict_for
+from catalog.views.common import history
+from catalog.views.common import paginate
+from catalog.web import current_actor
+
+bp = Blueprint("tools", __name__, url_prefix="/tools")
+
+SORTS: dict[str, tuple[str, t.Any]] = {
+    "name": ("Name", (sa.func.lower(Tool.name),)),
+    "lifecycle": ("Lifecycle", (Tool.lifecycle, sa.func.lower(Tool.name))),
+    "category": ("Category", (Tool.category.is_(None), Tool.category, sa.func.lower(Tool.name))),
+    "cost": ("Annual cost (highest first)",
+             (Tool.annual_cost.is_(None), Tool.annual_cost.desc(), sa.func.lower(Tool.name))),
+    "updated": ("Recently updated", (Tool.updated_at.desc(), Tool.id.desc())),
+}
+
+
+def _tool_or_404(slug: str) -> Tool:
+    tool = entities.tool_by_slug(db.session, slug)
+    if tool is None:
+        abort(404)
+    return tool
+
+
+def form_data(tool: Tool) -> dict[str, t.Any]:
+    """Return a tool's values as form data (native dates and amounts, owners by e-mail)."""
+    data = records.tool_record(tool)
+    for name in ("annual_cost", "renewal_date", "requested_at", "decided_at", "retired_at"):
+        data[name] = getattr(tool, name)
+    return data | {"version": str(tool.version)}
+
+
+def filtered_tools(args: t.Mapping[str, str]) -> sa.Select[tuple[Tool]]:
+    """Build the list query from the filters in `args`, all evaluated by the database."""
+    query = sa.select(Tool).options(
+        selectinload(Tool.business_owner), selectinload(Tool.technical_owner)
+    )
+    q = (args.get("q") or "").strip()
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(sa.func.lower(Tool.name).like(pattern, escape="\\"),
+                                   sa.func.lower(Tool.vendor).like(pattern, escape="\\")))
+    group = args.get("group")
+    if group:
+        keys = [c.key for c in taxonomy.CATEGORIES.values() if c.group_key == group]
+        query = query.where(Tool.category.in_(keys))
+    if args.get("category"):
+        query = query.where(Tool.category == args["category"])
+    if args.get("lifecycle"):
+        query = query.where(Tool.lifecycle == args["lifecycle"])
+    owner = (args.get("owner") or "").strip().lower()
+    if owner:
+        business, technical = aliased(Person), aliased(Person)
+        query = (query.outerjoin(business, Tool.business_owner_id == business.id)
+                 .outerjoin(technical, Tool.technical_owner_id == technical.id)
+                 .where(sa.or_(business.email == owner, technical.email == owner)))
+    data_class = args.get("data_class")
+    if data_class in vocab.DATA_CLASSES:
+        # data_classes is a JSON list of closed-vocabulary keys, so its text contains '"key"'
+        # exactly when the list does; this one test works alike on SQLite and PostgreSQL.
+        query = query.where(sa.cast(Tool.data_classes, sa.Text).like(f'%"{data_class}"%'))
+    if args.get("missing_owner"):
+        query = query.where(sa.or_(Tool.business_owner_id.is_(None),
+                                   Tool.technical_owner_id.is_(None)))
+    _, order = SORTS.get(args.get("sort") or "name", SORTS["name"])
+    return query.order_by(*order)
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """List tools with search, filters, sorting and pagination."""
+    page: Page = paginate(db.session, filtered_tools(request.args))
+    people = db.session.scalars(sa.select(Person).order_by(Person.name, Person.email))
+    return render_template("tools/index.html", page=page, people=list(people), sorts=SORTS,
+                           args=request.args)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    """Register a tool."""
+    form = ToolForm().setup(db.session, editing=False)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            tool = entities.save_tool(db.session, form.to_record(editing=False),
+                                      actor=current_actor())
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            form.apply_errors(exc.errors)
+        else:
+            flash(f"Registered {tool.name}.", "success")
+            return redirect(url_for("tools.detail", slug=tool.slug))
+    if form.is_submitted():
+        status = 422
+    return render_template("tools/form.html", form=form, tool=None), status
+
+
+@bp.get("/<slug>")
+def detail(slug: str) -> ResponseReturnValue:
+    """Show a tool: owners, data, flows, dependencies, sightings and history."""
+    tool = _tool_or_404(slug)
+    flows = entities.tool_flows(db.session, tool)
+    deps = entities.tool_dependencies(db.session, tool)
+    return render_template(
+        "tools/detail.html",
+        tool=tool,
+        flows_out=[f for f in flows if f.source_id == tool.id],
+        flows_in=[f for f in flows if f.target_id == tool.id],
+        depends_on=[d for d in deps if d.tool_id == tool.id],
+        dependents=[d for d in deps if d.depends_on_id == tool.id],
+        sightings=entities.tool_sightings(db.session, tool),
+        history=history(db.session, "tool", tool.slug),
+        governance=None,  # the lead wires the audit panel in here
+    )
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str) -> ResponseReturnValue:
+    """Edit a tool; a form opened before someone else's save is refused with 409."""
+    tool = _tool_or_404(slug)
+    if request.method == "GET":
+        form = ToolForm(data=form_data(tool)).setup(db.session, editing=True)
+        return render_template("tools/form.html", form=form, tool=tool)
+    form = ToolForm().setup(db.session, editing=True)
+    form.slug.data = tool.slug
+    if not form.validate_on_submit():
+        return render_template("tools/form.html", form=form, tool=tool), 422
+    record = form.to_record(editing=True)
+    try:
+        entities.save_tool(db.session, record, actor=current_actor(), tool=tool,
+                           expected_version=form.expected_version() or -1)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        form.apply_errors(exc.errors)
+        return render_template("tools/form.html", form=form, tool=tool), 422
+    except ConflictError:
+        db.session.rollback()
+        return _conflict("tools/form.html", slug, form, record)
+    flash(f"Saved {tool.name}.", "success")
+    return redirect(url_for("tools.detail", slug=tool.slug))
+
+
+def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> ResponseReturnValue:
+    """Re-render with the newer values and version, keeping the user's input (409)."""
+    tool = entities.tool_by_slug(db.session, slug)
+    if tool is None:
+        flash("Someone deleted this tool while you had it open; nothing was saved.", "error")
+        return redirect(url_for("tools.index"))
+    current = records.tool_record(tool)
+    conflict = conflict_for(db.session, "tool", slug, current, mine, tool.version)
+    form.set_version(tool.version)
+    return render_template(template, form=form, tool=tool, conflict=conflict,
+                           **(_delete_context(tool) if mine is None else {})), 409
+
+
+def _delete_context(tool: Tool) -> dict[str, t.Any]:
+    deps = entities.tool_dependencies(db.session, tool)
+    return {"flows": entities.tool_flows(db.session, tool), "dependencies": deps,
+            "sightings": entities.tool_sightings(db.session, tool)}
+
+
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
+def delete(slug: str) -> ResponseReturnValue:
+    """Confirm (GET) and delete (POST) a tool with its flows and dependencies."""
+    tool = _tool_or_404(slug)
+    if request.method == "GET":
+        form = ConfirmForm(data={"version": str(tool.version)})
+        return render_template("tools/delete.html", form=form, tool=tool, **_delete_context(tool))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = tool.name
+    try:
+        entities.delete_tool(db.session, tool, actor=current_actor(),
+                             expected_version=form.expected_version() or -1)
+        db.session.commit()
+    except ConflictError:
+        db.session.rollback()
+        return _conflict("tools/delete.html", slug, form, None)
+    flash(f"Deleted {name} with its flows and dependencies.", "success")
+    return redirect(url_for("tools.index"))

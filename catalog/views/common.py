@@ -1,0 +1,115 @@
+"""Helpers the register pages share: stale-edit conflicts, change diffs, pagination."""
+
+from __future__ import annotations
+
+import math
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import request
+from sqlalchemy.orm import Session
+
+from catalog.models import ChangeRecord
+from catalog.services.records import plain
+
+
+def _shown(value: t.Any) -> str:
+    value = plain(value)
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class Conflict:
+    """What the user sees when the object changed after they opened their form."""
+
+    version: int
+    mine: bool = True  # False when there is no user input to compare (a delete)
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # field, now, yours
+    actor: str | None = None
+    at: t.Any = None
+
+
+def conflict_for(
+    session: Session, object_type: str, key: str, current: t.Mapping[str, t.Any],
+    mine: t.Mapping[str, t.Any] | None, version: int,
+) -> Conflict:
+    """Describe a conflict: the newer values, where they differ from the user's, and who changed."""
+    rows = []
+    for name, now in current.items():
+        yours = mine.get(name, now) if mine is not None else now
+        if mine is None or _shown(now) != _shown(yours):  # a delete shows every current value
+            rows.append((name, _shown(now), _shown(yours)))
+    last = latest_change(session, object_type, key)
+    return Conflict(version=version, mine=mine is not None, rows=rows, actor=last.actor if last else None,
+                    at=last.at if last else None)
+
+
+def latest_change(session: Session, object_type: str, key: str) -> ChangeRecord | None:
+    """Return the newest change record of an object."""
+    return session.scalar(
+        sa.select(ChangeRecord)
+        .where(ChangeRecord.object_type == object_type, ChangeRecord.object_key == key)
+        .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    record: ChangeRecord
+    changes: list[tuple[str, str, str]]  # field, before, after
+
+
+def history(session: Session, object_type: str, key: str) -> list[HistoryEntry]:
+    """Return an object's change records, newest first, each with its field-by-field changes."""
+    rows = session.scalars(
+        sa.select(ChangeRecord)
+        .where(ChangeRecord.object_type == object_type, ChangeRecord.object_key == key)
+        .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())
+    )
+    entries = []
+    for rec in rows:
+        before, after = rec.before or {}, rec.after or {}
+        names = list(after) + [k for k in before if k not in after]
+        changes = [
+            (name, _shown(before.get(name)), _shown(after.get(name)))
+            for name in names
+            if before.get(name) != after.get(name)
+            and not (rec.action == "create" and _shown(after.get(name)) == "—")
+        ]
+        entries.append(HistoryEntry(rec, changes))
+    return entries
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[t.Any]
+    page: int
+    pages: int
+    total: int
+
+    def url_args(self, page: int) -> dict[str, t.Any]:
+        """Return the current query arguments with another page number."""
+        args = request.args.to_dict()
+        args["page"] = page
+        return args
+
+
+def paginate(session: Session, query: sa.Select[t.Any]) -> Page:
+    """Run `query` for the requested page (PAGE_SIZE rows), counting the total in SQL."""
+    size = int(current_app.config.get("PAGE_SIZE", 25))
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    total = int(total or 0)
+    pages = max(1, math.ceil(total / size))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    items = list(session.scalars(query.limit(size).offset((page - 1) * size)))
+    return Page(items, page, pages, total)
