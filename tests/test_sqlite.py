@@ -1,0 +1,119 @@
+"""SQLite tuning: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for read-then-write."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import typing as t
+
+import pytest
+import sqlalchemy as sa
+
+from catalog.extensions import db
+from catalog.extensions import write_intent
+from catalog.models import Tool
+from catalog.services import entities
+from tests.conftest import ON_POSTGRES
+from tests.factories import make_tool
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite engine behaviour")
+
+
+def pragma(name: str) -> t.Any:
+    with db.engine.connect() as conn:
+        return conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_engine_uses_wal_with_foreign_keys_and_a_busy_timeout(app):
+    with app.app_context():
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 5000
+        assert pragma("synchronous") == 1  # NORMAL: safe with WAL, no fsync per commit
+
+
+def test_foreign_keys_are_enforced(app):
+    with app.app_context(), pytest.raises(sa.exc.IntegrityError):
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO sighting (source, observed_name, tool_id, users, events, currency)"
+                " VALUES ('okta', 'Ghost', 999, 0, 0, 'USD')")
+
+
+def add_seat(app, *, intent: bool, read: threading.Event | None = None,
+             go: threading.Event | None = None) -> None:
+    """Read a tool's seats, then write seats + 1 through the service, as a form save would."""
+    with app.app_context():
+        ctx = write_intent() if intent else contextlib.nullcontext()
+        with ctx:
+            tool = entities.tool_by_slug(db.session, "shared")
+            seats = tool.seats
+            if read is not None:
+                read.set()
+            if go is not None:
+                go.wait(10)
+            entities.save_tool(db.session, {"name": tool.name, "seats": seats + 1},
+                               actor="writer", tool=tool)
+            db.session.commit()
+
+
+def run(target: t.Callable[..., None], **kwargs: t.Any) -> tuple[threading.Thread, list]:
+    errors: list[BaseException] = []
+
+    def wrapped() -> None:
+        try:
+            target(**kwargs)
+        except BaseException as exc:  # noqa: B036 - reported to the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=wrapped)
+    thread.start()
+    return thread, errors
+
+
+@pytest.fixture
+def shared_tool(app):
+    with app.app_context():
+        make_tool(db.session, slug="shared", name="Shared", seats=0)
+        db.session.commit()
+
+
+def seats(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(Tool.seats).where(Tool.slug == "shared"))
+
+
+def test_two_interleaved_writers_with_write_intent_both_succeed(app, shared_tool):
+    first_read, release_first = threading.Event(), threading.Event()
+    first, first_errors = run(add_seat, app=app, intent=True, read=first_read, go=release_first)
+    assert first_read.wait(10)
+    # The second writer starts while the first holds its transaction open between read and write.
+    second, second_errors = run(add_seat, app=app, intent=True)
+    second.join(0.3)
+    assert second.is_alive(), "BEGIN IMMEDIATE should make the second writer wait for the lock"
+    release_first.set()
+    first.join(10), second.join(10)
+    assert first_errors == [] and second_errors == []
+    assert seats(app) == 2  # no lost update: the second writer read the first one's result
+
+
+def test_many_concurrent_writers_with_write_intent_all_succeed(app, shared_tool):
+    threads = [run(add_seat, app=app, intent=True) for _ in range(6)]
+    for thread, _ in threads:
+        thread.join(30)
+    assert [e for _, errors in threads for e in errors] == []
+    assert seats(app) == 6
+
+
+def test_without_write_intent_the_same_interleaving_fails_with_database_locked(app, shared_tool):
+    """The control: a deferred read-then-write loses to a writer that committed in between."""
+    first_read, release_first = threading.Event(), threading.Event()
+    first, first_errors = run(add_seat, app=app, intent=False, read=first_read, go=release_first)
+    assert first_read.wait(10)
+    second, second_errors = run(add_seat, app=app, intent=False)
+    second.join(10)
+    release_first.set()
+    first.join(10)
+    assert second_errors == []
+    assert len(first_errors) == 1 and "database is locked" in str(first_errors[0])
+    assert seats(app) == 1
