@@ -1,7 +1,255 @@
-"""Placeholder blueprint; its pages arrive with their issue."""
+"""The review queue: marketing requests tools, IT reviews them, both owners sign off."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import typing as t
+from datetime import date
 
-bp = Blueprint("review", __name__)
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from catalog import taxonomy
+from catalog import vocab
+from catalog.auth import require
+from catalog.extensions import db
+from catalog.models import Person
+from catalog.models import Tool
+from catalog.services import entities
+from catalog.services import review
+from catalog.services.entities import ConflictError
+from catalog.services.records import ValidationError
+from catalog.web import current_actor
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _choices(pairs: t.Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class Checkboxes(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class RequestForm(FlaskForm):
+    name = StringField("Tool name")
+    vendor = StringField("Vendor")
+    website = StringField("Website", description="http:// or https:// address")
+    description = TextAreaField("What is it for?")
+    category = StringField("Category")  # a taxonomy key; the template groups the options
+    business_owner = StringField("Business owner (e-mail)",
+                                 description="The marketer accountable for the tool")
+    technical_owner = SelectField("IT counterpart (technical owner)", validate_choice=False)
+    data_classes = Checkboxes("Customer data it will receive",
+                              choices=_choices((k, vocab.DATA_CLASS_LABELS[k])
+                                               for k in vocab.DATA_CLASSES))
+    sources = SelectMultipleField("From which tools")
+    mechanism = SelectField("How the data will move",
+                            choices=_choices((m, m.replace("_", " ")) for m in vocab.MECHANISMS),
+                            default="api")
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField("Reason", validators=[Optional()])
+    note = StringField("Note", validators=[Optional()])
+
+
+class SlaForm(FlaskForm):
+    sla_days = IntegerField("Review SLA (days)", validators=[Optional()])
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _sla() -> int:
+    return review.sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
+
+
+def _fill_choices(form: RequestForm) -> None:
+    people = db.session.scalars(
+        sa.select(Person).where(Person.active.is_(True))
+        .order_by(sa.case((Person.department == "it", 0), else_=1), Person.name)
+    ).all()
+    form.technical_owner.choices = _choices([("", "— choose —")] + [
+        (p.email, f"{p.name or p.email} ({p.department or 'no department'})") for p in people])
+    form.sources.choices = _choices(
+        (slug, name) for slug, name in db.session.execute(
+            sa.select(Tool.slug, Tool.name).order_by(Tool.name)))
+
+
+def _ensure_requester_person(email: str) -> None:
+    # A marketer asking for a tool becomes its business owner even if nobody registered them
+    # as a person yet; the person is created (and recorded) with the request.
+    user = current_user if current_user.is_authenticated else None
+    if user is None or email.lower() != user.email or entities.person_by_email(db.session, email):
+        return
+    department = "it" if user.role == "it" else "marketing"
+    entities.save_person(db.session, {"email": email, "name": user.name,
+                                      "department": department}, actor=current_actor())
+
+
+def _tool_or_404(slug: str) -> Tool:
+    return db.one_or_abort(sa.select(Tool).where(Tool.slug == slug))
+
+
+@bp.get("")
+def queue() -> ResponseReturnValue:
+    """Show the open requests, oldest first, with the SLA clock."""
+    require("read")
+    sla = _sla()
+    items = review.queue(db.session, _today(), sla)
+    form = SlaForm(sla_days=sla)
+    return render_template("review/queue.html", items=items, sla=sla, sla_form=form,
+                           decided=review.recent_decisions(db.session), today=_today())
+
+
+@bp.route("/request", methods=["GET", "POST"])
+def request_tool() -> ResponseReturnValue:
+    """Ask IT to review a new tool."""
+    require("review.request")
+    form = RequestForm()
+    _fill_choices(form)
+    if not form.is_submitted() and current_user.is_authenticated:
+        form.business_owner.data = current_user.email
+    if form.validate_on_submit():
+        raw = {name: (getattr(form, name).data or "").strip() for name in
+               ("name", "vendor", "website", "description", "category", "business_owner",
+                "technical_owner")}
+        try:
+            if raw["business_owner"]:
+                _ensure_requester_person(raw["business_owner"])
+            tool = review.request_tool(
+                db.session, raw, sources=form.sources.data or [], data_classes=form.data_classes.data or [],
+                mechanism=form.mechanism.data or "api", actor=current_actor(), today=_today())
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _fill_choices(form)
+            for name, message in exc.errors.items():
+                field = form._fields.get(name)
+                target = field.errors if field is not None else form.form_errors
+                target.append(message if field is not None else f"{name}: {message}")
+            return render_template("review/request.html", form=form,
+                                   taxonomy_groups=taxonomy.grouped_choices()), 400
+        flash(f"Requested {tool.name}. IT will review it within {_sla()} days.", "success")
+        return redirect(url_for("review.detail", slug=tool.slug))
+    return render_template("review/request.html", form=form, taxonomy_groups=taxonomy.grouped_choices())
+
+
+@bp.get("/<slug>")
+def detail(slug: str) -> ResponseReturnValue:
+    """Show one request: its owners, sign-offs, decision and review history."""
+    require("read")
+    return _detail(_tool_or_404(slug))
+
+
+def _detail(tool: Tool, errors: dict[str, str] | None = None) -> str:
+    item = next((i for i in review.queue(db.session, _today(), _sla()) if i.tool is tool), None)
+    return render_template(
+        "review/detail.html", tool=tool, item=item, signoffs=review.signoffs(db.session, tool),
+        history=review.history(db.session, tool), flows=entities.tool_flows(db.session, tool),
+        form=DecisionForm(version=str(tool.version)), sides=review.SIDES, errors=errors or {},
+    )
+
+
+def _act(slug: str, action: t.Callable[[Tool, DecisionForm], t.Any], done: str) -> ResponseReturnValue:
+    tool = _tool_or_404(slug)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("review.detail", slug=slug))
+    try:
+        action(tool, form)
+        db.session.commit()
+    except ConflictError:
+        db.session.rollback()
+        errors = {"version": f"{tool.name} changed while you were looking at it; "
+                             "check it again before deciding."}
+        return _detail(_tool_or_404(slug), errors=errors), 409
+    except ValidationError as exc:
+        db.session.rollback()
+        return _detail(_tool_or_404(slug), errors=exc.errors), 400
+    flash(done.format(name=tool.name), "success")
+    return redirect(url_for("review.detail", slug=slug))
+
+
+def _version(form: DecisionForm) -> int | None:
+    try:
+        return int(form.version.data) if form.version.data else None
+    except ValueError:
+        return -1
+
+
+@bp.post("/<slug>/start")
+def start(slug: str) -> ResponseReturnValue:
+    """Put a request in review."""
+    require("review.manage")
+    return _act(slug, lambda tool, form: review.start_review(
+        db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form)),
+        "{name} is now in review.")
+
+
+@bp.post("/<slug>/signoff/<side>")
+def signoff(slug: str, side: str) -> ResponseReturnValue:
+    """Sign off a request as its business or technical owner."""
+    require("review.signoff", (_tool_or_404(slug), side))
+    return _act(slug, lambda tool, form: review.sign_off(
+        db.session, tool, side, actor=current_actor(), note=form.note.data or ""),
+        f"Recorded the {side} sign-off on {{name}}.")
+
+
+@bp.post("/<slug>/sanction")
+def sanction(slug: str) -> ResponseReturnValue:
+    """Sanction a request that both owners signed off."""
+    require("review.manage")
+    return _act(slug, lambda tool, form: review.sanction(
+        db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form)),
+        "{name} is sanctioned.")
+
+
+@bp.post("/<slug>/reject")
+def reject(slug: str) -> ResponseReturnValue:
+    """Reject a request, with a reason."""
+    require("review.manage")
+    return _act(slug, lambda tool, form: review.reject(
+        db.session, tool, form.reason.data or "", actor=current_actor(), today=_today(),
+        expected_version=_version(form)),
+        "{name} is rejected.")
+
+
+@bp.post("/sla")
+def set_sla() -> ResponseReturnValue:
+    """Change the review SLA (administrators)."""
+    require("settings.edit")
+    form = SlaForm()
+    if form.validate_on_submit():
+        try:
+            days = review.set_sla_days(db.session, form.sla_days.raw_data[0] if
+                                       form.sla_days.raw_data else "", actor=current_actor())
+            db.session.commit()
+            flash(f"The review SLA is now {days} days.", "success")
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(f"SLA not changed: {exc.errors['sla_days']}", "error")
+    else:
+        flash("SLA not changed: give a whole number of days.", "error")
+    return redirect(url_for("review.queue"))

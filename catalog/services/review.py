@@ -1,0 +1,273 @@
+"""The review workflow: marketing requests a tool, IT reviews it, both owners sign off, IT decides.
+
+`requested` -> `in_review` -> `sanctioned` (needs the business owner's AND the technical owner's
+sign-off for this request) or `rejected` (needs a reason). Tool changes go through
+`entities.save_tool`, so they are validated, version-checked and recorded like any edit; the
+sign-offs and the reasons are recorded as `review` change records.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from catalog.models import ChangeRecord
+from catalog.models import ReviewSignoff
+from catalog.models import Setting
+from catalog.models import Tool
+from catalog.services import entities
+from catalog.services import records
+from catalog.services.entities import record_change
+from catalog.services.records import ValidationError
+
+SIDES = ("business", "technical")
+OPEN = ("requested", "in_review")
+SLA_KEY = "review_sla_days"
+MAX_SLA_DAYS = 365
+
+
+# Settings -------------------------------------------------------------------------------------
+
+
+def sla_days(session: Session, default: int) -> int:
+    """Return the review SLA in days: the administrator's setting, else `default` (config)."""
+    setting = session.get(Setting, SLA_KEY)
+    return int(setting.value) if setting is not None else default
+
+
+def set_sla_days(session: Session, value: t.Any, *, actor: str) -> int:
+    """Set the review SLA (whole days, 1 to 365) and record the change."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise ValidationError({"sla_days": f"{value!r} is not a whole number of days"}) from None
+    if not 1 <= days <= MAX_SLA_DAYS:
+        raise ValidationError({"sla_days": f"must be between 1 and {MAX_SLA_DAYS} days"})
+    setting = session.get(Setting, SLA_KEY)
+    before = {"value": setting.value} if setting is not None else None
+    if setting is None:
+        setting = Setting(key=SLA_KEY, value=days, updated_by=actor)
+        session.add(setting)
+    elif setting.value == days:
+        return days
+    setting.value, setting.updated_by = days, actor
+    session.flush()
+    record_change(session, actor=actor, action="update" if before else "create",
+                  object_type="setting", object_key=SLA_KEY, before=before, after={"value": days})
+    return days
+
+
+# Requests -------------------------------------------------------------------------------------
+
+
+def request_tool(
+    session: Session,
+    raw: t.Mapping[str, t.Any],
+    *,
+    sources: t.Sequence[str] = (),
+    data_classes: t.Sequence[str] = (),
+    mechanism: str = "api",
+    actor: str,
+    today: date,
+) -> Tool:
+    """Register a requested tool and the (unmanaged) flows that will feed it customer data.
+
+    :param raw: tool fields a marketer gives: name, vendor, website, description, category,
+        business_owner, technical_owner.
+    :param sources: slugs of the tools the data will come from; one draft flow each.
+    """
+    allowed = {"name", "slug", "vendor", "website", "description", "category",
+               "business_owner", "technical_owner"}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise ValidationError({name: "cannot be set on a request" for name in sorted(unknown)})
+    errors: dict[str, str] = {}
+    try:  # report every field's problem at once, not just the request-specific ones
+        records.clean(records.TOOL_FIELDS, raw)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if not raw.get("technical_owner"):
+        errors["technical_owner"] = "name your IT counterpart (the technical owner)"
+    if sources and not data_classes:
+        errors["data_classes"] = "say which data the tool will receive from those tools"
+    if data_classes and not sources:
+        errors["sources"] = "say which tools the data will come from"
+    try:
+        records.clean(records.FLOW_FIELDS, {"source": "x", "target": "y", "mechanism": mechanism,
+                                            "data_classes": list(data_classes)})
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    tool = entities.save_tool(
+        session,
+        dict(raw) | {"lifecycle": "requested", "requested_at": today.isoformat(),
+                     "data_classes": list(data_classes)},
+        actor=actor,
+    )
+    for index, source in enumerate(sources):
+        try:
+            entities.save_flow(session, {"source": source, "target": tool.slug,
+                                         "data_classes": list(data_classes),
+                                         "mechanism": mechanism, "managed_by_it": False},
+                               actor=actor)
+        except ValidationError as exc:
+            raise ValidationError({"sources": f"flow {index + 1} from {source!r}: {exc}"}) from None
+    return tool
+
+
+# Review and decision --------------------------------------------------------------------------
+
+
+def review_round(tool: Tool) -> date:
+    """Return the request a sign-off belongs to: a new request starts a new round."""
+    return tool.requested_at or tool.created_at.date()
+
+
+def signoffs(session: Session, tool: Tool) -> dict[str, ReviewSignoff]:
+    """Return this round's sign-offs by side."""
+    rows = session.scalars(
+        sa.select(ReviewSignoff).where(ReviewSignoff.tool_id == tool.id,
+                                       ReviewSignoff.round == review_round(tool))
+    )
+    return {row.side: row for row in rows}
+
+
+def _require_open(tool: Tool, doing: str) -> None:
+    if tool.lifecycle not in OPEN:
+        raise ValidationError(
+            {"lifecycle": f"{tool.name} is {tool.lifecycle.replace('_', ' ')}; only requested "
+                          f"or in-review tools can be {doing}"}, record=tool.slug)
+
+
+def _save(session: Session, tool: Tool, changes: dict[str, t.Any], actor: str,
+          expected_version: int | None) -> Tool:
+    raw = records.tool_record(tool) | changes
+    return entities.save_tool(session, raw, actor=actor, tool=tool,
+                              expected_version=expected_version)
+
+
+def start_review(session: Session, tool: Tool, *, actor: str, today: date,
+                 expected_version: int | None = None) -> Tool:
+    """Move a request into review (IT has picked it up)."""
+    if tool.lifecycle != "requested":
+        _require_open(tool, "put in review")
+        raise ValidationError({"lifecycle": f"{tool.name} is already in review"}, record=tool.slug)
+    changes: dict[str, t.Any] = {"lifecycle": "in_review"}
+    if tool.requested_at is None:
+        changes["requested_at"] = today.isoformat()
+    return _save(session, tool, changes, actor, expected_version)
+
+
+def sign_off(session: Session, tool: Tool, side: str, *, actor: str, note: str = "") -> ReviewSignoff:
+    """Record the business or technical owner's sign-off on this request."""
+    if side not in SIDES:
+        raise ValidationError({"side": f"unknown side {side!r}; expected business or technical"})
+    _require_open(tool, "signed off")
+    existing = signoffs(session, tool).get(side)
+    if existing is not None:
+        raise ValidationError(
+            {"side": f"the {side} sign-off was already given by {existing.signed_by}"},
+            record=tool.slug)
+    row = ReviewSignoff(tool=tool, side=side, round=review_round(tool), signed_by=actor,
+                        note=note.strip()[:2000])
+    session.add(row)
+    session.flush()
+    record_change(session, actor=actor, action="signoff", object_type="review",
+                  object_key=tool.slug, before=None,
+                  after={"side": side, "round": row.round.isoformat(), "note": row.note})
+    return row
+
+
+def sanction(session: Session, tool: Tool, *, actor: str, today: date,
+             expected_version: int | None = None) -> Tool:
+    """Sanction a tool in review; both owners must have signed off on this request."""
+    _require_open(tool, "sanctioned")
+    if tool.lifecycle != "in_review":
+        raise ValidationError({"lifecycle": f"put {tool.name} in review before sanctioning it"},
+                              record=tool.slug)
+    missing = [side for side in SIDES if side not in signoffs(session, tool)]
+    if missing:
+        raise ValidationError(
+            {"signoffs": "sanctioning needs both the business owner's and the technical "
+                         f"owner's sign-off; missing: {' and '.join(missing)}"}, record=tool.slug)
+    tool = _save(session, tool, {"lifecycle": "sanctioned", "decided_at": today.isoformat()},
+                 actor, expected_version)
+    record_change(session, actor=actor, action="sanction", object_type="review",
+                  object_key=tool.slug, before=None, after={"decided_at": today.isoformat()})
+    return tool
+
+
+def reject(session: Session, tool: Tool, reason: str, *, actor: str, today: date,
+           expected_version: int | None = None) -> Tool:
+    """Reject a request; the reason is required and kept in the change log."""
+    _require_open(tool, "rejected")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "a rejection needs a reason"}, record=tool.slug)
+    if len(reason) > 2000 or "\x00" in reason:
+        raise ValidationError({"reason": "must be at most 2000 characters, without NUL"},
+                              record=tool.slug)
+    tool = _save(session, tool, {"lifecycle": "rejected", "decided_at": today.isoformat()},
+                 actor, expected_version)
+    record_change(session, actor=actor, action="reject", object_type="review",
+                  object_key=tool.slug, before=None,
+                  after={"decided_at": today.isoformat(), "reason": reason})
+    return tool
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    tool: Tool
+    age_days: int
+    due: date | None
+    overdue: bool
+    signed: frozenset[str]
+
+
+def queue(session: Session, as_of: date, sla: int) -> list[QueueItem]:
+    """Return the open requests, oldest first, with their SLA clock (overdue after `sla` days)."""
+    tools = session.scalars(
+        sa.select(Tool).where(Tool.lifecycle.in_(OPEN))
+        .order_by(Tool.requested_at.asc().nulls_last(), Tool.slug)
+    ).all()
+    by_id = {tool.id: tool for tool in tools}
+    signed: dict[int, set[str]] = {}
+    for row in session.scalars(
+        sa.select(ReviewSignoff).where(ReviewSignoff.tool_id.in_(list(by_id)))
+    ):
+        if row.round == review_round(by_id[row.tool_id]):
+            signed.setdefault(row.tool_id, set()).add(row.side)
+    items = []
+    for tool in tools:
+        start = tool.requested_at
+        age = (as_of - start).days if start is not None else 0
+        due = date.fromordinal(start.toordinal() + sla) if start is not None else None
+        items.append(QueueItem(tool, age, due, start is not None and age > sla,
+                               frozenset(signed.get(tool.id, ()))))
+    return items
+
+
+def history(session: Session, tool: Tool) -> list[ChangeRecord]:
+    """Return the review events of a tool (sign-offs, decisions with reasons), newest first."""
+    return list(session.scalars(
+        sa.select(ChangeRecord)
+        .where(ChangeRecord.object_type == "review", ChangeRecord.object_key == tool.slug)
+        .order_by(ChangeRecord.id.desc())
+    ))
+
+
+def recent_decisions(session: Session, limit: int = 10) -> list[Tool]:
+    """Return the tools decided most recently."""
+    return list(session.scalars(
+        sa.select(Tool).where(Tool.lifecycle.in_(("sanctioned", "rejected")),
+                              Tool.decided_at.is_not(None))
+        .order_by(Tool.decided_at.desc(), Tool.slug).limit(limit)
+    ))
