@@ -25,6 +25,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import widgets
 from wtforms.validators import InputRequired
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from catalog import taxonomy
@@ -42,15 +43,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _data_class_choices() -> list[tuple[str, str]]:
-    return [
+def choices(pairs: t.Iterable[tuple[str, str]], group: str | None = None) -> list[SelectChoice]:
+    """Return select options from (value, label) pairs, optionally inside an <optgroup>."""
+    return [SelectChoice(value, label, optgroup=group) for value, label in pairs]
+
+
+def _data_class_choices() -> list[SelectChoice]:
+    return choices(
         (key, vocab.DATA_CLASS_LABELS[key] + (" (personal)" if key in vocab.PERSONAL else ""))
         for key in vocab.DATA_CLASSES
-    ]
+    )
 
 
-def _vocab_choices(keys: t.Iterable[str]) -> list[tuple[str, str]]:
-    return [(key, key.replace("_", " ").capitalize()) for key in keys]
+def _vocab_choices(keys: t.Iterable[str]) -> list[SelectChoice]:
+    return choices((key, key.replace("_", " ").capitalize()) for key in keys)
 
 
 class VersionedForm(FlaskForm):
@@ -119,9 +125,10 @@ class ToolForm(VersionedForm):
 
     def setup(self, session: Session, *, editing: bool) -> ToolForm:
         """Fill the runtime choices; on an edit form the slug is shown read-only."""
-        self.category.choices = {None: [("", "Not categorised yet")]} | dict(
-            taxonomy.grouped_choices()
-        )
+        self.category.choices = choices([("", "Not categorised yet")]) + [
+            option for group, pairs in taxonomy.grouped_choices()
+            for option in choices(pairs, group)
+        ]
         self.business_owner.choices = person_choices(session, first="marketing")
         self.technical_owner.choices = person_choices(session, first="it")
         if editing:
@@ -160,7 +167,7 @@ class FlowForm(VersionedForm):
         "Data it carries", choices=_data_class_choices(), validate_choice=False
     )
     mechanism = SelectField(
-        "Mechanism", choices=[("", "Choose…"), *_vocab_choices(vocab.MECHANISMS)],
+        "Mechanism", choices=choices([("", "Choose…")]) + _vocab_choices(vocab.MECHANISMS),
         validators=[InputRequired(REQUIRED)], validate_choice=False,
     )
     managed_by_it = BooleanField("Managed by IT")
@@ -209,7 +216,7 @@ class ConfirmForm(VersionedForm):
     """A delete confirmation: only the CSRF token and the version it was shown at."""
 
 
-def person_choices(session: Session, *, first: str) -> list[tuple[str, str]]:
+def person_choices(session: Session, *, first: str) -> list[SelectChoice]:
     """Return owner options by e-mail, people of department `first` listed first."""
     people = session.scalars(
         sa.select(Person).order_by(
@@ -217,18 +224,18 @@ def person_choices(session: Session, *, first: str) -> list[tuple[str, str]]:
             Person.name, Person.email,
         )
     )
-    options = [("", "No owner yet")]
+    options = [SelectChoice("", "No owner yet")]
     for p in people:
         label = f"{p.name or p.email} <{p.email}>"
         if p.department:
             label += f" · {p.department}"
         if not p.active:
             label += " (left)"
-        options.append((p.email, label))
+        options.append(SelectChoice(p.email, label))
     return options
 
 
-def tool_choices(session: Session) -> list[tuple[str, str]]:
+def tool_choices(session: Session) -> list[SelectChoice]:
     """Return tool options by slug, ordered by name."""
     rows = session.execute(sa.select(Tool.slug, Tool.name).order_by(Tool.name, Tool.slug))
-    return [("", "Choose a tool…")] + [(slug, f"{name} ({slug})") for slug, name in rows]
+    return choices([("", "Choose a tool…")] + [(slug, f"{name} ({slug})") for slug, name in rows])

@@ -81,10 +81,11 @@ def history(session: Session, object_type: str, key: str) -> list[HistoryEntry]:
         before, after = rec.before or {}, rec.after or {}
         names = list(after) + [k for k in before if k not in after]
         changes = [
-            (name, _shown(before.get(name)), _shown(after.get(name)))
+            (name.replace("_", " "), _shown(before.get(name)), _shown(after.get(name)))
             for name in names
             if before.get(name) != after.get(name)
-            and not (rec.action == "create" and _shown(after.get(name)) == "—")
+            # A new record's empty and false fields say nothing; show what was filled in.
+            and not (rec.action == "create" and _shown(after.get(name)) in ("—", "no"))
         ]
         entries.append(HistoryEntry(rec, changes))
     return entries
