@@ -124,8 +124,10 @@ def to_dot(
         graph.edge(ids[flow.source], ids[flow.target], **attrs)
 
     for dep in view.dependencies:
+        # constraint=false: only data flows rank the tools, so left to right reads as data
+        # moving through the stack instead of everything piling up before the identity provider.
         attrs = {"style": "dotted", "color": "#3b5bdb", "arrowhead": "empty",
-                 "fontcolor": "#3b5bdb", "penwidth": "1.3",
+                 "constraint": "false", "fontcolor": "#3b5bdb", "penwidth": "1.3",
                  "tooltip": text(f"{dep.tool} depends on {dep.depends_on} ({dep.kind})",
                                  TOOLTIP_CHARS)}
         if view.edge_count <= DEP_LABEL_MAX_LINKS:
@@ -160,7 +162,9 @@ def _nodes(
         if tags:
             label += r"\n" + " · ".join(tags)
         current = state(tool, marks)
-        tooltip = f"{tool.name} ({tool.slug}): {STATE_LABEL[current]}, {tool.lifecycle}"
+        # The slug, not the name: the name is the label already, and tooltips stay plain text.
+        tooltip = " · ".join([f"{tool.slug}: {tool.lifecycle.replace('_', ' ')}"]
+                             + (["shadow IT"] if current == "shadow" else []) + tags)
         attrs = {
             # nohtml: a name such as "<b>" must never become an HTML-like label.
             "label": graphviz.nohtml(label),
