@@ -285,3 +285,27 @@ def user_token(email: str) -> None:
         token = accounts.issue_api_token(db.session, _user_or_fail(email), actor="cli")
         db.session.commit()
     click.echo(token)
+
+
+@main.group("scorecard")
+def scorecard_group() -> None:
+    """The joint CMO-CIO scorecard."""
+
+
+@scorecard_group.command("snapshot")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Record the figures of this day (default: today).")
+def scorecard_snapshot(as_of: t.Any) -> None:
+    """Record the day's scorecard figures (one row per day; run it daily, e.g. from cron)."""
+    from catalog.services import review
+    from catalog.services import scorecard
+
+    day = as_of.date() if as_of is not None else date.today()
+    sla = review.sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
+    metrics = scorecard.current_metrics(db.session, day, sla_days=sla)
+    db.session.rollback()
+    with write_intent():
+        scorecard.record_day(db.session, day, metrics)
+        db.session.commit()
+    for key, value in scorecard.flatten(metrics).items():
+        click.echo(f"{scorecard.label_for(key):<52} {scorecard.fmt(key, value)}")
