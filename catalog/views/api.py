@@ -192,6 +192,13 @@ def _resource(name: str) -> Resource:
     return resource
 
 
+def _record(resource: Resource, body: t.Any) -> t.Any:
+    """Return the body without read-only `id`, so a GET answer can be PUT back as is."""
+    if resource.with_id and isinstance(body, t.Mapping):
+        return {k: v for k, v in body.items() if k != "id"}
+    return body
+
+
 def _object(resource: Resource, key: str) -> t.Any:
     obj = resource.find(key)
     if obj is None:
@@ -246,7 +253,7 @@ def collection(name: str) -> ResponseReturnValue:
 def create(name: str) -> ResponseReturnValue:
     """Create a record; 201 with its ETag and Location."""
     resource = _resource(name)
-    body = json_body()
+    body = _record(resource, json_body())
     try:
         obj = resource.save(body, actor=current_actor())
         db.session.commit()
@@ -268,7 +275,7 @@ def replace(name: str, key: str) -> ResponseReturnValue:
     """Replace a record (omitted fields take their defaults); needs If-Match or `version`."""
     resource = _resource(name)
     obj = _object(resource, key)
-    body = json_body()
+    body = _record(resource, json_body())
     version = expected_version(body)
     try:
         obj = resource.save(body, obj, actor=current_actor(), expected_version=version)
