@@ -102,6 +102,10 @@ def _download(result: graph_service.Rendered, focus: str | None) -> ResponseRetu
     return response
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _page(result: graph_service.Rendered) -> ResponseReturnValue:
     view = result.view
     tools = db.session.execute(sa.select(Tool.slug, Tool.name).order_by(Tool.name, Tool.slug)).all()
@@ -109,10 +113,16 @@ def _page(result: graph_service.Rendered) -> ResponseReturnValue:
     downloads = {fmt: url_for("graph.view", **(args | {"format": fmt}))
                  for fmt in graph_service.FORMATS}
     rows = graph_service.edge_rows(view)
+    counts = ", ".join(
+        _plural(len(items), *words) for items, words in (
+            (view.tools, ("tool", "tools")), (view.flows, ("flow", "flows")),
+            (view.dependencies, ("dependency", "dependencies")))
+    ) + "."
     return render_template(
         "graph/view.html",
         result=result,
         view=view,
+        counts=counts,
         params=view.params,
         svg=graph_service.inline_svg(result.content) if result.content else None,
         rows=rows[:TABLE_ROWS],

@@ -1,4 +1,4 @@
-"""DOT built from a view: surrogate ids, clusters, marks, and hostile names rendered by real `dot`."""
+"""DOT built from a view: surrogate ids, clusters, marks, hostile names through real `dot`."""
 
 from __future__ import annotations
 
