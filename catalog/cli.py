@@ -117,6 +117,7 @@ def demo_command(today: t.Any) -> None:
             db.session.rollback()
             raise click.ClickException(f"demo: nothing imported. {exc}") from None
     _echo_bundle_summary(summary)
+    _echo_demo_logins()  # accounts for each role (catalog.services.accounts)
 
 
 @main.command("import")
@@ -309,3 +310,16 @@ def scorecard_snapshot(as_of: t.Any) -> None:
         db.session.commit()
     for key, value in scorecard.flatten(metrics).items():
         click.echo(f"{scorecard.label_for(key):<52} {scorecard.fmt(key, value)}")
+
+
+def _echo_demo_logins() -> None:
+    """Create the demo accounts (one per role) and print how to sign in."""
+    from catalog.services.accounts import create_demo_accounts
+
+    with write_intent():
+        logins = create_demo_accounts(db.session)
+        db.session.commit()
+    click.echo("Demo sign-ins:")
+    for email, role, password in logins:
+        shown = password if password is not None else "(existing account, password unchanged)"
+        click.echo(f"  {role:<10} {email:<40} {shown}")

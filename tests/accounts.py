@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 
 def auth_app(tmp_path: Path, **config: t.Any) -> Flask:
     """Return a test app where signing in is required, as in production."""
-    return make_app(tmp_path, AUTH_ENABLED=True, **config)
+    return make_app(tmp_path, **({"AUTH_ENABLED": True} | config))
 
 
 def add_user(app: Flask, email: str, role: str, password: str = PASSWORD, **kw: t.Any) -> None:
