@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -55,8 +56,8 @@ def detect(path: str | Path) -> str:
         re.search(r"(?m)^apiVersion:", text) and re.search(r"(?m)^kind:", text)
     ):
         return "backstage"
-    header = {norm_header(c).replace(" ", "_") for c in text.splitlines()[0].split(",")}
-    header = {h.strip('"') for h in header}
+    first = next(csv.reader([text.splitlines()[0]]), [])
+    header = {norm_header(c).replace(" ", "_") for c in first}
     if {"application_id", "date_(utc)"} <= header or {"createddatetime", "appdisplayname"} <= header:
         return "entra"
     if {"timestamp", "merchant", "amount"} <= header:

@@ -86,11 +86,12 @@ class BackstageImporter(Importer):
             kind, ns, name = parse_ref(raw, namespace)
             known = kinds.get((ns, name))
             if known is not None and known not in TOOL_KINDS:
-                yield Warning_(where, f"dependsOn {raw!r} is a {known}, not a component or "
-                                      "resource; left out")
+                yield Warning_(where, f"dependsOn {raw!r} points at a {known} entity, not a "
+                                      "component or resource; left out")
                 continue
             if kind is not None and kind not in TOOL_KINDS:
-                yield Warning_(where, f"dependsOn {raw!r} is a {kind}; left out")
+                yield Warning_(where, f"dependsOn {raw!r} points at a {kind} entity, not a "
+                                      "component or resource; left out")
                 continue
             yield DependencyRecord(where, source, slug_for(ns, name), "other", f"Backstage: {raw}")
 

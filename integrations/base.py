@@ -131,6 +131,7 @@ class CsvRows:
             first = self._next()  # blank lines before the header
         if first is None:
             raise ParseError(f"the file is empty; expected a {label} CSV with a header row")
+        self.names = [" ".join(c.split()) for c in first]  # as the file spells them, for messages
         self.header = [norm_header(c) for c in first]
         self.index: dict[str, int] = {}
         for position, name in enumerate(self.header):

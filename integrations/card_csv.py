@@ -47,7 +47,7 @@ class CardCsvImporter(Importer):
             where = f"row {number}"
             name = cell(row, i_name)
             if problem := check_name(name):
-                yield BadRow(where, f"{rows.header[i_name]}: {problem}")
+                yield BadRow(where, f"{rows.names[i_name]}: {problem}")
                 continue
             reason = not_software(cell(row, i_mcc), *(cell(row, i) for i in i_texts), name)
             if reason:
@@ -57,13 +57,13 @@ class CardCsvImporter(Importer):
             try:
                 day = us_day(raw_date.replace("T", " ").split(" ")[0])
             except ValueError:
-                yield BadRow(where, f"{rows.header[i_date]}: {raw_date[:40]!r} is not a date "
+                yield BadRow(where, f"{rows.names[i_date]}: {raw_date[:40]!r} is not a date "
                                     "(MM/DD/YYYY or YYYY-MM-DD)")
                 continue
             try:
                 amount = parse_amount(cell(row, i_amount))
             except ValueError as exc:
-                yield BadRow(where, f"{rows.header[i_amount]}: {exc}")
+                yield BadRow(where, f"{rows.names[i_amount]}: {exc}")
                 continue
             currency = cell(row, i_currency).upper() or None
             yield Observation(name, None, cell(row, i_user) or None, day, amount, currency)

@@ -62,7 +62,7 @@ def _parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
         try:
             day = us_day(raw_date.split(" ")[0]) if legacy else day_of(raw_date)
         except ValueError:
-            yield BadRow(f"row {number}", f"{rows.header[i_date]}: {raw_date[:40]!r} is not a "
+            yield BadRow(f"row {number}", f"{rows.names[i_date]}: {raw_date[:40]!r} is not a "
                                           "date")
             continue
         app_id = row[i_id].strip() if i_id is not None else ""

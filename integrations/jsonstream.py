@@ -72,7 +72,8 @@ class _Reader:
                 return ""
 
     def decode(self) -> t.Any:
-        """Decode one JSON value at the current position, reading more input as needed."""
+        """Decode one JSON value at the next non-blank position, reading more input as needed."""
+        self.peek()
         while True:
             try:
                 value, end = _decoder.raw_decode(self.buf, self.pos)
