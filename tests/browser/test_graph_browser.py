@@ -1,0 +1,99 @@
+"""The graph viewer in real Chromium: the demo stack, legend, a shadow tool, click-through."""
+
+from __future__ import annotations
+
+import os
+import threading
+import typing as t
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from catalog.analysis.audit import run_audit
+from catalog.cli import main as cli_main
+from catalog.extensions import db
+from catalog.services.snapshot import load_snapshot
+from tests.conftest import make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--headless"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI: the browser tests must run there")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    return CHROMIUM
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> t.Iterator[tuple[str, Flask]]:
+    app = make_app(tmp_path)
+    result = app.test_cli_runner().invoke(cli_main, ["demo"])
+    assert result.exit_code == 0, result.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
+    chromium_path: Path, demo_server: tuple[str, Flask]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, app = demo_server
+    with app.app_context():
+        snapshot = load_snapshot(db.session)
+    shadow = sorted(s.tool for s in run_audit(snapshot, __import__("datetime").date.today()).shadow)
+    assert shadow, "the demo stack has shadow tools"
+    names = {tool.slug: tool.name for tool in snapshot.tools}
+    slug = shadow[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            problems: list[str] = []
+            # Script errors and CSP violations show up as console errors or page errors; failed
+            # requests are checked by URL (the app has no favicon, which is not ours to judge).
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error"
+                    and not m.text.startswith("Failed to load resource") else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.goto(f"{base}/graph")
+            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+            assert page.get_by_role("heading", name="Legend").is_visible()
+            assert page.get_by_text("Shadow IT: in use, not sanctioned").is_visible()
+            node = page.locator("#graph-canvas g.node").filter(has_text=names[slug]).first
+            assert node.is_visible()
+            fill = node.locator("path, polygon").first.get_attribute("fill")
+            assert fill == "#f8c9c4"  # the shadow colour the legend shows
+            page.screenshot(path=str(ARTIFACTS / "graph-demo.png"), full_page=True)
+            node.locator("text").first.click()
+            page.wait_for_url(f"{base}/tools/{slug}")
+            assert page.url == f"{base}/tools/{slug}"
+            links = {s: sum(s in (f.source, f.target) for f in snapshot.flows) for s in shadow}
+            busy = max(shadow, key=lambda s: (links[s], s))
+            page.goto(f"{base}/graph?focus={busy}&depth=2&blast={busy}&silos=1")
+            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+            page.screenshot(path=str(ARTIFACTS / "graph-focus.png"), full_page=True)
+            assert problems == []
+        finally:
+            browser.close()
