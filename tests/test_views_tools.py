@@ -110,7 +110,8 @@ def test_registration_form_groups_categories_and_orders_owners(app: Flask, clien
          "no person with e-mail ghost@example.com (register them first)"),
         ({"slug": "Bad Slug"}, "slug", "&#39;Bad Slug&#39; is not a slug"),
         ({"currency": "EURO"}, "currency", "&#39;EURO&#39; is not an ISO 4217 currency code"),
-        ({"data_classes": ["contact_pii", "gossip"]}, "data_classes", "unknown value &#39;gossip&#39;"),
+        ({"data_classes": ["contact_pii", "gossip"]}, "data_classes",
+         "unknown value &#39;gossip&#39;"),
     ],
 )
 def test_invalid_registration_shows_message_beside_field_and_writes_nothing(

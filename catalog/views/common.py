@@ -49,7 +49,8 @@ def conflict_for(
         if mine is None or _shown(now) != _shown(yours):  # a delete shows every current value
             rows.append((name, _shown(now), _shown(yours)))
     last = latest_change(session, object_type, key)
-    return Conflict(version=version, mine=mine is not None, rows=rows, actor=last.actor if last else None,
+    return Conflict(version=version, mine=mine is not None, rows=rows,
+                    actor=last.actor if last else None,
                     at=last.at if last else None)
 
 

@@ -67,7 +67,8 @@ def filtered_tools(args: t.Mapping[str, str]) -> sa.Select[tuple[Tool]]:
     )
     q = (args.get("q") or "").strip()
     if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(sa.or_(sa.func.lower(Tool.name).like(pattern, escape="\\"),
                                    sa.func.lower(Tool.vendor).like(pattern, escape="\\")))
     group = args.get("group")
