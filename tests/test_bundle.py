@@ -68,7 +68,8 @@ def test_changed_record_is_updated_with_one_change_record(session, demo):
     session.commit()
     assert summary["tools"] == {"created": 0, "updated": 1, "unchanged": len(demo["tools"]) - 1}
     last = session.scalar(sa.select(ChangeRecord).order_by(ChangeRecord.id.desc()).limit(1))
-    assert (last.actor, last.action, last.object_key) == ("importer", "update", demo["tools"][0]["slug"])
+    assert (last.actor, last.action, last.object_key) == (
+        "importer", "update", demo["tools"][0]["slug"])
     assert last.after["annual_cost"] == 999
     assert change_count(session) == before + 1
 
@@ -157,8 +158,10 @@ def test_omitted_fields_take_the_defaults(session):
     out = bundle.export_bundle(session)
     smile = out["tools"][0]
     assert smile["slug"] == "smile-io"  # derived from the name
-    assert (smile["lifecycle"], smile["data_classes"], smile["currency"]) == ("requested", [], "USD")
-    assert (smile["system_of_record"], smile["sso_enabled"], smile["annual_cost"]) == (False, False, None)
+    assert (smile["lifecycle"], smile["data_classes"], smile["currency"]) == (
+        "requested", [], "USD")
+    assert (smile["system_of_record"], smile["sso_enabled"], smile["annual_cost"]) == (
+        False, False, None)
     flow = out["flows"][0]
     assert (flow["managed_by_it"], flow["anonymized"], flow["active"], flow["data_classes"]) == (
         False, False, True, [])

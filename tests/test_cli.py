@@ -10,7 +10,6 @@ from datetime import date
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from catalog import create_app
@@ -105,7 +104,8 @@ def test_shift_dates_moves_only_dates_and_leaves_empty_ones():
             if old[name] is None:
                 assert tool[name] is None
             else:
-                assert date.fromisoformat(tool[name]) == date.fromisoformat(old[name]) - timedelta(30)
+                moved = date.fromisoformat(old[name]) - timedelta(30)
+                assert date.fromisoformat(tool[name]) == moved
         assert {k: v for k, v in tool.items() if not k.endswith(("_at", "_date"))} == {
             k: v for k, v in old.items() if not k.endswith(("_at", "_date"))}
 

@@ -14,6 +14,7 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_person
@@ -48,8 +49,8 @@ def test_person_create_update_delete_each_write_one_change_record(session):
     assert created.after == {"email": "ann@example.com", "name": "Ann", "department": "marketing",
                              "active": True}
 
-    entities.save_person(session, {"email": "ann@example.com", "name": "Ann", "active": False,
-                                   "department": "marketing"}, actor="it@example.com", person=person)
+    left = {"email": "ann@example.com", "name": "Ann", "active": False, "department": "marketing"}
+    entities.save_person(session, left, actor="it@example.com", person=person)
     session.commit()
     [updated] = new_changes(session, 1)
     assert (updated.actor, updated.action) == ("it@example.com", "update")
@@ -58,7 +59,8 @@ def test_person_create_update_delete_each_write_one_change_record(session):
     entities.delete_person(session, person, actor="it@example.com")
     session.commit()
     [deleted] = new_changes(session, 2)
-    assert (deleted.action, deleted.object_key, deleted.after) == ("delete", "ann@example.com", None)
+    assert (deleted.action, deleted.object_key, deleted.after) == (
+        "delete", "ann@example.com", None)
     assert deleted.before["active"] is False
     assert session.scalar(sa.select(sa.func.count(Person.id))) == 0
 
@@ -68,7 +70,8 @@ def test_tool_create_update_delete_each_write_one_change_record(session):
                               actor="sam")
     session.commit()
     [created] = changes(session)
-    assert (created.action, created.object_type, created.object_key) == ("create", "tool", "klaviyo")
+    assert (created.action, created.object_type, created.object_key) == (
+        "create", "tool", "klaviyo")
     assert created.after["lifecycle"] == "requested"
     assert tool.version == 1
 
@@ -105,11 +108,13 @@ def test_flow_and_dependency_create_update_delete_write_one_record_each(session)
     entities.save_flow(session, {"source": "shopify", "target": "klaviyo", "mechanism": "api",
                                  "data_classes": ["contact_pii"], "managed_by_it": True},
                        actor="it", flow=flow, expected_version=1)
-    entities.save_dependency(session, {"tool": "klaviyo", "depends_on": "shopify", "kind": "hosting"},
+    entities.save_dependency(session, {"tool": "klaviyo", "depends_on": "shopify",
+                                       "kind": "hosting"},
                              actor="it", dependency=dep, expected_version=1)
     session.commit()
     updated = new_changes(session, start + 2)
-    assert [(c.action, c.object_type) for c in updated] == [("update", "flow"), ("update", "dependency")]
+    assert [(c.action, c.object_type) for c in updated] == [
+        ("update", "flow"), ("update", "dependency")]
     assert (updated[0].before["managed_by_it"], updated[0].after["managed_by_it"]) == (False, True)
     assert (updated[1].before["kind"], updated[1].after["kind"]) == ("data", "hosting")
 
@@ -348,3 +353,23 @@ def test_person_validation_names_the_field(session):
     with pytest.raises(ValidationError) as exc_info:
         entities.save_person(session, {"email": "bo@example.com", "active": "yes"}, actor="x")
     assert field_error(exc_info) == {"active": "must be true or false"}
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serialises writers up front (BEGIN IMMEDIATE)")
+def test_postgres_row_changed_after_we_loaded_it_is_a_conflict_not_an_overwrite(app, session):
+    """Both users loaded version 1; the later UPDATE matches no row and becomes a conflict."""
+    from sqlalchemy.orm import Session
+
+    from catalog.extensions import db
+
+    make_tool(session, slug="gong", name="Gong")
+    session.commit()
+    mine = entities.tool_by_slug(session, "gong")  # loaded at version 1, transaction open
+    with Session(db.engine) as other:
+        theirs = other.scalar(sa.select(Tool).where(Tool.slug == "gong"))
+        theirs.seats = 15
+        other.commit()
+    with pytest.raises(ConflictError):
+        entities.save_tool(session, {"name": "Gong", "seats": 3}, actor="me", tool=mine)
+    session.rollback()
+    assert entities.tool_by_slug(session, "gong").seats == 15
