@@ -158,3 +158,60 @@ def reaching(G: nx.DiGraph, targets: Iterable[str]) -> set[str]:
     ['a', 'b', 'crm']
     """
     return reachable(G._pred, (node for node in targets if node in G))
+
+
+def articulation_points(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> set[str]:
+    """Return the cut vertices of the undirected graph given by `nodes` and `edges`.
+
+    An iterative Hopcroft-Tarjan DFS over integer adjacency lists: same answer as
+    `nx.articulation_points`, without building an `nx.Graph` first (half the audit's time on
+    large catalogs). Edges with an end outside `nodes` are ignored.
+
+    Examples
+    --------
+    >>> sorted(articulation_points("abcd", [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]))
+    ['c']
+    """
+    names = list(dict.fromkeys(nodes))
+    index = {name: i for i, name in enumerate(names)}
+    adj: list[list[int]] = [[] for _ in names]
+    for u, v in edges:
+        iu, iv = index.get(u), index.get(v)
+        if iu is not None and iv is not None and iu != iv:
+            adj[iu].append(iv)
+            adj[iv].append(iu)
+    n = len(names)
+    disc = [-1] * n
+    low = [0] * n
+    cut = [False] * n
+    counter = 0
+    for root in range(n):
+        if disc[root] != -1:
+            continue
+        disc[root] = low[root] = counter
+        counter += 1
+        root_children = 0
+        stack = [(root, -1, 0)]
+        while stack:
+            node, parent, i = stack[-1]
+            if i < len(adj[node]):
+                stack[-1] = (node, parent, i + 1)
+                nxt = adj[node][i]
+                if disc[nxt] == -1:
+                    disc[nxt] = low[nxt] = counter
+                    counter += 1
+                    if node == root:
+                        root_children += 1
+                    stack.append((nxt, node, 0))
+                elif nxt != parent and disc[nxt] < low[node]:
+                    low[node] = disc[nxt]
+                continue
+            stack.pop()
+            if parent != -1:
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+                if parent != root and low[node] >= disc[parent]:
+                    cut[parent] = True
+        if root_children > 1:
+            cut[root] = True
+    return {names[i] for i in range(n) if cut[i]}

@@ -41,10 +41,16 @@ class Risk:
     factors: dict[str, int]
 
 
-def _strengths(facts: Facts, slug: str, blast: int) -> dict[str, float]:
+def _unmanaged_inflows(facts: Facts) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in facts.flows:
+        if not f.managed_by_it and not f.anonymized and not f.data_classes.isdisjoint(PERSONAL):
+            counts[f.target] = counts.get(f.target, 0) + 1
+    return counts
+
+
+def _strengths(facts: Facts, slug: str, blast: int, inflows: int) -> dict[str, float]:
     tool = facts.tools[slug]
-    inflows = {(f.source, f.mechanism) for f in facts.flows_into(slug)
-               if not f.managed_by_it and not f.anonymized and f.data_classes & PERSONAL}
     missing_owner = 0
     for email in (tool.business_owner, tool.technical_owner):
         person = facts.people.get(email.lower()) if email else None
@@ -56,7 +62,7 @@ def _strengths(facts: Facts, slug: str, blast: int) -> dict[str, float]:
     return {
         "shadow": 1.0 if slug in facts.shadow else 0.0,
         "customer_data": 1.0 if facts.holds_customer_data(slug) else 0.0,
-        "unmanaged_personal_inflows": min(len(inflows), INFLOW_CAP) / INFLOW_CAP,
+        "unmanaged_personal_inflows": min(inflows, INFLOW_CAP) / INFLOW_CAP,
         "missing_owners": missing_owner / 2,
         "missing_controls": missing_controls / 3,
         "blast_radius": min(blast, BLAST_CAP) / BLAST_CAP,
@@ -69,8 +75,9 @@ def score_tools(facts: Facts, blast: dict[str, int]) -> tuple[Risk, ...]:
     :param blast: blast radius size per slug (capped at BLAST_CAP is enough).
     """
     risks = []
+    inflows = _unmanaged_inflows(facts)
     for slug in facts.tools:
-        strengths = _strengths(facts, slug, blast.get(slug, 0))
+        strengths = _strengths(facts, slug, blast.get(slug, 0), inflows.get(slug, 0))
         points = {name: round(WEIGHTS[name] * strengths[name]) for name in WEIGHTS}
         risks.append(Risk(tool=slug, score=min(100, sum(points.values())), factors=points))
     risks.sort(key=lambda r: (-r.score, r.tool))

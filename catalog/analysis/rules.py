@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-import networkx as nx
-
 from catalog.analysis.facts import Facts
 from catalog.analysis.facts import SiloFacts
+from catalog.analysis.graph import articulation_points
 from catalog.analysis.snapshot import DependencyEdge
 from catalog.taxonomy import CATEGORIES
 from catalog.vocab import DATA_CLASS_LABELS
@@ -237,13 +236,10 @@ def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
 
 
 def spof_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...]) -> Iterator[Finding]:
-    used = facts.in_use
-    U = nx.Graph()
-    U.add_edges_from((f.source, f.target) for f in facts.flows
-                     if f.source in used and f.target in used)
-    U.add_edges_from((d.tool, d.depends_on) for d in dependencies
-                     if d.tool in used and d.depends_on in used)
-    for slug in sorted(nx.articulation_points(U)):
+    edges = [(f.source, f.target) for f in facts.flows]
+    edges += [(d.tool, d.depends_on) for d in dependencies]
+    # Only in-use tools are nodes, so edges touching anything else drop out.
+    for slug in sorted(articulation_points(sorted(facts.in_use), edges)):
         yield Finding("SINGLE_POINT_OF_FAILURE", "info", "tool", slug,
                       f"{facts.name(slug)} is the only link between parts of the stack: losing "
                       f"it cuts tools off from each other; plan a fallback before changing it.")
