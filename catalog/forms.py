@@ -24,14 +24,15 @@ from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import widgets
-from wtforms.validators import InputRequired
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 
 from catalog import taxonomy
 from catalog import vocab
 from catalog.models import Person
 from catalog.models import Tool
+from catalog.services import records
 
 REQUIRED = "is required"
 
@@ -63,6 +64,22 @@ class VersionedForm(FlaskForm):
     """A form that carries the version of the object it was opened at (optimistic locking)."""
 
     version = HiddenField()
+    record_fields: t.ClassVar[tuple[records.Field, ...]] = ()
+
+    def to_record(self) -> dict[str, t.Any]:
+        raise NotImplementedError
+
+    def precheck(self) -> None:
+        """Add the service's field checks to the fields the form found no fault with.
+
+        Called when the form itself is invalid, so the user sees every problem in one round
+        instead of fixing the required fields first and meeting the rest on the next submit.
+        """
+        try:
+            records.clean(self.record_fields, self.to_record())
+        except records.ValidationError as exc:
+            self.apply_errors({k: v for k, v in exc.errors.items()
+                               if k in self._fields and not self._fields[k].errors})
 
     def expected_version(self) -> int | None:
         """Return the version the form was opened at, or None on a create form."""
@@ -87,6 +104,7 @@ class VersionedForm(FlaskForm):
 
 
 class ToolForm(VersionedForm):
+    record_fields = records.TOOL_FIELDS
     name = StringField("Name", validators=[InputRequired(REQUIRED)])
     slug = StringField(
         "Slug", validators=[Optional()],
@@ -135,7 +153,7 @@ class ToolForm(VersionedForm):
             self.slug.render_kw = {"readonly": True}
         return self
 
-    def to_record(self, *, editing: bool) -> dict[str, t.Any]:
+    def to_record(self, *, editing: bool = True) -> dict[str, t.Any]:
         """Return the record dict the tool service expects."""
         record = {name: field.data for name, field in self._fields.items()
                   if name not in ("csrf_token", "version")}
@@ -146,6 +164,7 @@ class ToolForm(VersionedForm):
 
 
 class PersonForm(VersionedForm):
+    record_fields = records.PERSON_FIELDS
     email = StringField("E-mail", validators=[InputRequired(REQUIRED)])
     name = StringField("Name")
     department = StringField(
@@ -161,6 +180,7 @@ class PersonForm(VersionedForm):
 
 
 class FlowForm(VersionedForm):
+    record_fields = records.FLOW_FIELDS
     source = SelectField("From tool", validators=[InputRequired(REQUIRED)], validate_choice=False)
     target = SelectField("To tool", validators=[InputRequired(REQUIRED)], validate_choice=False)
     data_classes = MultiCheckboxField(
@@ -190,6 +210,7 @@ class FlowForm(VersionedForm):
 
 
 class DependencyForm(VersionedForm):
+    record_fields = records.DEPENDENCY_FIELDS
     tool = SelectField("Tool", validators=[InputRequired(REQUIRED)], validate_choice=False)
     depends_on = SelectField(
         "Depends on", validators=[InputRequired(REQUIRED)], validate_choice=False,

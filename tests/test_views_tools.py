@@ -126,6 +126,20 @@ def test_invalid_registration_shows_message_beside_field_and_writes_nothing(
     assert changes(app) == []
 
 
+def test_every_problem_is_reported_in_one_round(app: Flask, client) -> None:
+    response = client.post("/tools/new", data={
+        "name": "", "seats": "lots", "website": "ftp://x", "category": "nope",
+        "annual_cost": "-3", "lifecycle": "requested"})
+    assert response.status_code == 422
+    html = response.text
+    assert "is required" in error_beside(html, "name")  # the form's own checks...
+    assert "Not a valid integer value." in error_beside(html, "seats")
+    assert "http:// or https://" in error_beside(html, "website")  # ...and the service's
+    assert "unknown category" in error_beside(html, "category")
+    assert "must not be negative" in error_beside(html, "annual_cost")
+    assert changes(app) == []
+
+
 def test_duplicate_slug_is_refused_beside_the_slug(app: Flask, client) -> None:
     seed(app, lambda s: make_tool(s, slug="hubspot", name="HubSpot"))
     response = client.post("/tools/new", data=VALID | {"name": "HubSpot"})

@@ -77,6 +77,8 @@ def create() -> ResponseReturnValue:
         else:
             flash(f"Registered: {dep.tool.name} depends on {dep.depends_on.name}.", "success")
             return redirect(url_for("tools.detail", slug=dep.tool.slug))
+    else:
+        form.precheck()
     return render_template("dependencies/form.html", form=form, dep=None), 422
 
 
@@ -90,6 +92,7 @@ def edit(id: int) -> ResponseReturnValue:
         return render_template("dependencies/form.html", form=form, dep=dep)
     form = DependencyForm().setup(db.session)
     if not form.validate_on_submit():
+        form.precheck()
         return render_template("dependencies/form.html", form=form, dep=dep), 422
     record = form.to_record()
     try:

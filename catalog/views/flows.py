@@ -79,6 +79,8 @@ def create() -> ResponseReturnValue:
         else:
             flash(f"Registered the flow {flow.source.name} → {flow.target.name}.", "success")
             return redirect(url_for("tools.detail", slug=flow.source.slug))
+    else:
+        form.precheck()
     return render_template("flows/form.html", form=form, flow=None), 422
 
 
@@ -92,6 +94,7 @@ def edit(id: int) -> ResponseReturnValue:
                                flow=flow)
     form = FlowForm().setup(db.session)
     if not form.validate_on_submit():
+        form.precheck()
         return render_template("flows/form.html", form=form, flow=flow), 422
     record = form.to_record()
     try:

@@ -71,6 +71,8 @@ def create() -> ResponseReturnValue:
         else:
             flash(f"Added {person.name or person.email}.", "success")
             return redirect(url_for("people.index"))
+    elif form.is_submitted():
+        form.precheck()
     status = 422 if form.is_submitted() else 200
     return render_template("people/form.html", form=form, person=None), status
 
@@ -84,6 +86,7 @@ def edit(id: int) -> ResponseReturnValue:
         return render_template("people/form.html", form=PersonForm(data=data), person=person)
     form = PersonForm()
     if not form.validate_on_submit():
+        form.precheck()
         return render_template("people/form.html", form=form, person=person), 422
     record = form.to_record()
     try:

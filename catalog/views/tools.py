@@ -122,6 +122,8 @@ def create() -> ResponseReturnValue:
         else:
             flash(f"Registered {tool.name}.", "success")
             return redirect(url_for("tools.detail", slug=tool.slug))
+    elif form.is_submitted():
+        form.precheck()
     if form.is_submitted():
         status = 422
     return render_template("tools/form.html", form=form, tool=None), status
@@ -156,6 +158,7 @@ def edit(slug: str) -> ResponseReturnValue:
     form = ToolForm().setup(db.session, editing=True)
     form.slug.data = tool.slug
     if not form.validate_on_submit():
+        form.precheck()
         return render_template("tools/form.html", form=form, tool=tool), 422
     record = form.to_record(editing=True)
     try:
