@@ -109,6 +109,22 @@ def text_stream(stream: t.BinaryIO) -> t.TextIO:
     return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
 
 
+def text_lines(stream: t.BinaryIO) -> t.Iterator[str]:
+    """Yield the lines of a UTF-8 (BOM optional) stream, naming the line of undecodable bytes.
+
+    Decoding line by line (not in chunks) is what lets the error say which line is broken.
+    """
+    first = True
+    for number, raw in enumerate(stream, start=1):
+        if first:
+            raw, first = raw.removeprefix(codecs.BOM_UTF8), False
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"bytes that are not UTF-8 ({exc.reason} at byte {exc.start + 1}); "
+                             "save the export as UTF-8", where=f"line {number}") from None
+
+
 def norm_header(name: str) -> str:
     """Return a header cell stripped, with whitespace collapsed and case folded."""
     return " ".join(name.split()).casefold()
@@ -123,8 +139,7 @@ class CsvRows:
 
     def __init__(self, stream: t.BinaryIO, *, label: str) -> None:
         self.label = label
-        self._text = text_stream(stream)
-        self._reader = csv.reader(self._text)
+        self._reader = csv.reader(text_lines(stream))
         self.row = 0
         first = self._next()
         while first is not None and not any(c.strip() for c in first):
@@ -143,11 +158,6 @@ class CsvRows:
             row = next(self._reader)
         except StopIteration:
             return None
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                f"bytes that are not UTF-8 ({exc.reason}); save the export as UTF-8",
-                where=f"row {self.row + 1}",
-            ) from None
         except csv.Error as exc:
             raise ParseError(f"not readable as CSV ({exc})", where=f"row {self.row + 1}") from None
         self.row += 1
@@ -179,11 +189,6 @@ class CsvRows:
                 number += 1
                 if row:
                     yield number, row
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                f"bytes that are not UTF-8 ({exc.reason}); save the export as UTF-8",
-                where=f"row {number + 1}",
-            ) from None
         except csv.Error as exc:
             raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
         finally:

@@ -1,7 +1,199 @@
-"""Placeholder blueprint; its pages arrive with their issue."""
+"""Discovery imports on the web: upload, preview, commit or cancel; and the triage inbox."""
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
+from datetime import date
+from pathlib import Path
+
 from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
+
+import integrations
+from catalog.auth import require
+from catalog.extensions import db
+from catalog.models import Tool
+from catalog.services import discovery
+from catalog.services import entities
+from catalog.services import triage
+from catalog.services.records import ValidationError
+from catalog.web import current_actor
 
 bp = Blueprint("imports", __name__)
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def _stash_dir() -> Path:
+    # Uploads wait here between preview and commit (IMPORT_STASH_DIR overrides, e.g. in tests).
+    path = Path(current_app.config.get("IMPORT_STASH_DIR") or
+                Path(current_app.instance_path) / "imports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stash(token: str) -> tuple[Path, dict[str, str]]:
+    # The token names files on disk: only our own random tokens get that far.
+    if not TOKEN_RE.match(token):
+        abort(404)
+    data, meta = _stash_dir() / f"{token}.upload", _stash_dir() / f"{token}.json"
+    if not data.exists() or not meta.exists():
+        abort(404)
+    return data, json.loads(meta.read_text(encoding="utf-8"))
+
+
+def _drop(token: str) -> None:
+    for suffix in (".upload", ".json"):
+        (_stash_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _sources() -> list[tuple[str, str]]:
+    return [("auto", "Detect from the file")] + [
+        (name, cls.label) for name, cls in integrations.IMPORTERS.items()
+    ]
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+def index() -> ResponseReturnValue:
+    """Upload an export to preview its import."""
+    if request.method == "GET":
+        require("read")
+        return render_template("imports/index.html", sources=_sources(),
+                               discovered=len(triage.inbox(db.session)))
+    require("import.run")
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        return _too_large()
+    source = request.form.get("source", "auto")
+    if source not in dict(_sources()):
+        flash("Choose a source from the list.", "error")
+        return redirect(url_for("imports.index"))
+    if upload is None or not upload.filename:
+        flash("Choose a file to import.", "error")
+        return redirect(url_for("imports.index"))
+    token = secrets.token_urlsafe(24)
+    upload.save(_stash_dir() / f"{token}.upload")
+    meta = {"source": source, "filename": Path(upload.filename).name[:200], "by": current_actor()}
+    (_stash_dir() / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
+    return redirect(url_for("imports.preview", token=token))
+
+
+def _too_large() -> ResponseReturnValue:
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
+    message = (f"The file is larger than the upload limit of {size}. "
+               "Nothing was imported; split the export or use `martech import` on the server.")
+    return render_template("error.html", code=413, message=message), 413
+
+
+@bp.route("/imports/<token>")
+def preview(token: str) -> ResponseReturnValue:
+    """Show what importing the uploaded file would do, before anything is written."""
+    require("import.run")
+    path, meta = _stash(token)
+    try:
+        plan = discovery.plan_import(db.session, meta["source"], [str(path)],
+                                     names={str(path): meta["filename"]})
+        error = plan.failure()
+    except discovery.ImportFailed as exc:
+        plan, error = None, str(exc)
+    finally:
+        db.session.rollback()  # the preview reads only
+    return render_template("imports/preview.html", token=token, meta=meta, plan=plan, error=error,
+                           labels={n: c.label for n, c in integrations.IMPORTERS.items()})
+
+
+@bp.post("/imports/<token>/commit")
+def commit(token: str) -> ResponseReturnValue:
+    """Import the uploaded file (parsed again), with the suggestions the user confirmed."""
+    require("import.run")
+    path, meta = _stash(token)
+    wanted = set(request.form.getlist("confirm"))
+    try:
+        # Confirmations name group keys; the tool each one goes to comes from a fresh plan, so a
+        # forged form can only confirm what the preview offered.
+        plan = discovery.plan_import(db.session, meta["source"], [str(path)],
+                                     names={str(path): meta["filename"]})
+        failure = plan.failure()
+        if failure:
+            raise discovery.ImportFailed(failure)
+        confirm = {k: n.suggestion[0] for k, n in plan.new_tools.items()
+                   if k in wanted and n.suggestion}
+        summary = discovery.apply_plan(db.session, plan, actor=current_actor(), confirm=confirm)
+        db.session.commit()
+    except discovery.ImportFailed as exc:
+        db.session.rollback()
+        flash(f"Nothing imported. {exc}", "error")
+        return redirect(url_for("imports.preview", token=token))
+    _drop(token)
+    flash(f"Imported {meta['filename']}: " + discovery.format_summary(summary).replace("\n", " "),
+          "success")
+    if summary["new_tools"]:
+        return redirect(url_for("imports.triage_inbox"))
+    return redirect(url_for("imports.index"))
+
+
+@bp.post("/imports/<token>/cancel")
+def cancel(token: str) -> ResponseReturnValue:
+    """Throw the uploaded file away without importing it."""
+    require("import.run")
+    _stash(token)
+    _drop(token)
+    flash("Import cancelled; nothing was written.")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/imports/triage")
+def triage_inbox() -> ResponseReturnValue:
+    """List discovered tools waiting for a decision."""
+    require("read")
+    return render_template("imports/triage.html", items=triage.inbox(db.session),
+                           choices=triage.tool_choices(db.session))
+
+
+def _discovered(slug: str) -> Tool:
+    tool = entities.tool_by_slug(db.session, slug)
+    if tool is None:
+        abort(404)
+    return tool
+
+
+@bp.post("/imports/triage/<slug>/<action>")
+def triage_action(slug: str, action: str) -> ResponseReturnValue:
+    """Register, merge or ignore a discovered tool."""
+    require("import.run")
+    if action not in ("register", "merge", "ignore"):
+        abort(404)
+    tool = _discovered(slug)
+    name = tool.name
+    try:
+        if action == "register":
+            triage.register(db.session, tool, actor=current_actor(), today=date.today())
+            message = f"{name} is now a request waiting for IT's review."
+        elif action == "merge":
+            into = entities.tool_by_slug(db.session, request.form.get("into", ""))
+            if into is None:
+                raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
+            triage.merge(db.session, tool, into, actor=current_actor())
+            message = f"{name} merged into {into.name}; its names will match {into.name} from now on."
+        else:
+            triage.ignore(db.session, tool, actor=current_actor())
+            message = f"{name} is ignored; later imports will not raise it again."
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("imports.triage_inbox"))
+    flash(message, "success")
+    return redirect(url_for("imports.triage_inbox"))
