@@ -178,3 +178,15 @@ def test_people_are_keyed_case_insensitively(session):
         session, {"people": [{"email": "ann@example.com", "name": "Ann"}]}, actor="t")
     session.commit()
     assert summary["people"] == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_export_order_is_by_code_point_whatever_the_database_collation(session):
+    # A locale collation would put "ab" before "a-c"; the bundle must not depend on it.
+    for slug in ("ab", "a-c", "a-b"):
+        make_tool(session, slug=slug, name=slug)
+    for email in ("az@example.com", "a.z@example.com"):
+        make_person(session, email=email)
+    session.commit()
+    out = bundle.export_bundle(session)
+    assert [t["slug"] for t in out["tools"]] == ["a-b", "a-c", "ab"]
+    assert [p["email"] for p in out["people"]] == ["a.z@example.com", "az@example.com"]

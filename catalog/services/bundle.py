@@ -46,9 +46,11 @@ def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
         records.sighting_record(s)
         for s in session.scalars(sa.select(Sighting).options(selectinload(Sighting.tool)))
     ]
+    # Sorted here, not by the database: PostgreSQL's locale collations ignore punctuation, and
+    # the same catalog must export byte for byte the same on SQLite and PostgreSQL.
     return {
-        "people": [records.person_record(p) for p in people],
-        "tools": [records.tool_record(tl) for tl in tools],
+        "people": sorted((records.person_record(p) for p in people), key=lambda p: p["email"]),
+        "tools": sorted((records.tool_record(tl) for tl in tools), key=lambda tl: tl["slug"]),
         "flows": sorted(flows, key=lambda f: (f["source"], f["target"], f["mechanism"])),
         "dependencies": sorted(deps, key=lambda d: (d["tool"], d["depends_on"])),
         "sightings": sorted(sightings, key=lambda s: (s["source"], s["observed_name"])),
