@@ -26,7 +26,6 @@ from catalog.extensions import db
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import Person
-from catalog.models import Tool
 from catalog.services import bundle
 from catalog.services import entities
 from catalog.services import records
