@@ -1,4 +1,4 @@
-"""Request plumbing shared by every page: write intent, the acting user, errors, template helpers."""
+"""Request plumbing shared by every page: write intent, the actor, errors, template helpers."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ def init_app(app: Flask) -> None:
         # SQLite serialises writers; a lock held past the busy timeout is a retry, not a crash.
         message = str(exc.orig) if exc.orig is not None else str(exc)
         if "locked" in message or "busy" in message:
-            body = render_template("error.html", code=503,
-                                   message="The catalog is busy; try again in a moment.")
+            body = render_template(
+                "error.html", code=503, message="The catalog is busy; try again in a moment."
+            )
             return body, 503, {"Retry-After": "2"}
         raise exc
 
@@ -59,8 +60,9 @@ def init_app(app: Flask) -> None:
     def _server_error(exc: Exception) -> t.Any:
         if request.path.startswith("/api/"):
             return {"error": "internal error"}, 500
-        return render_template("error.html", code=500,
-                               message="Something went wrong on our side."), 500
+        return render_template(
+            "error.html", code=500, message="Something went wrong on our side."
+        ), 500
 
     @app.context_processor
     def _nav() -> dict[str, t.Any]:

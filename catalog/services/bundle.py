@@ -31,7 +31,9 @@ def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
     flows = [
         records.flow_record(f)
         for f in session.scalars(
-            sa.select(DataFlow).options(selectinload(DataFlow.source), selectinload(DataFlow.target))
+            sa.select(DataFlow).options(
+                selectinload(DataFlow.source), selectinload(DataFlow.target)
+            )
         )
     ]
     deps = [
@@ -59,8 +61,11 @@ def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
 
 def _label(section: str, index: int, raw: t.Any) -> str:
     keys = {
-        "people": ("email",), "tools": ("slug", "name"), "flows": ("source", "target", "mechanism"),
-        "dependencies": ("tool", "depends_on"), "sightings": ("source", "observed_name"),
+        "people": ("email",),
+        "tools": ("slug", "name"),
+        "flows": ("source", "target", "mechanism"),
+        "dependencies": ("tool", "depends_on"),
+        "sightings": ("source", "observed_name"),
     }[section]
     if isinstance(raw, t.Mapping):
         shown = [f"{k}={raw.get(k)!r}" for k in keys if raw.get(k) is not None]
@@ -94,9 +99,13 @@ def _upsert(session: Session, section: str, raw: t.Mapping[str, t.Any], actor: s
         after = records.dependency_record(obj)
     else:
         source, name = raw.get("source"), raw.get("observed_name")
-        existing_s = session.scalar(
-            sa.select(Sighting).where(Sighting.source == source, Sighting.observed_name == name)
-        ) if isinstance(source, str) and isinstance(name, str) else None
+        existing_s = (
+            session.scalar(
+                sa.select(Sighting).where(Sighting.source == source, Sighting.observed_name == name)
+            )
+            if isinstance(source, str) and isinstance(name, str)
+            else None
+        )
         before = records.sighting_record(existing_s) if existing_s else None
         after = records.sighting_record(entities.save_sighting(session, raw, actor=actor))
     if before is None:
@@ -124,7 +133,9 @@ def _find_dependency(session: Session, raw: t.Mapping[str, t.Any]) -> Dependency
     if tool is None or on is None:
         return None
     return session.scalar(
-        sa.select(Dependency).where(Dependency.tool_id == tool.id, Dependency.depends_on_id == on.id)
+        sa.select(Dependency).where(
+            Dependency.tool_id == tool.id, Dependency.depends_on_id == on.id
+        )
     )
 
 
@@ -143,8 +154,9 @@ def import_bundle(
         raise ValidationError({"bundle": "must be a JSON object with people, tools, flows, ..."})
     unknown = sorted(set(bundle) - set(SECTIONS))
     if unknown:
-        raise ValidationError({unknown[0]: f"unknown section; expected {', '.join(SECTIONS)}"},
-                              record="bundle")
+        raise ValidationError(
+            {unknown[0]: f"unknown section; expected {', '.join(SECTIONS)}"}, record="bundle"
+        )
     summary = {s: {"created": 0, "updated": 0, "unchanged": 0} for s in SECTIONS}
     for section in SECTIONS:
         items = bundle.get(section, [])
@@ -152,14 +164,17 @@ def import_bundle(
             raise ValidationError({section: "must be a list"}, record="bundle")
         for index, raw in enumerate(items):
             if not isinstance(raw, t.Mapping):
-                raise ValidationError({"record": "must be a JSON object"},
-                                      record=_label(section, index, raw))
+                raise ValidationError(
+                    {"record": "must be a JSON object"}, record=_label(section, index, raw)
+                )
             try:
                 outcome = _upsert(session, section, raw, actor)
             except ValidationError as exc:
                 raise ValidationError(exc.errors, record=_label(section, index, raw)) from None
             except entities.ConflictError as exc:  # pragma: no cover - concurrent writer
-                raise ValidationError({"record": str(exc)}, record=_label(section, index, raw))
+                raise ValidationError(
+                    {"record": str(exc)}, record=_label(section, index, raw)
+                ) from None
             summary[section][outcome] += 1
             if progress is not None:
                 progress(1)

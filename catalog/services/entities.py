@@ -33,7 +33,9 @@ class ConflictError(Exception):
         self.key = key
         self.current = current
         self.version = version
-        super().__init__(f"{object_type} {key!r} changed since it was opened (now version {version})")
+        super().__init__(
+            f"{object_type} {key!r} changed since it was opened (now version {version})"
+        )
 
 
 def record_change(
@@ -67,7 +69,9 @@ def tool_by_slug(session: Session, slug: str) -> Tool | None:
     return session.scalar(sa.select(Tool).where(Tool.slug == slug))
 
 
-def _check_version(obj: t.Any, expected: int | None, object_type: str, key: str, current: dict) -> None:
+def _check_version(
+    obj: t.Any, expected: int | None, object_type: str, key: str, current: dict
+) -> None:
     if expected is not None and expected != obj.version:
         raise ConflictError(object_type, key, current, obj.version)
 
@@ -129,7 +133,9 @@ def save_person(
     _assign(person, values)
     _flush(session, "person", values["email"])
     after = records.person_record(person)
-    _finish(session, actor=actor, object_type="person", key=person.email, before=before, after=after)
+    _finish(
+        session, actor=actor, object_type="person", key=person.email, before=before, after=after
+    )
     return person
 
 
@@ -138,7 +144,9 @@ def owned_tools(session: Session, person: Person) -> list[Tool]:
     return list(
         session.scalars(
             sa.select(Tool)
-            .where(sa.or_(Tool.business_owner_id == person.id, Tool.technical_owner_id == person.id))
+            .where(
+                sa.or_(Tool.business_owner_id == person.id, Tool.technical_owner_id == person.id)
+            )
             .order_by(Tool.slug)
         )
     )
@@ -158,14 +166,23 @@ def delete_person(
             tool.technical_owner = None
         session.flush()
         _finish(
-            session, actor=actor, object_type="tool", key=tool.slug,
-            before=tool_before, after=records.tool_record(tool),
+            session,
+            actor=actor,
+            object_type="tool",
+            key=tool.slug,
+            before=tool_before,
+            after=records.tool_record(tool),
         )
     session.delete(person)
     _flush(session, "person", person.email)
     record_change(
-        session, actor=actor, action="delete", object_type="person",
-        object_key=before["email"], before=before, after=None,
+        session,
+        actor=actor,
+        action="delete",
+        object_type="person",
+        object_key=before["email"],
+        before=before,
+        after=None,
     )
 
 
@@ -259,7 +276,9 @@ def tool_sightings(session: Session, tool: Tool) -> list[Sighting]:
     )
 
 
-def delete_tool(session: Session, tool: Tool, *, actor: str, expected_version: int | None = None) -> None:
+def delete_tool(
+    session: Session, tool: Tool, *, actor: str, expected_version: int | None = None
+) -> None:
     """Delete a tool with its flows and dependencies; its sightings become unmatched."""
     before = records.tool_record(tool)
     _check_version(tool, expected_version, "tool", tool.slug, before)
@@ -272,14 +291,23 @@ def delete_tool(session: Session, tool: Tool, *, actor: str, expected_version: i
         sighting.tool = None
         session.flush()
         _finish(
-            session, actor=actor, object_type="sighting", key=sighting.key,
-            before=s_before, after=records.sighting_record(sighting),
+            session,
+            actor=actor,
+            object_type="sighting",
+            key=sighting.key,
+            before=s_before,
+            after=records.sighting_record(sighting),
         )
     session.delete(tool)
     _flush(session, "tool", before["slug"])
     record_change(
-        session, actor=actor, action="delete", object_type="tool",
-        object_key=before["slug"], before=before, after=None,
+        session,
+        actor=actor,
+        action="delete",
+        object_type="tool",
+        object_key=before["slug"],
+        before=before,
+        after=None,
     )
 
 
@@ -329,8 +357,10 @@ def save_flow(
     )
     if clash is not None and clash is not flow:
         raise ValidationError(
-            {"mechanism": f"a {values['mechanism']} flow from {values['source']} to "
-                          f"{values['target']} is already registered"}
+            {
+                "mechanism": f"a {values['mechanism']} flow from {values['source']} to "
+                f"{values['target']} is already registered"
+            }
         )
     if flow is None:
         flow = DataFlow()
@@ -343,19 +373,30 @@ def save_flow(
     _assign(flow, values)
     _flush(session, "flow", "")
     after = records.flow_record(flow)
-    _finish(session, actor=actor, object_type="flow", key=flow_key(flow), before=before, after=after)
+    _finish(
+        session, actor=actor, object_type="flow", key=flow_key(flow), before=before, after=after
+    )
     return flow
 
 
-def delete_flow(session: Session, flow: DataFlow, *, actor: str, expected_version: int | None = None) -> None:
+def delete_flow(
+    session: Session, flow: DataFlow, *, actor: str, expected_version: int | None = None
+) -> None:
     """Delete a data flow."""
     before = records.flow_record(flow)
     key = flow_key(flow)
     _check_version(flow, expected_version, "flow", key, before)
     session.delete(flow)
     _flush(session, "flow", key)
-    record_change(session, actor=actor, action="delete", object_type="flow",
-                  object_key=key, before=before, after=None)
+    record_change(
+        session,
+        actor=actor,
+        action="delete",
+        object_type="flow",
+        object_key=key,
+        before=before,
+        after=None,
+    )
 
 
 def save_dependency(
@@ -392,8 +433,14 @@ def save_dependency(
     _assign(dependency, values)
     _flush(session, "dependency", "")
     after = records.dependency_record(dependency)
-    _finish(session, actor=actor, object_type="dependency", key=dependency.key,
-            before=before, after=after)
+    _finish(
+        session,
+        actor=actor,
+        object_type="dependency",
+        key=dependency.key,
+        before=before,
+        after=after,
+    )
     return dependency
 
 
@@ -406,8 +453,15 @@ def delete_dependency(
     _check_version(dependency, expected_version, "dependency", key, before)
     session.delete(dependency)
     _flush(session, "dependency", key)
-    record_change(session, actor=actor, action="delete", object_type="dependency",
-                  object_key=key, before=before, after=None)
+    record_change(
+        session,
+        actor=actor,
+        action="delete",
+        object_type="dependency",
+        object_key=key,
+        before=before,
+        after=None,
+    )
 
 
 # Sightings ------------------------------------------------------------------------------------
@@ -436,5 +490,7 @@ def save_sighting(session: Session, raw: Raw, *, actor: str) -> Sighting:
         sighting.tool = tool
     session.flush()
     after = records.sighting_record(sighting)
-    _finish(session, actor=actor, object_type="sighting", key=sighting.key, before=before, after=after)
+    _finish(
+        session, actor=actor, object_type="sighting", key=sighting.key, before=before, after=after
+    )
     return sighting

@@ -1,4 +1,4 @@
-"""The record shapes of SPEC 2 as plain dicts: validation on the way in, serialisation on the way out.
+"""The record shapes of SPEC 2 as plain dicts: validated on the way in, serialised on the way out.
 
 The bundle, the JSON API, the change log and the forms all speak these dicts, so a field is
 checked in exactly one place. References (owner emails, tool slugs) are checked by the caller,
@@ -102,7 +102,9 @@ def _convert(value: t.Any, f: Field) -> t.Any:
             raise ValueError("must be a list")
         unknown = [v for v in value if v not in f.choices]
         if unknown:
-            raise ValueError(f"unknown value {unknown[0]!r}; expected one of {', '.join(f.choices)}")
+            raise ValueError(
+                f"unknown value {unknown[0]!r}; expected one of {', '.join(f.choices)}"
+            )
         return sorted(set(value), key=f.choices.index)
     text = _text(value, f)
     if kind == "text":
@@ -148,7 +150,7 @@ def _convert(value: t.Any, f: Field) -> t.Any:
 
 
 def clean(fields: tuple[Field, ...], raw: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    """Return validated values for every field (defaults for omitted ones) or raise ValidationError."""
+    """Return validated values for every field (defaults when omitted); raise ValidationError."""
     values: dict[str, t.Any] = {}
     errors: dict[str, str] = {}
     if not isinstance(raw, t.Mapping):
