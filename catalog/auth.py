@@ -6,8 +6,9 @@ Roles (SPEC 1: marketing registers and owns, IT reviews and governs, both read):
 |---|---|---|---|---|
 | `read` (every page, exports, API GET) | yes | yes | yes | yes |
 | `tool.create`, `review.request` | | yes | yes | yes |
-| `tool.edit`, `flow.edit`, `flow.create`, `flow.delete`, `dependency.*` (obj) | | own tools | yes | yes |
-| `tool.decide` (lifecycle decisions), `tool.delete`, `flow.manage`, `review.manage`, `import.run` | | | yes | yes |
+| `tool.edit`, `flow.*`, `dependency.*` (obj) | | own tools | yes | yes |
+| `tool.decide` (lifecycle, decided_at), `tool.delete`, `flow.manage` | | | yes | yes |
+| `review.manage`, `import.run` | | | yes | yes |
 | `review.signoff` (obj = (tool, side)) | | business owner | technical owner / it | yes |
 | `person.*`, `account.manage`, `settings.edit`, `taxonomy.edit`, `bundle.import` | | | | yes |
 
@@ -152,6 +153,49 @@ def require(action: str, obj: t.Any = None) -> None:
     abort(403)
 
 
+_FIELDS_OF = {"tool": "TOOL_FIELDS", "flow": "FLOW_FIELDS", "dependency": "DEPENDENCY_FIELDS",
+              "person": "PERSON_FIELDS"}
+
+
+def require_write(kind: str, obj: t.Any = None, record: t.Any = None, *,
+                  delete: bool = False) -> None:
+    """Abort unless the current user may create, change or delete this tool/person/flow/dependency.
+
+    :param obj: the object as it is now (None when creating).
+    :param record: the record dict about to be saved, so the new state is checked too: a
+        marketer may only wire flows to their own tools, and lifecycle decisions and "managed
+        by IT" belong to IT whatever page or API call carries them.
+    """
+    from types import SimpleNamespace
+
+    from catalog.services import entities
+    from catalog.services import records
+
+    action = f"{kind}.{'delete' if delete else 'create' if obj is None else 'edit'}"
+    require(action, obj)
+    if record is None or kind == "person" or not auth_enabled():
+        return
+    try:
+        new = records.clean(getattr(records, _FIELDS_OF[kind]), record)
+    except records.ValidationError:
+        return  # the service will refuse it with field messages; nothing to authorise
+    def tool(slug: str | None) -> t.Any:
+        return entities.tool_by_slug(db.session, slug) if slug else None
+
+    if kind == "tool":
+        before = (obj.lifecycle, records.plain(obj.decided_at)) if obj is not None else (
+            "requested", None)
+        after = (new["lifecycle"], records.plain(new["decided_at"]))
+        if after != before and not (obj is None and new["lifecycle"] == "discovered"):
+            require("tool.decide", obj)
+    elif kind == "flow":
+        require(action, SimpleNamespace(source=tool(new["source"]), target=tool(new["target"])))
+        if new["managed_by_it"] != (obj.managed_by_it if obj is not None else False):
+            require("flow.manage", obj)
+    elif kind == "dependency":
+        require(action, SimpleNamespace(tool=tool(new["tool"])))
+
+
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 
@@ -212,7 +256,8 @@ def _gate() -> t.Any:
     # global check so that this rule can tell the two apart.
     config = current_app.config
     if (unsafe and request.blueprint == "api" and not g.get("_bearer")
-            and config.get("WTF_CSRF_ENABLED", True) and config.get("WTF_CSRF_CHECK_DEFAULT", True)):
+            and config.get("WTF_CSRF_ENABLED", True)
+            and config.get("WTF_CSRF_CHECK_DEFAULT", True)):
         csrf.protect()
     if user is None:
         return None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from catalog.extensions import db
@@ -167,7 +167,8 @@ def test_create_user_validates_and_records_without_the_hash(app):
             "role": "unknown role 'boss'; expected one of viewer, marketing, it, admin",
             "password": "must be at least 12 characters",
         }
-        change = db.session.scalar(sa.select(ChangeRecord).where(ChangeRecord.object_type == "user"))
+        change = db.session.scalar(
+            sa.select(ChangeRecord).where(ChangeRecord.object_type == "user"))
         assert change.after == {"email": "ana@example.com", "name": "Ana", "role": "marketing",
                                 "active": True}
         assert "argon2" not in str(change.after)

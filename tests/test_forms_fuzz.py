@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import re
 
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from markupsafe import escape
 
 from catalog.extensions import db
 from tests.factories import make_tool

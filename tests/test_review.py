@@ -46,7 +46,8 @@ def test_request_starts_requested_with_draft_unmanaged_flows(stack):
     assert (tool.lifecycle, tool.requested_at, tool.decided_at) == ("requested", TODAY, None)
     assert tool.data_classes == ["contact_pii", "consent"]
     flow = stack.scalar(sa.select(DataFlow))
-    assert (flow.source.slug, flow.target.slug, flow.managed_by_it) == ("salesforce", "mailgun", False)
+    assert (flow.source.slug, flow.target.slug, flow.managed_by_it) == (
+        "salesforce", "mailgun", False)
     assert flow.data_classes == ["contact_pii", "consent"]
     kinds = stack.scalars(sa.select(ChangeRecord.object_type).order_by(ChangeRecord.id)).all()
     assert kinds[-2:] == ["tool", "flow"]
@@ -90,7 +91,8 @@ def test_signoff_is_given_once_per_side(stack):
     review.sign_off(stack, tool, "business", actor="mia@example.com")
     with pytest.raises(ValidationError) as info:
         review.sign_off(stack, tool, "business", actor="someone@example.com")
-    assert info.value.errors == {"side": "the business sign-off was already given by mia@example.com"}
+    assert info.value.errors == {
+        "side": "the business sign-off was already given by mia@example.com"}
 
 
 def test_sanction_requires_review_first(stack):

@@ -76,7 +76,8 @@ def test_sparkline_is_valid_svg_with_gaps_and_escaped_text():
                                   days=[date(2026, 11, d) for d in range(1, 6)]))
     assert "<script>" not in svg
     root = ET.fromstring(svg)  # well-formed: the label did not break out of its text
-    assert root.find(f"{SVG}title").text.startswith('<script>alert("x")</script> & co: 2026-11-01 1')
+    title = root.find(f"{SVG}title").text
+    assert title.startswith('<script>alert("x")</script> & co: 2026-11-01 1')
     assert len(root.findall(f"{SVG}polyline")) == 2  # the None splits the line
     assert root.get("aria-label").startswith("<script>")
     assert not any(k.startswith("on") or k == "style" for el in root.iter() for k in el.attrib)

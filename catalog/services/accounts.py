@@ -44,7 +44,8 @@ def _clean_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationError({"email": f"{email!r} is not a valid e-mail address ({exc})"}) from None
+        message = f"{email!r} is not a valid e-mail address ({exc})"
+        raise ValidationError({"email": message}) from None
 
 
 def check_password(password: str) -> None:

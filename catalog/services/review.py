@@ -163,7 +163,9 @@ def start_review(session: Session, tool: Tool, *, actor: str, today: date,
     return _save(session, tool, changes, actor, expected_version)
 
 
-def sign_off(session: Session, tool: Tool, side: str, *, actor: str, note: str = "") -> ReviewSignoff:
+def sign_off(
+    session: Session, tool: Tool, side: str, *, actor: str, note: str = ""
+) -> ReviewSignoff:
     """Record the business or technical owner's sign-off on this request."""
     if side not in SIDES:
         raise ValidationError({"side": f"unknown side {side!r}; expected business or technical"})

@@ -49,7 +49,7 @@ def flatten(summary: t.Mapping[str, t.Any], prefix: str = "") -> dict[str, float
 
 
 def current_metrics(session: Session, as_of: date, *, sla_days: int) -> dict[str, t.Any]:
-    """Return the SPEC 3.5 figures as of a date (the audit's summary, cached per catalog version)."""
+    """Return the SPEC 3.5 figures as of a date (the audit's summary, cached per version)."""
     from catalog.services import audit
 
     return dict(audit.audit_result(session, as_of, sla_days=sla_days).summary)

@@ -139,7 +139,8 @@ def request_tool() -> ResponseReturnValue:
             if raw["business_owner"]:
                 _ensure_requester_person(raw["business_owner"])
             tool = review.request_tool(
-                db.session, raw, sources=form.sources.data or [], data_classes=form.data_classes.data or [],
+                db.session, raw, sources=form.sources.data or [],
+                data_classes=form.data_classes.data or [],
                 mechanism=form.mechanism.data or "api", actor=current_actor(), today=_today())
             db.session.commit()
         except ValidationError as exc:
@@ -153,7 +154,8 @@ def request_tool() -> ResponseReturnValue:
                                    taxonomy_groups=taxonomy.grouped_choices()), 400
         flash(f"Requested {tool.name}. IT will review it within {_sla()} days.", "success")
         return redirect(url_for("review.detail", slug=tool.slug))
-    return render_template("review/request.html", form=form, taxonomy_groups=taxonomy.grouped_choices())
+    return render_template("review/request.html", form=form,
+                           taxonomy_groups=taxonomy.grouped_choices())
 
 
 @bp.get("/<slug>")
@@ -172,7 +174,9 @@ def _detail(tool: Tool, errors: dict[str, str] | None = None) -> str:
     )
 
 
-def _act(slug: str, action: t.Callable[[Tool, DecisionForm], t.Any], done: str) -> ResponseReturnValue:
+def _act(
+    slug: str, action: t.Callable[[Tool, DecisionForm], t.Any], done: str
+) -> ResponseReturnValue:
     tool = _tool_or_404(slug)
     form = DecisionForm()
     if not form.validate_on_submit():
