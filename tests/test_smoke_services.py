@@ -14,3 +14,15 @@ def test_foundation_round_trip(session):
     out = bundle.export_bundle(session)
     assert [t["slug"] for t in out["tools"]] == ["crm", "esp"]
     assert out["flows"][0]["source"] == "crm"
+
+
+def test_slug_new_is_reserved_for_the_registration_form(session):
+    import pytest
+
+    from catalog.services.records import ValidationError
+
+    with pytest.raises(ValidationError) as excinfo:
+        make_tool(session, slug=None, name="New")
+    assert excinfo.value.errors == {
+        "slug": "'new' is reserved by the catalog's pages; choose another"
+    }

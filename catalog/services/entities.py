@@ -23,6 +23,8 @@ from catalog.services import records
 from catalog.services.records import ValidationError
 
 Raw = t.Mapping[str, t.Any]
+# `/tools/new` is the registration form, so no tool may be called that.
+RESERVED_SLUGS = frozenset({"new"})
 
 
 class ConflictError(Exception):
@@ -218,6 +220,10 @@ def save_tool(
         values["slug"] = values["slug"] or records.slugify(values["name"])
         if not values["slug"]:
             raise ValidationError({"slug": "cannot derive a slug from this name; give one"})
+        if values["slug"] in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"{values['slug']!r} is reserved by the catalog's pages; choose another"}
+            )
         existing = tool_by_slug(session, values["slug"])
         if existing is not None:
             raise ValidationError(
