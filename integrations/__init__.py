@@ -21,8 +21,13 @@ from integrations.okta import OktaImporter
 IMPORTERS: dict[str, type[Importer]] = {
     cls.name: cls
     for cls in (
-        OktaImporter, EntraImporter, GoogleWorkspaceImporter, ExpensifyImporter, CardCsvImporter,
-        BackstageImporter, CatalogCsvImporter,
+        OktaImporter,
+        EntraImporter,
+        GoogleWorkspaceImporter,
+        ExpensifyImporter,
+        CardCsvImporter,
+        BackstageImporter,
+        CatalogCsvImporter,
     )
 }
 
@@ -34,7 +39,9 @@ def get_importer(name: str) -> Importer:
     try:
         return IMPORTERS[name]()
     except KeyError:
-        raise ParseError(f"unknown source {name!r}; expected one of {', '.join(IMPORTERS)}") from None
+        raise ParseError(
+            f"unknown source {name!r}; expected one of {', '.join(IMPORTERS)}"
+        ) from None
 
 
 def detect(path: str | Path) -> str:
@@ -46,8 +53,11 @@ def detect(path: str | Path) -> str:
         raise ParseError("the file is empty")
     if text[0] in "[{":
         for marker, name in (
-            ('"eventType"', "okta"), ('"appDisplayName"', "entra"), ("signins", "entra"),
-            ("admin#reports#activit", "google_workspace"), ('"applicationName"', "google_workspace"),
+            ('"eventType"', "okta"),
+            ('"appDisplayName"', "entra"),
+            ("signins", "entra"),
+            ("admin#reports#activit", "google_workspace"),
+            ('"applicationName"', "google_workspace"),
         ):
             if marker in text or marker in text.lower():
                 return name
@@ -58,7 +68,10 @@ def detect(path: str | Path) -> str:
         return "backstage"
     first = next(csv.reader([text.splitlines()[0]]), [])
     header = {norm_header(c).replace(" ", "_") for c in first}
-    if {"application_id", "date_(utc)"} <= header or {"createddatetime", "appdisplayname"} <= header:
+    if {"application_id", "date_(utc)"} <= header or {
+        "createddatetime",
+        "appdisplayname",
+    } <= header:
         return "entra"
     if {"timestamp", "merchant", "amount"} <= header:
         return "expensify"

@@ -61,11 +61,13 @@ class BackstageImporter(Importer):
             except StopIteration:
                 break
             except yaml.YAMLError as exc:
-                raise ParseError(f"not valid YAML ({_first_line(exc)})",
-                                 where=_yaml_where(exc, number + 1)) from None
+                raise ParseError(
+                    f"not valid YAML ({_first_line(exc)})", where=_yaml_where(exc, number + 1)
+                ) from None
             except UnicodeDecodeError as exc:
-                raise ParseError(f"bytes that are not UTF-8 ({exc.reason})",
-                                 where=f"document {number + 1}") from None
+                raise ParseError(
+                    f"bytes that are not UTF-8 ({exc.reason})", where=f"document {number + 1}"
+                ) from None
             except RecursionError:
                 raise ParseError("YAML nested too deeply", where=f"document {number + 1}") from None
             number += 1
@@ -74,8 +76,10 @@ class BackstageImporter(Importer):
                 continue
             if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
                 if not seen_entity:
-                    raise ParseError("this is not a Backstage descriptor: documents need "
-                                     "apiVersion and kind", where=where)
+                    raise ParseError(
+                        "this is not a Backstage descriptor: documents need apiVersion and kind",
+                        where=where,
+                    )
                 yield BadRow(where, "not a Backstage entity (apiVersion and kind are required)")
                 continue
             seen_entity = True
@@ -86,17 +90,26 @@ class BackstageImporter(Importer):
             kind, ns, name = parse_ref(raw, namespace)
             known = kinds.get((ns, name))
             if known is not None and known not in TOOL_KINDS:
-                yield Warning_(where, f"dependsOn {raw!r} points at a {known} entity, not a "
-                                      "component or resource; left out")
+                yield Warning_(
+                    where,
+                    f"dependsOn {raw!r} points at a {known} entity, not a "
+                    "component or resource; left out",
+                )
                 continue
             if kind is not None and kind not in TOOL_KINDS:
-                yield Warning_(where, f"dependsOn {raw!r} points at a {kind} entity, not a "
-                                      "component or resource; left out")
+                yield Warning_(
+                    where,
+                    f"dependsOn {raw!r} points at a {kind} entity, not a "
+                    "component or resource; left out",
+                )
                 continue
             yield DependencyRecord(where, source, slug_for(ns, name), "other", f"Backstage: {raw}")
 
     def _entity(
-        self, doc: dict[str, t.Any], where: str, kinds: dict[tuple[str, str], str],
+        self,
+        doc: dict[str, t.Any],
+        where: str,
+        kinds: dict[tuple[str, str], str],
         pending: list[tuple[str, str, str, str]],
     ) -> t.Iterator[Item]:
         kind = str(doc.get("kind")).lower()
@@ -109,8 +122,11 @@ class BackstageImporter(Importer):
             yield Warning_(where, "Location targets are not followed; import the files it lists")
             return
         if not NAME_RE.match(name) or len(name) > 63:
-            yield BadRow(where, f"metadata.name {name[:80]!r} is not a valid Backstage entity "
-                                "name (1-63 letters and digits separated by -, _ or .)")
+            yield BadRow(
+                where,
+                f"metadata.name {name[:80]!r} is not a valid Backstage entity "
+                "name (1-63 letters and digits separated by -, _ or .)",
+            )
             return
         kinds[(namespace.lower(), name.lower())] = kind
         if kind not in TOOL_KINDS:
@@ -118,8 +134,14 @@ class BackstageImporter(Importer):
             return
         slug = slug_for(namespace, name)
         links = meta.get("links") if isinstance(meta.get("links"), list) else []
-        website = next((str(x["url"]) for x in links if isinstance(x, dict)
-                        and str(x.get("url", "")).startswith(("http://", "https://"))), "")
+        website = next(
+            (
+                str(x["url"])
+                for x in links
+                if isinstance(x, dict) and str(x.get("url", "")).startswith(("http://", "https://"))
+            ),
+            "",
+        )
         fields = {
             "slug": slug,
             "name": str(meta.get("title") or name),
@@ -136,8 +158,9 @@ class BackstageImporter(Importer):
                 else:
                     # "X dependencyOf Y" is "Y dependsOn X": resolved from Y's side.
                     kind_, ns, other = parse_ref(str(raw), namespace)
-                    pending.append((where, slug_for(ns, other), f"{kind}:{namespace}/{name}",
-                                    namespace))
+                    pending.append(
+                        (where, slug_for(ns, other), f"{kind}:{namespace}/{name}", namespace)
+                    )
 
 
 def _first_line(exc: yaml.YAMLError) -> str:

@@ -1,4 +1,4 @@
-"""The contract every discovery importer follows: read an export, yield frozen records, no database."""
+"""The contract every discovery importer follows: read an export, yield frozen records."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ class Importer(abc.ABC):
 
 
 def text_stream(stream: t.BinaryIO) -> t.TextIO:
-    """Return a UTF-8 (BOM optional) text view of a binary stream that fails on undecodable bytes."""
+    """Return a strict UTF-8 (BOM optional) text view of a binary stream."""
     return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
 
 
@@ -121,8 +121,11 @@ def text_lines(stream: t.BinaryIO) -> t.Iterator[str]:
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ParseError(f"bytes that are not UTF-8 ({exc.reason} at byte {exc.start + 1}); "
-                             "save the export as UTF-8", where=f"line {number}") from None
+            raise ParseError(
+                f"bytes that are not UTF-8 ({exc.reason} at byte {exc.start + 1}); "
+                "save the export as UTF-8",
+                where=f"line {number}",
+            ) from None
 
 
 def norm_header(name: str) -> str:
@@ -210,7 +213,7 @@ _AMOUNT_NOISE = re.compile(r"[\s,$€£¥]|[A-Z]{3}$")
 
 
 def parse_amount(text: str) -> Decimal:
-    """Return an amount from a card or expense cell: `1,234.50`, `$18.68`, `(12.00)` for a credit."""
+    """Return an amount from a card or expense cell: `1,234.50`, `$18.68`, `(12.00)`."""
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
     cleaned = _AMOUNT_NOISE.sub("", raw.strip("()"))
@@ -229,7 +232,7 @@ _DATE_CACHE: dict[str, date] = {}
 
 
 def iso_day(text: str) -> date:
-    """Return the date of an ISO-8601 timestamp (`2025-12-04T08:19:41Z`, with offsets or fractions)."""
+    """Return the date of an ISO-8601 timestamp (`2025-12-04T08:19:41Z`, offsets, fractions)."""
     head = text.strip()[:10]
     day = _DATE_CACHE.get(head)
     if day is None:

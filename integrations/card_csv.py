@@ -28,7 +28,8 @@ class CardCsvImporter(Importer):
         if "merchant_name" in rows.index:
             # Ramp: "transaction_time, amount, user, and merchant_name in that order".
             i_date, i_amount, i_user, i_name = rows.require(
-                "transaction_time", "amount", "user", "merchant_name")
+                "transaction_time", "amount", "user", "merchant_name"
+            )
             i_texts: tuple[int | None, ...] = (rows.optional("merchant_category", "category"),)
             i_mcc = rows.optional("merchant_category_code", "mcc")
             i_currency = rows.optional("currency_code", "currency")
@@ -40,9 +41,12 @@ class CardCsvImporter(Importer):
             i_mcc = None
             i_currency = None
         else:
-            raise ParseError("this is not a card CSV: expected American Express columns (Date, "
-                             "Description, Amount) or Ramp's (transaction_time, amount, user, "
-                             "merchant_name)", where="row 1")
+            raise ParseError(
+                "this is not a card CSV: expected American Express columns (Date, "
+                "Description, Amount) or Ramp's (transaction_time, amount, user, "
+                "merchant_name)",
+                where="row 1",
+            )
         for number, row in rows:
             where = f"row {number}"
             name = cell(row, i_name)
@@ -57,8 +61,11 @@ class CardCsvImporter(Importer):
             try:
                 day = us_day(raw_date.replace("T", " ").split(" ")[0])
             except ValueError:
-                yield BadRow(where, f"{rows.names[i_date]}: {raw_date[:40]!r} is not a date "
-                                    "(MM/DD/YYYY or YYYY-MM-DD)")
+                yield BadRow(
+                    where,
+                    f"{rows.names[i_date]}: {raw_date[:40]!r} is not a date "
+                    "(MM/DD/YYYY or YYYY-MM-DD)",
+                )
                 continue
             try:
                 amount = parse_amount(cell(row, i_amount))

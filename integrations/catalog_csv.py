@@ -31,11 +31,15 @@ class CatalogCsvImporter(Importer):
         columns = [h.replace(" ", "_") for h in rows.header]
         unknown = [h for h in columns if h and h not in FIELD_KINDS]
         if unknown:
-            raise ParseError(f"unknown column(s) {', '.join(unknown[:10])}; the columns are the "
-                             f"tool fields: {', '.join(FIELD_KINDS)}", where="row 1")
+            raise ParseError(
+                f"unknown column(s) {', '.join(unknown[:10])}; the columns are the "
+                f"tool fields: {', '.join(FIELD_KINDS)}",
+                where="row 1",
+            )
         if "name" not in columns and "slug" not in columns:
-            raise ParseError("this is not a catalog CSV: it needs a name or slug column",
-                             where="row 1")
+            raise ParseError(
+                "this is not a catalog CSV: it needs a name or slug column", where="row 1"
+            )
         for number, row in rows:
             where = f"row {number}"
             raw: dict[str, t.Any] = {}

@@ -1,4 +1,4 @@
-"""Microsoft Entra ID sign-in logs: the portal CSV download (both header variants) and Graph JSON."""
+"""Microsoft Entra ID sign-in logs: the portal CSV (both header variants) and Graph JSON."""
 
 from __future__ import annotations
 
@@ -51,8 +51,9 @@ def _parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
     day_of = iso_day
     for number, row in rows:
         if len(row) < width:
-            yield BadRow(f"row {number}", f"has {len(row)} columns; the header has "
-                                          f"{len(rows.header)}")
+            yield BadRow(
+                f"row {number}", f"has {len(row)} columns; the header has {len(rows.header)}"
+            )
             continue
         name = row[i_app].strip()
         if not name or len(name) > 500:
@@ -62,8 +63,7 @@ def _parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
         try:
             day = us_day(raw_date.split(" ")[0]) if legacy else day_of(raw_date)
         except ValueError:
-            yield BadRow(f"row {number}", f"{rows.names[i_date]}: {raw_date[:40]!r} is not a "
-                                          "date")
+            yield BadRow(f"row {number}", f"{rows.names[i_date]}: {raw_date[:40]!r} is not a date")
             continue
         app_id = row[i_id].strip() if i_id is not None else ""
         user = row[i_user].strip() if i_user is not None else ""
@@ -80,8 +80,10 @@ def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
             sign_in = record
         if not isinstance(sign_in, dict) or "appDisplayName" not in sign_in:
             if not seen:
-                raise ParseError("this is not an Entra sign-in export: records have no "
-                                 "appDisplayName", where=where)
+                raise ParseError(
+                    "this is not an Entra sign-in export: records have no appDisplayName",
+                    where=where,
+                )
             yield BadRow(where, "not a sign-in (no appDisplayName)")
             continue
         seen = True
@@ -93,8 +95,9 @@ def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
         try:
             day = iso_day(str(stamp or ""))
         except ValueError:
-            yield BadRow(where, f"createdDateTime: {str(stamp)[:40]!r} is not an ISO-8601 "
-                                "timestamp")
+            yield BadRow(
+                where, f"createdDateTime: {str(stamp)[:40]!r} is not an ISO-8601 timestamp"
+            )
             continue
         user = sign_in.get("userPrincipalName") or sign_in.get("userId")
         app_id = sign_in.get("appId")

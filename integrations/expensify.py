@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
-from integrations.base import BadRow
 from integrations.base import CURRENCY_RE
+from integrations.base import BadRow
 from integrations.base import CsvRows
 from integrations.base import Importer
 from integrations.base import Item
@@ -40,16 +40,19 @@ class ExpensifyImporter(Importer):
             if problem := check_name(merchant):
                 yield BadRow(where, f"Merchant: {problem}")
                 continue
-            reason = not_software(cell(row, i_mcc), cell(row, i_category), merchant,
-                                  cell(row, i_comment))
+            reason = not_software(
+                cell(row, i_mcc), cell(row, i_category), merchant, cell(row, i_comment)
+            )
             if reason:
                 yield Skipped(where, reason)
                 continue
             try:
                 day = iso_day(cell(row, i_time))
             except ValueError:
-                yield BadRow(where, f"Timestamp: {cell(row, i_time)[:40]!r} is not a date "
-                                    "(YYYY-MM-DD HH:MM:SS)")
+                yield BadRow(
+                    where,
+                    f"Timestamp: {cell(row, i_time)[:40]!r} is not a date (YYYY-MM-DD HH:MM:SS)",
+                )
                 continue
             currency = cell(row, i_currency).upper()
             amount_text = cell(row, i_original) if currency else ""
@@ -61,8 +64,8 @@ class ExpensifyImporter(Importer):
                 yield BadRow(where, f"Amount: {exc}")
                 continue
             if currency and not CURRENCY_RE.match(currency):
-                yield BadRow(where, f"Original Currency: {currency[:10]!r} is not an ISO 4217 "
-                                    "code")
+                yield BadRow(where, f"Original Currency: {currency[:10]!r} is not an ISO 4217 code")
                 continue
-            yield Observation(merchant, None, cell(row, i_user) or None, day, amount,
-                              currency or None)
+            yield Observation(
+                merchant, None, cell(row, i_user) or None, day, amount, currency or None
+            )

@@ -1,4 +1,4 @@
-"""Google Workspace OAuth token audit (Reports API JSON): which third-party apps users authorised."""
+"""Google Workspace OAuth token audit (Reports API JSON): third-party apps users authorised."""
 
 from __future__ import annotations
 
@@ -26,8 +26,11 @@ class GoogleWorkspaceImporter(Importer):
             where = f"record {number} (line {line})"
             if not isinstance(activity, dict) or "events" not in activity:
                 if not seen:
-                    raise ParseError("this is not a Google Workspace token audit export: "
-                                     "activities have no events", where=where)
+                    raise ParseError(
+                        "this is not a Google Workspace token audit export: "
+                        "activities have no events",
+                        where=where,
+                    )
                 yield BadRow(where, "not a Reports API activity (no events)")
                 continue
             seen = True
@@ -43,8 +46,15 @@ def _params(event: dict[str, t.Any]) -> dict[str, t.Any]:
         if not isinstance(param, dict) or "name" not in param:
             continue
         # Exactly one value slot is set per parameter; int64 slots may arrive as strings.
-        for slot in ("value", "multiValue", "intValue", "multiIntValue", "boolValue",
-                     "messageValue", "multiMessageValue"):
+        for slot in (
+            "value",
+            "multiValue",
+            "intValue",
+            "multiIntValue",
+            "boolValue",
+            "messageValue",
+            "multiMessageValue",
+        ):
             if slot in param:
                 values[str(param["name"])] = param[slot]
                 break
@@ -69,8 +79,9 @@ def _observation(activity: dict[str, t.Any], event: t.Any, where: str) -> Item:
     try:
         day = iso_day(str(ident.get("time") or ""))
     except ValueError:
-        return BadRow(where, f"id.time: {str(ident.get('time'))[:40]!r} is not an ISO-8601 "
-                             "timestamp")
+        return BadRow(
+            where, f"id.time: {str(ident.get('time'))[:40]!r} is not an ISO-8601 timestamp"
+        )
     scope = params.get("scope")
     scopes = tuple(str(s) for s in scope[:50]) if isinstance(scope, list) else ()
     return Observation(name, client_id, str(user) if user else None, day, scopes=scopes)

@@ -80,20 +80,24 @@ class _Reader:
             except RecursionError:
                 if self.fill():
                     continue
-                raise ParseError("JSON nested too deeply (over ~1000 levels)",
-                                 where=f"line {self.line()}") from None
+                raise ParseError(
+                    "JSON nested too deeply (over ~1000 levels)", where=f"line {self.line()}"
+                ) from None
             except json.JSONDecodeError as exc:
                 if self.fill():
                     self._check_size()
                     continue
-                raise ParseError(f"not valid JSON ({exc.msg})",
-                                 where=f"line {self.line(exc.pos)}") from None
+                raise ParseError(
+                    f"not valid JSON ({exc.msg})", where=f"line {self.line(exc.pos)}"
+                ) from None
             except ValueError as exc:  # int() digit limit (CVE-2020-10735 guard)
                 if self.fill():
                     self._check_size()
                     continue
-                raise ParseError(f"a number is too long to read ({exc})".split(";")[0],
-                                 where=f"line {self.line()}") from None
+                raise ParseError(
+                    f"a number is too long to read ({exc})".split(";")[0],
+                    where=f"line {self.line()}",
+                ) from None
             # A number or literal cut at the end of the buffer may continue in the next chunk.
             if end == len(self.buf) and self.fill():
                 continue
@@ -102,15 +106,18 @@ class _Reader:
 
     def _check_size(self) -> None:
         if len(self.buf) - self.pos > MAX_RECORD:
-            raise ParseError(f"a single JSON record is larger than {MAX_RECORD // 2**20} MB",
-                             where=f"line {self.line()}")
+            raise ParseError(
+                f"a single JSON record is larger than {MAX_RECORD // 2**20} MB",
+                where=f"line {self.line()}",
+            )
 
     def expect(self, chars: str, what: str) -> str:
         c = self.peek()
         if c == "" or c not in chars:
             found = "the end of the file" if c == "" else repr(c)
-            raise ParseError(f"not valid JSON (expected {what}, found {found})",
-                             where=f"line {self.line()}")
+            raise ParseError(
+                f"not valid JSON (expected {what}, found {found})", where=f"line {self.line()}"
+            )
         self.pos += 1
         return c
 
@@ -129,8 +136,10 @@ def iter_records(
         elif c == "{":
             yield from _object(reader, envelope_keys)
         else:
-            raise ParseError(f"not valid JSON (expected an object or an array, found {c!r})",
-                             where=f"line {reader.line()}")
+            raise ParseError(
+                f"not valid JSON (expected an object or an array, found {c!r})",
+                where=f"line {reader.line()}",
+            )
 
 
 def _array(reader: _Reader) -> t.Iterator[tuple[int, t.Any]]:
@@ -171,8 +180,9 @@ def _object(reader: _Reader, envelope_keys: tuple[str, ...]) -> t.Iterator[tuple
     while True:
         key = reader.decode()
         if not isinstance(key, str):
-            raise ParseError("not valid JSON (object keys must be strings)",
-                             where=f"line {reader.line()}")
+            raise ParseError(
+                "not valid JSON (object keys must be strings)", where=f"line {reader.line()}"
+            )
         reader.expect(":", "':'")
         if key in envelope_keys and reader.peek() == "[":
             reader.pos += 1
@@ -190,5 +200,6 @@ def _object(reader: _Reader, envelope_keys: tuple[str, ...]) -> t.Iterator[tuple
 
 def _is_envelope(value: t.Any, envelope_keys: tuple[str, ...]) -> bool:
     return isinstance(value, dict) and any(
-        key in value and (value[key] is None or isinstance(value[key], list)) for key in envelope_keys
+        key in value and (value[key] is None or isinstance(value[key], list))
+        for key in envelope_keys
     )

@@ -1,4 +1,4 @@
-"""Okta System Log (API JSON): `user.authentication.sso` events name the app a person signed in to."""
+"""Okta System Log (API JSON): `user.authentication.sso` events name the app signed in to."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ class OktaImporter(Importer):
             where = f"record {number} (line {line})"
             if not isinstance(event, dict) or "eventType" not in event:
                 if not seen_event:
-                    raise ParseError("this is not an Okta System Log export: records have no "
-                                     "eventType", where=where)
+                    raise ParseError(
+                        "this is not an Okta System Log export: records have no eventType",
+                        where=where,
+                    )
                 yield BadRow(where, "not an Okta LogEvent (no eventType)")
                 continue
             seen_event = True
@@ -53,7 +55,8 @@ def _observation(event: dict[str, t.Any], where: str) -> Item:
     try:
         day = iso_day(str(event.get("published") or ""))
     except ValueError:
-        return BadRow(where, f"published: {str(event.get('published'))[:40]!r} is not an "
-                             "ISO-8601 timestamp")
+        return BadRow(
+            where, f"published: {str(event.get('published'))[:40]!r} is not an ISO-8601 timestamp"
+        )
     app_id = app.get("id")
     return Observation(name, str(app_id) if app_id else None, str(user) if user else None, day)

@@ -8,8 +8,34 @@ import re
 SOFTWARE_MCC = frozenset({4816, 5045, 5734, 5817, 5818, 7311, 7372, 7379, 7399})
 # Codes that are never software: transport, travel, lodging, food, fuel.
 NOT_SOFTWARE_MCC = frozenset(
-    {4011, 4111, 4112, 4121, 4131, 4411, 4511, 4582, 4722, 4784, 4789, 5411, 5499, 5541, 5542,
-     5811, 5812, 5813, 5814, 7011, 7012, 7512, 7523, 7832, 7991, 7997}
+    {
+        4011,
+        4111,
+        4112,
+        4121,
+        4131,
+        4411,
+        4511,
+        4582,
+        4722,
+        4784,
+        4789,
+        5411,
+        5499,
+        5541,
+        5542,
+        5811,
+        5812,
+        5813,
+        5814,
+        7011,
+        7012,
+        7512,
+        7523,
+        7832,
+        7991,
+        7997,
+    }
 ) | frozenset(range(3000, 4000))  # airlines, car rental and hotel chains
 
 _NOT_SOFTWARE_WORDS = re.compile(

@@ -1,4 +1,4 @@
-"""Discovery imports through the services: matching, discovered tools, idempotency, all-or-nothing."""
+"""Discovery imports through the services: matching, idempotency, all-or-nothing."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ DATA = Path(__file__).resolve().parent / "data" / "discovery"
 
 
 def run(session, source, *names, **kw):
-    summary = discovery.import_files(session, source, [str(DATA / n) for n in names],
-                                     actor="test", **kw)
+    summary = discovery.import_files(
+        session, source, [str(DATA / n) for n in names], actor="test", **kw
+    )
     session.commit()
     return summary
 
@@ -34,17 +35,25 @@ def count(session, model) -> int:
 
 
 def sighting(session, source, name) -> Sighting:
-    return session.scalar(sa.select(Sighting).where(Sighting.source == source,
-                                                    Sighting.observed_name == name))
+    return session.scalar(
+        sa.select(Sighting).where(Sighting.source == source, Sighting.observed_name == name)
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "key"),
     [
-        ("Hubspot Inc.", "hubspot"), ("HubSpot Marketing Hub", "hubspot"), ("hubspot", "hubspot"),
-        ("HUBSPOT INC", "hubspot"), ("SQ *CANVA", "canva"), ("PAYPAL *HOTJAR", "hotjar"),
-        ("Hotjar (Marketing)", "hotjar"), ("Canva Pty Ltd", "canva"), ("TST* Joe's Diner", "joe s diner"),
-        ("Acme S.A.", "acme"), ("Zoom.us 888-799-9666", "zoom"),
+        ("Hubspot Inc.", "hubspot"),
+        ("HubSpot Marketing Hub", "hubspot"),
+        ("hubspot", "hubspot"),
+        ("HUBSPOT INC", "hubspot"),
+        ("SQ *CANVA", "canva"),
+        ("PAYPAL *HOTJAR", "hotjar"),
+        ("Hotjar (Marketing)", "hotjar"),
+        ("Canva Pty Ltd", "canva"),
+        ("TST* Joe's Diner", "joe s diner"),
+        ("Acme S.A.", "acme"),
+        ("Zoom.us 888-799-9666", "zoom"),
     ],
 )
 def test_tricky_names_reduce_to_one_key(name, key):
@@ -68,7 +77,10 @@ def test_card_descriptor_and_admin_label_match(session):
 
 def test_shipped_alias_groups_match_other_names_of_a_product(session):
     tool = make_tool(session, slug="chatgpt", name="ChatGPT")
-    assert matching.Matcher(session, "card_csv").match("OPENAI *CHATGPT SUBSCR", None).tool_id == tool.id
+    assert (
+        matching.Matcher(session, "card_csv").match("OPENAI *CHATGPT SUBSCR", None).tool_id
+        == tool.id
+    )
 
 
 def test_fuzzy_similarity_only_suggests(session):
@@ -89,13 +101,19 @@ def test_entra_import_matches_creates_discovered_tools_and_sightings(session):
     assert hotjar.lifecycle == "discovered"
     s = sighting(session, "entra", "Hubspot Inc.")
     assert (s.tool.slug, s.first_seen, s.last_seen, s.users, s.events) == (
-        "hubspot", date(2025, 12, 4), date(2025, 12, 4), 2, 2)
+        "hubspot",
+        date(2025, 12, 4),
+        date(2025, 12, 4),
+        2,
+        2,
+    )
     assert sighting(session, "entra", "HubSpot Marketing Hub").tool.slug == "hubspot"
     # Application IDs are remembered for the tools they turned out to be.
     ids = set(session.execute(sa.select(ToolAlias.value, Tool.slug).join(Tool)).all())
     assert ("5a0e2c3d-7b7e-4a0f-8a3e-2b9a1c4d5e03", "hotjar") in ids
-    created = session.scalars(sa.select(ChangeRecord.object_type).where(
-        ChangeRecord.action == "create")).all()
+    created = session.scalars(
+        sa.select(ChangeRecord.object_type).where(ChangeRecord.action == "create")
+    ).all()
     assert created.count("sighting") == 4 and created.count("tool") == 3  # hubspot + 2 discovered
 
 
@@ -127,8 +145,10 @@ def test_bad_row_rejects_the_whole_file(session):
     with pytest.raises(discovery.ImportFailed) as caught:
         run(session, "entra", "entra_signins_bad_row7.csv")
     session.rollback()
-    assert "1 bad row: entra_signins_bad_row7.csv, row 7: Date (UTC): '2025-13-08T13:45:00Z'" in str(
-        caught.value)
+    assert (
+        "1 bad row: entra_signins_bad_row7.csv, row 7: Date (UTC): '2025-13-08T13:45:00Z'"
+        in str(caught.value)
+    )
     assert (count(session, Tool), count(session, Sighting), count(session, ChangeRecord)) == before
 
 
@@ -145,22 +165,29 @@ def test_spend_skips_and_currency(session):
     hotjar = sighting(session, "expensify", "Hotjar Ltd")
     assert (hotjar.spend, hotjar.currency, hotjar.events) == (Decimal("146.80"), "EUR", 2)
     # SQ *CANVA and Canva Pty Ltd are one discovered tool.
-    assert sighting(session, "expensify", "SQ *CANVA").tool_id == sighting(
-        session, "expensify", "Canva Pty Ltd").tool_id
+    assert (
+        sighting(session, "expensify", "SQ *CANVA").tool_id
+        == sighting(session, "expensify", "Canva Pty Ltd").tool_id
+    )
 
 
 def test_newer_export_replaces_figures_older_one_only_widens_dates(session, tmp_path):
     header = "Date (UTC),Application,Application ID ,Username\n"
     new = tmp_path / "new.csv"
-    new.write_text(header + "2025-12-10T00:00:00Z,Canva,c1,a@x.com\n"
-                            "2025-12-11T00:00:00Z,Canva,c1,b@x.com\n")
+    new.write_text(
+        header + "2025-12-10T00:00:00Z,Canva,c1,a@x.com\n2025-12-11T00:00:00Z,Canva,c1,b@x.com\n"
+    )
     old = tmp_path / "old.csv"
     old.write_text(header + "2025-10-01T00:00:00Z,Canva,c1,a@x.com\n")
     discovery.import_files(session, "entra", [str(new)], actor="t")
     discovery.import_files(session, "entra", [str(old)], actor="t")
     s = sighting(session, "entra", "Canva")
     assert (s.first_seen, s.last_seen, s.users, s.events) == (
-        date(2025, 10, 1), date(2025, 12, 11), 2, 2)
+        date(2025, 10, 1),
+        date(2025, 12, 11),
+        2,
+        2,
+    )
 
 
 def test_confirmed_suggestion_merges_and_is_remembered(session):
@@ -185,7 +212,10 @@ def test_catalog_csv_registers_and_updates_tools(session):
     assert summary["tools"] == {"created": 2, "updated": 1, "unchanged": 0}
     hubspot = session.scalar(sa.select(Tool).where(Tool.slug == "hubspot"))
     assert (hubspot.annual_cost, hubspot.seats, hubspot.business_owner.email) == (
-        Decimal("24000.00"), 25, "ann.lee@example.com")
+        Decimal("24000.00"),
+        25,
+        "ann.lee@example.com",
+    )
     again = run(session, "catalog_csv", "catalog_tools.csv")
     assert again["tools"] == {"created": 0, "updated": 0, "unchanged": 3} and again["changes"] == 0
 
@@ -202,20 +232,25 @@ def test_catalog_csv_invalid_rows_name_row_and_field(session):
 
 
 def test_catalog_csv_unknown_owner_is_a_bad_row(session):
-    with pytest.raises(discovery.ImportFailed,
-                       match="row 2: business_owner: no person with e-mail ann.lee@example.com"):
+    with pytest.raises(
+        discovery.ImportFailed,
+        match="row 2: business_owner: no person with e-mail ann.lee@example.com",
+    ):
         run(session, "catalog_csv", "catalog_tools.csv")
 
 
 def test_backstage_tools_dependencies_and_dangling_refs(session):
     summary = run(session, "backstage", "backstage/artists.yaml")
     assert summary["tools"]["created"] == 3
-    deps = session.execute(
-        sa.select(Dependency.tool_id, Dependency.depends_on_id)).all()
+    deps = session.execute(sa.select(Dependency.tool_id, Dependency.depends_on_id)).all()
     assert len(deps) == 2
-    assert any("dangling reference: artist-lookup depends on search-index" in w
-               for w in summary["warnings"])
-    assert session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "www-artist")) == "deprecated"
+    assert any(
+        "dangling reference: artist-lookup depends on search-index" in w
+        for w in summary["warnings"]
+    )
+    assert (
+        session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "www-artist")) == "deprecated"
+    )
     again = run(session, "backstage", "backstage/artists.yaml")
     assert again["changes"] == 0 and again["dependencies"] == {"created": 0, "unchanged": 2}
 

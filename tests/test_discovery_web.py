@@ -32,8 +32,11 @@ def app(tmp_path, _postgres_schema):
 
 def upload(client, name: str, source: str = "auto", data: bytes | None = None):
     payload = data if data is not None else (DATA / name).read_bytes()
-    return client.post("/imports", data={"source": source, "file": (io.BytesIO(payload), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/imports",
+        data={"source": source, "file": (io.BytesIO(payload), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def query(app, stmt):
@@ -76,8 +79,10 @@ def test_preview_confirm_suggestion(app, client):
     assert re.search(r'name="confirm" value="miro board"', page.text)
     assert "it is Miro (" in page.text
     client.post(preview_url + "/commit", data={"confirm": "miro board"})
-    rows = query(app, sa.select(Sighting.observed_name, Tool.slug).join(Tool)
-                 .where(Sighting.source == "okta"))
+    rows = query(
+        app,
+        sa.select(Sighting.observed_name, Tool.slug).join(Tool).where(Sighting.source == "okta"),
+    )
     assert ("Miro Board (Design)", "miro") in rows
 
 
@@ -106,9 +111,18 @@ def test_bad_file_preview_shows_row_and_commit_writes_nothing(app, client):
         ("empty.csv", "entra", b"", "the file is empty"),
         ("x.json", "okta", b"[" * 1000 + b"]" * 1000, "nested too deeply"),
         ("big.json", "okta", b'[{"eventType": 1' + b"0" * 4301 + b"}]", "number is too long"),
-        ("bytes.csv", "entra", b"Date (UTC),Application\n2025-01-01,\xff\n", "line 2: bytes that are not UTF-8"),
-        ("wide.csv", "entra", b"Date (UTC),Application\n2025-01-01," + b"x" * 131_073 + b"\n",
-         "row 2: not readable as CSV"),
+        (
+            "bytes.csv",
+            "entra",
+            b"Date (UTC),Application\n2025-01-01,\xff\n",
+            "line 2: bytes that are not UTF-8",
+        ),
+        (
+            "wide.csv",
+            "entra",
+            b"Date (UTC),Application\n2025-01-01," + b"x" * 131_073 + b"\n",
+            "row 2: not readable as CSV",
+        ),
         ("notes.txt", "auto", b"hello,world\n", "cannot tell which source"),
         ("okta.csv", "okta", b"Date,Description\n", "not valid JSON"),
     ],
@@ -121,7 +135,7 @@ def test_bad_uploads_explain_and_write_nothing(app, client, name, source, payloa
 
 
 def test_payload_markup_is_escaped(app, client):
-    payload = b'Date (UTC),Application\n2025-01-01,<script>alert(1)</script>\n'
+    payload = b"Date (UTC),Application\n2025-01-01,<script>alert(1)</script>\n"
     preview_url = upload(client, "x.csv", "entra", payload).headers["Location"]
     page = client.get(preview_url)
     assert "<script>alert(1)</script>" not in page.text
@@ -156,25 +170,41 @@ def test_triage_register(app, client):
 
 def test_triage_merge_moves_sightings_and_remembers_names(app, client):
     with app.app_context():
-        make_tool(db.session, slug="hotjar-analytics", name="Hotjar Analytics", lifecycle="sanctioned")
+        make_tool(
+            db.session, slug="hotjar-analytics", name="Hotjar Analytics", lifecycle="sanctioned"
+        )
         db.session.commit()
     _discover(client)
-    response = client.post("/imports/triage/hotjar/merge", data={"into": "hotjar-analytics"},
-                           follow_redirects=True)
+    response = client.post(
+        "/imports/triage/hotjar/merge", data={"into": "hotjar-analytics"}, follow_redirects=True
+    )
     assert "Hotjar merged into Hotjar Analytics" in response.text
     assert query(app, sa.select(Tool.id).where(Tool.slug == "hotjar")) == []
-    rows = query(app, sa.select(Tool.slug).join(Sighting, Sighting.tool_id == Tool.id)
-                 .where(Sighting.observed_name == "Hotjar (Marketing)"))
+    rows = query(
+        app,
+        sa.select(Tool.slug)
+        .join(Sighting, Sighting.tool_id == Tool.id)
+        .where(Sighting.observed_name == "Hotjar (Marketing)"),
+    )
     assert rows == [("hotjar-analytics",)]
-    kinds = {r[0] for r in query(app, sa.select(ChangeRecord.object_type)
-                                 .where(ChangeRecord.object_key.contains("otjar")))}
+    kinds = {
+        r[0]
+        for r in query(
+            app,
+            sa.select(ChangeRecord.object_type).where(ChangeRecord.object_key.contains("otjar")),
+        )
+    }
     assert {"tool", "sighting", "alias"} <= kinds
     # The next import of a file naming Hotjar goes straight to the merged tool.
     before = count(app, Tool)
     url = upload(client, "okta_system_log.json", "okta").headers["Location"]
     client.post(url + "/commit")
-    rows = query(app, sa.select(Tool.slug).join(Sighting, Sighting.tool_id == Tool.id)
-                 .where(Sighting.source == "okta", Sighting.observed_name == "Hotjar (Marketing)"))
+    rows = query(
+        app,
+        sa.select(Tool.slug)
+        .join(Sighting, Sighting.tool_id == Tool.id)
+        .where(Sighting.source == "okta", Sighting.observed_name == "Hotjar (Marketing)"),
+    )
     assert rows == [("hotjar-analytics",)]
     assert count(app, Tool) == before + 1  # only Miro Board is new
 
@@ -194,8 +224,9 @@ def test_triage_ignore_is_remembered(app, client):
 
 def test_triage_merge_needs_a_target(client):
     _discover(client)
-    response = client.post("/imports/triage/canva/merge", data={"into": "nope"},
-                           follow_redirects=True)
+    response = client.post(
+        "/imports/triage/canva/merge", data={"into": "nope"}, follow_redirects=True
+    )
     assert "choose the tool to merge into" in response.text
 
 
@@ -216,7 +247,9 @@ def test_cli_import_bad_file_reports_and_writes_nothing(app, runner):
 
 
 def test_cli_auto_detects_each_file(app, runner):
-    result = runner.invoke(main, ["import", "auto", str(DATA / "amex_activity.csv"),
-                                 str(DATA / "google_token_audit.json")])
+    result = runner.invoke(
+        main,
+        ["import", "auto", str(DATA / "amex_activity.csv"), str(DATA / "google_token_audit.json")],
+    )
     assert result.exit_code == 0, result.output
     assert "(card_csv, google_workspace)" in result.output

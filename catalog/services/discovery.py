@@ -126,8 +126,10 @@ def _resolve_sources(source: str, paths: list[str]) -> list[str]:
                 raise ImportFailed(f"{Path(path).name}: {exc}") from None
         return found
     if source not in integrations.IMPORTERS:
-        raise ImportFailed(f"unknown source {source!r}; expected one of "
-                           f"{', '.join(integrations.IMPORTERS)} or auto")
+        raise ImportFailed(
+            f"unknown source {source!r}; expected one of "
+            f"{', '.join(integrations.IMPORTERS)} or auto"
+        )
     return [source] * len(paths)
 
 
@@ -169,8 +171,12 @@ def plan_import(
 
 
 def _read(
-    items: t.Iterator[t.Any], src: str, shown: str, plan: Plan,
-    apps: dict[tuple[str, str], _App], tool_items: list[t.Any],
+    items: t.Iterator[t.Any],
+    src: str,
+    shown: str,
+    plan: Plan,
+    apps: dict[tuple[str, str], _App],
+    tool_items: list[t.Any],
     update: t.Callable[[int], t.Any] | None,
 ) -> None:
     users: dict[str, int] = {}  # user -> small int, so per-app user sets stay small
@@ -248,8 +254,19 @@ def _plan_apps(session: Session, plan: Plan, apps: dict[tuple[str, str], _App]) 
         spend, currency, note = _spend(app)
         if note:
             plan.warnings.append(f"{src} {name}: {note}")
-        entry = AppPlan(src, name, app.app_id, app.first, app.last, len(app.users), app.events,
-                        spend, currency, tuple(sorted(app.scopes)), "none")
+        entry = AppPlan(
+            src,
+            name,
+            app.app_id,
+            app.first,
+            app.last,
+            len(app.users),
+            app.events,
+            spend,
+            currency,
+            tuple(sorted(app.scopes)),
+            "none",
+        )
         plan.observations += app.events
         found = matcher.match(name, app.app_id)
         entry.how = found.how
@@ -266,8 +283,9 @@ def _plan_apps(session: Session, plan: Plan, apps: dict[tuple[str, str], _App]) 
         plan.apps.append(entry)
 
 
-def _new_tool(plan: Plan, matcher: matching.Matcher, slugs: dict[int, str], taken: set[str],
-              name: str) -> str:
+def _new_tool(
+    plan: Plan, matcher: matching.Matcher, slugs: dict[int, str], taken: set[str], name: str
+) -> str:
     key = matching.group_key(name)
     new = plan.new_tools.get(key)
     if new is None:
@@ -293,9 +311,15 @@ def merged_sighting(old: Sighting | None, app: AppPlan) -> dict[str, t.Any]:
     counting the same sign-ins twice, and an older export must not overwrite a newer one.
     """
     record = {
-        "source": app.source, "observed_name": app.name, "tool": app.tool,
-        "first_seen": app.first_seen, "last_seen": app.last_seen, "users": app.users,
-        "events": app.events, "spend": app.spend, "currency": app.currency,
+        "source": app.source,
+        "observed_name": app.name,
+        "tool": app.tool,
+        "first_seen": app.first_seen,
+        "last_seen": app.last_seen,
+        "users": app.users,
+        "events": app.events,
+        "spend": app.spend,
+        "currency": app.currency,
     }
     if old is None:
         return record
@@ -313,10 +337,15 @@ def _sighting_change(old: Sighting | None, app: AppPlan) -> str:
         return "create"
     after = merged_sighting(old, app)
     before = {
-        "source": old.source, "observed_name": old.observed_name,
+        "source": old.source,
+        "observed_name": old.observed_name,
         "tool": old.tool.slug if old.tool is not None else None,
-        "first_seen": old.first_seen, "last_seen": old.last_seen, "users": old.users,
-        "events": old.events, "spend": old.spend, "currency": old.currency,
+        "first_seen": old.first_seen,
+        "last_seen": old.last_seen,
+        "users": old.users,
+        "events": old.events,
+        "spend": old.spend,
+        "currency": old.currency,
     }
     if app.how == "new":
         return "update"  # it will point at the new discovered tool
@@ -353,13 +382,17 @@ def format_summary(summary: t.Mapping[str, t.Any]) -> str:
             f"{len(s['new_tools'])} new discovered tools, {s['ignored']} ignored."
         )
         sc = s["sightings"]
-        lines.append(f"Sightings: {sc['created']} created, {sc['updated']} updated, "
-                     f"{sc['unchanged']} unchanged.")
+        lines.append(
+            f"Sightings: {sc['created']} created, {sc['updated']} updated, "
+            f"{sc['unchanged']} unchanged."
+        )
     if s["tools"]["created"] or s["tools"]["updated"] or s["tools"]["unchanged"]:
         tc, dc = s["tools"], s["dependencies"]
-        lines.append(f"Tools: {tc['created']} created, {tc['updated']} updated, "
-                     f"{tc['unchanged']} unchanged. Dependencies: {dc['created']} created, "
-                     f"{dc['unchanged']} unchanged.")
+        lines.append(
+            f"Tools: {tc['created']} created, {tc['updated']} updated, "
+            f"{tc['unchanged']} unchanged. Dependencies: {dc['created']} created, "
+            f"{dc['unchanged']} unchanged."
+        )
     for name in s["new_tools"][:MAX_SHOWN]:
         lines.append(f"  new: {name}")
     for hint in s["suggestions"][:MAX_SHOWN]:

@@ -55,7 +55,8 @@ def plan_tools(
     emails = set(session.scalars(sa.select(Person.email)))
     wanted = {
         str(i.fields.get("slug") or records.slugify(str(i.fields.get("name") or "")))
-        for _, i in items if isinstance(i, ToolRecord)
+        for _, i in items
+        if isinstance(i, ToolRecord)
     }
     existing = {
         tool.slug: tool for tool in session.scalars(sa.select(Tool).where(Tool.slug.in_(wanted)))
@@ -137,5 +138,11 @@ def _plan_dependencies(
             plan.dependencies_unchanged += 1
         elif pair not in planned:
             planned.add(pair)
-            plan.dependencies.append({"tool": item.tool, "depends_on": item.depends_on,
-                                      "kind": item.kind, "description": item.description})
+            plan.dependencies.append(
+                {
+                    "tool": item.tool,
+                    "depends_on": item.depends_on,
+                    "kind": item.kind,
+                    "description": item.description,
+                }
+            )

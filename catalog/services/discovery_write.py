@@ -34,8 +34,15 @@ def add_alias(session: Session, tool: Tool, value: str, *, source: str = "", act
         return False
     alias = ToolAlias(tool=tool, source=source, value=value)
     session.add(alias)
-    entities.record_change(session, actor=actor, action="create", object_type="alias",
-                           object_key=alias.key, before=None, after=alias_record(alias, tool.slug))
+    entities.record_change(
+        session,
+        actor=actor,
+        action="create",
+        object_type="alias",
+        object_key=alias.key,
+        before=None,
+        after=alias_record(alias, tool.slug),
+    )
     return True
 
 
@@ -55,8 +62,9 @@ def apply_plan(
         for raw in plan.tools.creates:
             entities.save_tool(session, raw, actor=actor)
         for raw in plan.tools.updates:
-            entities.save_tool(session, raw, actor=actor,
-                               tool=entities.tool_by_slug(session, raw["slug"]))
+            entities.save_tool(
+                session, raw, actor=actor, tool=entities.tool_by_slug(session, raw["slug"])
+            )
         for dep in plan.tools.dependencies:
             entities.save_dependency(session, dep, actor=actor)
         group_slugs, confirmed = _new_tools(session, plan, actor, confirm)
@@ -76,7 +84,8 @@ def apply_plan(
         "confirmed": sorted(confirmed),
         "suggestions": [
             f"{n.name} ~ {n.suggestion[1]} ({n.suggestion[2]}%)"
-            for k, n in sorted(plan.new_tools.items()) if n.suggestion and k not in confirmed
+            for k, n in sorted(plan.new_tools.items())
+            if n.suggestion and k not in confirmed
         ],
         "skipped": dict(plan.skipped),
         "sightings": {
@@ -84,10 +93,15 @@ def apply_plan(
             "updated": sum(1 for a in plan.apps if a.sighting == "update"),
             "unchanged": sum(1 for a in plan.apps if a.sighting == "unchanged"),
         },
-        "tools": {"created": len(plan.tools.creates), "updated": len(plan.tools.updates),
-                  "unchanged": len(plan.tools.unchanged)},
-        "dependencies": {"created": len(plan.tools.dependencies),
-                         "unchanged": plan.tools.dependencies_unchanged},
+        "tools": {
+            "created": len(plan.tools.creates),
+            "updated": len(plan.tools.updates),
+            "unchanged": len(plan.tools.unchanged),
+        },
+        "dependencies": {
+            "created": len(plan.tools.dependencies),
+            "unchanged": plan.tools.dependencies_unchanged,
+        },
         "warnings": plan.warnings,
         "changes": _change_count(session) - changes,
     }
@@ -116,9 +130,14 @@ def _new_tools(
         sources = sorted({a.source for a in plan.apps if a.group == key})
         tool = entities.save_tool(
             session,
-            {"name": new.name, "slug": new.slug, "lifecycle": "discovered",
-             "description": "Seen in " + ", ".join(labels.get(s, s) for s in sources)
-                            + "; nobody registered it yet."},
+            {
+                "name": new.name,
+                "slug": new.slug,
+                "lifecycle": "discovered",
+                "description": "Seen in "
+                + ", ".join(labels.get(s, s) for s in sources)
+                + "; nobody registered it yet.",
+            },
             actor=actor,
         )
         group_slugs[key] = tool.slug
@@ -135,8 +154,9 @@ def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor:
     }
     tools = {tool.slug: tool for tool in session.scalars(sa.select(Tool))}
     known_ids = set(
-        session.execute(sa.select(ToolAlias.source, ToolAlias.value)
-                        .where(ToolAlias.source.in_(sources))).all()
+        session.execute(
+            sa.select(ToolAlias.source, ToolAlias.value).where(ToolAlias.source.in_(sources))
+        ).all()
     )
     matched = 0
     for app in plan.apps:
@@ -160,15 +180,26 @@ def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor:
         after = records.sighting_record(sighting)
         if before != after:
             entities.record_change(
-                session, actor=actor, action="create" if before is None else "update",
-                object_type="sighting", object_key=sighting.key, before=before, after=after,
+                session,
+                actor=actor,
+                action="create" if before is None else "update",
+                object_type="sighting",
+                object_key=sighting.key,
+                before=before,
+                after=after,
             )
         # Remember the source's app id, so a renamed app still matches next time.
         if tool is not None and app.app_id and (app.source, app.app_id) not in known_ids:
             known_ids.add((app.source, app.app_id))
             alias = ToolAlias(tool=tool, source=app.source, value=app.app_id[:500])
             session.add(alias)
-            entities.record_change(session, actor=actor, action="create", object_type="alias",
-                                   object_key=alias.key, before=None,
-                                   after=alias_record(alias, tool.slug))
+            entities.record_change(
+                session,
+                actor=actor,
+                action="create",
+                object_type="alias",
+                object_key=alias.key,
+                before=None,
+                after=alias_record(alias, tool.slug),
+            )
     return matched

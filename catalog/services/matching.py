@@ -43,19 +43,74 @@ _PUNCT = re.compile(r"[^\w]+")
 LEGAL_SUFFIXES = tuple(
     tuple(s.split())
     for s in (
-        "inc", "incorporated", "ltd", "limited", "llc", "l l c", "gmbh", "s a", "sa", "sas",
-        "s a s", "sarl", "ag", "bv", "b v", "nv", "n v", "plc", "corp", "corporation", "co",
-        "company", "pty", "pty ltd", "oy", "ab", "srl", "spa", "s p a", "kk", "lp", "llp", "ug",
-        "se", "as", "aps", "sl",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "l l c",
+        "gmbh",
+        "s a",
+        "sa",
+        "sas",
+        "s a s",
+        "sarl",
+        "ag",
+        "bv",
+        "b v",
+        "nv",
+        "n v",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "pty",
+        "pty ltd",
+        "oy",
+        "ab",
+        "srl",
+        "spa",
+        "s p a",
+        "kk",
+        "lp",
+        "llp",
+        "ug",
+        "se",
+        "as",
+        "aps",
+        "sl",
     )
 )
 PRODUCT_SUFFIXES = tuple(
     tuple(s.split())
     for s in (
-        "marketing hub", "sales hub", "service hub", "cms hub", "operations hub", "commerce hub",
-        "content hub", "crm", "for business", "for teams", "for work", "business", "enterprise",
-        "pro", "premium", "plus", "teams", "team", "subscription", "subscr", "online", "app",
-        "software", "platform", "saas", "hq",
+        "marketing hub",
+        "sales hub",
+        "service hub",
+        "cms hub",
+        "operations hub",
+        "commerce hub",
+        "content hub",
+        "crm",
+        "for business",
+        "for teams",
+        "for work",
+        "business",
+        "enterprise",
+        "pro",
+        "premium",
+        "plus",
+        "teams",
+        "team",
+        "subscription",
+        "subscr",
+        "online",
+        "app",
+        "software",
+        "platform",
+        "saas",
+        "hq",
     )
 )
 _SEPARATORS = re.compile(r"\s+[-–—|:]\s+")
@@ -255,8 +310,9 @@ class Matcher:
         choices = {tid: normalise(n) for tid, n in self.names.items() if tid not in exclude}
         if not choices:
             return None
-        best = process.extractOne(normalise(name), choices, scorer=fuzz.WRatio,
-                                  score_cutoff=FUZZY_CUTOFF)
+        best = process.extractOne(
+            normalise(name), choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF
+        )
         if best is None:
             return None
         return int(best[2]), int(best[1])

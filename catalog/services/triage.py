@@ -38,10 +38,15 @@ def inbox(session: Session) -> list[InboxItem]:
     """Return the discovered tools, most recently seen first, each with a suggested known tool."""
     tools = list(session.scalars(sa.select(Tool).where(Tool.lifecycle == "discovered")))
     by_tool: dict[int, list[Sighting]] = {}
-    for s in session.scalars(sa.select(Sighting).where(Sighting.tool_id.in_([t.id for t in tools]))
-                             .order_by(Sighting.source, Sighting.observed_name)):
+    for s in session.scalars(
+        sa.select(Sighting)
+        .where(Sighting.tool_id.in_([tool.id for tool in tools]))
+        .order_by(Sighting.source, Sighting.observed_name)
+    ):
         by_tool.setdefault(s.tool_id or 0, []).append(s)
-    known = {t.id: t for t in session.scalars(sa.select(Tool).where(Tool.lifecycle != "discovered"))}
+    known = {
+        t.id: t for t in session.scalars(sa.select(Tool).where(Tool.lifecycle != "discovered"))
+    }
     matcher = matching.Matcher(session, "")
     matcher.names = {tid: tool.name for tid, tool in known.items()}
     items = []
@@ -49,18 +54,24 @@ def inbox(session: Session) -> list[InboxItem]:
         sightings = by_tool.get(tool.id, [])
         hint = matcher.suggest(tool.name)
         days = [s.last_seen for s in sightings if s.last_seen is not None]
-        items.append(InboxItem(
-            tool, sightings, max((s.users for s in sightings), default=0),
-            sum(s.events for s in sightings), max(days) if days else None,
-            known.get(hint[0]) if hint else None,
-        ))
+        items.append(
+            InboxItem(
+                tool,
+                sightings,
+                max((s.users for s in sightings), default=0),
+                sum(s.events for s in sightings),
+                max(days) if days else None,
+                known.get(hint[0]) if hint else None,
+            )
+        )
     return sorted(items, key=lambda i: (i.last_seen or date.min, i.tool.slug), reverse=True)
 
 
 def _discovered(tool: Tool) -> None:
     if tool.lifecycle != "discovered":
-        raise ValidationError({"lifecycle": f"{tool.name} is {tool.lifecycle}, not discovered"},
-                              record=tool.slug)
+        raise ValidationError(
+            {"lifecycle": f"{tool.name} is {tool.lifecycle}, not discovered"}, record=tool.slug
+        )
 
 
 def register(session: Session, tool: Tool, *, actor: str, today: date) -> Tool:
@@ -82,14 +93,21 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> Tool:
     names = [tool.name]
     for sighting in entities.tool_sightings(session, tool):
         names.append(sighting.observed_name)
-        entities.save_sighting(session, records.sighting_record(sighting) | {"tool": into.slug},
-                               actor=actor)
+        entities.save_sighting(
+            session, records.sighting_record(sighting) | {"tool": into.slug}, actor=actor
+        )
     for alias in _aliases(session, tool):
         before = alias_record(alias, tool.slug)
         alias.tool = into
-        entities.record_change(session, actor=actor, action="update", object_type="alias",
-                               object_key=alias.key, before=before,
-                               after=alias_record(alias, into.slug))
+        entities.record_change(
+            session,
+            actor=actor,
+            action="update",
+            object_type="alias",
+            object_key=alias.key,
+            before=before,
+            after=alias_record(alias, into.slug),
+        )
     session.flush()
     for name in names:
         add_alias(session, into, matching.normalise(name), actor=actor)
@@ -105,9 +123,15 @@ def _ignore_key(session: Session, source: str, value: str, label: str, actor: st
         return
     item = IgnoredApp(source=source, value=value, label=label[:500])
     session.add(item)
-    entities.record_change(session, actor=actor, action="create", object_type="ignored_app",
-                           object_key=item.key, before=None,
-                           after={"source": source, "value": value, "label": item.label})
+    entities.record_change(
+        session,
+        actor=actor,
+        action="create",
+        object_type="ignored_app",
+        object_key=item.key,
+        before=None,
+        after={"source": source, "value": value, "label": item.label},
+    )
 
 
 def ignore(session: Session, tool: Tool, *, actor: str) -> None:
@@ -115,14 +139,21 @@ def ignore(session: Session, tool: Tool, *, actor: str) -> None:
     _discovered(tool)
     _ignore_key(session, "", matching.normalise(tool.name), tool.name, actor)
     for sighting in entities.tool_sightings(session, tool):
-        _ignore_key(session, "", matching.normalise(sighting.observed_name),
-                    sighting.observed_name, actor)
+        _ignore_key(
+            session, "", matching.normalise(sighting.observed_name), sighting.observed_name, actor
+        )
     for alias in _aliases(session, tool):
         if alias.source:
             _ignore_key(session, alias.source, alias.value, tool.name, actor)
-        entities.record_change(session, actor=actor, action="delete", object_type="alias",
-                               object_key=alias.key, before=alias_record(alias, tool.slug),
-                               after=None)
+        entities.record_change(
+            session,
+            actor=actor,
+            action="delete",
+            object_type="alias",
+            object_key=alias.key,
+            before=alias_record(alias, tool.slug),
+            after=None,
+        )
         session.delete(alias)
     session.flush()
     entities.delete_tool(session, tool, actor=actor)

@@ -36,8 +36,9 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 def _stash_dir() -> Path:
     # Uploads wait here between preview and commit (IMPORT_STASH_DIR overrides, e.g. in tests).
-    path = Path(current_app.config.get("IMPORT_STASH_DIR") or
-                Path(current_app.instance_path) / "imports")
+    path = Path(
+        current_app.config.get("IMPORT_STASH_DIR") or Path(current_app.instance_path) / "imports"
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -68,8 +69,9 @@ def index() -> ResponseReturnValue:
     """Upload an export to preview its import."""
     if request.method == "GET":
         require("read")
-        return render_template("imports/index.html", sources=_sources(),
-                               discovered=len(triage.inbox(db.session)))
+        return render_template(
+            "imports/index.html", sources=_sources(), discovered=len(triage.inbox(db.session))
+        )
     require("import.run")
     try:
         upload = request.files.get("file")
@@ -92,8 +94,10 @@ def index() -> ResponseReturnValue:
 def _too_large() -> ResponseReturnValue:
     limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
     size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
-    message = (f"The file is larger than the upload limit of {size}. "
-               "Nothing was imported; split the export or use `martech import` on the server.")
+    message = (
+        f"The file is larger than the upload limit of {size}. "
+        "Nothing was imported; split the export or use `martech import` on the server."
+    )
     return render_template("error.html", code=413, message=message), 413
 
 
@@ -103,15 +107,22 @@ def preview(token: str) -> ResponseReturnValue:
     require("import.run")
     path, meta = _stash(token)
     try:
-        plan = discovery.plan_import(db.session, meta["source"], [str(path)],
-                                     names={str(path): meta["filename"]})
+        plan = discovery.plan_import(
+            db.session, meta["source"], [str(path)], names={str(path): meta["filename"]}
+        )
         error = plan.failure()
     except discovery.ImportFailed as exc:
         plan, error = None, str(exc)
     finally:
         db.session.rollback()  # the preview reads only
-    return render_template("imports/preview.html", token=token, meta=meta, plan=plan, error=error,
-                           labels={n: c.label for n, c in integrations.IMPORTERS.items()})
+    return render_template(
+        "imports/preview.html",
+        token=token,
+        meta=meta,
+        plan=plan,
+        error=error,
+        labels={n: c.label for n, c in integrations.IMPORTERS.items()},
+    )
 
 
 @bp.post("/imports/<token>/commit")
@@ -123,13 +134,15 @@ def commit(token: str) -> ResponseReturnValue:
     try:
         # Confirmations name group keys; the tool each one goes to comes from a fresh plan, so a
         # forged form can only confirm what the preview offered.
-        plan = discovery.plan_import(db.session, meta["source"], [str(path)],
-                                     names={str(path): meta["filename"]})
+        plan = discovery.plan_import(
+            db.session, meta["source"], [str(path)], names={str(path): meta["filename"]}
+        )
         failure = plan.failure()
         if failure:
             raise discovery.ImportFailed(failure)
-        confirm = {k: n.suggestion[0] for k, n in plan.new_tools.items()
-                   if k in wanted and n.suggestion}
+        confirm = {
+            k: n.suggestion[0] for k, n in plan.new_tools.items() if k in wanted and n.suggestion
+        }
         summary = discovery.apply_plan(db.session, plan, actor=current_actor(), confirm=confirm)
         db.session.commit()
     except discovery.ImportFailed as exc:
@@ -137,8 +150,10 @@ def commit(token: str) -> ResponseReturnValue:
         flash(f"Nothing imported. {exc}", "error")
         return redirect(url_for("imports.preview", token=token))
     _drop(token)
-    flash(f"Imported {meta['filename']}: " + discovery.format_summary(summary).replace("\n", " "),
-          "success")
+    flash(
+        f"Imported {meta['filename']}: " + discovery.format_summary(summary).replace("\n", " "),
+        "success",
+    )
     if summary["new_tools"]:
         return redirect(url_for("imports.triage_inbox"))
     return redirect(url_for("imports.index"))
@@ -158,8 +173,11 @@ def cancel(token: str) -> ResponseReturnValue:
 def triage_inbox() -> ResponseReturnValue:
     """List discovered tools waiting for a decision."""
     require("read")
-    return render_template("imports/triage.html", items=triage.inbox(db.session),
-                           choices=triage.tool_choices(db.session))
+    return render_template(
+        "imports/triage.html",
+        items=triage.inbox(db.session),
+        choices=triage.tool_choices(db.session),
+    )
 
 
 def _discovered(slug: str) -> Tool:
@@ -186,7 +204,9 @@ def triage_action(slug: str, action: str) -> ResponseReturnValue:
             if into is None:
                 raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
             triage.merge(db.session, tool, into, actor=current_actor())
-            message = f"{name} merged into {into.name}; its names will match {into.name} from now on."
+            message = (
+                f"{name} merged into {into.name}; its names will match {into.name} from now on."
+            )
         else:
             triage.ignore(db.session, tool, actor=current_actor())
             message = f"{name} is ignored; later imports will not raise it again."

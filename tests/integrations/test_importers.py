@@ -34,7 +34,13 @@ def of(items: list, kind: type) -> list:
 
 def test_registry_is_an_explicit_dict_of_every_source():
     assert sorted(integrations.IMPORTERS) == [
-        "backstage", "card_csv", "catalog_csv", "entra", "expensify", "google_workspace", "okta",
+        "backstage",
+        "card_csv",
+        "catalog_csv",
+        "entra",
+        "expensify",
+        "google_workspace",
+        "okta",
     ]
     for name, cls in integrations.IMPORTERS.items():
         assert cls.name == name and cls.label
@@ -56,8 +62,9 @@ def test_okta_reads_sso_events_and_tolerates_null_targets(name):
 
 def test_okta_bad_timestamp_names_record_and_line():
     bad = of(parse("okta", DATA / "okta_bad_published.json"), BadRow)
-    assert bad == [BadRow("record 5 (line 280)",
-                          "published: 'yesterday' is not an ISO-8601 timestamp")]
+    assert bad == [
+        BadRow("record 5 (line 280)", "published: 'yesterday' is not an ISO-8601 timestamp")
+    ]
 
 
 @pytest.mark.parametrize("name", ["entra_signins_variant_b.csv", "entra_signins_variant_a_bom.csv"])
@@ -89,8 +96,11 @@ def test_google_token_audit_authorize_events_array_or_flattened():
     items = parse("google_workspace", DATA / "google_token_audit.json")
     seen = of(items, Observation)
     assert [(o.app_name, o.app_id, o.user) for o in seen] == [
-        ("Hotjar", "923474483785-sqf6uk8vq1rqe853il0g2h4m98ji2fq6.apps.googleusercontent.com",
-         "ann.lee@example.com"),
+        (
+            "Hotjar",
+            "923474483785-sqf6uk8vq1rqe853il0g2h4m98ji2fq6.apps.googleusercontent.com",
+            "ann.lee@example.com",
+        ),
         ("Typeform", "1055.apps.googleusercontent.com", "raj.patel@example.com"),
     ]
     assert seen[0].scopes == ("https://www.googleapis.com/auth/userinfo.email", "openid")
@@ -111,7 +121,8 @@ def test_expensify_keeps_software_and_skips_travel_and_meals():
         ("Hotjar Ltd", Decimal("73.40"), "EUR"),
     ]
     assert [s.reason for s in of(items, Skipped)] == [
-        "not software (transportation)", "not software (MCC 5812)",
+        "not software (transportation)",
+        "not software (MCC 5812)",
     ]
 
 
@@ -131,7 +142,8 @@ def test_ramp_four_column_template():
     items = parse("card_csv", DATA / "ramp_transactions.csv")
     seen = of(items, Observation)
     assert [(o.app_name, o.spend) for o in seen] == [
-        ("Typeform", Decimal("49.00")), ("TYPEFORM SL", Decimal("49.00")),
+        ("Typeform", Decimal("49.00")),
+        ("TYPEFORM SL", Decimal("49.00")),
         ("OPENAI *CHATGPT SUBSCR", Decimal("1234.00")),
     ]
     assert of(items, Skipped) == [Skipped("row 3", "not software (lyft)")]
@@ -155,14 +167,21 @@ def test_backstage_multi_document_file_with_dangling_and_non_tool_refs():
     items = parse("backstage", BACKSTAGE / "artists.yaml")
     tools = of(items, ToolRecord)
     assert [(r.fields["slug"], r.create_only["lifecycle"]) for r in tools] == [
-        ("artist-lookup", "sanctioned"), ("artists-db", "requested"), ("www-artist", "deprecated"),
+        ("artist-lookup", "sanctioned"),
+        ("artists-db", "requested"),
+        ("www-artist", "deprecated"),
     ]
     assert tools[0].fields["website"] == "https://example.com/artist-lookup"
     deps = [(d.tool, d.depends_on) for d in of(items, DependencyRecord)]
-    assert deps == [("artist-lookup", "artists-db"), ("artist-lookup", "search-index"),
-                    ("www-artist", "artists-db")]
+    assert deps == [
+        ("artist-lookup", "artists-db"),
+        ("artist-lookup", "search-index"),
+        ("www-artist", "artists-db"),
+    ]
     warnings = of(items, Warning_)
-    assert len(warnings) == 1 and "'api:wayback-archive' points at a api entity" in warnings[0].message
+    assert (
+        len(warnings) == 1 and "'api:wayback-archive' points at a api entity" in warnings[0].message
+    )
 
 
 def test_backstage_real_example_files():
@@ -181,7 +200,10 @@ def test_backstage_real_example_files():
 
 def test_backstage_invalid_entity_name_is_a_bad_row():
     bad = of(parse("backstage", BACKSTAGE / "invalid-component.yaml"), BadRow)
-    assert len(bad) == 1 and "'invalid component' is not a valid Backstage entity name" in bad[0].message
+    assert (
+        len(bad) == 1
+        and "'invalid component' is not a valid Backstage entity name" in bad[0].message
+    )
 
 
 @pytest.mark.parametrize(
@@ -225,11 +247,16 @@ def test_json_error_line_numbers_count_across_buffer_refills(monkeypatch):
 @pytest.mark.parametrize(
     ("name", "source"),
     [
-        ("okta_system_log.json", "okta"), ("okta_system_log.ndjson", "okta"),
-        ("entra_signins_variant_b.csv", "entra"), ("entra_signins_variant_a_bom.csv", "entra"),
-        ("entra_graph_signins.json", "entra"), ("google_token_audit.json", "google_workspace"),
-        ("expensify_export.csv", "expensify"), ("amex_activity.csv", "card_csv"),
-        ("ramp_transactions.csv", "card_csv"), ("catalog_tools.csv", "catalog_csv"),
+        ("okta_system_log.json", "okta"),
+        ("okta_system_log.ndjson", "okta"),
+        ("entra_signins_variant_b.csv", "entra"),
+        ("entra_signins_variant_a_bom.csv", "entra"),
+        ("entra_graph_signins.json", "entra"),
+        ("google_token_audit.json", "google_workspace"),
+        ("expensify_export.csv", "expensify"),
+        ("amex_activity.csv", "card_csv"),
+        ("ramp_transactions.csv", "card_csv"),
+        ("catalog_tools.csv", "catalog_csv"),
         ("backstage/artists.yaml", "backstage"),
     ],
 )
