@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import typing as t
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -18,11 +20,13 @@ from sqlalchemy.orm import selectinload
 
 from catalog import taxonomy
 from catalog import vocab
+from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import ToolForm
 from catalog.models import Person
 from catalog.models import Tool
+from catalog.services import audit
 from catalog.services import entities
 from catalog.services import records
 from catalog.services.entities import ConflictError
@@ -109,9 +113,11 @@ def index() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 def create() -> ResponseReturnValue:
     """Register a tool."""
+    require_write("tool")
     form = ToolForm().setup(db.session, editing=False)
     status = 200
     if form.validate_on_submit():
+        require_write("tool", record=form.to_record(editing=False))
         try:
             tool = entities.save_tool(db.session, form.to_record(editing=False),
                                       actor=current_actor())
@@ -144,7 +150,9 @@ def detail(slug: str) -> ResponseReturnValue:
         dependents=[d for d in deps if d.depends_on_id == tool.id],
         sightings=entities.tool_sightings(db.session, tool),
         history=history(db.session, "tool", tool.slug),
-        governance=None,  # the lead wires the audit panel in here
+        governance=audit.tool_governance(
+            db.session, tool.slug, date.today(), sla_days=current_app.config["REVIEW_SLA_DAYS"]
+        ),
     )
 
 
@@ -152,6 +160,7 @@ def detail(slug: str) -> ResponseReturnValue:
 def edit(slug: str) -> ResponseReturnValue:
     """Edit a tool; a form opened before someone else's save is refused with 409."""
     tool = _tool_or_404(slug)
+    require_write("tool", tool)
     if request.method == "GET":
         form = ToolForm(data=form_data(tool)).setup(db.session, editing=True)
         return render_template("tools/form.html", form=form, tool=tool)
@@ -161,6 +170,7 @@ def edit(slug: str) -> ResponseReturnValue:
         form.precheck()
         return render_template("tools/form.html", form=form, tool=tool), 422
     record = form.to_record(editing=True)
+    require_write("tool", tool, record)
     try:
         entities.save_tool(db.session, record, actor=current_actor(), tool=tool,
                            expected_version=form.expected_version() or -1)
@@ -199,6 +209,7 @@ def _delete_context(tool: Tool) -> dict[str, t.Any]:
 def delete(slug: str) -> ResponseReturnValue:
     """Confirm (GET) and delete (POST) a tool with its flows and dependencies."""
     tool = _tool_or_404(slug)
+    require_write("tool", tool, delete=True)
     if request.method == "GET":
         form = ConfirmForm(data={"version": str(tool.version)})
         return render_template("tools/delete.html", form=form, tool=tool, **_delete_context(tool))
