@@ -141,9 +141,9 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
 
     personal_held = {slug: tool.data_classes & PERSONAL for slug, tool in tools.items()}
     active = tuple(f for f in snapshot.flows if f.active)
-    for _, target, carried in G.edges(data="personal"):
-        if carried:
-            personal_held[target] = personal_held[target] | carried
+    for flow in active:
+        if not flow.anonymized and not flow.data_classes.isdisjoint(PERSONAL):
+            personal_held[flow.target] = personal_held[flow.target] | (flow.data_classes & PERSONAL)
 
     sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
     # One reverse BFS from every SoR at once: whatever it reaches has a path to a governed hub.
