@@ -165,18 +165,20 @@ def test_silo_and_blast_radius_highlights(stack: Flask, client: FlaskClient) -> 
 
 def test_rendered_views_are_cached_until_the_catalog_changes(stack: Flask,
                                                              client: FlaskClient) -> None:
-    client.get("/graph?focus=crm")
+    first = client.get("/graph?focus=crm").text
     cache = stack.extensions["graph_cache"]
-    assert (cache.hits, cache.misses) == (0, 1)
-    client.get("/graph?focus=crm")
-    assert (cache.hits, cache.misses) == (1, 1)
+    assert (cache.hits, cache.misses, len(cache)) == (0, 2, 2)  # the page and its SVG
+    assert client.get("/graph?focus=crm").text == first
+    assert (cache.hits, cache.misses) == (1, 2)  # the whole page body came from the cache
     client.get("/graph?focus=crm&format=csv")  # another format is another entry
-    assert (cache.hits, cache.misses) == (1, 2)
+    assert (cache.hits, cache.misses, len(cache)) == (1, 3, 3)
+    client.get("/graph?focus=crm&format=csv")
+    assert (cache.hits, cache.misses) == (2, 3)
     with stack.app_context():
-        make_tool(db.session, slug="new", name="Brand new")
+        make_tool(db.session, slug="fresh", name="Brand new")
         db.session.commit()
     assert "Brand new" in client.get("/graph").text
-    assert cache.misses == 3
+    assert (cache.hits, cache.misses) == (2, 5)
 
 
 def test_render_cache_is_bounded() -> None:

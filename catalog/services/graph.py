@@ -140,6 +140,15 @@ def layout(source: str, fmt: str, engine: str, timeout: float) -> tuple[bytes | 
     return done.stdout, False
 
 
+def cache_key(
+    session: Session, params: ViewParams, fmt: str, *, node_url: t.Callable[[str], str],
+    as_of: date,
+) -> tuple[t.Any, ...]:
+    """Return the cache key of one rendering: it changes whenever the catalog changes."""
+    # node_url is part of the key: the same view served under another prefix links elsewhere.
+    return (catalog_version(session), params.key(), fmt, as_of, node_url("x"))
+
+
 def render(
     session: Session,
     params: ViewParams,
@@ -156,8 +165,7 @@ def render(
     Raises ViewError (from select_view) for an unknown focus or blast tool.
     """
     as_of = as_of or date.today()
-    # node_url is part of the key: the same view served under another prefix links elsewhere.
-    key = (catalog_version(session), params.key(), fmt, as_of, node_url("x"))
+    key = cache_key(session, params, fmt, node_url=node_url, as_of=as_of)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -192,6 +200,12 @@ def render_snapshot(
     if fmt == "dot":
         return Rendered(view, marks, fmt, engine, source.encode("utf-8"))
     content, timed_out = layout(source, fmt, engine, timeout)
+    if content is None and not timed_out and engine == "dot":
+        # dot 2.43 has cluster bugs ("trouble in init_rank"); the picture without the group
+        # boxes is better than none.
+        source = to_dot(view, node_url=node_url, marks=marks, engine=engine, clusters=False).source
+        remaining = max(timeout - (time.perf_counter() - started), 0.1)
+        content, timed_out = layout(source, fmt, engine, remaining)
     return Rendered(view, marks, fmt, engine, content, timed_out=timed_out,
                     failed=content is None and not timed_out,
                     seconds=time.perf_counter() - started)

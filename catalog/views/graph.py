@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from catalog import taxonomy
 from catalog import vocab
@@ -75,6 +78,10 @@ def view() -> ResponseReturnValue:
     try:
         params = parse_params(request.args, data_classes=vocab.DATA_CLASSES,
                               groups=taxonomy.GROUPS, lifecycles=vocab.LIFECYCLES)
+        page_key = graph_service.cache_key(db.session, params, "page", node_url=node_url,
+                                           as_of=date.today())
+        if not fmt and (page := cache().get(page_key)) is not None:
+            return _page_from(page)
         result = graph_service.render(
             db.session, params, fmt or "svg", node_url=node_url, cache=cache(),
             timeout=current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0),
@@ -84,7 +91,16 @@ def view() -> ResponseReturnValue:
         return _bad_request(exc)
     if fmt:
         return _download(result, params.focus)
-    return _page(result)
+    body = _body(result)
+    page = dataclasses.replace(result, fmt="page", content=body.encode("utf-8"))
+    cache().put(page_key, page)
+    return _page_from(page)
+
+
+def _page_from(page: graph_service.Rendered) -> str:
+    body = Markup((page.content or b"").decode("utf-8"))  # our own autoescaped template output
+    return render_template("graph/view.html", body=body, has_svg=not page.timed_out
+                           and not page.failed and bool(page.view.tools))
 
 
 def _download(result: graph_service.Rendered, focus: str | None) -> ResponseReturnValue:
@@ -106,7 +122,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _page(result: graph_service.Rendered) -> ResponseReturnValue:
+def _body(result: graph_service.Rendered) -> str:
     view = result.view
     tools = db.session.execute(sa.select(Tool.slug, Tool.name).order_by(Tool.name, Tool.slug)).all()
     args = {k: v for k, v in request.args.items() if k != "format"}
@@ -119,7 +135,7 @@ def _page(result: graph_service.Rendered) -> ResponseReturnValue:
             (view.dependencies, ("dependency", "dependencies")))
     ) + "."
     return render_template(
-        "graph/view.html",
+        "graph/_body.html",
         result=result,
         view=view,
         counts=counts,
