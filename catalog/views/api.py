@@ -21,6 +21,8 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
+from catalog.auth import require
+from catalog.auth import require_write
 from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.models import DataFlow
@@ -93,6 +95,7 @@ def get_bundle() -> ResponseReturnValue:
 @bp.post("/bundle")
 def post_bundle() -> ResponseReturnValue:
     """Import a bundle: all records or none; 400 names the first bad record and field."""
+    require("bundle.import")
     document = json_body()
     try:
         summary = bundle.import_bundle(db.session, document, actor=current_actor())
@@ -253,6 +256,7 @@ def create(name: str) -> ResponseReturnValue:
     """Create a record; 201 with its ETag and Location."""
     resource = _resource(name)
     body = _record(resource, json_body())
+    require_write(resource.object_type, record=body)
     try:
         obj = resource.save(body, actor=current_actor())
         db.session.commit()
@@ -275,6 +279,7 @@ def replace(name: str, key: str) -> ResponseReturnValue:
     resource = _resource(name)
     obj = _object(resource, key)
     body = _record(resource, json_body())
+    require_write(resource.object_type, obj, body)
     version = expected_version(body)
     try:
         obj = resource.save(body, obj, actor=current_actor(), expected_version=version)
@@ -293,6 +298,7 @@ def remove(name: str, key: str) -> ResponseReturnValue:
     """Delete a record; needs If-Match (or `version` in a JSON body)."""
     resource = _resource(name)
     obj = _object(resource, key)
+    require_write(resource.object_type, obj, delete=True)
     body = json_body() if request.get_data(cache=True).strip() else None
     version = expected_version(body)
     try:

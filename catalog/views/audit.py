@@ -35,7 +35,9 @@ def _as_of() -> date:
 
 
 def _sla() -> int:
-    return int(current_app.config.get("REVIEW_SLA_DAYS", 10))
+    from catalog.services.review import sla_days  # the administrator's runtime setting
+
+    return sla_days(db.session, int(current_app.config.get("REVIEW_SLA_DAYS", 10)))
 
 
 def _download_name(as_of: date, ext: str) -> str:

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
+from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import DependencyForm
@@ -62,12 +63,14 @@ def index() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 def create() -> ResponseReturnValue:
     """Register a dependency (prefilled from ?tool= or ?depends_on=)."""
+    require_write("dependency")
     if request.method == "GET":
         prefill = {k: request.args[k] for k in ("tool", "depends_on") if request.args.get(k)}
         form = DependencyForm(data=prefill).setup(db.session)
         return render_template("dependencies/form.html", form=form, dep=None)
     form = DependencyForm().setup(db.session)
     if form.validate_on_submit():
+        require_write("dependency", record=form.to_record())
         try:
             dep = entities.save_dependency(db.session, form.to_record(), actor=current_actor())
             db.session.commit()
@@ -86,6 +89,7 @@ def create() -> ResponseReturnValue:
 def edit(id: int) -> ResponseReturnValue:
     """Edit a dependency; a form opened before someone else's save is refused with 409."""
     dep = _dep_or_404(id)
+    require_write("dependency", dep)
     if request.method == "GET":
         data = records.dependency_record(dep) | {"version": str(dep.version)}
         form = DependencyForm(data=data).setup(db.session)
@@ -95,6 +99,7 @@ def edit(id: int) -> ResponseReturnValue:
         form.precheck()
         return render_template("dependencies/form.html", form=form, dep=dep), 422
     record = form.to_record()
+    require_write("dependency", dep, record)
     try:
         entities.save_dependency(db.session, record, actor=current_actor(), dependency=dep,
                                  expected_version=form.expected_version() or -1)
@@ -126,6 +131,7 @@ def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> Respons
 def delete(id: int) -> ResponseReturnValue:
     """Confirm (GET) and delete (POST) a dependency."""
     dep = _dep_or_404(id)
+    require_write("dependency", dep, delete=True)
     if request.method == "GET":
         form = ConfirmForm(data={"version": str(dep.version)})
         return render_template("dependencies/delete.html", form=form, dep=dep)

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
+from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import FlowForm
@@ -64,12 +65,14 @@ def index() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 def create() -> ResponseReturnValue:
     """Register a data flow (prefilled from ?source= or ?target=)."""
+    require_write("flow")
     if request.method == "GET":
         prefill = {k: request.args[k] for k in ("source", "target") if request.args.get(k)}
         form = FlowForm(data=prefill).setup(db.session)
         return render_template("flows/form.html", form=form, flow=None)
     form = FlowForm().setup(db.session)
     if form.validate_on_submit():
+        require_write("flow", record=form.to_record())
         try:
             flow = entities.save_flow(db.session, form.to_record(), actor=current_actor())
             db.session.commit()
@@ -88,6 +91,7 @@ def create() -> ResponseReturnValue:
 def edit(id: int) -> ResponseReturnValue:
     """Edit a data flow; a form opened before someone else's save is refused with 409."""
     flow = _flow_or_404(id)
+    require_write("flow", flow)
     if request.method == "GET":
         data = records.flow_record(flow) | {"version": str(flow.version)}
         return render_template("flows/form.html", form=FlowForm(data=data).setup(db.session),
@@ -97,6 +101,7 @@ def edit(id: int) -> ResponseReturnValue:
         form.precheck()
         return render_template("flows/form.html", form=form, flow=flow), 422
     record = form.to_record()
+    require_write("flow", flow, record)
     try:
         entities.save_flow(db.session, record, actor=current_actor(), flow=flow,
                            expected_version=form.expected_version() or -1)
@@ -128,6 +133,7 @@ def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> Respons
 def delete(id: int) -> ResponseReturnValue:
     """Confirm (GET) and delete (POST) a data flow."""
     flow = _flow_or_404(id)
+    require_write("flow", flow, delete=True)
     if request.method == "GET":
         form = ConfirmForm(data={"version": str(flow.version)})
         return render_template("flows/delete.html", form=form, flow=flow)

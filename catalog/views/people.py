@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
+from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import PersonForm
@@ -60,6 +61,7 @@ def index() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 def create() -> ResponseReturnValue:
     """Add a person who can own tools."""
+    require_write("person")
     form = PersonForm()
     if form.validate_on_submit():
         try:
@@ -81,6 +83,7 @@ def create() -> ResponseReturnValue:
 def edit(id: int) -> ResponseReturnValue:
     """Edit a person; a form opened before someone else's save is refused with 409."""
     person = _person_or_404(id)
+    require_write("person", person, delete=request.endpoint == "people.delete")
     if request.method == "GET":
         data = records.person_record(person) | {"version": str(person.version)}
         return render_template("people/form.html", form=PersonForm(data=data), person=person)
@@ -121,6 +124,7 @@ def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> Respons
 def delete(id: int) -> ResponseReturnValue:
     """Confirm (GET) and remove (POST) a person; their tools lose that owner."""
     person = _person_or_404(id)
+    require_write("person", person, delete=request.endpoint == "people.delete")
     if request.method == "GET":
         form = ConfirmForm(data={"version": str(person.version)})
         return render_template("people/delete.html", form=form, person=person,
