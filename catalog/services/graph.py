@@ -9,6 +9,7 @@ in a real subprocess that is killed on timeout, with `dot` for small views and `
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 import subprocess
@@ -66,6 +67,7 @@ class RenderCache:
         self._items: OrderedDict[tuple[t.Any, ...], Rendered] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._analysis: tuple[tuple[str, date], Snapshot, Marks] | None = None
         self.hits = 0
         self.misses = 0
 
@@ -94,22 +96,51 @@ class RenderCache:
                 self._bytes -= len(dropped.content or b"")
 
     def clear(self) -> None:
+        """Drop every rendering (the catalog analysis stays: it is keyed by version)."""
         with self._lock:
             self._items.clear()
             self._bytes = 0
+
+    def analysis(
+        self, version: str, as_of: date, load: t.Callable[[], Snapshot]
+    ) -> tuple[Snapshot, Marks]:
+        """Return the snapshot and catalog marks of this version, computing them once.
+
+        Only the latest version is kept: every view of an unchanged catalog shares one audit.
+        """
+        with self._lock:
+            latest = self._analysis
+        if latest is not None and latest[0] == (version, as_of):
+            return latest[1], latest[2]
+        snapshot = load()
+        marks = catalog_marks(snapshot, as_of)
+        if snapshot.version == version:  # a write between the two queries: don't keep it
+            with self._lock:
+                self._analysis = ((version, as_of), snapshot, marks)
+        return snapshot, marks
 
     def __len__(self) -> int:
         return len(self._items)
 
 
-def marks_for(snapshot: Snapshot, params: ViewParams, as_of: date) -> Marks:
-    """Return the governance marks the picture shows, from the audit's own rules."""
+def catalog_marks(snapshot: Snapshot, as_of: date) -> Marks:
+    """Return the marks that depend only on the catalog: shadow tools, customer data, silos."""
     result = run_audit(snapshot, as_of)
-    blast = blast_radius(snapshot, params.blast) if params.blast else None
     return Marks(
         shadow=frozenset(s.tool for s in result.shadow),
         customer_data=customer_data_holders(snapshot),
-        silos=tuple(frozenset(s.tools) for s in result.silos) if params.silos else (),
+        silos=tuple(frozenset(s.tools) for s in result.silos),
+    )
+
+
+def marks_for(snapshot: Snapshot, params: ViewParams, as_of: date,
+              base: Marks | None = None) -> Marks:
+    """Return the governance marks the picture shows, from the audit's own rules."""
+    base = base or catalog_marks(snapshot, as_of)
+    blast = blast_radius(snapshot, params.blast) if params.blast else None
+    return dataclasses.replace(
+        base,
+        silos=base.silos if params.silos else (),
         blast_origin=params.blast,
         blast_tools=frozenset(blast.tools) if blast else frozenset(),
         blast_flows=frozenset((f.source, f.target) for f in blast.flows) if blast else frozenset(),
@@ -169,9 +200,9 @@ def render(
     cached = cache.get(key)
     if cached is not None:
         return cached
-    snapshot = load_snapshot(session)
+    snapshot, base = cache.analysis(key[0], as_of, lambda: load_snapshot(session))
     result = render_snapshot(snapshot, params, fmt, node_url=node_url, timeout=timeout,
-                             dot_max_nodes=dot_max_nodes, as_of=as_of)
+                             dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
     cache.put(key, result)
     return result
 
@@ -185,12 +216,13 @@ def render_snapshot(
     timeout: float = 10.0,
     dot_max_nodes: int = 200,
     as_of: date | None = None,
+    base: Marks | None = None,
 ) -> Rendered:
     """Select, mark and render one view of a snapshot (no cache)."""
     as_of = as_of or date.today()
     if params.blast and params.blast not in {tool.slug for tool in snapshot.tools}:
         raise ViewError("blast", f"no tool {params.blast[:80]!r}")
-    marks = marks_for(snapshot, params, as_of)
+    marks = marks_for(snapshot, params, as_of, base)
     view = select_view(snapshot, params, shadow=marks.shadow)
     engine = engine_for(view, dot_max_nodes)
     started = time.perf_counter()
