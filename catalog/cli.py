@@ -167,7 +167,10 @@ def audit_command(as_of: t.Any, fmt: str) -> None:
     from catalog.services import audit
 
     day = as_of.date() if as_of is not None else date.today()
-    report = audit.audit_report(db.session, day, sla_days=current_app.config["REVIEW_SLA_DAYS"])
+    from catalog.services.review import sla_days  # the administrator's runtime setting
+
+    sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
+    report = audit.audit_report(db.session, day, sla_days=sla)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     elif fmt == "csv":

@@ -165,3 +165,25 @@ def test_refuses_to_start_without_a_usable_key(tmp_path, monkeypatch):
     app.config["SECRET_KEY"] = "dev"
     with pytest.raises(security.InsecureConfig, match="SECRET_KEY is not set"):
         security.ensure_secret_key(app)
+
+
+def test_every_page_works_under_the_csp(tmp_path, _postgres_schema):
+    # The CSP forbids inline script and inline style; a page relying on either would break
+    # in the browser, so none may carry them (graphviz SVG uses presentation attributes).
+    app = auth_app(tmp_path, AUTH_ENABLED=False)
+    with app.app_context():
+        make_tool(db.session, slug="crm", name="CRM <i>", lifecycle="sanctioned")
+        make_tool(db.session, slug="esp", name="ESP", lifecycle="discovered")
+        db.session.commit()
+    client = app.test_client()
+    for path in ("/tools", "/tools/crm", "/tools/new", "/tools/crm/edit", "/people", "/flows",
+                 "/dependencies", "/graph", "/graph?focus=crm", "/audit", "/imports",
+                 "/review", "/scorecard", "/people/new", "/flows/new"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.text
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag, f"inline script on {path}: {tag}"
+        assert not re.search(r"\son[a-z]+=\"", html), f"inline event handler on {path}"
+        assert not re.search(r"<style\b|\sstyle=\"", html), f"inline style on {path}"
+        assert "javascript:" not in html, path
