@@ -106,6 +106,9 @@ def _rate_limit_login(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    # The decorated view holds the limiter only weakly; keep it alive with the app (when rate
+    # limiting is disabled Flask-Limiter keeps no reference of its own).
+    app.extensions["login_limiter"] = limiter
     view = app.view_functions.get("auth.login")
     if view is not None:
         app.view_functions["auth.login"] = limiter.limit(

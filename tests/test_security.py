@@ -187,3 +187,13 @@ def test_every_page_works_under_the_csp(tmp_path, _postgres_schema):
         assert not re.search(r"\son[a-z]+=\"", html), f"inline event handler on {path}"
         assert not re.search(r"<style\b|\sstyle=\"", html), f"inline style on {path}"
         assert "javascript:" not in html, path
+
+
+def test_login_works_with_rate_limiting_switched_off(tmp_path, _postgres_schema):
+    import gc
+
+    app = auth_app(tmp_path, RATELIMIT_ENABLED=False)
+    add_user(app, "ivan@example.com", "it")
+    gc.collect()
+    statuses = [login(app.test_client(), "ivan@example.com").status_code for _ in range(12)]
+    assert statuses == [302] * 12
