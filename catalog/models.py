@@ -334,3 +334,26 @@ class IgnoredApp(Base):
     @property
     def key(self) -> str:
         return f"{self.source}:{self.value}" if self.source else self.value
+
+
+# Taxonomy ----------------------------------------------------------------------------------------
+
+
+class TaxonomyEntry(Base):
+    """A group or subcategory an administrator added to the shipped martech taxonomy (SPEC 7).
+
+    Keys never change once added (tools store them, like slugs); a rename changes the label only.
+    A retired category is no longer offered nor accepted; it is kept so its key is not reused.
+    """
+
+    __tablename__ = "taxonomy_entry"
+    __table_args__ = (sa.UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # group | category
+    key: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    group_key: Mapped[str] = mapped_column(sa.String(100), default="")  # categories only
+    retired: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(254), default="")
