@@ -1,0 +1,1 @@
+"""Pure governance analysis over networkx: no Flask, no ORM session, only `snapshot` records in."""
