@@ -30,8 +30,11 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     echo "==> Installing the project into $VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-    "$VENV/bin/python" -m pip install -q -e "$ROOT$1" 2>&1 | grep -v -E '^WARNING: Location' || true
-    "$VENV/bin/python" -c "import catalog" >/dev/null
+    # setuptools is chatty about package data; keep its output for when something fails.
+    if ! "$VENV/bin/python" -m pip install -q -e "$ROOT$1" >"$VENV/pip.log" 2>&1; then
+      cat "$VENV/pip.log" >&2; echo "pip install failed (log above)" >&2; return 1
+    fi
+    "$VENV/bin/python" -c "import catalog, integrations; integrations.IMPORTERS" >/dev/null
     touch "$stamp"
   fi
 }
