@@ -92,8 +92,19 @@ def update_user(
     session: Session, user: User, *, actor: str, role: str | None = None,
     active: bool | None = None, name: str | None = None,
 ) -> User:
-    """Change an account's role, name or active flag; deactivation ends its sessions."""
+    """Change an account's role, name or active flag; deactivation ends its sessions.
+
+    The last active administrator can be neither demoted nor disabled: nobody could manage
+    accounts any more.
+    """
     before = _record(user)
+    losing_admin = user.role == "admin" and user.active and (
+        (role is not None and role != "admin") or active is False)
+    if losing_admin and active_admin_count(session, excluding=user) == 0:
+        field = "active" if active is False else "role"
+        raise ValidationError(
+            {field: "this is the last active administrator; make another account an "
+                    "administrator first"}, record=user.email)
     if role is not None:
         if role not in ROLES:
             raise ValidationError({"role": f"unknown role {role!r}"}, record=user.email)
@@ -156,6 +167,14 @@ def issue_api_token(session: Session, user: User, *, actor: str) -> str:
     record_change(session, actor=actor, action="update", object_type="user",
                   object_key=user.email, before=None, after={"api_token": "(issued)"})
     return token
+
+
+def active_admin_count(session: Session, *, excluding: User | None = None) -> int:
+    """Return how many active administrator accounts there are, not counting `excluding`."""
+    query = sa.select(sa.func.count()).where(User.role == "admin", User.active.is_(True))
+    if excluding is not None:
+        query = query.where(User.id != excluding.id)
+    return session.scalar(query) or 0
 
 
 def list_users(session: Session) -> list[User]:

@@ -15,6 +15,7 @@ from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
+from catalog.services import taxonomy as taxonomy_service
 from catalog.services.records import ValidationError
 
 SECTIONS = ("people", "tools", "flows", "dependencies", "sightings")
@@ -150,6 +151,7 @@ def import_bundle(
 
     Nothing is committed here: on an error the caller rolls back and the catalog is unchanged.
     """
+    taxonomy_service.sync(session)  # categories an administrator added are valid keys too
     if not isinstance(bundle, t.Mapping):
         raise ValidationError({"bundle": "must be a JSON object with people, tools, flows, ..."})
     unknown = sorted(set(bundle) - set(SECTIONS))
