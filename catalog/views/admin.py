@@ -26,6 +26,7 @@ from catalog.auth import ROLE_LABELS
 from catalog.auth import ROLES
 from catalog.auth import require
 from catalog.extensions import db
+from catalog.forms import choices
 from catalog.models import User
 from catalog.services import accounts
 from catalog.services import taxonomy as taxonomy_service
@@ -39,6 +40,7 @@ _PASSWORD = [InputRequired(REQUIRED), Length(min=accounts.MIN_PASSWORD, max=acco
                                              message=f"must be {accounts.MIN_PASSWORD} to "
                                                      f"{accounts.MAX_PASSWORD} characters")]
 _ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+_ROLE_OPTIONS = choices(_ROLE_CHOICES)
 
 
 @bp.before_app_request
@@ -53,7 +55,7 @@ def _sync_taxonomy() -> None:
 class AccountForm(FlaskForm):
     email = EmailField("E-mail", validators=[InputRequired(REQUIRED), Length(max=254)])
     name = StringField("Name", validators=[Length(max=200)])
-    role = SelectField("Role", choices=_ROLE_CHOICES, default="viewer")
+    role = SelectField("Role", choices=_ROLE_OPTIONS, default="viewer")
     password = PasswordField("Initial password", validators=_PASSWORD,
                              description=f"At least {accounts.MIN_PASSWORD} characters.")
     confirm = PasswordField("Password again", validators=[
@@ -61,7 +63,7 @@ class AccountForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=_ROLE_CHOICES)
+    role = SelectField("Role", choices=_ROLE_OPTIONS)
 
 
 class ActiveForm(FlaskForm):
@@ -201,7 +203,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
 def _taxonomy_page(group_form: GroupForm | None = None, category_form: CategoryForm | None = None,
                    error: str | None = None, status: int = 200) -> ResponseReturnValue:
     category_form = category_form or CategoryForm()
-    category_form.group.choices = list(taxonomy.GROUPS.items())
+    category_form.group.choices = choices(taxonomy.GROUPS.items())
     body = render_template(
         "admin/taxonomy.html", entries=taxonomy_service.entries(db.session),
         counts=taxonomy_service.tool_counts(db.session), group_form=group_form or GroupForm(),
