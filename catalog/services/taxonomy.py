@@ -45,11 +45,12 @@ def sync(bind: Session | sa.Connection) -> None:
     if version is None:
         taxonomy.install({}, [], token=token)  # nothing ever added: skip the second query
         return
-    entries = list(bind.scalars(sa.select(TaxonomyEntry).order_by(TaxonomyEntry.id)))
-    install_entries(entries, token=token)
+    # Plain rows (not ORM objects) so that a Connection works as well as a Session.
+    table = TaxonomyEntry.__table__
+    install_entries(bind.execute(sa.select(table).order_by(table.c.id)).all(), token=token)
 
 
-def install_entries(entries: t.Iterable[TaxonomyEntry], token: t.Any = None) -> None:
+def install_entries(entries: t.Iterable[t.Any], token: t.Any = None) -> None:
     """Install the live (not retired) additions among `entries` into the registry."""
     entries = list(entries)
     groups = {e.key: e.name for e in entries if e.kind == "group" and not e.retired}

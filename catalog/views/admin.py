@@ -229,6 +229,7 @@ def _taxonomy_write(action: t.Callable[[], t.Any], done: str,
         db.session.rollback()
         return _taxonomy_page(error=_message(exc), status=400, **forms)
     db.session.commit()
+    taxonomy_service.sync(db.session)  # this process sees the change at once
     flash(done, "success")
     return redirect(url_for("admin.taxonomy_page"), 303)
 
