@@ -54,7 +54,8 @@ def test_added_category_is_offered_in_the_tool_form_and_accepted(app, client):
         assert tool.category == "conversational-ai-chatbots"
         change = db.session.scalar(sa.select(ChangeRecord).where(
             ChangeRecord.object_type == "taxonomy"))
-        assert (change.action, change.object_key) == ("create", "category:conversational-ai-chatbots")
+        assert (change.action, change.object_key) == (
+            "create", "category:conversational-ai-chatbots")
         assert change.after == {"kind": "category", "key": "conversational-ai-chatbots",
                                 "name": "Conversational AI & chatbots", "retired": False,
                                 "group": "content-experience"}
