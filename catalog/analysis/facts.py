@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 
-import networkx as nx
-
-from catalog.analysis.graph import build_graph
-from catalog.analysis.graph import reaching
+from catalog.analysis.graph import FlowIndex
+from catalog.analysis.graph import flow_index
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import PersonRec
 from catalog.analysis.snapshot import SightingRec
@@ -54,10 +52,12 @@ class SiloFacts:
 class Facts:
     as_of: date
     tools: dict[str, ToolNode]
+    names: dict[str, str]  # slug -> display name (the slug when the tool has no name)
     people: dict[str, PersonRec]
     flows: tuple[FlowEdge, ...]  # active flows only
     sightings: dict[str, tuple[SightingRec, ...]]  # by tool slug, those seen on or before as_of
     in_use: frozenset[str]
+    in_use_sorted: tuple[str, ...]
     sanctioned: frozenset[str]
     shadow: dict[str, tuple[str, ...]]  # slug -> reasons
     personal_held: dict[str, frozenset[str]]  # slug -> personal classes it holds (own + inbound)
@@ -65,17 +65,15 @@ class Facts:
     reaches_sor: frozenset[str]
     stranded: frozenset[str]
     silos: tuple[SiloFacts, ...]
-    graph: nx.DiGraph
+    index: FlowIndex
 
     def name(self, slug: str) -> str:
         """Return the display name of a tool (its slug when it has none)."""
-        tool = self.tools.get(slug)
-        return (tool.name or slug) if tool is not None else slug
+        return self.names.get(slug, slug)
 
     def flows_into(self, slug: str) -> list[FlowEdge]:
         """Return the active flows whose target is the tool."""
-        preds = self.graph._pred.get(slug, {})
-        return [flow for attrs in preds.values() for flow in attrs["flows"]]
+        return list(self.index.inbound.get(slug, ()))
 
     def holds_customer_data(self, slug: str) -> bool:
         """Return True when the tool stores or receives personal data (SPEC 2.1)."""
@@ -94,31 +92,78 @@ def is_recent(sighting: SightingRec, as_of: date) -> bool:
     return seen is not None and as_of - timedelta(days=RECENT_DAYS) <= seen <= as_of
 
 
+def _in_use(tools: dict[str, ToolNode], sightings: Iterable[SightingRec],
+            active: Iterable[FlowEdge], as_of: date) -> set[str]:
+    cutoff = as_of - timedelta(days=RECENT_DAYS)
+    used = {slug for slug, tool in tools.items() if tool.lifecycle in SANCTIONED_LIFECYCLES}
+    for sighting in sightings:
+        seen = sighting.last_seen
+        # is_recent(), inlined: this runs once per sighting of the whole catalog.
+        if seen is not None and cutoff <= seen <= as_of and sighting.tool in tools:
+            used.add(sighting.tool)
+    for flow in active:
+        used.add(flow.source)
+        used.add(flow.target)
+    return used & tools.keys()
+
+
 def in_use(snapshot: Snapshot, as_of: date) -> frozenset[str]:
     """Return the slugs of the tools in use as of a date (SPEC 3)."""
-    known = {tool.slug for tool in snapshot.tools}
-    used = {tool.slug for tool in snapshot.tools if tool.lifecycle in SANCTIONED_LIFECYCLES}
-    used.update(s.tool for s in snapshot.sightings if s.tool in known and is_recent(s, as_of))
-    for flow in snapshot.flows:
-        if flow.active:
-            used.add(flow.source)
-            used.add(flow.target)
-    return frozenset(used & known)
+    tools = {tool.slug: tool for tool in snapshot.tools}
+    return frozenset(_in_use(tools, snapshot.sightings, (f for f in snapshot.flows if f.active),
+                             as_of))
 
 
-def _silos(facts_graph: nx.DiGraph, stranded: frozenset[str], shadow: Iterable[str],
+def _reaching(index: FlowIndex, targets: Iterable[str]) -> set[str]:
+    # One reverse walk from every target at once, over the inbound flows.
+    seen = set(targets)
+    stack = list(seen)
+    inbound = index.inbound
+    while stack:
+        for flow in inbound.get(stack.pop(), ()):
+            if flow.source not in seen:
+                seen.add(flow.source)
+                stack.append(flow.source)
+    return seen
+
+
+def _components(index: FlowIndex, nodes: frozenset[str]) -> list[set[str]]:
+    # Weakly connected components of the subgraph induced by `nodes`, in plain dict walks.
+    done: set[str] = set()
+    components = []
+    for start in nodes:
+        if start in done:
+            continue
+        members = {start}
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            for flow in index.inbound.get(node, ()):
+                if flow.source in nodes and flow.source not in members:
+                    members.add(flow.source)
+                    stack.append(flow.source)
+            for flow in index.outbound.get(node, ()):
+                if flow.target in nodes and flow.target not in members:
+                    members.add(flow.target)
+                    stack.append(flow.target)
+        done |= members
+        components.append(members)
+    return components
+
+
+def _silos(index: FlowIndex, stranded: frozenset[str], shadow: Iterable[str],
            personal_held: dict[str, frozenset[str]]) -> tuple[SiloFacts, ...]:
     shadow_set = set(shadow)
-    inner = facts_graph.subgraph(stranded)
     silos = []
-    for members in nx.weakly_connected_components(inner):
+    for members in _components(index, stranded):
         feeders: set[str] = set()
         unmanaged: list[FlowEdge] = []
         for node in members:
-            for pred, attrs in facts_graph._pred[node].items():
-                if pred not in stranded:
-                    feeders.add(pred)
-                unmanaged.extend(f for f in attrs["flows"] if not f.managed_by_it)
+            for flow in index.inbound.get(node, ()):
+                if flow.source not in stranded:
+                    feeders.add(flow.source)
+                if not flow.managed_by_it:
+                    unmanaged.append(flow)
         classes = set().union(*(personal_held[m] for m in members))
         silos.append(SiloFacts(
             tools=tuple(sorted(members)),
@@ -133,21 +178,21 @@ def _silos(facts_graph: nx.DiGraph, stranded: frozenset[str], shadow: Iterable[s
 def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     """Compute the shared facts of the audit for one snapshot and date."""
     tools = {tool.slug: tool for tool in snapshot.tools}
-    G = build_graph(snapshot)
-    used = in_use(snapshot, as_of)
+    index = flow_index(snapshot)
+    active = tuple(f for f in snapshot.flows if f.active)
+    used = frozenset(_in_use(tools, snapshot.sightings, active, as_of))
     sanctioned = frozenset(s for s, t in tools.items() if t.lifecycle in SANCTIONED_LIFECYCLES)
     shadow = {slug: (SHADOW_REASON[tools[slug].lifecycle],)
               for slug in sorted(used - sanctioned) if tools[slug].lifecycle in SHADOW_REASON}
 
     personal_held = {slug: tool.data_classes & PERSONAL for slug, tool in tools.items()}
-    active = tuple(f for f in snapshot.flows if f.active)
     for flow in active:
         if not flow.anonymized and not flow.data_classes.isdisjoint(PERSONAL):
             personal_held[flow.target] = personal_held[flow.target] | (flow.data_classes & PERSONAL)
 
     sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
-    # One reverse BFS from every SoR at once: whatever it reaches has a path to a governed hub.
-    reaches = frozenset(reaching(G, sors))
+    # One reverse walk from every SoR at once: whatever it reaches has a path to a governed hub.
+    reaches = frozenset(_reaching(index, sors))
     stranded = frozenset(
         s for s in used if personal_held[s] and s not in sors and s not in reaches
     )
@@ -158,16 +203,18 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     return Facts(
         as_of=as_of,
         tools=tools,
+        names={slug: tool.name or slug for slug, tool in tools.items()},
         people={p.email.lower(): p for p in snapshot.people},
         flows=active,
         sightings={k: tuple(v) for k, v in by_tool.items()},
         in_use=used,
+        in_use_sorted=tuple(sorted(used)),
         sanctioned=sanctioned,
         shadow=shadow,
         personal_held=personal_held,
         sors=sors,
         reaches_sor=reaches,
         stranded=stranded,
-        silos=_silos(G, stranded, shadow, personal_held),
-        graph=G,
+        silos=_silos(index, stranded, shadow, personal_held),
+        index=index,
     )

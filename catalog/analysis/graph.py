@@ -2,6 +2,10 @@
 
 Graphs are cached per `snapshot.version`, so the audit, the graph viewer and the tool page share
 one build per catalog change. Callers must treat the returned graphs as read-only.
+
+The audit walks `flow_index` (plain dicts of flows by source and by target), not a networkx
+graph: building an `nx.DiGraph` costs more than all the audit's traversals together on large
+catalogs, and networkx is imported only when `build_graph` is asked for one.
 """
 
 from __future__ import annotations
@@ -11,15 +15,19 @@ from collections import deque
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from dataclasses import dataclass
 from threading import Lock
-
-import networkx as nx
 
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.vocab import PERSONAL
 
+if t.TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
+    "FlowIndex",
+    "flow_index",
     "build_graph",
     "build_dependency_graph",
     "impact_adjacency",
@@ -55,7 +63,54 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+@dataclass(frozen=True)
+class FlowIndex:
+    """The active flows by target (`inbound`) and by source (`outbound`), in snapshot order.
+
+    Only tools with such flows have an entry; read with `.get(slug, ())`.
+    """
+
+    inbound: dict[str, list[FlowEdge]]
+    outbound: dict[str, list[FlowEdge]]
+
+
+def _flow_index(snapshot: Snapshot) -> FlowIndex:
+    inbound: dict[str, list[FlowEdge]] = {}
+    outbound: dict[str, list[FlowEdge]] = {}
+    for flow in snapshot.flows:
+        if not flow.active:
+            continue
+        into = inbound.get(flow.target)
+        if into is None:
+            inbound[flow.target] = [flow]
+        else:
+            into.append(flow)
+        out = outbound.get(flow.source)
+        if out is None:
+            outbound[flow.source] = [flow]
+        else:
+            out.append(flow)
+    return FlowIndex(inbound, outbound)
+
+
+def flow_index(snapshot: Snapshot) -> FlowIndex:
+    """Return the active flows of the snapshot indexed by target and by source (cached).
+
+    Examples
+    --------
+    >>> snap = Snapshot(flows=(FlowEdge("crm", "esp"), FlowEdge("cdp", "esp"),
+    ...                        FlowEdge("esp", "bi", active=False)), version="doc-index")
+    >>> [f.source for f in flow_index(snap).inbound["esp"]]
+    ['crm', 'cdp']
+    >>> "bi" in flow_index(snap).inbound
+    False
+    """
+    return _cached("index", snapshot, _flow_index)
+
+
 def _flow_graph(snapshot: Snapshot) -> nx.DiGraph:
+    import networkx as nx
+
     # Aggregate parallel flows in plain dicts first: one add_edges_from call is several times
     # cheaper than a networkx lookup and update per flow on large catalogs.
     merged: dict[tuple[str, str], tuple[list[FlowEdge], set[str], set[str]]] = {}
@@ -102,6 +157,8 @@ def build_graph(snapshot: Snapshot) -> nx.DiGraph:
 
 
 def _dependency_graph(snapshot: Snapshot) -> nx.DiGraph:
+    import networkx as nx
+
     G = nx.DiGraph()
     G.add_nodes_from(tool.slug for tool in snapshot.tools)
     for dep in snapshot.dependencies:
@@ -156,6 +213,7 @@ def reaching(G: nx.DiGraph, targets: Iterable[str]) -> set[str]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> sorted(reaching(nx.DiGraph([("a", "b"), ("b", "crm"), ("c", "d")]), ["crm"]))
     ['a', 'b', 'crm']
     """

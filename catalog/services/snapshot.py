@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.snapshot import DependencyEdge
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import PersonRec
@@ -28,70 +32,92 @@ def catalog_version(session: Session) -> str:
     return f"{last or 0}.{tools}"
 
 
+def _class_sets() -> Callable[[str | None], frozenset[str]]:
+    # A catalog holds a handful of distinct data-class lists over tens of thousands of rows, so
+    # decode each JSON text once and share the (immutable) frozenset between rows.
+    seen: dict[str | None, frozenset[str]] = {None: frozenset()}
+
+    def decode(text: str | None) -> frozenset[str]:
+        value = seen.get(text)
+        if value is None:
+            value = seen[text] = frozenset(json.loads(text) or ())  # type: ignore[arg-type]
+        return value
+
+    return decode
+
+
+def _money(value: float | None) -> float | None:
+    # Same value as float(Decimal) of a Numeric(14, 2) column: the stored amount to the cent.
+    return None if value is None else round(value, 2)
+
+
 def load_snapshot(session: Session) -> Snapshot:
-    """Return the catalog as frozen records: one query per table, no ORM objects."""
-    people = session.execute(
-        sa.select(Person.id, Person.email, Person.name, Person.department, Person.active)
+    """Return the catalog as frozen records: one Core query per table, no ORM objects.
+
+    JSON columns come back as text (decoded once per distinct value) and money as floats, and
+    rows are unpacked by position: at 10,000 tools the ORM result layer and per-row JSON and
+    Decimal conversions cost more than the audit itself.
+    """
+    with collector_paused():
+        return _load(session)
+
+
+def _load(session: Session) -> Snapshot:
+    conn = session.connection()
+    classes = _class_sets()
+    person, tool, flow = Person.__table__.c, Tool.__table__.c, DataFlow.__table__.c
+    dep, sighting = Dependency.__table__.c, Sighting.__table__.c
+    people_rows = conn.execute(
+        sa.select(person.id, person.email, person.name, person.department, person.active)
     ).all()
-    email_of = {row.id: row.email for row in people}
-    tool_rows = session.execute(
-        sa.select(
-            Tool.id, Tool.slug, Tool.name, Tool.vendor, Tool.category, Tool.lifecycle,
-            Tool.business_owner_id, Tool.technical_owner_id, Tool.data_classes,
-            Tool.system_of_record, Tool.sso_enabled, Tool.dpa_signed, Tool.security_reviewed,
-            Tool.annual_cost, Tool.currency, Tool.seats, Tool.renewal_date, Tool.requested_at,
-            Tool.decided_at, Tool.retired_at,
-        )
-    ).all()
-    slug_of = {row.id: row.slug for row in tool_rows}
-    tools = tuple(
-        ToolNode(
-            slug=r.slug, name=r.name, vendor=r.vendor, category=r.category, lifecycle=r.lifecycle,
-            business_owner=email_of.get(r.business_owner_id),
-            technical_owner=email_of.get(r.technical_owner_id),
-            data_classes=frozenset(r.data_classes or ()), system_of_record=r.system_of_record,
-            sso_enabled=r.sso_enabled, dpa_signed=r.dpa_signed,
-            security_reviewed=r.security_reviewed,
-            annual_cost=float(r.annual_cost) if r.annual_cost is not None else None,
-            currency=r.currency, seats=r.seats, renewal_date=r.renewal_date,
-            requested_at=r.requested_at, decided_at=r.decided_at, retired_at=r.retired_at,
-        )
-        for r in tool_rows
-    )
+    email_of = {row[0]: row[1] for row in people_rows}
+    slug_of: dict[int, str] = {}
+    tools = []
+    for (id_, slug, name, vendor, category, lifecycle, business, technical, data_classes, sor,
+         sso, dpa, reviewed, cost, currency, seats, renewal, requested, decided,
+         retired) in conn.execute(sa.select(
+            tool.id, tool.slug, tool.name, tool.vendor, tool.category, tool.lifecycle,
+            tool.business_owner_id, tool.technical_owner_id, sa.cast(tool.data_classes, sa.Text),
+            tool.system_of_record, tool.sso_enabled, tool.dpa_signed, tool.security_reviewed,
+            sa.cast(tool.annual_cost, sa.Float), tool.currency, tool.seats, tool.renewal_date,
+            tool.requested_at, tool.decided_at, tool.retired_at)):
+        slug_of[id_] = slug
+        tools.append(ToolNode(
+            slug=slug, name=name, vendor=vendor, category=category, lifecycle=lifecycle,
+            business_owner=email_of.get(business), technical_owner=email_of.get(technical),
+            data_classes=classes(data_classes), system_of_record=sor, sso_enabled=sso,
+            dpa_signed=dpa, security_reviewed=reviewed, annual_cost=_money(cost),
+            currency=currency, seats=seats, renewal_date=renewal, requested_at=requested,
+            decided_at=decided, retired_at=retired,
+        ))
     flows = tuple(
-        FlowEdge(
-            source=slug_of[r.source_id], target=slug_of[r.target_id],
-            data_classes=frozenset(r.data_classes or ()), mechanism=r.mechanism,
-            managed_by_it=r.managed_by_it, anonymized=r.anonymized, active=r.active,
-            frequency=r.frequency,
-        )
-        for r in session.execute(
-            sa.select(DataFlow.source_id, DataFlow.target_id, DataFlow.data_classes,
-                      DataFlow.mechanism, DataFlow.managed_by_it, DataFlow.anonymized,
-                      DataFlow.active, DataFlow.frequency)
-        )
+        FlowEdge(source=slug_of[source], target=slug_of[target],
+                 data_classes=classes(data_classes), mechanism=mechanism, managed_by_it=managed,
+                 anonymized=anonymized, active=active, frequency=frequency)
+        for source, target, data_classes, mechanism, managed, anonymized, active, frequency
+        in conn.execute(sa.select(
+            flow.source_id, flow.target_id, sa.cast(flow.data_classes, sa.Text), flow.mechanism,
+            flow.managed_by_it, flow.anonymized, flow.active, flow.frequency))
     )
     dependencies = tuple(
-        DependencyEdge(tool=slug_of[r.tool_id], depends_on=slug_of[r.depends_on_id], kind=r.kind)
-        for r in session.execute(
-            sa.select(Dependency.tool_id, Dependency.depends_on_id, Dependency.kind)
-        )
+        DependencyEdge(tool=slug_of[tool_id], depends_on=slug_of[depends_on], kind=kind)
+        for tool_id, depends_on, kind
+        in conn.execute(sa.select(dep.tool_id, dep.depends_on_id, dep.kind))
     )
     sightings = tuple(
-        SightingRec(
-            source=r.source, observed_name=r.observed_name, tool=slug_of.get(r.tool_id),
-            first_seen=r.first_seen, last_seen=r.last_seen, users=r.users, events=r.events,
-            spend=float(r.spend) if r.spend is not None else None, currency=r.currency,
-        )
-        for r in session.execute(
-            sa.select(Sighting.source, Sighting.observed_name, Sighting.tool_id,
-                      Sighting.first_seen, Sighting.last_seen, Sighting.users, Sighting.events,
-                      Sighting.spend, Sighting.currency)
-        )
+        SightingRec(source=source, observed_name=observed, tool=slug_of.get(tool_id),
+                    first_seen=first, last_seen=last, users=users, events=events,
+                    spend=_money(spend), currency=currency)
+        for source, observed, tool_id, first, last, users, events, spend, currency
+        in conn.execute(sa.select(
+            sighting.source, sighting.observed_name, sighting.tool_id, sighting.first_seen,
+            sighting.last_seen, sighting.users, sighting.events,
+            sa.cast(sighting.spend, sa.Float), sighting.currency))
     )
     return Snapshot(
-        people=tuple(PersonRec(r.email, r.name, r.department, r.active) for r in people),
-        tools=tools,
+        people=tuple(PersonRec(email=email, name=name, department=department, active=active)
+                     for _, email, name, department, active in people_rows),
+        tools=tuple(tools),
         flows=flows,
         dependencies=dependencies,
         sightings=sightings,
