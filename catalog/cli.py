@@ -169,6 +169,9 @@ def audit_command(as_of: t.Any, fmt: str) -> None:
     day = as_of.date() if as_of is not None else date.today()
     from catalog.services.review import sla_days  # the administrator's runtime setting
 
+    from catalog.services import taxonomy as taxonomy_service
+
+    taxonomy_service.sync(db.session)  # categories an administrator added are named, not keyed
     sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
     report = audit.audit_report(db.session, day, sla_days=sla)
     if fmt == "json":

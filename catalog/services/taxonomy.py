@@ -2,14 +2,16 @@
 
 Additions live in `taxonomy_entry`; the live registry in `catalog.taxonomy` is rebuilt from them.
 Every write stores a fresh random taxonomy version in the `setting` table, and `sync()` (run
-before each request and by the bundle import) reloads the registry only when the version or the
-database differs from what this process loaded, so another worker's change is seen at once for
+before each request, by the bundle import and by `martech audit`) reloads the registry only when
+the version differs from what this process loaded, so another worker's change is seen at once for
 the price of one primary-key read.
 
 Decisions: shipped groups and categories are fixed; a key never changes once added (tools store
 it, like a slug), so a rename changes the label only; a category cannot be retired while tools
 use it (move them first), and a retired key is rejected like an unknown one, but stays reserved
-so it is never reused with another meaning and can be restored.
+so it is never reused with another meaning and can be restored. Additions do not travel in the
+bundle (SPEC 5.1 has no section for them): a bundle using a key the target catalog lacks is
+rejected naming the record and the `category` field, so the target's administrator adds it first.
 """
 
 from __future__ import annotations
@@ -31,15 +33,12 @@ VERSION_KEY = "taxonomy_version"
 MAX_NAME = 100
 
 
-def _ident(bind: Session | sa.Connection) -> str:
-    engine = bind.get_bind() if isinstance(bind, Session) else bind.engine
-    return engine.url.render_as_string(hide_password=True)
-
-
 def sync(bind: Session | sa.Connection) -> None:
     """Reload the registry from the database if it changed since this process last loaded it."""
+    # Versions are random, so equal versions mean equal additions even across databases (two
+    # test apps, a restored backup), and no version at all means the shipped taxonomy.
     version = bind.scalar(sa.select(Setting.value).where(Setting.key == VERSION_KEY))
-    token = (_ident(bind), version)
+    token = ("version", version)
     if token == taxonomy.loaded_token():
         return
     if version is None:
