@@ -167,9 +167,8 @@ def audit_command(as_of: t.Any, fmt: str) -> None:
     from catalog.services import audit
 
     day = as_of.date() if as_of is not None else date.today()
-    from catalog.services.review import sla_days  # the administrator's runtime setting
-
     from catalog.services import taxonomy as taxonomy_service
+    from catalog.services.review import sla_days  # the administrator's runtime setting
 
     taxonomy_service.sync(db.session)  # categories an administrator added are named, not keyed
     sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
