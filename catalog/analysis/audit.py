@@ -6,9 +6,7 @@ Pure: the snapshot is the only input, so the same snapshot and date always give 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +14,7 @@ from catalog.analysis.facts import Facts
 from catalog.analysis.facts import derive_facts
 from catalog.analysis.facts import in_use
 from catalog.analysis.facts import is_recent
+from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.impact import blast_sizes
 from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import Risk
@@ -85,24 +84,9 @@ def _shadow(facts: Facts) -> tuple[ShadowTool, ...]:
     )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # The audit allocates hundreds of thousands of short-lived, acyclic containers in one burst;
-    # with a large snapshot alive, the cyclic collector's repeated full passes cost more than the
-    # audit itself (measured: 3-4x at 10,000 tools, see benchmarks/audit.py). Nothing here makes
-    # cycles, so pausing it is safe; it resumes (and catches up) as soon as the audit returns.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run_audit(snapshot: Snapshot, as_of: date, *, sla_days: int = 10) -> AuditResult:
     """Evaluate every governance rule of SPEC 3 on the snapshot as of a date."""
-    with _collector_paused():
+    with collector_paused():
         return _run_audit(snapshot, as_of, sla_days)
 
 
@@ -110,9 +94,8 @@ def _run_audit(snapshot: Snapshot, as_of: date, sla_days: int) -> AuditResult:
     facts = derive_facts(snapshot, as_of)
     findings = all_findings(facts, snapshot.dependencies, sla_days)
     summary = summarize(facts, sla_days)
-    summary["findings_by_severity"] = {
-        severity: sum(1 for f in findings if f.severity == severity) for severity in SEVERITIES
-    }
+    counts = Counter(f.severity for f in findings)
+    summary["findings_by_severity"] = {severity: counts[severity] for severity in SEVERITIES}
     silos = tuple(
         Silo(tools=s.tools, data_classes=s.data_classes, feeders=s.feeders, rogue=s.rogue,
              severity=silo_severity(s))

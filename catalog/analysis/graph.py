@@ -251,27 +251,28 @@ def articulation_points(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) 
         disc[root] = low[root] = counter
         counter += 1
         root_children = 0
-        stack = [(root, -1, 0)]
+        # Each frame keeps an iterator over its neighbours, so resuming a frame is a C-level
+        # `for` step rather than an index rebuild; the neighbour loop stays inside that `for`.
+        stack = [(root, -1, iter(adj[root]))]
         while stack:
-            node, parent, i = stack[-1]
-            if i < len(adj[node]):
-                stack[-1] = (node, parent, i + 1)
-                nxt = adj[node][i]
+            node, parent, neighbours = stack[-1]
+            for nxt in neighbours:
                 if disc[nxt] == -1:
                     disc[nxt] = low[nxt] = counter
                     counter += 1
                     if node == root:
                         root_children += 1
-                    stack.append((nxt, node, 0))
-                elif nxt != parent and disc[nxt] < low[node]:
+                    stack.append((nxt, node, iter(adj[nxt])))
+                    break
+                if nxt != parent and disc[nxt] < low[node]:
                     low[node] = disc[nxt]
-                continue
-            stack.pop()
-            if parent != -1:
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-                if parent != root and low[node] >= disc[parent]:
-                    cut[parent] = True
+            else:
+                stack.pop()
+                if parent != -1:
+                    if low[node] < low[parent]:
+                        low[parent] = low[node]
+                    if parent != root and low[node] >= disc[parent]:
+                        cut[parent] = True
         if root_children > 1:
             cut[root] = True
     return {names[i] for i in range(n) if cut[i]}

@@ -96,48 +96,77 @@ def _tarjan_order(succ: list[list[int]]) -> list[list[int]]:
     for root in range(n):
         if index[root] != -1:
             continue
-        work = [(root, 0)]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
         on_stack[root] = True
+        # Frames hold an iterator over their successors: resuming one is a C-level `for` step.
+        work = [(root, iter(succ[root]))]
         while work:
-            node, i = work[-1]
-            edges = succ[node]
-            if i < len(edges):
-                work[-1] = (node, i + 1)
-                nxt = edges[i]
+            node, edges = work[-1]
+            for nxt in edges:
                 if index[nxt] == -1:
                     index[nxt] = low[nxt] = counter
                     counter += 1
                     stack.append(nxt)
                     on_stack[nxt] = True
-                    work.append((nxt, 0))
-                elif on_stack[nxt] and index[nxt] < low[node]:
+                    work.append((nxt, iter(succ[nxt])))
+                    break
+                if on_stack[nxt] and index[nxt] < low[node]:
                     low[node] = index[nxt]
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == index[node]:
-                comp = []
-                while True:
-                    member = stack.pop()
-                    on_stack[member] = False
-                    comp.append(member)
-                    if member == node:
-                        break
-                comps.append(comp)
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    if low[node] < low[parent]:
+                        low[parent] = low[node]
+                if low[node] == index[node]:
+                    comp = []
+                    while True:
+                        member = stack.pop()
+                        on_stack[member] = False
+                        comp.append(member)
+                        if member == node:
+                            break
+                    comps.append(comp)
     return comps
 
 
-def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:
-    adjacency = impact_adjacency(snapshot)
-    slugs = list(adjacency)
+def _int_adjacency(snapshot: Snapshot) -> tuple[list[str], list[list[int]]]:
+    # The edges of impact_adjacency as integer lists, without its per-tool sets and sorting
+    # (sizes count what is reachable, whatever the order). Like impact_adjacency, a slug that
+    # is no tool's becomes a node only as a flow source or a dependency's target.
+    slugs = [tool.slug for tool in snapshot.tools]
     position = {slug: i for i, slug in enumerate(slugs)}
-    succ = [[position[v] for v in adjacency[slug] if v in position] for slug in slugs]
+    succ: list[list[int]] = [[] for _ in slugs]
+    unplaced: list[tuple[int, str]] = []
+
+    def node(slug: str) -> int:
+        i = position.get(slug)
+        if i is None:
+            i = position[slug] = len(slugs)
+            slugs.append(slug)
+            succ.append([])
+        return i
+
+    edges = [(f.source, f.target) for f in snapshot.flows if f.active]
+    # Y going away breaks X when X depends on Y: impact runs against the dependency arrow.
+    edges += [(d.depends_on, d.tool) for d in snapshot.dependencies]
+    for source, target in edges:
+        i, j = node(source), position.get(target)
+        if j is None:
+            unplaced.append((i, target))
+        else:
+            succ[i].append(j)
+    for i, target in unplaced:
+        j = position.get(target)
+        if j is not None:
+            succ[i].append(j)
+    return slugs, succ
+
+
+def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:
+    slugs, succ = _int_adjacency(snapshot)
     comp_of = [0] * len(slugs)
     # closed[c]: the members of component c plus everything it reaches, or None once that
     # makes c's blast radius reach the cap (then every tool reaching c is capped too).

@@ -7,6 +7,7 @@ fraction times its weight, rounded. The weights sum to 100, so the score is the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from catalog.analysis.facts import Facts
 from catalog.vocab import PERSONAL
@@ -49,24 +50,10 @@ def _unmanaged_inflows(facts: Facts) -> dict[str, int]:
     return counts
 
 
-def _strengths(facts: Facts, slug: str, blast: int, inflows: int) -> dict[str, float]:
-    tool = facts.tools[slug]
-    missing_owner = 0
-    for email in (tool.business_owner, tool.technical_owner):
-        person = facts.people.get(email.lower()) if email else None
-        if person is None or not person.active:
-            missing_owner += 1
-    missing_controls = sum(
-        not flag for flag in (tool.dpa_signed, tool.security_reviewed, tool.sso_enabled)
-    )
-    return {
-        "shadow": 1.0 if slug in facts.shadow else 0.0,
-        "customer_data": 1.0 if facts.holds_customer_data(slug) else 0.0,
-        "unmanaged_personal_inflows": min(inflows, INFLOW_CAP) / INFLOW_CAP,
-        "missing_owners": missing_owner / 2,
-        "missing_controls": missing_controls / 3,
-        "blast_radius": min(blast, BLAST_CAP) / BLAST_CAP,
-    }
+def _points(name: str, steps: int) -> list[int]:
+    # Every factor takes one of steps + 1 strengths (k / steps), so its points are looked up
+    # per tool rather than computed: round(weight * strength) for each possible strength.
+    return [round(WEIGHTS[name] * (k / steps)) for k in range(steps + 1)]
 
 
 def score_tools(facts: Facts, blast: dict[str, int]) -> tuple[Risk, ...]:
@@ -74,11 +61,33 @@ def score_tools(facts: Facts, blast: dict[str, int]) -> tuple[Risk, ...]:
 
     :param blast: blast radius size per slug (capped at BLAST_CAP is enough).
     """
-    risks = []
+    shadow_pts, customer_pts = _points("shadow", 1), _points("customer_data", 1)
+    inflow_pts = _points("unmanaged_personal_inflows", INFLOW_CAP)
+    owner_pts, control_pts = _points("missing_owners", 2), _points("missing_controls", 3)
+    blast_pts = _points("blast_radius", BLAST_CAP)
     inflows = _unmanaged_inflows(facts)
-    for slug in facts.tools:
-        strengths = _strengths(facts, slug, blast.get(slug, 0), inflows.get(slug, 0))
-        points = {name: round(WEIGHTS[name] * strengths[name]) for name in WEIGHTS}
+    people, shadow, held = facts.people, facts.shadow, facts.personal_held
+    absent: dict[str | None, int] = {None: 1, "": 1}  # email -> 1 when no current owner
+    risks = []
+    for slug, tool in facts.tools.items():
+        missing_owner = 0
+        for email in (tool.business_owner, tool.technical_owner):
+            gone = absent.get(email)
+            if gone is None:
+                person = people.get(email.lower())  # type: ignore[union-attr]
+                gone = absent[email] = int(person is None or not person.active)
+            missing_owner += gone
+        points = {
+            "shadow": shadow_pts[slug in shadow],
+            "customer_data": customer_pts[bool(held.get(slug))],
+            "unmanaged_personal_inflows": inflow_pts[min(inflows.get(slug, 0), INFLOW_CAP)],
+            "missing_owners": owner_pts[missing_owner],
+            "missing_controls": control_pts[
+                (not tool.dpa_signed) + (not tool.security_reviewed) + (not tool.sso_enabled)],
+            "blast_radius": blast_pts[min(blast.get(slug, 0), BLAST_CAP)],
+        }
         risks.append(Risk(tool=slug, score=min(100, sum(points.values())), factors=points))
-    risks.sort(key=lambda r: (-r.score, r.tool))
+    # Ties by slug, then highest score first: the second sort is stable, so ties keep slug order.
+    risks.sort(key=attrgetter("tool"))
+    risks.sort(key=attrgetter("score"), reverse=True)
     return tuple(risks)

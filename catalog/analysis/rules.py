@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from operator import attrgetter
 
 from catalog.analysis.facts import Facts
 from catalog.analysis.facts import SiloFacts
@@ -41,6 +43,13 @@ class Finding:
 
 def classes_text(classes: frozenset[str] | tuple[str, ...] | set[str]) -> str:
     """Return data classes as readable words: "contact PII and behavioral data"."""
+    return _classes_text(frozenset(classes))
+
+
+@lru_cache(maxsize=256)
+def _classes_text(classes: frozenset[str]) -> str:
+    # A catalog has a handful of distinct class sets; messages ask for them tens of thousands
+    # of times on a large one.
     words = [DATA_CLASS_LABELS.get(c, c).replace("Contact PII", "contact").lower()
              for c in sorted(classes)]
     if not words:
@@ -86,10 +95,11 @@ _SHADOW_TEXT = {
 def shadow_findings(facts: Facts) -> Iterator[Finding]:
     for slug, reasons in facts.shadow.items():
         held = facts.personal_held[slug]
-        extra = f" It holds customer {classes_text(held)}." if held else ""
+        extra = f" It holds customer {_classes_text(held)}." if held else ""
+        severity = shadow_severity(facts, slug)
+        name = facts.names.get(slug, slug)
         for reason in reasons:
-            yield Finding(reason, shadow_severity(facts, slug), "tool", slug,
-                          f"{facts.name(slug)} {_SHADOW_TEXT[reason]}.{extra}")
+            yield Finding(reason, severity, "tool", slug, f"{name} {_SHADOW_TEXT[reason]}.{extra}")
 
 
 def silo_findings(facts: Facts) -> Iterator[Finding]:
@@ -112,28 +122,49 @@ def silo_findings(facts: Facts) -> Iterator[Finding]:
 
 
 def flow_findings(facts: Facts) -> Iterator[Finding]:
+    names, shadow = facts.names, facts.shadow
     for flow in facts.flows:
-        carried = flow.data_classes & PERSONAL
-        if flow.managed_by_it or flow.anonymized or not carried:
+        if flow.managed_by_it or flow.anonymized:
             continue
-        shadow_target = flow.target in facts.shadow
+        carried = flow.data_classes & PERSONAL
+        if not carried:
+            continue
+        shadow_target = flow.target in shadow
         mechanism = _MECHANISM_TEXT.get(flow.mechanism, flow.mechanism.replace("_", " "))
-        message = (f"{facts.name(flow.source)} sends customer {classes_text(carried)} to "
-                   f"{facts.name(flow.target)} by {mechanism} without IT "
+        target = names.get(flow.target, flow.target)
+        message = (f"{names.get(flow.source, flow.source)} sends customer "
+                   f"{_classes_text(carried)} to {target} by {mechanism} without IT "
                    f"managing the flow")
-        message += (f" (and {facts.name(flow.target)} is shadow IT)" if shadow_target else "")
+        message += (f" (and {target} is shadow IT)" if shadow_target else "")
         message += "; have IT take it over as a managed integration or stop it."
         yield Finding("FLOW_UNMANAGED_PERSONAL_DATA", "critical" if shadow_target else "high",
                       "flow", flow.key, message)
 
 
+def _owner_notes(facts: Facts, email: str, side: str) -> tuple[str | None, str | None]:
+    """Return what is wrong with one owner: (departed note, wrong-side note), None if nothing."""
+    expected = "marketing" if side == "business" else "it"
+    person = facts.people.get(email.lower())
+    label = f"{person.name} <{email}>" if person and person.name else email
+    departed = (f"its {side} owner {label}"
+                if person is not None and not person.active else None)
+    department = (person.department if person else "").strip()
+    wrong = None
+    if department.lower() != expected:
+        where = f"in {department}" if department else "in no department"
+        wrong = (f"its {side} owner {label} is {where}, not "
+                 f"{'marketing' if expected == 'marketing' else 'IT'}")
+    return departed, wrong
+
+
 def owner_findings(facts: Facts) -> Iterator[Finding]:
-    for slug in sorted(facts.in_use):
-        tool, name = facts.tools[slug], facts.name(slug)
-        owners = (("business", tool.business_owner, "marketing"),
-                  ("technical", tool.technical_owner, "it"))
+    # A few hundred people own thousands of tools: judge each (owner, side) once.
+    notes: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    for slug in facts.in_use_sorted:
+        tool, name = facts.tools[slug], facts.names.get(slug, slug)
         departed, wrong = [], []
-        for side, email, expected in owners:
+        for side, email in (("business", tool.business_owner),
+                            ("technical", tool.technical_owner)):
             if not email:
                 rule = "OWNER_MISSING_BUSINESS" if side == "business" else "OWNER_MISSING_TECHNICAL"
                 who = "marketing" if side == "business" else "IT"
@@ -141,15 +172,13 @@ def owner_findings(facts: Facts) -> Iterator[Finding]:
                               f"{name} has no {side} owner; name the accountable {who}-side "
                               f"person.")
                 continue
-            person = facts.people.get(email.lower())
-            label = f"{person.name} <{email}>" if person and person.name else email
-            if person is not None and not person.active:
-                departed.append(f"its {side} owner {label}")
-            department = (person.department if person else "").strip()
-            if department.lower() != expected:
-                where = f"in {department}" if department else "in no department"
-                wrong.append(f"its {side} owner {label} is {where}, not "
-                             f"{'marketing' if expected == 'marketing' else 'IT'}")
+            note = notes.get((email, side))
+            if note is None:
+                note = notes[(email, side)] = _owner_notes(facts, email, side)
+            if note[0] is not None:
+                departed.append(note[0])
+            if note[1] is not None:
+                wrong.append(note[1])
         if departed:
             yield Finding("OWNER_DEPARTED", "high", "tool", slug,
                           f"{name}: {names_text(departed)} has left the company; hand the tool "
@@ -161,7 +190,7 @@ def owner_findings(facts: Facts) -> Iterator[Finding]:
 
 
 def exposure_findings(facts: Facts) -> Iterator[Finding]:
-    for slug in sorted(facts.in_use):
+    for slug in facts.in_use_sorted:
         held = facts.personal_held[slug]
         if not held:
             continue
@@ -171,8 +200,9 @@ def exposure_findings(facts: Facts) -> Iterator[Finding]:
                                              (tool.sso_enabled, "SSO")) if not flag]
         if missing:
             yield Finding("PERSONAL_DATA_EXPOSURE", "high", "tool", slug,
-                          f"{facts.name(slug)} holds customer {classes_text(held)} without "
-                          f"{names_text(missing, 'or')}; close the gap or move the data out.")
+                          f"{facts.names.get(slug, slug)} holds customer {_classes_text(held)} "
+                          f"without {names_text(missing, 'or')}; close the gap or move the data "
+                          f"out.")
 
 
 def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
@@ -199,7 +229,7 @@ def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
 
 def redundancy_findings(facts: Facts) -> Iterator[Finding]:
     by_category: dict[str, list[str]] = {}
-    for slug in sorted(facts.in_use):
+    for slug in facts.in_use_sorted:
         category = facts.tools[slug].category
         if category:
             by_category.setdefault(category, []).append(slug)
@@ -239,7 +269,7 @@ def spof_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...]) -> Ite
     edges = [(f.source, f.target) for f in facts.flows]
     edges += [(d.tool, d.depends_on) for d in dependencies]
     # Only in-use tools are nodes, so edges touching anything else drop out.
-    for slug in sorted(articulation_points(sorted(facts.in_use), edges)):
+    for slug in sorted(articulation_points(facts.in_use_sorted, edges)):
         yield Finding("SINGLE_POINT_OF_FAILURE", "info", "tool", slug,
                       f"{facts.name(slug)} is the only link between parts of the stack: losing "
                       f"it cuts tools off from each other; plan a fallback before changing it.")
@@ -262,4 +292,23 @@ def all_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...],
         *catalog_findings(facts),
     ]
     found.extend(renewal_findings(facts, found))
-    return tuple(sorted(found, key=Finding.sort_key))
+    return _sorted(found)
+
+
+def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
+    # Same order as sorting by Finding.sort_key, without a Python key call per finding: group
+    # by (severity, rule), then sort each group with a C-level key. Each rule emits its
+    # findings nearly in subject order already, so those sorts are close to linear.
+    groups: dict[tuple[int, str], list[Finding]] = {}
+    for finding in findings:
+        key = (SEVERITY_RANK[finding.severity], finding.rule)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [finding]
+        else:
+            group.append(finding)
+    by_subject = attrgetter("subject_key", "message")
+    ordered: list[Finding] = []
+    for key in sorted(groups):
+        ordered.extend(sorted(groups[key], key=by_subject))
+    return tuple(ordered)
