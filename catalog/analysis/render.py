@@ -40,6 +40,13 @@ SILO_COLOUR = "#e8590c"
 BLAST_COLOUR = "#7b2cbf"
 DIM = "#c5cad3"
 DEP_LABEL_MAX_LINKS = 40  # above this, repeated "identity" labels bury the flows
+FLOW_LABEL_MAX_LINKS = 60  # above this, data-class labels crowd the picture: tooltips only
+# Whole-stack layout (views of at least COMPACT_TOOLS tools): most tools are sources of data, so
+# dot would stack them all in its first column, a picture twenty screens tall. Each group's
+# source tools are folded into columns of FOLD_ROWS by invisible edges, and newrank lets those
+# columns sit side by side across groups: the demo stack becomes landscape.
+COMPACT_TOOLS = 20
+FOLD_ROWS = 3
 CLASS_LABELS = {
     "contact_pii": "Contact PII", "behavioral": "Behavioral", "transactional": "Transactional",
     "consent": "Consent", "sensitive": "Sensitive", "campaign_metrics": "Campaign metrics",
@@ -77,10 +84,13 @@ def to_dot(
     """Return the DOT graph of `view`, nodes clustered by taxonomy group and linked via node_url."""
     marks = marks or Marks()
     graph = graphviz.Digraph("catalog", engine=engine)
+    compact = engine == "dot" and len(view.tools) >= COMPACT_TOOLS
     graph.attr(
-        rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.6",
-        bgcolor="transparent", tooltip=" ",
+        rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.15" if compact else "0.25",
+        ranksep="0.5" if compact else "0.6", bgcolor="transparent", tooltip=" ",
     )
+    if compact:
+        graph.attr(newrank="true")
     if engine != "dot":
         # Force-directed engines for big views: scaling apart overlapping boxes costs 0.9 s at
         # 1,000 tools where prism costs 3 s (benchmarks/graph.py); edges stay straight.
@@ -106,13 +116,16 @@ def to_dot(
                          fillcolor="#f4f6fa", color="#d3d9e4", fontcolor="#5b6475", labeljust="l")
             _nodes(cluster, members, ids, marks, silo_of, blasting, node_url)
 
+    if compact:
+        _fold_sources(graph, groups, ids, view)
+
     for flow in view.flows:
         classes = ", ".join(CLASS_LABELS.get(c, c) for c in sorted(flow.data_classes))
         attrs = {"tooltip": text(
             f"{flow.source} → {flow.target}: {classes or 'no data classes'} "
             f"({flow.mechanism}, {'managed by IT' if flow.managed_by_it else 'unmanaged'}"
             f"{', inactive' if not flow.active else ''})", TOOLTIP_CHARS)}
-        if engine == "dot":
+        if engine == "dot" and view.edge_count <= FLOW_LABEL_MAX_LINKS:
             # sfdp spends most of its time placing edge labels; on big views they would be
             # unreadable anyway, so there the classes are in the tooltip only.
             attrs["label"] = text(classes, 60)
@@ -130,14 +143,21 @@ def to_dot(
         graph.edge(ids[flow.source], ids[flow.target], **attrs)
 
     for dep in view.dependencies:
-        # No constraint=false here, though it would read better: with clusters, dot 2.43 then
-        # fails ("trouble in init_rank") on ordinary views of the demo stack.
         attrs = {"style": "dotted", "color": "#3b5bdb", "arrowhead": "empty",
                  "fontcolor": "#3b5bdb", "penwidth": "1.3",
                  "tooltip": text(f"{dep.tool} depends on {dep.depends_on} ({dep.kind})",
                                  TOOLTIP_CHARS)}
         if view.edge_count <= DEP_LABEL_MAX_LINKS:
             attrs["label"] = text(dep.kind, 20)
+        if compact:
+            # A dependency does not move data: it should not pull its tools into columns.
+            # Safe with newrank only: with the classic ranking, constraint=false next to
+            # clusters makes dot 2.43 fail ("trouble in init_rank") on focused demo views.
+            attrs["constraint"] = "false"
+            if dep.kind == "identity":
+                # Everyone signs in through the identity provider: thin, pale lines, so the
+                # two dozen of them stay visible without burying the data flows.
+                attrs.update(color="#3b5bdb66", penwidth="0.8")
         if blasting:
             if dep.tool in marks.blast_tools and (
                 dep.depends_on in marks.blast_tools or dep.depends_on == marks.blast_origin
@@ -147,6 +167,20 @@ def to_dot(
                 attrs.update(color=DIM, fontcolor=DIM)
         graph.edge(ids[dep.tool], ids[dep.depends_on], **attrs)
     return graph
+
+
+def _fold_sources(
+    graph: graphviz.Digraph,
+    groups: dict[str | None, list[ToolNode]],
+    ids: dict[str, str],
+    view: GraphView,
+) -> None:
+    """Spread each group's source tools (no flow into them) over columns of FOLD_ROWS."""
+    fed = {flow.target for flow in view.flows}
+    for members in groups.values():
+        sources = [ids[tool.slug] for tool in members if tool.slug not in fed]
+        for before, after in zip(sources, sources[FOLD_ROWS:]):
+            graph.edge(before, after, style="invis")
 
 
 def _nodes(

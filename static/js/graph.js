@@ -18,10 +18,22 @@
     zoomScaleSensitivity: 0.3,
     dblClickZoomEnabled: false
   });
+  // realZoom is screen pixels per point of the drawing; tool names are 10 pt. A small view
+  // fitted to the canvas would show giant boxes, so it starts at most at 1.3 (13 px text).
+  var MAX_START = 1.3;
+  function fit() {
+    panZoom.resize();
+    panZoom.fit();
+    var real = panZoom.getSizes().realZoom;
+    if (real > MAX_START) { panZoom.zoom(panZoom.getZoom() * MAX_START / real); }
+    panZoom.center();
+  }
+  fit();
+  // One click on + must be enough to read names in the whole-stack picture: a 1.5 step.
   var actions = {
-    "zoom-in": function () { panZoom.zoomIn(); },
-    "zoom-out": function () { panZoom.zoomOut(); },
-    "fit": function () { panZoom.resize(); panZoom.fit(); panZoom.center(); }
+    "zoom-in": function () { panZoom.zoomBy(1.5); },
+    "zoom-out": function () { panZoom.zoomBy(1 / 1.5); },
+    "fit": fit
   };
   document.querySelectorAll("[data-graph]").forEach(function (button) {
     button.addEventListener("click", actions[button.getAttribute("data-graph")]);
