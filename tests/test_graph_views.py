@@ -167,18 +167,23 @@ def test_rendered_views_are_cached_until_the_catalog_changes(stack: Flask,
                                                              client: FlaskClient) -> None:
     first = client.get("/graph?focus=crm").text
     cache = stack.extensions["graph_cache"]
-    assert (cache.hits, cache.misses, len(cache)) == (0, 2, 2)  # the page and its SVG
+    assert (cache.hits, cache.misses, len(cache)) == (0, 3, 3)  # the page, its SVG, its DOT
     assert client.get("/graph?focus=crm").text == first
-    assert (cache.hits, cache.misses) == (1, 2)  # the whole page body came from the cache
+    assert (cache.hits, cache.misses) == (1, 3)  # the whole page body came from the cache
+    dot = client.get("/graph?focus=crm&format=dot")
+    assert (cache.hits, cache.misses, len(cache)) == (2, 3, 3)  # the page's own DOT source
+    assert dot.text.startswith("digraph catalog {")
+    client.get("/graph?focus=crm&format=png")  # a new layout of the same source
+    assert (cache.hits, cache.misses, len(cache)) == (3, 4, 4)
     client.get("/graph?focus=crm&format=csv")  # another format is another entry
-    assert (cache.hits, cache.misses, len(cache)) == (1, 3, 3)
+    assert (cache.hits, cache.misses, len(cache)) == (3, 5, 5)
     client.get("/graph?focus=crm&format=csv")
-    assert (cache.hits, cache.misses) == (2, 3)
+    assert (cache.hits, cache.misses) == (4, 5)
     with stack.app_context():
         make_tool(db.session, slug="fresh", name="Brand new")
         db.session.commit()
     assert "Brand new" in client.get("/graph").text
-    assert (cache.hits, cache.misses) == (2, 5)
+    assert (cache.hits, cache.misses) == (4, 8)
 
 
 def test_render_cache_is_bounded() -> None:

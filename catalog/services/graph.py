@@ -173,11 +173,12 @@ def layout(source: str, fmt: str, engine: str, timeout: float) -> tuple[bytes | 
 
 def cache_key(
     session: Session, params: ViewParams, fmt: str, *, node_url: t.Callable[[str], str],
-    as_of: date,
+    as_of: date, version: str | None = None,
 ) -> tuple[t.Any, ...]:
     """Return the cache key of one rendering: it changes whenever the catalog changes."""
     # node_url is part of the key: the same view served under another prefix links elsewhere.
-    return (catalog_version(session), params.key(), fmt, as_of, node_url("x"))
+    version = version if version is not None else catalog_version(session)
+    return (version, params.key(), fmt, as_of, node_url("x"))
 
 
 def render(
@@ -190,19 +191,34 @@ def render(
     timeout: float = 10.0,
     dot_max_nodes: int = 200,
     as_of: date | None = None,
+    version: str | None = None,
+    meanwhile: t.Callable[[Rendered], None] | None = None,
 ) -> Rendered:
     """Return the view `params` asks for in `fmt`, from the cache when the catalog is unchanged.
 
+    `version` is the catalog_version() the caller already read, if any (one query less).
+    `meanwhile(dot)` runs on this thread while graphviz lays the view out (not on a cache hit).
     Raises ViewError (from select_view) for an unknown focus or blast tool.
     """
     as_of = as_of or date.today()
-    key = cache_key(session, params, fmt, node_url=node_url, as_of=as_of)
+    key = cache_key(session, params, fmt, node_url=node_url, as_of=as_of, version=version)
     cached = cache.get(key)
     if cached is not None:
         return cached
     snapshot, base = cache.analysis(key[0], as_of, lambda: load_snapshot(session))
-    result = render_snapshot(snapshot, params, fmt, node_url=node_url, timeout=timeout,
-                             dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
+    if fmt not in LAID_OUT:
+        result = render_snapshot(snapshot, params, fmt, node_url=node_url, timeout=timeout,
+                                 dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
+        cache.put(key, result)
+        return result
+    # The page, its SVG and PNG downloads and the DOT download all start from one DOT source.
+    dot_key = (*key[:2], "dot", *key[3:])
+    source = cache.get(dot_key)
+    if source is None:
+        source = render_snapshot(snapshot, params, "dot", node_url=node_url,
+                                 dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
+        cache.put(dot_key, source)
+    result = lay_out(source, fmt, timeout=timeout, node_url=node_url, meanwhile=meanwhile)
     cache.put(key, result)
     return result
 
@@ -225,20 +241,42 @@ def render_snapshot(
     marks = marks_for(snapshot, params, as_of, base)
     view = select_view(snapshot, params, shadow=marks.shadow)
     engine = engine_for(view, dot_max_nodes)
-    started = time.perf_counter()
     if fmt == "csv":
         return Rendered(view, marks, fmt, engine, edge_csv(view).encode("utf-8"))
     source = to_dot(view, node_url=node_url, marks=marks, engine=engine).source
-    if fmt == "dot":
-        return Rendered(view, marks, fmt, engine, source.encode("utf-8"))
-    content, timed_out = layout(source, fmt, engine, timeout)
-    if content is None and not timed_out and engine == "dot":
+    dot = Rendered(view, marks, "dot", engine, source.encode("utf-8"))
+    return dot if fmt == "dot" else lay_out(dot, fmt, timeout=timeout, node_url=node_url)
+
+
+def lay_out(
+    dot: Rendered, fmt: str, *, timeout: float, node_url: t.Callable[[str], str],
+    meanwhile: t.Callable[[Rendered], None] | None = None,
+) -> Rendered:
+    """Return the DOT rendering `dot` laid out by graphviz in `fmt` (svg or png)."""
+    started = time.perf_counter()
+    source = (dot.content or b"").decode("utf-8")
+    if meanwhile is None:
+        content, timed_out = layout(source, fmt, dot.engine, timeout)
+    else:
+        # The page's own work (its template) overlaps the layout: waiting for dot is most of a
+        # small view's time, and the wait releases the GIL.
+        done: list[tuple[bytes | None, bool]] = []
+        worker = threading.Thread(
+            target=lambda: done.append(layout(source, fmt, dot.engine, timeout)), daemon=True)
+        worker.start()
+        try:
+            meanwhile(dot)
+        finally:
+            worker.join()
+        content, timed_out = done[0] if done else (None, False)
+    if content is None and not timed_out and dot.engine == "dot":
         # dot 2.43 has cluster bugs ("trouble in init_rank"); the picture without the group
         # boxes is better than none.
-        source = to_dot(view, node_url=node_url, marks=marks, engine=engine, clusters=False).source
+        source = to_dot(dot.view, node_url=node_url, marks=dot.marks, engine=dot.engine,
+                        clusters=False).source
         remaining = max(timeout - (time.perf_counter() - started), 0.1)
-        content, timed_out = layout(source, fmt, engine, remaining)
-    return Rendered(view, marks, fmt, engine, content, timed_out=timed_out,
+        content, timed_out = layout(source, fmt, dot.engine, remaining)
+    return Rendered(dot.view, dot.marks, fmt, dot.engine, content, timed_out=timed_out,
                     failed=content is None and not timed_out,
                     seconds=time.perf_counter() - started)
 

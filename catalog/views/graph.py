@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing as t
 from datetime import date
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import current_app
@@ -27,12 +27,16 @@ from catalog.analysis.neighbourhood import ViewError
 from catalog.analysis.neighbourhood import busiest
 from catalog.analysis.neighbourhood import parse_params
 from catalog.extensions import db
-from catalog.models import Tool
 from catalog.services import graph as graph_service
+from catalog.services.snapshot import catalog_version
+from catalog.services.snapshot import load_snapshot
 
 bp = Blueprint("graph", __name__)
 
 _PLACEHOLDER = "0slug0placeholder0"
+# Where the SVG goes in a body drafted during the layout. Autoescaped catalog text can never
+# contain "<", so only the template itself can write this marker.
+_SVG_SLOT = "<!--graph-svg-slot-->"
 _SLUG = re.compile(r"[a-z0-9-]+")
 
 TABLE_ROWS = 1000
@@ -60,16 +64,31 @@ def cache() -> graph_service.RenderCache:
 
 def node_url(slug: str) -> str:
     """Return the tool page URL, from the app's own routes only."""
-    if "tools.detail" in current_app.view_functions:
-        # url_for costs ~0.1 ms; a 200-tool page needs a thousand links. Build one and reuse
-        # its shape: slugs are [a-z0-9-], so nothing in them needs quoting.
-        pattern = g.get("_tool_url")
-        if pattern is None:
-            pattern = g._tool_url = url_for("tools.detail", slug=_PLACEHOLDER)
-        if _SLUG.fullmatch(slug):
-            return pattern.replace(_PLACEHOLDER, slug)
-        return url_for("tools.detail", slug=slug)
-    return f"{request.script_root}/tools/{quote(slug, safe='')}"
+    return tool_link()(slug)
+
+
+def tool_link() -> t.Callable[[str], str]:
+    """Return this request's tool URL builder (node_url without a lookup per call)."""
+    linker = g.get("_tool_linker")
+    if linker is None:
+        linker = g._tool_linker = _linker()
+    return linker
+
+
+def _linker() -> t.Callable[[str], str]:
+    # url_for costs ~0.1 ms and each proxy lookup (current_app, g) a few µs; a 200-tool page
+    # needs a thousand links. Build one and reuse its shape: a slug that fullmatches [a-z0-9-]
+    # needs no quoting; anything else goes through url_for.
+    if "tools.detail" not in current_app.view_functions:
+        root = request.script_root
+        return lambda slug: f"{root}/tools/{quote(slug, safe='')}"
+    head, _, tail = url_for("tools.detail", slug=_PLACEHOLDER).partition(_PLACEHOLDER)
+    plain = _SLUG.fullmatch
+
+    def link(slug: str) -> str:
+        return f"{head}{slug}{tail}" if plain(slug) else url_for("tools.detail", slug=slug)
+
+    return link
 
 
 def _bad_request(exc: ViewError) -> ResponseReturnValue:
@@ -90,29 +109,48 @@ def view() -> ResponseReturnValue:
     try:
         params = parse_params(request.args, data_classes=vocab.DATA_CLASSES,
                               groups=taxonomy.GROUPS, lifecycles=vocab.LIFECYCLES)
-        page_key = graph_service.cache_key(db.session, params, "page", node_url=node_url,
-                                           as_of=date.today())
+        version = catalog_version(db.session)
+        link = tool_link()
+        page_key = graph_service.cache_key(db.session, params, "page", node_url=link,
+                                           as_of=date.today(), version=version)
         if not fmt and (page := cache().get(page_key)) is not None:
             return _page_from(page)
+        drafts: list[str] = []
+
+        def draft(dot: graph_service.Rendered) -> None:
+            # Written while graphviz lays the view out, expecting a picture in the end.
+            body = _body(dot, version, link, svg=Markup(_SVG_SLOT))
+            drafts.extend((body, _page_html(body, has_svg=bool(dot.view.tools))))
+
         result = graph_service.render(
-            db.session, params, fmt or "svg", node_url=node_url, cache=cache(),
+            db.session, params, fmt or "svg", node_url=link, cache=cache(),
             timeout=current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0),
             dot_max_nodes=current_app.config.get("GRAPH_DOT_MAX_NODES", 200),
+            version=version, meanwhile=None if fmt else draft,
         )
     except ViewError as exc:
         return _bad_request(exc)
     if fmt:
         return _download(result, params.focus)
-    body = _body(result)
+    svg = graph_service.inline_svg(result.content) if result.content else None
+    if drafts and svg and result.view.tools:
+        body, html = (text.replace(_SVG_SLOT, svg, 1) for text in drafts)
+    else:  # no picture after all (timeout, failure, empty view), or the SVG was cached
+        body = _body(result, version, link, svg=Markup(svg) if svg else None)
+        html = ""
     page = dataclasses.replace(result, fmt="page", content=body.encode("utf-8"))
     cache().put(page_key, page)
-    return _page_from(page)
+    return html or _page_from(page)
 
 
 def _page_from(page: graph_service.Rendered) -> str:
-    body = Markup((page.content or b"").decode("utf-8"))  # our own autoescaped template output
-    return render_template("graph/view.html", body=body, has_svg=not page.timed_out
-                           and not page.failed and bool(page.view.tools))
+    return _page_html((page.content or b"").decode("utf-8"), has_svg=not page.timed_out
+                      and not page.failed and bool(page.view.tools))
+
+
+def _page_html(body: str, has_svg: bool) -> str:
+    # The body is our own autoescaped template output; the page around it is per user.
+    return render_template("graph/view.html", body=Markup(body), has_svg=has_svg)
 
 
 def _download(result: graph_service.Rendered, focus: str | None) -> ResponseReturnValue:
@@ -134,9 +172,13 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _body(result: graph_service.Rendered) -> str:
+def _body(result: graph_service.Rendered, version: str, link: t.Callable[[str], str],
+          svg: Markup | None) -> str:
     view = result.view
-    tools = db.session.execute(sa.select(Tool.slug, Tool.name).order_by(Tool.name, Tool.slug)).all()
+    # The analysis of this version is cached: the tool pickers need no query of their own.
+    snapshot, _ = cache().analysis(version, date.today(), lambda: load_snapshot(db.session))
+    tools = sorted(((tool.slug, tool.name) for tool in snapshot.tools),
+                   key=lambda pair: (pair[1], pair[0]))
     args = {k: v for k, v in request.args.items() if k != "format"}
     downloads = {fmt: url_for("graph.view", **(args | {"format": fmt}))
                  for fmt in graph_service.FORMATS}
@@ -152,10 +194,11 @@ def _body(result: graph_service.Rendered) -> str:
         view=view,
         counts=counts,
         params=view.params,
-        svg=graph_service.inline_svg(result.content) if result.content else None,
+        svg=svg,
         rows=rows[:TABLE_ROWS],
         rows_total=len(rows),
         names={tool.slug: tool.name for tool in view.tools},
+        urls={tool.slug: link(tool.slug) for tool in view.tools},
         suggestions=busiest(view),
         tool_choices=tools,
         downloads=downloads,
@@ -164,5 +207,4 @@ def _body(result: graph_service.Rendered) -> str:
         state_labels=render_mod.STATE_LABEL,
         focus_url=lambda slug: url_for("graph.view", focus=slug, depth=view.params.depth,
                                        direction=view.params.direction),
-        node_url=node_url,
     )
