@@ -249,3 +249,17 @@ def test_hostile_tool_names_stay_text_in_svg_and_page(app: Flask, client: FlaskC
     # Elsewhere on the page (table, selects) names are escaped by Jinja.
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_page_drafted_during_the_layout_equals_the_page_rendered_after(
+    stack: Flask, client: FlaskClient
+) -> None:
+    drafted = client.get("/graph?focus=crm&silos=1").text  # body written while dot runs
+    cache = stack.extensions["graph_cache"]
+    cache.clear()
+    assert client.get("/graph?focus=crm&silos=1&format=svg").status_code == 200
+    after = client.get("/graph?focus=crm&silos=1").text  # SVG from the cache: body after
+    assert cache.hits == 1  # the SVG, not the page
+    assert drafted == after
+    assert drafted.count("<svg") == 1 and "graph-svg-slot" not in drafted
+    assert "<td>manual export</td>" in drafted  # the edge table is there too

@@ -97,3 +97,58 @@ def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
             assert problems == []
         finally:
             browser.close()
+
+
+# Node boxes inside the canvas, and the median height of the tools' text lines in pixels.
+MEASURE = """() => {
+  const c = document.querySelector('#graph-canvas').getBoundingClientRect();
+  const inside = [...document.querySelectorAll('#graph-canvas g.node')].every(n => {
+    const r = n.getBoundingClientRect();
+    return r.left >= c.left - 1 && r.right <= c.right + 1 && r.top >= c.top - 1
+      && r.bottom <= c.bottom + 1;
+  });
+  const h = [...document.querySelectorAll('#graph-canvas g.node text')]
+    .map(t => t.getBoundingClientRect().height).sort((a, b) => a - b);
+  return {inside: inside, text: h[Math.floor(h.length / 2)]};
+}"""
+
+
+def measure(page: t.Any) -> dict[str, t.Any]:
+    """Return MEASURE once svg-pan-zoom has drawn (it applies zooms on an animation frame)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return t.cast(dict[str, t.Any], page.evaluate(MEASURE))
+
+
+def test_whole_stack_reads_at_1280x900_after_one_zoom_step(
+    chromium_path: Path, demo_server: tuple[str, Flask]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _ = demo_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/graph")
+            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+            canvas = page.locator("#graph-canvas").bounding_box()
+            assert canvas is not None and canvas["width"] > 1100  # the legend moved below
+            start = measure(page)
+            assert start["inside"]  # the whole stack in view
+            assert start["text"] >= 6  # names legible; before: 2.5 px in a thin column
+            page.locator("#graph-canvas").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "graph-whole-1280.png"))
+            page.click("[data-graph='zoom-in']")
+            zoomed = measure(page)
+            assert zoomed["text"] >= 10 and not zoomed["inside"]  # one click: readable
+            page.click("[data-graph='fit']")
+            fitted = measure(page)
+            assert fitted["inside"] and fitted["text"] == pytest.approx(start["text"], abs=0.1)
+            # A one-tool view is not blown up to fill the canvas.
+            page.goto(f"{base}/graph?focus=okta&depth=0")
+            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+            single = measure(page)
+            assert single["inside"] and 12 <= single["text"] <= 18
+        finally:
+            browser.close()
