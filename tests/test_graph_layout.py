@@ -57,7 +57,7 @@ def test_the_whole_stack_folds_sources_into_columns_and_frees_dependencies() -> 
     folds = statements(source, r"n\d+ -> n\d+ \[style=invis\]")
     # Source i sits left of source i + FOLD_ROWS: columns of FOLD_ROWS tools.
     assert [f.split()[0] + " " + f.split()[2] for f in folds] == [
-        f"{a} {b}" for a, b in zip(sources, sources[FOLD_ROWS:])]
+        f"{a} {b}" for a, b in zip(sources, sources[FOLD_ROWS:], strict=False)]
     identity = statements(source, rf"{sources[0]} -> {ids['okta']} ")
     assert len(identity) == 1
     assert "constraint=false" in identity[0] and 'color="#3b5bdb66"' in identity[0]

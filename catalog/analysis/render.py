@@ -222,7 +222,7 @@ def _fold_sources(
     fed = {flow.target for flow in view.flows}
     for members in groups.values():
         sources = [ids[tool.slug] for tool in members if tool.slug not in fed]
-        for before, after in zip(sources, sources[FOLD_ROWS:]):
+        for before, after in zip(sources, sources[FOLD_ROWS:], strict=False):
             graph.edge(before, after, style="invis")
 
 
