@@ -6,8 +6,8 @@ fraction times its weight, rounded. The weights sum to 100, so the score is the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from catalog.analysis.facts import Facts
 from catalog.vocab import PERSONAL
@@ -33,9 +33,8 @@ BLAST_CAP = 20
 INFLOW_CAP = 3
 
 
-@dataclass(frozen=True)
-class Risk:
-    """A tool's risk score and the points each factor contributed to it."""
+class Risk(NamedTuple):
+    """A tool's risk score and the points each factor contributed to it (a named tuple: cheap)."""
 
     tool: str
     score: int
