@@ -174,7 +174,7 @@ def audit_command(as_of: t.Any, fmt: str) -> None:
     sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
     report = audit.audit_report(db.session, day, sla_days=sla)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(audit.render_json(report), nl=False)
     elif fmt == "csv":
         click.echo(audit.render_csv(report), nl=False)
     else:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import typing as t
 
-import yaml
-
 from integrations.base import BadRow
 from integrations.base import DependencyRecord
 from integrations.base import Importer
@@ -17,6 +15,9 @@ from integrations.base import Skipped
 from integrations.base import ToolRecord
 from integrations.base import Warning_
 from integrations.base import text_stream
+
+if t.TYPE_CHECKING:
+    import yaml
 
 TOOL_KINDS = {"component", "resource"}
 # Backstage's entity-name rule: 1-63 chars, [a-zA-Z0-9] separated by single [-_.].
@@ -53,6 +54,8 @@ class BackstageImporter(Importer):
         kinds: dict[tuple[str, str], str] = {}  # (namespace, name) -> kind, for ref checks
         pending: list[tuple[str, str, str, str]] = []  # where, source slug, raw ref, namespace
         seen_entity = False
+        import yaml  # only this importer needs it: keep it out of every start-up
+
         documents = yaml.safe_load_all(text_stream(stream))
         number = 0
         while True:

@@ -10,13 +10,12 @@ import secrets
 import typing as t
 from datetime import UTC
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
-from email_validator import EmailNotValidError
-from email_validator import validate_email
 from sqlalchemy.orm import Session
 
 from catalog.auth import ROLES
@@ -32,8 +31,13 @@ from catalog.services.records import ValidationError
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # hashing a megabyte "password" is a cheap denial of service
-# Verified against when the e-mail is unknown, so that a miss costs as much as a wrong password.
-_DUMMY_HASH = HASHER.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the e-mail is unknown, so that a miss costs as much as a wrong
+    # password. Made on first use: hashing costs ~40 ms, too much for every CLI start-up.
+    return HASHER.hash("not-a-real-password")
 
 
 def _record(user: User) -> dict[str, t.Any]:
@@ -41,6 +45,9 @@ def _record(user: User) -> dict[str, t.Any]:
 
 
 def _clean_email(email: str) -> str:
+    from email_validator import EmailNotValidError  # lazy: 30 ms of start-up otherwise
+    from email_validator import validate_email
+
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -143,7 +150,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = user_by_email(session, email) if len(password) <= MAX_PASSWORD else None
     if user is None or not user.active:
         try:
-            HASHER.verify(_DUMMY_HASH, password[:MAX_PASSWORD])
+            HASHER.verify(_dummy_hash(), password[:MAX_PASSWORD])
         except VerificationError:
             pass
         return None

@@ -15,9 +15,6 @@ from decimal import Decimal
 from decimal import InvalidOperation
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError
-from email_validator import validate_email
-
 from catalog import taxonomy
 from catalog import vocab
 
@@ -124,6 +121,9 @@ def _convert(value: t.Any, f: Field) -> t.Any:
     if kind == "email":
         if not text:
             return None
+        from email_validator import EmailNotValidError  # lazy: 30 ms of start-up otherwise
+        from email_validator import validate_email
+
         try:
             return validate_email(text, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
