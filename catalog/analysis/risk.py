@@ -61,6 +61,7 @@ def score_tools(facts: Facts, blast: dict[str, int]) -> tuple[Risk, ...]:
     :param blast: blast radius size per slug (capped at BLAST_CAP is enough).
     """
     shadow_pts, customer_pts = _points("shadow", 1), _points("customer_data", 1)
+    # Counts at or over a cap read the table's last entry (index -1), the full weight.
     inflow_pts = _points("unmanaged_personal_inflows", INFLOW_CAP)
     owner_pts, control_pts = _points("missing_owners", 2), _points("missing_controls", 3)
     blast_pts = _points("blast_radius", BLAST_CAP)
@@ -76,16 +77,19 @@ def score_tools(facts: Facts, blast: dict[str, int]) -> tuple[Risk, ...]:
                 person = people.get(email.lower())  # type: ignore[union-attr]
                 gone = absent[email] = int(person is None or not person.active)
             missing_owner += gone
+        inflow = inflows.get(slug, 0)
+        size = blast.get(slug, 0)
         points = {
             "shadow": shadow_pts[slug in shadow],
             "customer_data": customer_pts[bool(held.get(slug))],
-            "unmanaged_personal_inflows": inflow_pts[min(inflows.get(slug, 0), INFLOW_CAP)],
+            "unmanaged_personal_inflows": inflow_pts[inflow if inflow < INFLOW_CAP else -1],
             "missing_owners": owner_pts[missing_owner],
             "missing_controls": control_pts[
                 (not tool.dpa_signed) + (not tool.security_reviewed) + (not tool.sso_enabled)],
-            "blast_radius": blast_pts[min(blast.get(slug, 0), BLAST_CAP)],
+            "blast_radius": blast_pts[size if size < BLAST_CAP else -1],
         }
-        risks.append(Risk(tool=slug, score=min(100, sum(points.values())), factors=points))
+        score = sum(points.values())
+        risks.append(Risk(slug, score if score < 100 else 100, points))
     # Ties by slug, then highest score first: the second sort is stable, so ties keep slug order.
     risks.sort(key=attrgetter("tool"))
     risks.sort(key=attrgetter("score"), reverse=True)
