@@ -42,7 +42,17 @@ def progress_bar(total: int | None, desc: str) -> t.Any:
     return tqdm(total=total, desc=desc, unit="rec", disable=None, file=sys.stderr, leave=False)
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+# Commands that handle requests; every other command gets the app without its web layer.
+WEB_COMMANDS = frozenset({"serve"})
+
+
+def create_cli_app() -> t.Any:
+    """Build the app for the command being run (FlaskGroup loads it inside that command)."""
+    ctx = click.get_current_context(silent=True)
+    return create_app(web=ctx is None or ctx.info_name in WEB_COMMANDS)
+
+
+@click.group(cls=FlaskGroup, create_app=create_cli_app, add_default_commands=False,
              load_dotenv=False)
 def main() -> None:
     """Martech Catalog: register tools, import discovery evidence, audit the stack."""
