@@ -127,23 +127,36 @@ def silo_findings(facts: Facts) -> Iterator[Finding]:
 
 
 def flow_findings(facts: Facts) -> Iterator[Finding]:
-    names, shadow = facts.names, facts.shadow
+    # The subject key is source->target (SPEC 5.3) while a flow's own key adds the mechanism,
+    # so every qualifying flow between one pair folds into one finding for that pair.
+    pairs: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
     for flow in facts.flows:
         if flow.managed_by_it or flow.anonymized:
             continue
         carried = flow.data_classes & PERSONAL
         if not carried:
             continue
-        shadow_target = flow.target in shadow
-        mechanism = _MECHANISM_TEXT.get(flow.mechanism, flow.mechanism.replace("_", " "))
-        target = names.get(flow.target, flow.target)
-        message = (f"{names.get(flow.source, flow.source)} sends customer "
-                   f"{_classes_text(carried)} to {target} by {mechanism} without IT "
-                   f"managing the flow")
+        pair = pairs.get((flow.source, flow.target))
+        if pair is None:
+            pairs[(flow.source, flow.target)] = (set(carried), {flow.mechanism})
+        else:
+            pair[0].update(carried)
+            pair[1].add(flow.mechanism)
+    names, shadow = facts.names, facts.shadow
+    for (source, target_slug), (classes, mechanisms) in pairs.items():
+        shadow_target = target_slug in shadow
+        ways = names_text([_MECHANISM_TEXT.get(m, m.replace("_", " "))
+                           for m in sorted(mechanisms)])
+        target = names.get(target_slug, target_slug)
+        flows = "flow" if len(mechanisms) == 1 else "flows"
+        message = (f"{names.get(source, source)} sends customer "
+                   f"{_classes_text(frozenset(classes))} to {target} by {ways} without IT "
+                   f"managing the {flows}")
         message += (f" (and {target} is shadow IT)" if shadow_target else "")
-        message += "; have IT take it over as a managed integration or stop it."
+        message += (f"; have IT take {'it' if flows == 'flow' else 'them'} over as a managed "
+                    f"integration or stop {'it' if flows == 'flow' else 'them'}.")
         yield Finding("FLOW_UNMANAGED_PERSONAL_DATA", "critical" if shadow_target else "high",
-                      "flow", flow.key, message)
+                      "flow", f"{source}->{target_slug}", message)
 
 
 def _owner_notes(facts: Facts, email: str, side: str) -> tuple[str | None, str | None]:
@@ -281,7 +294,8 @@ def spof_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...]) -> Ite
 
 
 def catalog_findings(facts: Facts) -> Iterator[Finding]:
-    if facts.tools and not facts.sors:
+    # SPEC 3.3 and 3.2: whenever no sanctioned SoR exists, an empty catalog included.
+    if not facts.sors:
         yield Finding("NO_SYSTEM_OF_RECORD", "high", "catalog", "catalog",
                       "No sanctioned system of record exists, so customer data has no governed "
                       "hub; sanction a CRM, CDP or warehouse as the system of record.")

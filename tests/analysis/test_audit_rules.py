@@ -89,6 +89,28 @@ def test_unmanaged_personal_flow_is_high_and_critical_into_shadow_it() -> None:
     assert message.startswith("Crm sends customer contact data to Esp by manual export")
 
 
+def test_flows_between_one_pair_by_two_mechanisms_are_one_finding() -> None:
+    result = audit(snap(
+        [CRM, tool("esp"), tool("zap", lifecycle="discovered")],
+        flows=[flow("crm", "esp", "contact_pii", managed_by_it=False, mechanism="manual_export"),
+               flow("crm", "esp", "behavioral", managed_by_it=False, mechanism="api"),
+               flow("crm", "esp", "transactional", mechanism="webhook"),  # managed: not counted
+               flow("crm", "zap", "consent", managed_by_it=False, mechanism="api"),
+               flow("crm", "zap", "contact_pii", managed_by_it=False, mechanism="webhook",
+                    anonymized=True)],
+    ))
+    found = [(f.subject_key, f.severity) for f in result.findings
+             if f.rule == "FLOW_UNMANAGED_PERSONAL_DATA"]
+    assert found == [("crm->zap", "critical"), ("crm->esp", "high")]
+    message = finding(result, "FLOW_UNMANAGED_PERSONAL_DATA", "crm->esp").message
+    assert message == ("Crm sends customer behavioral and contact data to Esp by API and manual "
+                       "export without IT managing the flows; have IT take them over as a managed "
+                       "integration or stop them.")
+    assert finding(result, "FLOW_UNMANAGED_PERSONAL_DATA", "crm->zap").message.startswith(
+        "Crm sends customer consent data to Zap by API without IT managing the flow (and Zap "
+        "is shadow IT)")
+
+
 def test_missing_owners_are_medium_and_only_for_tools_in_use() -> None:
     result = audit(snap([CRM, tool("esp", business_owner=None, technical_owner=None),
                          tool("idea", lifecycle="requested", business_owner=None)]))
@@ -205,6 +227,12 @@ def test_no_system_of_record_is_reported_once() -> None:
     f = finding(result, "NO_SYSTEM_OF_RECORD", "catalog")
     assert (f.severity, f.subject_type) == ("high", "catalog")
     assert "NO_SYSTEM_OF_RECORD" not in {f.rule for f in audit(snap([CRM])).findings}
+
+
+def test_an_empty_catalog_has_no_system_of_record() -> None:
+    result = audit(snap([], people=[]))
+    assert [(f.rule, f.severity, f.subject_type, f.subject_key) for f in result.findings] == [
+        ("NO_SYSTEM_OF_RECORD", "high", "catalog", "catalog")]
 
 
 def test_findings_are_sorted_by_severity_rule_and_subject() -> None:
