@@ -267,3 +267,113 @@ def test_format_summary_is_readable(session):
     text = discovery.format_summary(run(session, "entra", "entra_signins_variant_b.csv"))
     assert "Apps: 4 seen, 0 matched to tools, 3 new discovered tools, 0 ignored." in text
     assert "  new: HubSpot" in text and "changes recorded." in text
+
+
+def card_csv(tmp_path, name, *lines):
+    """Write a Ramp-template card CSV of (date, amount, user, merchant) lines; return its path."""
+    path = tmp_path / name
+    body = "".join(
+        f"{day}T12:00:00Z,{amount},{user},{merchant}\n" for day, amount, user, merchant in lines
+    )
+    path.write_text("transaction_time,amount,user,merchant_name\n" + body)
+    return str(path)
+
+
+def card_import(session, path):
+    summary = discovery.import_files(session, "card_csv", [path], actor="t")
+    session.commit()
+    return summary
+
+
+def figures(session, source="card_csv", name="Typeform"):
+    s = sighting(session, source, name)
+    return (s.first_seen, s.last_seen, s.users, s.events, s.spend)
+
+
+def test_card_statements_of_two_months_add_up_and_reimport_changes_nothing(session, tmp_path):
+    january = card_csv(
+        tmp_path,
+        "jan.csv",
+        ("2026-01-03", "49.00", "ann@x.com", "Typeform"),
+        ("2026-01-20", "10.00", "bob@x.com", "Typeform"),
+    )
+    february = card_csv(tmp_path, "feb.csv", ("2026-02-03", "59.00", "ann@x.com", "Typeform"))
+    card_import(session, january)
+    card_import(session, february)
+    assert figures(session) == (date(2026, 1, 3), date(2026, 2, 3), 2, 3, Decimal("118.00"))
+    before = count(session, ChangeRecord)
+    for path in (january, february):
+        summary = card_import(session, path)
+        assert summary["changes"] == 0
+        assert summary["sightings"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert count(session, ChangeRecord) == before
+    assert figures(session) == (date(2026, 1, 3), date(2026, 2, 3), 2, 3, Decimal("118.00"))
+
+
+def test_an_overlapping_statement_adds_only_the_days_not_yet_counted(session, tmp_path):
+    card_import(
+        session,
+        card_csv(
+            tmp_path,
+            "jan.csv",
+            ("2026-01-03", "49.00", "ann@x.com", "Typeform"),
+            ("2026-01-31", "10.00", "ann@x.com", "Typeform"),
+        ),
+    )
+    # Mid-January to mid-February: the January lines are already counted, February's are new.
+    summary = card_import(
+        session,
+        card_csv(
+            tmp_path,
+            "mid.csv",
+            ("2026-01-15", "5.00", "ann@x.com", "Typeform"),
+            ("2026-01-31", "10.00", "ann@x.com", "Typeform"),
+            ("2026-02-01", "20.00", "cy@x.com", "Typeform"),
+            ("2026-02-14", "1.50", "cy@x.com", "Typeform"),
+        ),
+    )
+    assert summary["sightings"]["updated"] == 1
+    assert figures(session) == (date(2026, 1, 3), date(2026, 2, 14), 2, 4, Decimal("80.50"))
+    # An earlier statement adds its own period too: order of import does not matter at the ends.
+    card_import(
+        session,
+        card_csv(
+            tmp_path,
+            "dec.csv",
+            ("2025-12-30", "7.00", "ann@x.com", "Typeform"),
+            ("2026-01-03", "49.00", "ann@x.com", "Typeform"),
+        ),
+    )
+    assert figures(session) == (date(2025, 12, 30), date(2026, 2, 14), 2, 5, Decimal("87.50"))
+
+
+def test_expensify_spend_adds_up_but_other_currencies_are_reported(session, tmp_path):
+    header = (
+        "Timestamp,Merchant,Amount,MCC,Category,Tag,Comment,Reimbursable,"
+        '"Original Currency","Original Amount",Receipt\n'
+    )
+    row = '"{} 09:00:00",Hotjar Ltd,{},0,Software,,,no,{},{},\n'
+    jan, feb = tmp_path / "jan.csv", tmp_path / "feb.csv"
+    jan.write_text(header + row.format("2026-01-05", "30.00", "EUR", "30.00"))
+    feb.write_text(
+        header
+        + row.format("2026-02-05", "12.00", "EUR", "12.00")
+        + row.format("2026-02-06", "9.00", "GBP", "9.00")
+    )
+    discovery.import_files(session, "expensify", [str(jan)], actor="t")
+    summary = discovery.import_files(session, "expensify", [str(feb)], actor="t")
+    s = sighting(session, "expensify", "Hotjar Ltd")
+    assert (s.spend, s.currency, s.events) == (Decimal("42.00"), "EUR", 3)
+    assert summary["warnings"] == [
+        "expensify Hotjar Ltd: spend in other currencies left out: 9.00 GBP"
+    ]
+
+
+def test_sign_in_logs_still_replace_rather_than_add(session, tmp_path):
+    header = "Date (UTC),Application,Application ID ,Username\n"
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(header + "2026-01-10T00:00:00Z,Canva,c1,a@x.com\n")
+    second.write_text(header + "2026-02-10T00:00:00Z,Canva,c1,a@x.com\n")
+    discovery.import_files(session, "entra", [str(first)], actor="t")
+    discovery.import_files(session, "entra", [str(second)], actor="t")
+    assert figures(session, "entra", "Canva")[2:4] == (1, 1)

@@ -5,6 +5,9 @@ it through the entity services, so every created or changed object has one chang
 `import_files` does both, all-or-nothing: any bad row raises ImportFailed before anything is
 written. Re-importing a file finds every sighting, alias and tool as it left them, so the second
 run writes nothing.
+
+How a re-import merges into an existing sighting (sign-in logs replace, expense and card
+statements add the days not yet counted) is in `catalog.services.discovery_merge`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ import integrations
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import matching
+from catalog.services.discovery_merge import SPEND_SOURCES
+from catalog.services.discovery_merge import DayFigures
+from catalog.services.discovery_merge import merged_sighting
+from catalog.services.discovery_merge import merged_spend
+from catalog.services.discovery_merge import sighting_change
 from catalog.services.discovery_plan import ToolPlan
 from catalog.services.discovery_plan import plan_tools
 from catalog.services.discovery_write import apply_plan
@@ -36,7 +44,15 @@ from integrations.base import Skipped
 from integrations.base import ToolRecord
 from integrations.base import Warning_
 
-__all__ = ["ImportFailed", "Plan", "plan_import", "apply_plan", "import_files", "format_summary"]
+__all__ = [
+    "ImportFailed",
+    "Plan",
+    "plan_import",
+    "apply_plan",
+    "import_files",
+    "format_summary",
+    "merged_sighting",
+]
 
 MAX_SHOWN = 20  # bad rows and warnings listed in a message; all are counted
 ProgressFactory = t.Callable[[int | None, str], t.Any]
@@ -49,7 +65,7 @@ class ImportFailed(Exception):
 class _App:
     """Running aggregate of one (source, app name): the per-row hot path, so plain slots."""
 
-    __slots__ = ("app_id", "first", "last", "users", "events", "spend", "scopes")
+    __slots__ = ("app_id", "first", "last", "users", "events", "spend", "scopes", "days")
 
     def __init__(self) -> None:
         self.app_id: str | None = None
@@ -59,6 +75,7 @@ class _App:
         self.events = 0
         self.spend: dict[str, Decimal] = {}
         self.scopes: set[str] = set()
+        self.days: dict[date | None, DayFigures] = {}  # spend sources only
 
 
 @dataclass
@@ -79,6 +96,8 @@ class AppPlan:
     tool: str | None = None  # slug of the matched tool
     group: str | None = None  # new-tool group key
     sighting: str = "create"  # create, update, unchanged
+    #: Spend sources only: this import's figures per day, so only days not yet counted add up.
+    days: dict[date | None, DayFigures] | None = None
 
 
 @dataclass
@@ -180,6 +199,7 @@ def _read(
     update: t.Callable[[int], t.Any] | None,
 ) -> None:
     users: dict[str, int] = {}  # user -> small int, so per-app user sets stay small
+    by_day = src in SPEND_SOURCES
     count = 0
     for item in items:
         count += 1
@@ -208,6 +228,13 @@ def _read(
             if item.spend is not None:
                 cur = item.currency or "USD"
                 app.spend[cur] = app.spend.get(cur, Decimal(0)) + item.spend
+            if by_day:
+                figures = app.days.get(day)
+                if figures is None:
+                    figures = app.days[day] = DayFigures()
+                figures.events += 1
+                if item.spend is not None:
+                    figures.spend[cur] = figures.spend.get(cur, Decimal(0)) + item.spend
             if item.scopes and len(app.scopes) < 50:
                 app.scopes.update(item.scopes)
         elif kind is Skipped:
@@ -252,6 +279,9 @@ def _plan_apps(session: Session, plan: Plan, apps: dict[tuple[str, str], _App]) 
     for (src, name), app in sorted(apps.items()):
         matcher = matchers.get(src) or matchers.setdefault(src, matching.Matcher(session, src))
         spend, currency, note = _spend(app)
+        old = existing.get((src, name))
+        if old is not None and src in SPEND_SOURCES:
+            note = None  # what this import adds to the sighting is checked below instead
         if note:
             plan.warnings.append(f"{src} {name}: {note}")
         entry = AppPlan(
@@ -266,6 +296,7 @@ def _plan_apps(session: Session, plan: Plan, apps: dict[tuple[str, str], _App]) 
             currency,
             tuple(sorted(app.scopes)),
             "none",
+            days=app.days if src in SPEND_SOURCES else None,
         )
         plan.observations += app.events
         found = matcher.match(name, app.app_id)
@@ -279,7 +310,11 @@ def _plan_apps(session: Session, plan: Plan, apps: dict[tuple[str, str], _App]) 
             else:
                 entry.how = "new"
                 entry.group = _new_tool(plan, matcher, slugs, taken, name)
-        entry.sighting = _sighting_change(existing.get((src, name)), entry)
+        if old is not None and entry.days is not None:
+            note = merged_spend(old, entry)[3]
+            if note:
+                plan.warnings.append(f"{src} {name}: {note}")
+        entry.sighting = sighting_change(old, entry)
         plan.apps.append(entry)
 
 
@@ -301,55 +336,6 @@ def _new_tool(
             new.suggestion = (slugs[hint[0]], matcher.names[hint[0]], hint[1])
     new.apps.append(name)
     return key
-
-
-def merged_sighting(old: Sighting | None, app: AppPlan) -> dict[str, t.Any]:
-    """Return the sighting record after this import.
-
-    first_seen and last_seen widen to everything ever seen. users, events and spend are the
-    figures of the newest export that saw the app: overlapping exports cannot be summed without
-    counting the same sign-ins twice, and an older export must not overwrite a newer one.
-    """
-    record = {
-        "source": app.source,
-        "observed_name": app.name,
-        "tool": app.tool,
-        "first_seen": app.first_seen,
-        "last_seen": app.last_seen,
-        "users": app.users,
-        "events": app.events,
-        "spend": app.spend,
-        "currency": app.currency,
-    }
-    if old is None:
-        return record
-    days = [d for d in (old.first_seen, app.first_seen) if d is not None]
-    record["first_seen"] = min(days) if days else None
-    days = [d for d in (old.last_seen, app.last_seen) if d is not None]
-    record["last_seen"] = max(days) if days else None
-    if old.last_seen is not None and (app.last_seen is None or app.last_seen < old.last_seen):
-        record.update(users=old.users, events=old.events, spend=old.spend, currency=old.currency)
-    return record
-
-
-def _sighting_change(old: Sighting | None, app: AppPlan) -> str:
-    if old is None:
-        return "create"
-    after = merged_sighting(old, app)
-    before = {
-        "source": old.source,
-        "observed_name": old.observed_name,
-        "tool": old.tool.slug if old.tool is not None else None,
-        "first_seen": old.first_seen,
-        "last_seen": old.last_seen,
-        "users": old.users,
-        "events": old.events,
-        "spend": old.spend,
-        "currency": old.currency,
-    }
-    if app.how == "new":
-        return "update"  # it will point at the new discovered tool
-    return "unchanged" if before == after else "update"
 
 
 def import_files(

@@ -15,6 +15,7 @@ from catalog.models import ToolAlias
 from catalog.services import entities
 from catalog.services import matching
 from catalog.services import records
+from catalog.services.discovery_merge import merged_sighting
 from catalog.services.records import ValidationError
 
 if t.TYPE_CHECKING:
@@ -145,8 +146,6 @@ def _new_tools(
 
 
 def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor: str) -> int:
-    from catalog.services.discovery import merged_sighting
-
     sources = {a.source for a in plan.apps}
     existing = {
         (s.source, s.observed_name): s
