@@ -7,13 +7,15 @@ Roles (SPEC 1: marketing registers and owns, IT reviews and governs, both read):
 | `read` (every page, exports, API GET) | yes | yes | yes | yes |
 | `tool.create`, `review.request` | | yes | yes | yes |
 | `tool.edit`, `flow.*`, `dependency.*` (obj) | | own tools | yes | yes |
-| `tool.decide` (lifecycle, decided_at), `tool.delete`, `flow.manage` | | | yes | yes |
+| `tool.decide` (lifecycle, decided_at, controls), `tool.delete`, `flow.manage` | | | yes | yes |
 | `review.manage`, `import.run` | | | yes | yes |
 | `review.signoff` (obj = (tool, side)) | | business owner | technical owner / it | yes |
 | `person.*`, `account.manage`, `settings.edit`, `taxonomy.edit`, `bundle.import` | | | | yes |
 
 "Own tools" means tools whose business owner is the person with the user's e-mail; a flow is the
 marketer's when it touches one of their tools, a dependency when its dependent tool is theirs.
+An open request (requested, in review) becomes sanctioned or deprecated only with both owners'
+sign-offs (`review.sign_off`); a new tool may be registered as sanctioned by IT.
 With `AUTH_ENABLED` false (the team's test apps) every check passes and nobody has to sign in.
 """
 
@@ -33,6 +35,7 @@ from flask import request
 from flask import url_for
 from flask_login import LoginManager
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from catalog.extensions import csrf
 from catalog.extensions import db
@@ -73,6 +76,17 @@ _OWNED = frozenset({
     "tool.edit", "flow.create", "flow.edit", "flow.delete",
     "dependency.create", "dependency.edit", "dependency.delete",
 })
+
+# Tool fields that settle governance findings (PERSONAL_DATA_EXPOSURE, silos): IT decides them,
+# as it decides lifecycle, so an owner cannot clear a finding about their own tool.
+CONTROL_FIELDS = ("security_reviewed", "dpa_signed", "sso_enabled", "system_of_record")
+# Lifecycles an open request reaches only through the review workflow's dual sign-off.
+DECIDED_BY_REVIEW = frozenset({"sanctioned", "deprecated"})
+
+
+class Refused(Forbidden):
+    """A 403 whose description tells the user what to do instead (shown on page and API)."""
+
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -188,12 +202,50 @@ def require_write(kind: str, obj: t.Any = None, record: t.Any = None, *,
         after = (new["lifecycle"], records.plain(new["decided_at"]))
         if after != before and not (obj is None and new["lifecycle"] == "discovered"):
             require("tool.decide", obj)
+        if any(new[name] != (bool(getattr(obj, name)) if obj is not None else False)
+               for name in CONTROL_FIELDS):
+            require("tool.decide", obj)
+        _require_signoffs(obj, new["lifecycle"])
     elif kind == "flow":
         require(action, SimpleNamespace(source=tool(new["source"]), target=tool(new["target"])))
         if new["managed_by_it"] != (obj.managed_by_it if obj is not None else False):
             require("flow.manage", obj)
     elif kind == "dependency":
         require(action, SimpleNamespace(tool=tool(new["tool"])))
+
+
+def require_tool_writes(raws: t.Iterable[t.Any]) -> None:
+    """Apply `require_write` to each tool record an import is about to save (by slug or name)."""
+    from catalog.services import entities
+    from catalog.services import records
+
+    for raw in raws:
+        if not isinstance(raw, t.Mapping):
+            continue  # the import refuses it with a message naming the record
+        slug = raw.get("slug") or records.slugify(str(raw.get("name") or ""))
+        existing = entities.tool_by_slug(db.session, slug) if isinstance(slug, str) else None
+        require_write("tool", existing, raw)
+
+
+def _require_signoffs(tool: t.Any, lifecycle: str) -> None:
+    """Refuse deciding an open request by plain edit unless both owners signed it off.
+
+    Sanctioning goes through the review (SPEC issue 6: both sign-offs, each with who and when).
+    A NEW tool registered as sanctioned is allowed (for IT and admins, by `tool.decide`): that
+    catalogues a system already running and approved before the catalog existed, like the CRM,
+    and its creation is in the change log like any other.
+    """
+    from catalog.services import review
+
+    if tool is None or tool.lifecycle not in review.OPEN or lifecycle not in DECIDED_BY_REVIEW:
+        return
+    missing = [side for side in review.SIDES if side not in review.signoffs(db.session, tool)]
+    if missing:
+        raise Refused(
+            f"{tool.name} is {tool.lifecycle.replace('_', ' ')}: it can become {lifecycle} only "
+            f"through its review, with both the business owner's and the technical owner's "
+            f"sign-off (missing: {' and '.join(missing)}). Use /review/{tool.slug}."
+        )
 
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -298,10 +350,11 @@ def init_app(app: Flask) -> None:
     def _forbidden(exc: Exception) -> t.Any:
         from flask import render_template
 
+        message = exc.description if isinstance(exc, Refused) else None
         if _wants_json():
-            return {"error": "forbidden"}, 403
+            return {"error": message or "forbidden"}, 403
         return render_template(
-            "error.html", code=403, message="Your role does not allow this."
+            "error.html", code=403, message=message or "Your role does not allow this."
         ), 403
 
     app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj))

@@ -141,8 +141,14 @@ class ToolForm(VersionedForm):
     decided_at = DateField("Decided on", validators=[Optional()])
     retired_at = DateField("Retired on", validators=[Optional()])
 
-    def setup(self, session: Session, *, editing: bool) -> ToolForm:
-        """Fill the runtime choices; on an edit form the slug is shown read-only."""
+    CONTROLS = ("system_of_record", "sso_enabled", "dpa_signed", "security_reviewed")
+
+    def setup(self, session: Session, *, editing: bool, decide: bool = True) -> ToolForm:
+        """Fill the runtime choices; on an edit form the slug is shown read-only.
+
+        :param decide: whether the user may set the controls (IT's call); if not, they are shown
+            disabled and the template carries their current values in hidden inputs.
+        """
         self.category.choices = choices([("", "Not categorised yet")]) + [
             option for group, pairs in taxonomy.grouped_choices()
             for option in choices(pairs, group)
@@ -151,6 +157,10 @@ class ToolForm(VersionedForm):
         self.technical_owner.choices = person_choices(session, first="it")
         if editing:
             self.slug.render_kw = {"readonly": True}
+        if not decide:
+            for name in self.CONTROLS:
+                self[name].render_kw = {"disabled": True}
+                self[name].description = "Set by IT."
         return self
 
     def to_record(self, *, editing: bool = True) -> dict[str, t.Any]:

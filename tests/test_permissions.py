@@ -31,6 +31,9 @@ ROLES = ("viewer", "marketing", "it", "admin")
 EMAIL = {"viewer": "vera@example.com", "marketing": "mia@example.com",
          "it": "ivan@example.com", "admin": "ada@example.com"}
 ALL, CONTRIB, IT, ADMIN = set(ROLES), {"marketing", "it", "admin"}, {"it", "admin"}, {"admin"}
+CONTROLS = ("security_reviewed", "dpa_signed", "sso_enabled", "system_of_record")
+# `mine` starts with one control already ticked, so "change" covers ticking and unticking.
+MINE_CONTROLS = dict.fromkeys(CONTROLS, False) | {"dpa_signed": True}
 
 
 def _form(record: dict[str, t.Any], **changes: t.Any) -> dict[str, t.Any]:
@@ -92,9 +95,18 @@ ACTIONS: list[tuple[str, set[str], t.Callable[..., t.Any]]] = [
         "/tools/mine/edit", data=_tool_form(a, "mine", description="Updated"))),
     ("edit another team's tool", IT, lambda c, a, i: c.post(
         "/tools/theirs/edit", data=_tool_form(a, "theirs", description="Updated"))),
-    ("sanction own tool through the edit form", IT, lambda c, a, i: c.post(
+    # Sanctioning an open request goes through the review's dual sign-off, for every role.
+    ("sanction a requested tool through the edit form", set(), lambda c, a, i: c.post(
         "/tools/mine/edit", data=_tool_form(a, "mine", lifecycle="sanctioned",
                                             decided_at="2026-11-22"))),
+    ("deprecate a requested tool through the edit form", set(), lambda c, a, i: c.post(
+        "/tools/mine/edit", data=_tool_form(a, "mine", lifecycle="deprecated"))),
+    *[(f"change {field} of own tool", IT, lambda c, a, i, field=field: c.post(
+        "/tools/mine/edit", data=_tool_form(a, "mine", **{field: not MINE_CONTROLS[field]})))
+      for field in CONTROLS],
+    ("register a tool with its security review ticked", IT, lambda c, a, i: c.post(
+        "/tools/new", data={"name": "New thing", "lifecycle": "requested", "currency": "USD",
+                            "security_reviewed": "y"})),
     ("delete a tool", IT, lambda c, a, i: c.post(
         "/tools/mine/delete", data={"version": str(_version(a, "mine"))})),
     ("add a flow into own tool", CONTRIB, lambda c, a, i: c.post("/flows/new", data={
@@ -133,6 +145,16 @@ ACTIONS: list[tuple[str, set[str], t.Callable[..., t.Any]]] = [
         "/api/v1/tools/mine", json=_api_tool(a, "mine", description="via API"))),
     ("API: replace another team's tool", IT, lambda c, a, i: c.put(
         "/api/v1/tools/theirs", json=_api_tool(a, "theirs", description="via API"))),
+    ("API: sanction a requested tool", set(), lambda c, a, i: c.put(
+        "/api/v1/tools/mine", json=_api_tool(a, "mine", lifecycle="sanctioned",
+                                             decided_at="2026-11-22"))),
+    *[(f"API: change {field} of own tool", IT, lambda c, a, i, field=field: c.put(
+        "/api/v1/tools/mine", json=_api_tool(a, "mine", **{field: not MINE_CONTROLS[field]})))
+      for field in CONTROLS],
+    ("API: create a tool declared system of record", IT, lambda c, a, i: c.post(
+        "/api/v1/tools", json={"name": "Via API", "system_of_record": True})),
+    ("API: sanction a requested tool by bundle", set(), lambda c, a, i: c.post(
+        "/api/v1/bundle", json={"tools": [_api_tool(a, "mine", lifecycle="sanctioned")]})),
     ("API: delete a tool", IT, lambda c, a, i: c.delete(
         "/api/v1/tools/theirs", headers={"If-Match": f'"{_version(a, "theirs")}"'})),
     ("API: add a person", ADMIN, lambda c, a, i: c.post(
@@ -156,7 +178,7 @@ def _stack(app):
         make_person(s, email="ivan@example.com", name="Ivan", department="it")
         make_tool(s, slug="hub", name="Hub", technical_owner="ivan@example.com")
         make_tool(s, slug="mine", name="Mine", business_owner="mia@example.com",
-                  technical_owner="ivan@example.com")
+                  technical_owner="ivan@example.com", **MINE_CONTROLS)
         make_tool(s, slug="theirs", name="Theirs", business_owner="otto@example.com")
         make_flow(s, "hub", "mine", data_classes=["contact_pii"])
         make_flow(s, "hub", "theirs")

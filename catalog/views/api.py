@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
 from catalog.auth import require
+from catalog.auth import require_tool_writes
 from catalog.auth import require_write
 from catalog.extensions import csrf
 from catalog.extensions import db
@@ -97,6 +98,8 @@ def post_bundle() -> ResponseReturnValue:
     """Import a bundle: all records or none; 400 names the first bad record and field."""
     require("bundle.import")
     document = json_body()
+    if isinstance(document, dict) and isinstance(document.get("tools"), list):
+        require_tool_writes(document["tools"])
     try:
         summary = bundle.import_bundle(db.session, document, actor=current_actor())
         db.session.commit()

@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 import integrations
 from catalog.auth import require
+from catalog.auth import require_tool_writes
 from catalog.extensions import db
 from catalog.models import Tool
 from catalog.services import discovery
@@ -140,6 +141,7 @@ def commit(token: str) -> ResponseReturnValue:
         failure = plan.failure()
         if failure:
             raise discovery.ImportFailed(failure)
+        require_tool_writes([*plan.tools.creates, *plan.tools.updates])
         confirm = {
             k: n.suggestion[0] for k, n in plan.new_tools.items() if k in wanted and n.suggestion
         }

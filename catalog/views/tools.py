@@ -15,11 +15,13 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
 from catalog import taxonomy
 from catalog import vocab
+from catalog.auth import can
 from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
@@ -29,6 +31,7 @@ from catalog.models import Tool
 from catalog.services import audit
 from catalog.services import entities
 from catalog.services import records
+from catalog.services import review
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.views.common import Page
@@ -54,6 +57,10 @@ def _tool_or_404(slug: str) -> Tool:
     if tool is None:
         abort(404)
     return tool
+
+
+def _decides(tool: Tool | None) -> bool:
+    return can(current_user, "tool.decide", tool)
 
 
 def form_data(tool: Tool) -> dict[str, t.Any]:
@@ -114,7 +121,7 @@ def index() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     """Register a tool."""
     require_write("tool")
-    form = ToolForm().setup(db.session, editing=False)
+    form = ToolForm().setup(db.session, editing=False, decide=_decides(None))
     status = 200
     if form.validate_on_submit():
         require_write("tool", record=form.to_record(editing=False))
@@ -151,7 +158,9 @@ def detail(slug: str) -> ResponseReturnValue:
         sightings=entities.tool_sightings(db.session, tool),
         history=history(db.session, "tool", tool.slug),
         governance=audit.tool_governance(
-            db.session, tool.slug, date.today(), sla_days=current_app.config["REVIEW_SLA_DAYS"]
+            db.session, tool.slug, date.today(),
+            # the administrator's runtime setting, as on /audit, /review and in the CLI
+            sla_days=review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"])),
         ),
     )
 
@@ -162,9 +171,10 @@ def edit(slug: str) -> ResponseReturnValue:
     tool = _tool_or_404(slug)
     require_write("tool", tool)
     if request.method == "GET":
-        form = ToolForm(data=form_data(tool)).setup(db.session, editing=True)
+        form = ToolForm(data=form_data(tool)).setup(db.session, editing=True,
+                                                    decide=_decides(tool))
         return render_template("tools/form.html", form=form, tool=tool)
-    form = ToolForm().setup(db.session, editing=True)
+    form = ToolForm().setup(db.session, editing=True, decide=_decides(tool))
     form.slug.data = tool.slug
     if not form.validate_on_submit():
         form.precheck()

@@ -1,0 +1,172 @@
+"""Issue 6 holes: sanctioning only through the dual sign-off, controls are IT's, the runtime SLA.
+
+Mia (marketing) is the business owner of `mine`, a requested tool; Ivan (IT) its technical owner.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from catalog.extensions import db
+from catalog.models import ChangeRecord
+from catalog.services import entities
+from catalog.services import records
+from catalog.services import review
+from tests.accounts import add_user
+from tests.accounts import auth_app
+from tests.accounts import login
+from tests.factories import make_person
+from tests.factories import make_tool
+
+REFUSAL = ("Mine is requested: it can become sanctioned only through its review, with both the "
+           "business owner's and the technical owner's sign-off (missing: business and "
+           "technical). Use /review/mine.")
+
+
+@pytest.fixture
+def web(tmp_path, _postgres_schema):
+    app = auth_app(tmp_path, IMPORT_STASH_DIR=str(tmp_path / "stash"))
+    with app.app_context():
+        make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
+        make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
+        make_tool(db.session, slug="mine", name="Mine", business_owner="mia@example.com",
+                  technical_owner="ivan@example.com", dpa_signed=True,
+                  requested_at=(date.today() - timedelta(days=20)).isoformat())
+        db.session.commit()
+    for email, role in (("mia@example.com", "marketing"), ("ivan@example.com", "it"),
+                        ("ada@example.com", "admin")):
+        add_user(app, email, role)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _client(app, email):
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+def _state(app):
+    """Return the tool's record and the number of change records."""
+    with app.app_context():
+        tool = entities.tool_by_slug(db.session, "mine")
+        return (records.tool_record(tool) | {"version": tool.version},
+                db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))))
+
+
+def _sign(app, *sides):
+    with app.app_context():
+        tool = entities.tool_by_slug(db.session, "mine")
+        if tool.lifecycle == "requested":
+            review.start_review(db.session, tool, actor="ivan@example.com", today=date.today())
+        for side in sides:
+            review.sign_off(db.session, tool, side, actor=f"{side}@example.com")
+        db.session.commit()
+
+
+def test_it_cannot_sanction_by_api_without_both_signoffs(web):
+    ivan = _client(web, "ivan@example.com")
+    before = _state(web)
+    response = ivan.put("/api/v1/tools/mine",
+                        json=before[0] | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
+    assert response.status_code == 403
+    assert response.json == {"error": REFUSAL}
+    assert _state(web) == before  # nothing written, nothing logged
+
+    _sign(web, "business")
+    current = _state(web)
+    response = ivan.put("/api/v1/tools/mine", json=current[0] | {"lifecycle": "sanctioned"})
+    assert response.status_code == 403
+    assert "is in review" in response.json["error"]
+    assert "(missing: technical)" in response.json["error"]
+    assert _state(web) == current
+
+
+def test_with_both_signoffs_the_decision_is_allowed(web):
+    _sign(web, "business", "technical")
+    ivan = _client(web, "ivan@example.com")
+    record = _state(web)[0]
+    response = ivan.put("/api/v1/tools/mine",
+                        json=record | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
+    assert response.status_code == 200, response.text
+    assert response.json["lifecycle"] == "sanctioned"
+
+
+def test_edit_form_refusal_points_to_the_review(web):
+    ivan = _client(web, "ivan@example.com")
+    record, changes = _state(web)
+    data = {k: v for k, v in record.items() if v not in (None, False, [])} | {
+        "lifecycle": "sanctioned", "dpa_signed": "y"}
+    response = ivan.post("/tools/mine/edit", data=data)
+    assert response.status_code == 403
+    assert "Use /review/mine." in response.text
+    assert _state(web) == (record, changes)
+
+
+def test_it_and_admin_may_register_a_running_system_as_sanctioned(web):
+    for email, slug in (("ivan@example.com", "crm"), ("ada@example.com", "erp")):
+        client = _client(web, email)
+        response = client.post("/api/v1/tools", json={"name": slug, "lifecycle": "sanctioned"})
+        assert response.status_code == 201, response.text
+    with web.app_context():
+        created = db.session.scalars(sa.select(ChangeRecord.object_key).where(
+            ChangeRecord.object_type == "tool", ChangeRecord.action == "create")).all()
+        assert {"crm", "erp"} <= set(created)
+
+
+def test_marketer_sees_controls_disabled_and_saving_keeps_them(web):
+    mia = _client(web, "mia@example.com")
+    page = mia.get("/tools/mine/edit").text
+    for name in ("security_reviewed", "dpa_signed", "sso_enabled", "system_of_record"):
+        box = re.search(rf'<input[^>]*id="{name}"[^>]*>', page).group(0)
+        assert "disabled" in box, box
+    # The ticked box travels in a hidden input, since a disabled box is not submitted.
+    assert '<input type="hidden" name="dpa_signed" value="y">' in page
+    assert 'type="hidden" name="security_reviewed"' not in page
+    record = _state(web)[0]
+    data = {k: v for k, v in record.items() if v not in (None, False, [])} | {
+        "version": str(record["version"]), "description": "Updated by Mia", "dpa_signed": "y"}
+    assert mia.post("/tools/mine/edit", data=data).status_code == 302
+    after = _state(web)[0]
+    assert after["description"] == "Updated by Mia" and after["dpa_signed"] is True
+    # IT's form has them enabled.
+    ivan_page = _client(web, "ivan@example.com").get("/tools/mine/edit").text
+    box = re.search(r'<input[^>]*id="dpa_signed"[^>]*>', ivan_page).group(0)
+    assert "disabled" not in box
+
+
+def test_catalog_csv_import_by_it_cannot_sanction_a_request(web):
+    ivan = _client(web, "ivan@example.com")
+    before = _state(web)
+    csv = b"slug,name,lifecycle\nmine,Mine,sanctioned\n"
+    response = ivan.post("/imports", data={"source": "catalog_csv",
+                                           "file": (io.BytesIO(csv), "tools.csv")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 302
+    response = ivan.post(response.headers["Location"] + "/commit")
+    assert response.status_code == 403
+    assert "Use /review/mine." in response.text
+    assert _state(web) == before
+    # Cataloguing a new, already-running system as sanctioned by import stays possible.
+    csv = b"slug,name,lifecycle\ncrm,CRM,sanctioned\n"
+    response = ivan.post("/imports", data={"source": "catalog_csv",
+                                           "file": (io.BytesIO(csv), "crm.csv")},
+                         content_type="multipart/form-data")
+    assert ivan.post(response.headers["Location"] + "/commit").status_code == 302
+    with web.app_context():
+        assert entities.tool_by_slug(db.session, "crm").lifecycle == "sanctioned"
+
+
+def test_tool_page_uses_the_administrators_sla(web):
+    ada = _client(web, "ada@example.com")
+    assert "REVIEW_OVERDUE" in ada.get("/tools/mine").text  # 20 days > default 10
+    assert ada.post("/review/sla", data={"sla_days": "30"}).status_code == 302
+    page = ada.get("/tools/mine").text
+    assert "Governance" in page and "REVIEW_OVERDUE" not in page
