@@ -129,32 +129,32 @@ def silo_findings(facts: Facts) -> Iterator[Finding]:
 def flow_findings(facts: Facts) -> Iterator[Finding]:
     # The subject key is source->target (SPEC 5.3) while a flow's own key adds the mechanism,
     # so every qualifying flow between one pair folds into one finding for that pair.
-    pairs: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    pairs: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
     for flow in facts.flows:
         if flow.managed_by_it or flow.anonymized:
             continue
         carried = flow.data_classes & PERSONAL
         if not carried:
             continue
-        pair = pairs.get((flow.source, flow.target))
-        if pair is None:
-            pairs[(flow.source, flow.target)] = (set(carried), {flow.mechanism})
-        else:
-            pair[0].update(carried)
-            pair[1].add(flow.mechanism)
+        pair = (flow.source, flow.target)
+        seen = pairs.get(pair)
+        pairs[pair] = ((carried, (flow.mechanism,)) if seen is None
+                       else (seen[0] | carried, seen[1] + (flow.mechanism,)))
     names, shadow = facts.names, facts.shadow
     for (source, target_slug), (classes, mechanisms) in pairs.items():
         shadow_target = target_slug in shadow
-        ways = names_text([_MECHANISM_TEXT.get(m, m.replace("_", " "))
-                           for m in sorted(mechanisms)])
         target = names.get(target_slug, target_slug)
-        flows = "flow" if len(mechanisms) == 1 else "flows"
-        message = (f"{names.get(source, source)} sends customer "
-                   f"{_classes_text(frozenset(classes))} to {target} by {ways} without IT "
-                   f"managing the {flows}")
+        if len(mechanisms) == 1:
+            ways, them = _MECHANISM_TEXT.get(mechanisms[0]) or mechanisms[0].replace("_", " "), ""
+        else:
+            ways = names_text([_MECHANISM_TEXT.get(m) or m.replace("_", " ")
+                               for m in sorted(set(mechanisms))])
+            them = "s"
+        message = (f"{names.get(source, source)} sends customer {_classes_text(classes)} to "
+                   f"{target} by {ways} without IT managing the flow{them}")
         message += (f" (and {target} is shadow IT)" if shadow_target else "")
-        message += (f"; have IT take {'it' if flows == 'flow' else 'them'} over as a managed "
-                    f"integration or stop {'it' if flows == 'flow' else 'them'}.")
+        message += ("; have IT take them over as a managed integration or stop them." if them
+                    else "; have IT take it over as a managed integration or stop it.")
         yield Finding("FLOW_UNMANAGED_PERSONAL_DATA", "critical" if shadow_target else "high",
                       "flow", f"{source}->{target_slug}", message)
 
