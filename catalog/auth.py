@@ -228,21 +228,34 @@ def require_tool_writes(raws: t.Iterable[t.Any]) -> None:
 
 
 def _require_signoffs(tool: t.Any, lifecycle: str) -> None:
-    """Refuse deciding an open request by plain edit unless both owners signed it off.
+    """Refuse deciding a tool by plain edit: sanctioning and rejecting go through its review.
 
-    Sanctioning goes through the review (SPEC issue 6: both sign-offs, each with who and when).
-    A NEW tool registered as sanctioned is allowed (for IT and admins, by `tool.decide`): that
-    catalogues a system already running and approved before the catalog existed, like the CRM,
-    and its creation is in the change log like any other.
+    Sanctioning needs both owners' sign-offs, each with who and when, and a rejection needs a
+    reason (issue 6); only the review workflow records those. So an existing tool becomes
+    sanctioned (or deprecated) from an open request only once both sides signed off, and from any
+    other state (discovered, rejected, retired) only by being requested again and reviewed. A NEW
+    tool registered as sanctioned is allowed (for IT and admins, by `tool.decide`): that catalogues
+    a system already running and approved before the catalog existed, like the CRM, and its
+    creation is in the change log like any other.
     """
     from catalog.services import review
 
-    if tool is None or tool.lifecycle not in review.OPEN or lifecycle not in DECIDED_BY_REVIEW:
+    if tool is None or tool.lifecycle == lifecycle:
         return
+    state = tool.lifecycle.replace("_", " ")
+    if lifecycle == "rejected" and tool.lifecycle in review.OPEN:
+        raise Refused(f"{tool.name} is {state}: reject it through its review, which records the "
+                      f"reason. Use /review/{tool.slug}.")
+    if lifecycle not in DECIDED_BY_REVIEW or tool.lifecycle in DECIDED_BY_REVIEW:
+        return
+    if tool.lifecycle not in review.OPEN:
+        raise Refused(f"{tool.name} is {state}: to sanction it, request it again (lifecycle "
+                      f"requested) and decide it through its review, with both the business "
+                      f"owner's and the technical owner's sign-off.")
     missing = [side for side in review.SIDES if side not in review.signoffs(db.session, tool)]
     if missing:
         raise Refused(
-            f"{tool.name} is {tool.lifecycle.replace('_', ' ')}: it can become {lifecycle} only "
+            f"{tool.name} is {state}: it can become {lifecycle} only "
             f"through its review, with both the business owner's and the technical owner's "
             f"sign-off (missing: {' and '.join(missing)}). Use /review/{tool.slug}."
         )

@@ -170,3 +170,43 @@ def test_tool_page_uses_the_administrators_sla(web):
     assert ada.post("/review/sla", data={"sla_days": "30"}).status_code == 302
     page = ada.get("/tools/mine").text
     assert "Governance" in page and "REVIEW_OVERDUE" not in page
+
+
+def _put(app, email, **changes):
+    before = _state(app)
+    etag = f'"{before[0]["version"]}"'
+    response = _client(app, email).put("/api/v1/tools/mine", json=before[0] | changes,
+                                       headers={"If-Match": etag})
+    return before, response
+
+
+@pytest.mark.parametrize("start", ["discovered", "rejected", "retired"])
+def test_a_closed_tool_is_sanctioned_only_by_being_requested_again(web, start):
+    with web.app_context():
+        tool = entities.tool_by_slug(db.session, "mine")
+        tool.lifecycle = start
+        db.session.commit()
+    for email in ("ivan@example.com", "ada@example.com"):
+        before, response = _put(web, email, lifecycle="sanctioned", decided_at="2026-11-22")
+        assert response.status_code == 403
+        assert response.json == {"error": (
+            f"Mine is {start}: to sanction it, request it again (lifecycle requested) and decide "
+            "it through its review, with both the business owner's and the technical owner's "
+            "sign-off.")}
+        assert _state(web) == before
+
+
+def test_retiring_a_request_does_not_open_a_side_door_to_sanction(web):
+    before, response = _put(web, "ivan@example.com", lifecycle="retired", retired_at="2026-11-22")
+    assert response.status_code == 200
+    before, response = _put(web, "ivan@example.com", lifecycle="sanctioned")
+    assert response.status_code == 403
+    assert _state(web) == before
+
+
+def test_a_request_is_rejected_only_through_its_review_with_a_reason(web):
+    before, response = _put(web, "ivan@example.com", lifecycle="rejected", decided_at="2026-11-22")
+    assert response.status_code == 403
+    assert response.json == {"error": "Mine is requested: reject it through its review, which "
+                                      "records the reason. Use /review/mine."}
+    assert _state(web) == before
