@@ -33,6 +33,11 @@ def add_alias(session: Session, tool: Tool, value: str, *, source: str = "", act
     )
     if exists is not None:
         return False
+    _create_alias(session, tool, source, value, actor)
+    return True
+
+
+def _create_alias(session: Session, tool: Tool, source: str, value: str, actor: str) -> None:
     alias = ToolAlias(tool=tool, source=source, value=value)
     session.add(alias)
     entities.record_change(
@@ -44,7 +49,6 @@ def add_alias(session: Session, tool: Tool, value: str, *, source: str = "", act
         before=None,
         after=alias_record(alias, tool.slug),
     )
-    return True
 
 
 def _change_count(session: Session) -> int:
@@ -190,15 +194,5 @@ def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor:
         # Remember the source's app id, so a renamed app still matches next time.
         if tool is not None and app.app_id and (app.source, app.app_id) not in known_ids:
             known_ids.add((app.source, app.app_id))
-            alias = ToolAlias(tool=tool, source=app.source, value=app.app_id[:500])
-            session.add(alias)
-            entities.record_change(
-                session,
-                actor=actor,
-                action="create",
-                object_type="alias",
-                object_key=alias.key,
-                before=None,
-                after=alias_record(alias, tool.slug),
-            )
+            _create_alias(session, tool, app.source, app.app_id[:500], actor)
     return matched
