@@ -46,6 +46,13 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, **data: str
     return client.post("/login", data=form)
 
 
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    """Return a test client signed in as `email` (the sign-in must redirect, i.e. succeed)."""
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
 def run_cli(app: Flask, args: list[str], input: str | None = None) -> Result:
     """Run a `martech` command against `app`."""
     from catalog.cli import main

@@ -16,7 +16,7 @@ from catalog.services import review
 from catalog.services.records import ValidationError
 from tests.accounts import add_user
 from tests.accounts import auth_app
-from tests.accounts import login
+from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -163,12 +163,6 @@ def web(tmp_path, _postgres_schema):
         db.engine.dispose()
 
 
-def _client(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
-
-
 def _request_form(**extra):
     return {"name": "Mailgun <b>", "description": "Transactional e-mail",
             "category": "email-marketing", "business_owner": "mia@example.com",
@@ -177,7 +171,7 @@ def _request_form(**extra):
 
 
 def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
-    mia, ivan = _client(web, "mia@example.com"), _client(web, "ivan@example.com")
+    mia, ivan = signed_in(web, "mia@example.com"), signed_in(web, "ivan@example.com")
     response = mia.post("/review/request", data=_request_form())
     assert response.status_code == 302
     assert response.headers["Location"] == "/review/mailgun-b"
@@ -197,7 +191,7 @@ def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
 
 
 def test_reject_page_requires_reason(web):
-    mia, ivan = _client(web, "mia@example.com"), _client(web, "ivan@example.com")
+    mia, ivan = signed_in(web, "mia@example.com"), signed_in(web, "ivan@example.com")
     mia.post("/review/request", data=_request_form(name="Mailgun"))
     response = ivan.post("/review/mailgun/reject", data={"reason": ""})
     assert response.status_code == 400
@@ -209,7 +203,7 @@ def test_reject_page_requires_reason(web):
 
 
 def test_stale_decision_is_a_conflict(web):
-    mia, ivan = _client(web, "mia@example.com"), _client(web, "ivan@example.com")
+    mia, ivan = signed_in(web, "mia@example.com"), signed_in(web, "ivan@example.com")
     mia.post("/review/request", data=_request_form(name="Mailgun"))
     response = ivan.post("/review/mailgun/start", data={"version": "1"})
     assert response.status_code == 302
@@ -219,7 +213,7 @@ def test_stale_decision_is_a_conflict(web):
 
 
 def test_request_form_shows_field_errors_and_changes_nothing(web):
-    mia = _client(web, "mia@example.com")
+    mia = signed_in(web, "mia@example.com")
     response = mia.post("/review/request", data=_request_form(
         name="Mailgun", technical_owner="", website="javascript:alert(1)"))
     assert response.status_code == 400
@@ -229,7 +223,7 @@ def test_request_form_shows_field_errors_and_changes_nothing(web):
 
 
 def test_viewer_cannot_request_and_admin_sets_sla(web):
-    vera, ada, mia = (_client(web, e) for e in ("vera@example.com", "ada@example.com",
+    vera, ada, mia = (signed_in(web, e) for e in ("vera@example.com", "ada@example.com",
                                                 "mia@example.com"))
     assert vera.get("/review").status_code == 200
     assert vera.post("/review/request", data=_request_form()).status_code == 403
@@ -240,7 +234,7 @@ def test_viewer_cannot_request_and_admin_sets_sla(web):
 
 
 def test_new_requester_becomes_a_person(web):
-    otto = _client(web, "otto@example.com")
+    otto = signed_in(web, "otto@example.com")
     response = otto.post("/review/request", data=_request_form(
         name="Hotjar", business_owner="otto@example.com", sources=[], data_classes=[]))
     assert response.status_code == 302

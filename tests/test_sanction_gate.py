@@ -20,7 +20,7 @@ from catalog.services import records
 from catalog.services import review
 from tests.accounts import add_user
 from tests.accounts import auth_app
-from tests.accounts import login
+from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -47,12 +47,6 @@ def web(tmp_path, _postgres_schema):
         db.engine.dispose()
 
 
-def _client(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
-
-
 def _state(app):
     """Return the tool's record and the number of change records."""
     with app.app_context():
@@ -72,7 +66,7 @@ def _sign(app, *sides):
 
 
 def test_it_cannot_sanction_by_api_without_both_signoffs(web):
-    ivan = _client(web, "ivan@example.com")
+    ivan = signed_in(web, "ivan@example.com")
     before = _state(web)
     response = ivan.put("/api/v1/tools/mine",
                         json=before[0] | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
@@ -91,7 +85,7 @@ def test_it_cannot_sanction_by_api_without_both_signoffs(web):
 
 def test_with_both_signoffs_the_decision_is_allowed(web):
     _sign(web, "business", "technical")
-    ivan = _client(web, "ivan@example.com")
+    ivan = signed_in(web, "ivan@example.com")
     record = _state(web)[0]
     response = ivan.put("/api/v1/tools/mine",
                         json=record | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
@@ -100,7 +94,7 @@ def test_with_both_signoffs_the_decision_is_allowed(web):
 
 
 def test_edit_form_refusal_points_to_the_review(web):
-    ivan = _client(web, "ivan@example.com")
+    ivan = signed_in(web, "ivan@example.com")
     record, changes = _state(web)
     data = {k: v for k, v in record.items() if v not in (None, False, [])} | {
         "lifecycle": "sanctioned", "dpa_signed": "y"}
@@ -112,7 +106,7 @@ def test_edit_form_refusal_points_to_the_review(web):
 
 def test_it_and_admin_may_register_a_running_system_as_sanctioned(web):
     for email, slug in (("ivan@example.com", "crm"), ("ada@example.com", "erp")):
-        client = _client(web, email)
+        client = signed_in(web, email)
         response = client.post("/api/v1/tools", json={"name": slug, "lifecycle": "sanctioned"})
         assert response.status_code == 201, response.text
     with web.app_context():
@@ -122,7 +116,7 @@ def test_it_and_admin_may_register_a_running_system_as_sanctioned(web):
 
 
 def test_marketer_sees_controls_disabled_and_saving_keeps_them(web):
-    mia = _client(web, "mia@example.com")
+    mia = signed_in(web, "mia@example.com")
     page = mia.get("/tools/mine/edit").text
     for name in ("security_reviewed", "dpa_signed", "sso_enabled", "system_of_record"):
         box = re.search(rf'<input[^>]*id="{name}"[^>]*>', page).group(0)
@@ -137,13 +131,13 @@ def test_marketer_sees_controls_disabled_and_saving_keeps_them(web):
     after = _state(web)[0]
     assert after["description"] == "Updated by Mia" and after["dpa_signed"] is True
     # IT's form has them enabled.
-    ivan_page = _client(web, "ivan@example.com").get("/tools/mine/edit").text
+    ivan_page = signed_in(web, "ivan@example.com").get("/tools/mine/edit").text
     box = re.search(r'<input[^>]*id="dpa_signed"[^>]*>', ivan_page).group(0)
     assert "disabled" not in box
 
 
 def test_catalog_csv_import_by_it_cannot_sanction_a_request(web):
-    ivan = _client(web, "ivan@example.com")
+    ivan = signed_in(web, "ivan@example.com")
     before = _state(web)
     csv = b"slug,name,lifecycle\nmine,Mine,sanctioned\n"
     response = ivan.post("/imports", data={"source": "catalog_csv",
@@ -165,7 +159,7 @@ def test_catalog_csv_import_by_it_cannot_sanction_a_request(web):
 
 
 def test_tool_page_uses_the_administrators_sla(web):
-    ada = _client(web, "ada@example.com")
+    ada = signed_in(web, "ada@example.com")
     assert "REVIEW_OVERDUE" in ada.get("/tools/mine").text  # 20 days > default 10
     assert ada.post("/review/sla", data={"sla_days": "30"}).status_code == 302
     page = ada.get("/tools/mine").text
@@ -175,7 +169,7 @@ def test_tool_page_uses_the_administrators_sla(web):
 def _put(app, email, **changes):
     before = _state(app)
     etag = f'"{before[0]["version"]}"'
-    response = _client(app, email).put("/api/v1/tools/mine", json=before[0] | changes,
+    response = signed_in(app, email).put("/api/v1/tools/mine", json=before[0] | changes,
                                        headers={"If-Match": etag})
     return before, response
 
