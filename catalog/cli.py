@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import sys
 import typing as t
@@ -40,6 +42,17 @@ def progress_bar(total: int | None, desc: str) -> t.Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="rec", disable=None, file=sys.stderr, leave=False)
+
+
+def skip_final_collection() -> None:
+    """Spare the process the garbage collection it would run on exit.
+
+    Interpreter shutdown collects every container still alive; after an audit of 10,000 tools
+    that is the cached snapshot and report, about a million objects, and the walk took 0.3 s
+    of a 1.5 s `martech audit`. Frozen objects are left to reference counting, which frees
+    them anyway.
+    """
+    atexit.register(gc.freeze)
 
 
 # Commands that handle requests; every other command gets the app without its web layer.
@@ -189,6 +202,7 @@ def audit_command(as_of: t.Any, fmt: str) -> None:
         click.echo(audit.render_csv(report), nl=False)
     else:
         click.echo(audit.render_text(report), nl=False)
+    skip_final_collection()
 
 
 @main.command("serve")

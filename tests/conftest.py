@@ -1,4 +1,4 @@
-"""Fixtures: a real SQLite file in WAL mode per test, or PostgreSQL when TEST_DATABASE_URL is set."""
+"""Fixtures: a real SQLite file in WAL mode per test, or PostgreSQL if TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ from flask import Flask
 from flask.cli import ScriptInfo
 
 from catalog.cli import main
+from catalog.extensions import db
+from tests.factories import make_tool
 from tests.test_audit_web import EVIL
 from tests.test_audit_web import seed
 
@@ -80,3 +82,21 @@ def test_bad_as_of_is_rejected(martech: Martech) -> None:
     result = martech.invoke(["audit", "--as-of", "2026-13-01"])
     assert result.exit_code == 2
     assert "2026-13-01" in result.output
+
+
+def test_json_output_is_the_api_document_one_item_per_line(app: Flask, martech: Martech) -> None:
+    # render_json drives the C encoder directly; its text must still be the same document as
+    # the API's, with each finding on a line of its own (line-diffable between two audits).
+    seed(app)
+    with app.app_context():
+        make_tool(db.session, slug="emoji", name='Ünïcode "quoted" \\ tool ✓',
+                  lifecycle="sanctioned")  # no owners: findings name it
+        db.session.commit()
+    result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    api = app.test_client().get("/api/v1/audit?as_of=2026-11-22").json
+    assert json.loads(result.stdout) == api
+    lines = result.stdout.splitlines()
+    finding_lines = [line for line in lines if line.lstrip().startswith('{"rule": ')]
+    assert len(finding_lines) == len(api["findings"]) > 0
+    assert 'Ünïcode \\"quoted\\" \\\\ tool ✓' in result.stdout  # escaped, not \\u-encoded

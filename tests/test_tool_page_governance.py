@@ -14,7 +14,8 @@ def test_tool_page_shows_findings_risk_blast_radius_and_reach(app, client):
         make_tool(db.session, slug="sheet", name="Rogue Sheet", lifecycle="discovered",
                   data_classes=["contact_pii"])
         make_tool(db.session, slug="bi", name="Looker", lifecycle="sanctioned")
-        make_flow(db.session, "crm", "sheet", data_classes=["contact_pii"], mechanism="manual_export")
+        make_flow(db.session, "crm", "sheet", data_classes=["contact_pii"],
+                  mechanism="manual_export")
         make_flow(db.session, "crm", "bi", data_classes=["campaign_metrics"], managed_by_it=True)
         db.session.commit()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from catalog.analysis.graph import build_graph
 from catalog.analysis.graph import impact_adjacency
+from catalog.analysis.graph import int_edges
 from catalog.analysis.graph import reachable
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
@@ -134,35 +135,15 @@ def _tarjan_order(succ: list[list[int]]) -> list[list[int]]:
 
 def _int_adjacency(snapshot: Snapshot) -> tuple[list[str], list[list[int]]]:
     # The edges of impact_adjacency as integer lists, without its per-tool sets and sorting
-    # (sizes count what is reachable, whatever the order). Like impact_adjacency, a slug that
-    # is no tool's becomes a node only as a flow source or a dependency's target.
-    slugs = [tool.slug for tool in snapshot.tools]
-    position = {slug: i for i, slug in enumerate(slugs)}
-    succ: list[list[int]] = [[] for _ in slugs]
-    unplaced: list[tuple[int, str]] = []
-
-    def node(slug: str) -> int:
-        i = position.get(slug)
-        if i is None:
-            i = position[slug] = len(slugs)
-            slugs.append(slug)
-            succ.append([])
-        return i
-
-    edges = [(f.source, f.target) for f in snapshot.flows if f.active]
+    # (sizes count what is reachable, whatever the order).
+    ints = int_edges(snapshot)
+    succ: list[list[int]] = [[] for _ in ints.slugs]
+    for source, target in ints.flows:
+        succ[source].append(target)
     # Y going away breaks X when X depends on Y: impact runs against the dependency arrow.
-    edges += [(d.depends_on, d.tool) for d in snapshot.dependencies]
-    for source, target in edges:
-        i, j = node(source), position.get(target)
-        if j is None:
-            unplaced.append((i, target))
-        else:
-            succ[i].append(j)
-    for i, target in unplaced:
-        j = position.get(target)
-        if j is not None:
-            succ[i].append(j)
-    return slugs, succ
+    for tool, depends_on in ints.dependencies:
+        succ[depends_on].append(tool)
+    return ints.slugs, succ
 
 
 def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:

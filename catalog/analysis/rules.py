@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 
 from catalog.analysis.facts import Facts
 from catalog.analysis.facts import SiloFacts
-from catalog.analysis.graph import articulation_points
-from catalog.analysis.snapshot import DependencyEdge
+from catalog.analysis.graph import IntEdges
+from catalog.analysis.graph import cut_vertices
+from catalog.analysis.snapshot import SightingRec
 from catalog.taxonomy import CATEGORIES
 from catalog.vocab import DATA_CLASS_LABELS
 from catalog.vocab import PERSONAL
@@ -223,12 +225,20 @@ def exposure_findings(facts: Facts) -> Iterator[Finding]:
                           f"out.")
 
 
+def _first_sighting(sightings: tuple[SightingRec, ...]) -> SightingRec | None:
+    seen = [s for s in sightings if s.first_seen is not None]
+    if len(seen) < 2:
+        return seen[0] if seen else None
+    return min(seen, key=lambda s: (s.first_seen, s.source, s.observed_name))
+
+
 def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
-    for slug, tool in sorted(facts.tools.items()):
-        if slug in facts.sanctioned and tool.decided_at is not None:
-            seen = [s for s in facts.sightings.get(slug, ()) if s.first_seen is not None]
-            if seen:
-                first = min(seen, key=lambda s: (s.first_seen, s.source, s.observed_name))
+    sanctioned, sightings, as_of = facts.sanctioned, facts.sightings, facts.as_of
+    for slug in sorted(facts.tools):
+        tool = facts.tools[slug]
+        if tool.decided_at is not None and slug in sanctioned and slug in sightings:
+            first = _first_sighting(sightings[slug])
+            if first is not None:
                 assert first.first_seen is not None
                 lead = (tool.decided_at - first.first_seen).days
                 if lead > 0:
@@ -236,8 +246,8 @@ def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
                                   f"{facts.name(slug)} was in use from {first.first_seen} "
                                   f"({first.source}), {lead} days before IT approved it on "
                                   f"{tool.decided_at}; bring requests to IT earlier.")
-        if tool.lifecycle in ("requested", "in_review") and tool.requested_at is not None:
-            waited = (facts.as_of - tool.requested_at).days
+        elif tool.requested_at is not None and tool.lifecycle in ("requested", "in_review"):
+            waited = (as_of - tool.requested_at).days
             if waited > sla_days:
                 yield Finding("REVIEW_OVERDUE", "medium", "tool", slug,
                               f"The request for {facts.name(slug)} has waited {waited} days "
@@ -269,9 +279,13 @@ def redundancy_findings(facts: Facts) -> Iterator[Finding]:
 
 def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
     serious: dict[str, set[str]] = {}
-    for finding in others:
-        if finding.subject_type == "tool" and SEVERITY_RANK[finding.severity] <= 1:
-            serious.setdefault(finding.subject_key, set()).add(finding.rule)
+    for rule, severity, subject_type, slug, _ in others:
+        if subject_type == "tool" and (severity == "critical" or severity == "high"):
+            rules = serious.get(slug)
+            if rules is None:
+                serious[slug] = {rule}
+            else:
+                rules.add(rule)
     horizon = facts.as_of + timedelta(days=RENEWAL_WINDOW_DAYS)
     for slug, rules in sorted(serious.items()):
         renewal = facts.tools[slug].renewal_date
@@ -283,11 +297,14 @@ def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
                           f"renegotiate before signing.")
 
 
-def spof_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...]) -> Iterator[Finding]:
-    edges = [(f.source, f.target) for f in facts.flows]
-    edges += [(d.tool, d.depends_on) for d in dependencies]
+def spof_findings(facts: Facts, ints: IntEdges) -> Iterator[Finding]:
     # Only in-use tools are nodes, so edges touching anything else drop out.
-    for slug in sorted(articulation_points(facts.in_use_sorted, edges)):
+    position = ints.position
+    keep = [False] * len(ints.slugs)
+    for slug in facts.in_use:
+        keep[position[slug]] = True
+    cuts = cut_vertices(len(keep), chain(ints.flows, ints.dependencies), keep)
+    for slug in sorted(ints.slugs[i] for i in cuts):
         yield Finding("SINGLE_POINT_OF_FAILURE", "info", "tool", slug,
                       f"{facts.name(slug)} is the only link between parts of the stack: losing "
                       f"it cuts tools off from each other; plan a fallback before changing it.")
@@ -301,13 +318,12 @@ def catalog_findings(facts: Facts) -> Iterator[Finding]:
                       "hub; sanction a CRM, CDP or warehouse as the system of record.")
 
 
-def all_findings(facts: Facts, dependencies: tuple[DependencyEdge, ...],
-                 sla_days: int) -> tuple[Finding, ...]:
+def all_findings(facts: Facts, ints: IntEdges, sla_days: int) -> tuple[Finding, ...]:
     """Return every finding, sorted by severity, rule, subject key (then message)."""
     found = [
         *shadow_findings(facts), *silo_findings(facts), *flow_findings(facts),
         *owner_findings(facts), *exposure_findings(facts), *approval_findings(facts, sla_days),
-        *redundancy_findings(facts), *spof_findings(facts, dependencies),
+        *redundancy_findings(facts), *spof_findings(facts, ints),
         *catalog_findings(facts),
     ]
     found.extend(renewal_findings(facts, found))

@@ -2,6 +2,10 @@
 
 `catalog.services.snapshot.load_snapshot(session)` builds a `Snapshot` with one query per table.
 Everything here is plain data: no ORM objects, no lazy loads, hashable, safe to cache.
+
+The records use `slots`: about half the memory of a dict-backed instance at 100,000 tools, and
+the fastest attribute reads the audit's loops can get (named tuples build faster but read
+slower: measured, the audit lost more than the load gained).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import field
 from datetime import date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRec:
     email: str
     name: str = ""
@@ -19,7 +23,7 @@ class PersonRec:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolNode:
     slug: str
     name: str = ""
@@ -42,7 +46,7 @@ class ToolNode:
     retired_at: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowEdge:
     source: str
     target: str
@@ -58,14 +62,14 @@ class FlowEdge:
         return f"{self.source}->{self.target}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DependencyEdge:
     tool: str
     depends_on: str
     kind: str = "other"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SightingRec:
     source: str
     observed_name: str
@@ -78,7 +82,7 @@ class SightingRec:
     currency: str = "USD"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """The whole catalog at one moment; `version` changes whenever anything in it changes."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 import networkx as nx
@@ -85,8 +86,7 @@ def test_risk_factors_use_the_weights_and_sum_to_the_score() -> None:
 
 def test_scorecard_figures() -> None:
     result = audit(snap(
-        [CRM.__class__(**(CRM.__dict__ | {"requested_at": date(2026, 1, 1),
-                                          "decided_at": date(2026, 1, 11)})),
+        [replace(CRM, requested_at=date(2026, 1, 1), decided_at=date(2026, 1, 11)),
          tool("esp", data_classes=PII, technical_owner=None, requested_at=date(2026, 2, 1),
               decided_at=date(2026, 2, 21)),
          tool("card", lifecycle="discovered", annual_cost=100.0),
