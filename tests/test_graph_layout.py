@@ -136,3 +136,25 @@ def test_every_demo_view_renders_with_its_group_boxes(demo: Snapshot) -> None:
                if svg is not None and svg.count(b'class="cluster"') != groups]
     assert boxless == []
     assert len(results) > 250
+
+
+def test_the_dot_source_names_its_engine_so_a_download_lays_out_like_the_page() -> None:
+    view = select_view(stack(3), ViewParams())
+    assert " layout=sfdp " in to_dot(view, node_url=url, engine="sfdp").source
+    source = to_dot(view, node_url=url).source
+    assert " layout=dot " in source
+    # The source lays out under any -K default (its own layout attribute takes precedence).
+    svg, timed_out = graph_service.layout(source, "svg", "neato", 60)
+    assert not timed_out and svg is not None and b"<svg" in svg
+
+
+def test_a_spare_graphviz_process_that_died_is_replaced(demo: Snapshot) -> None:
+    source = to_dot(select_view(demo, ViewParams(focus="segment")), node_url=url).source
+    first = graph_service.Graphviz("svg")
+    assert first.run(source, 60)[0] is not None  # leaves a spare behind for the next view
+    owner, spare = graph_service._spares["svg"]
+    spare.kill()
+    spare.wait()
+    svg, timed_out = graph_service.Graphviz("svg").run(source, 60)
+    assert not timed_out and svg is not None and b"segment" in svg
+    assert graph_service._spares["svg"][1].poll() is None  # a live spare again

@@ -128,7 +128,10 @@ def to_dot(
     # values are quoted, by the graphviz package's own rules.
     graph = _Body()
     compact = engine == "dot" and len(view.tools) >= COMPACT_TOOLS
+    # The engine is named in the source itself, so the DOT download lays out as the page did
+    # (sfdp for big views) and a graphviz process can start before the view's size is known.
     graph.attr(
+        layout=engine,
         rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.15" if compact else "0.25",
         ranksep="0.5" if compact else "0.6", bgcolor="transparent", tooltip=" ",
     )

@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import io
 import logging
+import os
 import subprocess
 import threading
 import time
@@ -152,23 +153,93 @@ def engine_for(view: GraphView, dot_max_nodes: int) -> str:
     return "dot" if len(view.tools) <= dot_max_nodes else "sfdp"
 
 
-def layout(source: str, fmt: str, engine: str, timeout: float) -> tuple[bytes | None, bool]:
-    """Run graphviz on DOT source; return (output, timed_out). Output None means it failed."""
+# Per format: the idle process and the pid of the process that started it (a forked worker
+# must not share its parent's spare).
+_spares: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
+_spares_lock = threading.Lock()
+
+
+def _spawn(command: list[str]) -> subprocess.Popen[bytes] | None:
     try:
-        done = subprocess.run(
-            ["dot", f"-T{fmt}", f"-K{engine}"], input=source.encode("utf-8"),
-            capture_output=True, timeout=timeout, check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, True  # subprocess.run has already killed and reaped dot
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
     except OSError:
         log.exception("graphviz could not be started")
-        return None, False
-    if done.returncode != 0:
-        # Never shown to users: dot's messages can reveal server details (reference 1.3 a).
-        log.warning("graphviz exited %s: %s", done.returncode, done.stderr[:2000])
-        return None, False
-    return done.stdout, False
+        return None
+
+
+def _take_spare(fmt: str) -> subprocess.Popen[bytes] | None:
+    with _spares_lock:
+        owner, spare = _spares.pop(fmt, (0, None))
+    if spare is None or owner != os.getpid() or spare.poll() is not None:
+        return None
+    return spare
+
+
+def _refill(fmt: str) -> None:
+    with _spares_lock:
+        if fmt in _spares:
+            return
+        spare = _spawn(["dot", f"-T{fmt}"])
+        if spare is not None:
+            _spares[fmt] = (os.getpid(), spare)
+
+
+class Graphviz:
+    """One graphviz run, with its process started before the DOT source is ready.
+
+    Starting `dot` (exec, libraries, plugin configuration) takes about 9 ms, as long as the
+    whole page's own work for a small view. So one idle `dot -Tsvg` waits for the next page's
+    source, and a new one is started once that page's layout is done (it exits on end of input
+    when this process goes away). The engine comes from the source's `layout` attribute, so a
+    spare need not know the view's size. Call `run` once, or `close` to discard the process.
+    """
+
+    def __init__(self, fmt: str, engine: str | None = None) -> None:
+        self._fmt = fmt
+        self._pooled = fmt == "svg" and engine is None
+        spare = _take_spare(fmt) if self._pooled else None
+        # -K is only the default: a `layout` attribute in the source takes precedence.
+        self._process = spare or _spawn(
+            ["dot", f"-T{fmt}"] + ([f"-K{engine}"] if engine else []))
+
+    def run(self, source: str, timeout: float) -> tuple[bytes | None, bool]:
+        """Lay out `source`; return (output, timed_out). Output None means it failed."""
+        process, self._process = self._process, None
+        if process is None:
+            return None, False
+        try:
+            stdout, stderr = process.communicate(source.encode("utf-8"), timeout=timeout)
+            if self._pooled:
+                _refill(self._fmt)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()  # reap it: no zombie, no open pipes
+            return None, True
+        except BaseException:
+            process.kill()
+            process.communicate()
+            raise
+        if process.returncode != 0:
+            # Never shown to users: dot's messages can reveal server details (reference 1.3 a).
+            log.warning("graphviz exited %s: %s", process.returncode, stderr[:2000])
+            return None, False
+        return stdout, False
+
+    def close(self) -> None:
+        """Stop the process if `run` never used it."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.communicate()
+
+
+def layout(source: str, fmt: str, engine: str, timeout: float) -> tuple[bytes | None, bool]:
+    """Run graphviz on DOT source; return (output, timed_out). Output None means it failed.
+
+    `engine` lays out a source that names none (its own `layout` attribute wins).
+    """
+    return Graphviz(fmt, engine).run(source, timeout)
 
 
 def cache_key(
@@ -212,13 +283,18 @@ def render(
         cache.put(key, result)
         return result
     # The page, its SVG and PNG downloads and the DOT download all start from one DOT source.
-    dot_key = (*key[:2], "dot", *key[3:])
-    source = cache.get(dot_key)
-    if source is None:
-        source = render_snapshot(snapshot, params, "dot", node_url=node_url,
-                                 dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
-        cache.put(dot_key, source)
-    result = lay_out(source, fmt, timeout=timeout, node_url=node_url, meanwhile=meanwhile)
+    graphviz_run = Graphviz(fmt)  # loads while the DOT is written
+    try:
+        dot_key = (*key[:2], "dot", *key[3:])
+        source = cache.get(dot_key)
+        if source is None:
+            source = render_snapshot(snapshot, params, "dot", node_url=node_url,
+                                     dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
+            cache.put(dot_key, source)
+        result = lay_out(source, fmt, timeout=timeout, node_url=node_url, meanwhile=meanwhile,
+                         graphviz_run=graphviz_run)
+    finally:
+        graphviz_run.close()
     cache.put(key, result)
     return result
 
@@ -250,25 +326,30 @@ def render_snapshot(
 
 def lay_out(
     dot: Rendered, fmt: str, *, timeout: float, node_url: t.Callable[[str], str],
-    meanwhile: t.Callable[[Rendered], None] | None = None,
+    meanwhile: t.Callable[[Rendered], None] | None = None, graphviz_run: Graphviz | None = None,
 ) -> Rendered:
-    """Return the DOT rendering `dot` laid out by graphviz in `fmt` (svg or png)."""
+    """Return the DOT rendering `dot` laid out by graphviz in `fmt` (svg or png).
+
+    `graphviz_run` is a process already started for `fmt` (one is started if not).
+    """
     started = time.perf_counter()
     source = (dot.content or b"").decode("utf-8")
+    run = graphviz_run or Graphviz(fmt)
     if meanwhile is None:
-        content, timed_out = layout(source, fmt, dot.engine, timeout)
+        content, timed_out = run.run(source, timeout)
     else:
         # The page's own work (its template) overlaps the layout: waiting for dot is most of a
         # small view's time, and the wait releases the GIL.
         done: list[tuple[bytes | None, bool]] = []
         worker = threading.Thread(
-            target=lambda: done.append(layout(source, fmt, dot.engine, timeout)), daemon=True)
+            target=lambda: done.append(run.run(source, timeout)), daemon=True)
         worker.start()
         try:
             meanwhile(dot)
         finally:
             worker.join()
         content, timed_out = done[0] if done else (None, False)
+    run.close()  # only if the worker never got to it
     if content is None and not timed_out and dot.engine == "dot":
         # dot 2.43 has cluster bugs ("trouble in init_rank"); the picture without the group
         # boxes is better than none.
