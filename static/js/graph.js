@@ -22,10 +22,14 @@
   // fitted to the canvas would show giant boxes, so it starts at most at 1.3 (13 px text).
   var MAX_START = 1.3;
   function fit() {
+    // Fitting into a box of no size (a window resized mid-layout, hidden, or being captured)
+    // would set the zoom to 0, and no later fit recovers from a zero scale: keep the last view.
+    var box = svg.getBoundingClientRect();
+    if (!box.width || !box.height) { return; }
     panZoom.resize();
     panZoom.fit();
     var real = panZoom.getSizes().realZoom;
-    if (real > MAX_START) { panZoom.zoom(panZoom.getZoom() * MAX_START / real); }
+    if (isFinite(real) && real > MAX_START) { panZoom.zoom(panZoom.getZoom() * MAX_START / real); }
     panZoom.center();
   }
   fit();
@@ -38,7 +42,12 @@
   document.querySelectorAll("[data-graph]").forEach(function (button) {
     button.addEventListener("click", actions[button.getAttribute("data-graph")]);
   });
-  window.addEventListener("resize", actions.fit);
+  // One fit per frame, after the last of a burst of resize events, at the size that stays.
+  var pending = 0;
+  window.addEventListener("resize", function () {
+    window.cancelAnimationFrame(pending);
+    pending = window.requestAnimationFrame(fit);
+  });
   // Clicking a tool after dragging should not navigate: svg-pan-zoom leaves clicks alone.
   var moved = false, start = null;
   svg.addEventListener("mousedown", function (e) { start = [e.clientX, e.clientY]; moved = false; });
