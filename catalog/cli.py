@@ -52,6 +52,7 @@ def skip_final_collection() -> None:
     of a 1.5 s `martech audit`. Frozen objects are left to reference counting, which frees
     them anyway.
     """
+    atexit.unregister(gc.freeze)  # once per process, however many commands ran in it
     atexit.register(gc.freeze)
 
 

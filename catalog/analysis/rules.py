@@ -26,6 +26,7 @@ from catalog.vocab import SEVERITIES
 __all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "silo_severity", "all_findings"]
 
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+SERIOUS = frozenset(SEVERITIES[:2])  # critical and high: what puts a renewal at risk
 RENEWAL_WINDOW_DAYS = 90
 _MECHANISM_TEXT = {"ipaas": "an iPaaS", "api": "API", "reverse_etl": "reverse ETL",
                    "tag": "a tag", "webhook": "a webhook"}
@@ -280,7 +281,7 @@ def redundancy_findings(facts: Facts) -> Iterator[Finding]:
 def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
     serious: dict[str, set[str]] = {}
     for rule, severity, subject_type, slug, _ in others:
-        if subject_type == "tool" and (severity == "critical" or severity == "high"):
+        if subject_type == "tool" and severity in SERIOUS:
             rules = serious.get(slug)
             if rules is None:
                 serious[slug] = {rule}
