@@ -41,6 +41,24 @@ class Observation(t.NamedTuple):
     spend: Decimal | None = None
     currency: str | None = None
     scopes: tuple[str, ...] = ()
+    #: Key of the identity/productivity platform whose own first-party app this is ("microsoft",
+    #: "google", "okta"), or None. The service attaches such sightings to the platform's tool or
+    #: skips them as "platform app"; they never become discovered tools.
+    platform: str | None = None
+
+
+class Unclassified(t.NamedTuple):
+    """A spend line that is neither clearly software nor clearly not: it never becomes a tool by
+    itself, but waits in triage (grouped by cleaned merchant) for a person to decide."""
+
+    where: str
+    merchant: str  # the cleaned merchant name lines are grouped under
+    raw: str  # the statement descriptor as exported
+    day: date | None
+    amount: Decimal | None
+    currency: str | None
+    user: str | None
+    reason: str  # why it could not be classified
 
 
 class Skipped(t.NamedTuple):
@@ -83,7 +101,7 @@ class Warning_(t.NamedTuple):
     message: str
 
 
-Item = Observation | Skipped | BadRow | ToolRecord | DependencyRecord | Warning_
+Item = Observation | Unclassified | Skipped | BadRow | ToolRecord | DependencyRecord | Warning_
 
 
 class Importer(abc.ABC):

@@ -42,6 +42,7 @@ from integrations.base import Observation
 from integrations.base import ParseError
 from integrations.base import Skipped
 from integrations.base import ToolRecord
+from integrations.base import Unclassified
 from integrations.base import Warning_
 
 __all__ = [
@@ -120,6 +121,8 @@ class Plan:
     apps: list[AppPlan] = field(default_factory=list)
     new_tools: dict[str, NewTool] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Spend lines neither clearly software nor clearly not (integrations.base.Unclassified).
+    unclassified: list[Unclassified] = field(default_factory=list)
     bad_rows: list[str] = field(default_factory=list)
     bad_count: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -237,6 +240,8 @@ def _read(
                     figures.spend[cur] = figures.spend.get(cur, Decimal(0)) + item.spend
             if item.scopes and len(app.scopes) < 50:
                 app.scopes.update(item.scopes)
+        elif kind is Unclassified:
+            plan.unclassified.append(item)  # waits in triage; never a tool by itself
         elif kind is Skipped:
             reason = item.reason if len(plan.skipped) < 50 else "other"
             plan.skipped[reason] += 1
