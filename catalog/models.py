@@ -357,3 +357,36 @@ class TaxonomyEntry(Base):
     retired: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(sa.String(254), default="")
+
+
+# Triage decisions --------------------------------------------------------------------------------
+
+
+class TriageDecision(Base):
+    """An ignore or a merge decided in triage, kept so that it can be listed and undone.
+
+    An ignore keeps the tool and all its evidence; the decision hides it from the triage inbox
+    and names the ignored-app keys it added, which an undo removes again. A merge removes the
+    discovered tool; `detail` holds what moved where, so that an undo can put it back while
+    nothing moved has changed since.
+    """
+
+    __tablename__ = "triage_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(20))  # ignore | merge
+    # The ignored tool (a merged tool no longer exists, so merges keep only its slug and name).
+    tool_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tool.id", ondelete="SET NULL"), index=True
+    )
+    tool_slug: Mapped[str] = mapped_column(sa.String(100))
+    tool_name: Mapped[str] = mapped_column(sa.String(200))
+    into_slug: Mapped[str] = mapped_column(sa.String(100), default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    decided_by: Mapped[str] = mapped_column(sa.String(254))
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    undone_by: Mapped[str | None] = mapped_column(sa.String(254))
+    undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    tool: Mapped[Tool | None] = relationship()

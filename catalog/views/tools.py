@@ -29,6 +29,7 @@ from catalog.forms import ToolForm
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import audit
+from catalog.services import changes
 from catalog.services import entities
 from catalog.services import records
 from catalog.services import review
@@ -145,7 +146,9 @@ def create() -> ResponseReturnValue:
 @bp.get("/<slug>")
 def detail(slug: str) -> ResponseReturnValue:
     """Show a tool: owners, data, flows, dependencies, sightings and history."""
-    tool = _tool_or_404(slug)
+    tool = entities.tool_by_slug(db.session, slug)
+    if tool is None:
+        return _gone(slug)
     flows = entities.tool_flows(db.session, tool)
     deps = entities.tool_dependencies(db.session, tool)
     return render_template(
@@ -163,6 +166,19 @@ def detail(slug: str) -> ResponseReturnValue:
             sla_days=review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"])),
         ),
     )
+
+
+def _gone(slug: str) -> ResponseReturnValue:
+    """A deleted or merged tool: say so, and keep its history readable (410 Gone)."""
+    fate = changes.fate(db.session, "tool", slug)
+    if fate is None:
+        abort(404)
+    entries = history(db.session, "tool", slug)
+    names = [(e.record.before or {}).get("name") or (e.record.after or {}).get("name")
+             for e in entries]
+    name = next((n for n in names if n), slug)
+    return render_template("tools/gone.html", slug=slug, name=name, fate=fate,
+                           history=entries), 410
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
