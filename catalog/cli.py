@@ -125,21 +125,49 @@ def _echo_bundle_summary(summary: dict[str, dict[str, int]]) -> None:
 @main.command("demo")
 @click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Move the demo's dates as if today were this day (default: today).")
-def demo_command(today: t.Any) -> None:
-    """Load the demo stack (a mid-size company's martech, with its rogue corners)."""
+@click.option("--if-empty", is_flag=True,
+              help="Load only into an empty catalog; otherwise keep it and say how to sign in.")
+@click.option("--replace", is_flag=True,
+              help="Delete the catalog (tools, people, flows, sightings...) and load the demo.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --replace).")
+def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None:
+    """Load the demo stack (a mid-size company's martech, with its rogue corners).
+
+    Only into an empty catalog: a catalog someone worked on is never overwritten, unless
+    --replace is given (and confirmed).
+    """
+    from catalog.cli_setup import confirm_replace
+    from catalog.cli_setup import echo_sign_in_help
     from catalog.services import bundle as bundle_service
-    from catalog.services.demo import demo_bundle
+    from catalog.services import demo
     from catalog.services.records import ValidationError
 
-    data = demo_bundle(today.date() if today is not None else date.today())
+    counts = demo.catalog_counts(db.session)
+    held = demo.describe(counts)
+    if any(counts.values()) and not replace:
+        if if_empty:
+            click.echo(f"The database already holds a catalog ({held}); kept it as it is.")
+            echo_sign_in_help()
+            return
+        raise click.ClickException(
+            f"the database already holds a catalog ({held}); nothing was loaded. "
+            "To delete it and load the demo instead: martech demo --replace"
+        )
+    if any(counts.values()):
+        confirm_replace(held, yes)
+    data = demo.demo_bundle(today.date() if today is not None else date.today())
     with write_intent(), progress_bar(bundle_service.count_records(data), "demo") as bar:
         try:
+            if any(counts.values()):
+                demo.clear_catalog(db.session, actor="demo")
             summary = bundle_service.import_bundle(db.session, data, actor="demo",
                                                    progress=bar.update)
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
             raise click.ClickException(f"demo: nothing imported. {exc}") from None
+    if any(counts.values()):
+        click.echo(f"Replaced the catalog ({held}) with the demo.")
     _echo_bundle_summary(summary)
     _echo_demo_logins()  # accounts for each role (catalog.services.accounts)
 
@@ -233,7 +261,8 @@ def user_group() -> None:
 
 
 def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
+    # Off a terminal (a pipe, a script) the password is the first line of standard input.
+    if from_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
@@ -283,7 +312,8 @@ def _user_or_fail(email: str) -> t.Any:
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["viewer", "marketing", "it", "admin"]), default=None)
 @click.option("--disable/--enable", "disable", default=None, help="Disable or enable sign-in.")
-@click.option("--password", "new_password", is_flag=True, help="Set a new password (prompted).")
+@click.option("--password", "new_password", is_flag=True,
+              help="Set a new password (prompted on a terminal, else read from standard input).")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
 def user_set(email: str, role: str | None, disable: bool | None, new_password: bool,
              password_stdin: bool) -> None:
