@@ -157,7 +157,7 @@ def csv_lines(rows: Iterable[ChangeRecord]) -> Iterator[str]:
         writer.writerow([defuse_cell(cell) for cell in (
             rec.id, rec.at.isoformat(), rec.actor, rec.action, rec.object_type, rec.object_key,
             _json(rec.before), _json(rec.after), rec.request_id or "")])
-        if i % 500 == 0:
+        if i % 1000 == 0:  # hand over text in pieces rather than one growing buffer
             yield out.getvalue()
             out.seek(0)
             out.truncate()

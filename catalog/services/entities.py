@@ -19,6 +19,7 @@ from catalog.models import Dependency
 from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
+from catalog.models import ToolAlias
 from catalog.services import records
 from catalog.services.records import ValidationError
 
@@ -282,6 +283,13 @@ def tool_sightings(session: Session, tool: Tool) -> list[Sighting]:
     )
 
 
+def tool_aliases(session: Session, tool: Tool) -> list[ToolAlias]:
+    """Return the other names and app ids under which discovery matches a tool."""
+    return list(session.scalars(
+        sa.select(ToolAlias).where(ToolAlias.tool_id == tool.id).order_by(ToolAlias.id)
+    ))
+
+
 def delete_tool(
     session: Session, tool: Tool, *, actor: str, expected_version: int | None = None
 ) -> None:
@@ -304,6 +312,11 @@ def delete_tool(
             before=s_before,
             after=records.sighting_record(sighting),
         )
+    for alias in tool_aliases(session, tool):
+        # Names and app ids go with the tool (a database cascade); the log keeps them.
+        record_change(session, actor=actor, action="delete", object_type="alias",
+                      object_key=alias.key, before={"tool": tool.slug, "source": alias.source,
+                                                    "value": alias.value}, after=None)
     session.delete(tool)
     _flush(session, "tool", before["slug"])
     record_change(

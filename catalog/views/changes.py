@@ -12,7 +12,6 @@ from flask import Blueprint
 from flask import Response
 from flask import render_template
 from flask import request
-from flask import stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -65,10 +64,9 @@ def export_csv() -> ResponseReturnValue:
     filters, error = _filters()
     if error:
         return Response(f"Nothing exported. {error}\n", status=400, mimetype="text/plain")
-    stmt = changes.query(filters, hidden_types=_hidden())
-    rows = db.session.scalars(stmt.execution_options(yield_per=500))
+    rows = db.session.scalars(changes.query(filters, hidden_types=_hidden())).all()
     return Response(
-        stream_with_context(changes.csv_lines(rows)),
+        "".join(changes.csv_lines(rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=changes.csv"},
     )

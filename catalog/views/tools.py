@@ -27,6 +27,7 @@ from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import ToolForm
 from catalog.models import Person
+from catalog.models import ReviewSignoff
 from catalog.models import Tool
 from catalog.services import audit
 from catalog.services import changes
@@ -228,7 +229,11 @@ def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> Respo
 def _delete_context(tool: Tool) -> dict[str, t.Any]:
     deps = entities.tool_dependencies(db.session, tool)
     return {"flows": entities.tool_flows(db.session, tool), "dependencies": deps,
-            "sightings": entities.tool_sightings(db.session, tool)}
+            "sightings": entities.tool_sightings(db.session, tool),
+            "aliases": entities.tool_aliases(db.session, tool),
+            "signoffs": list(db.session.scalars(
+                sa.select(ReviewSignoff).where(ReviewSignoff.tool_id == tool.id)
+                .order_by(ReviewSignoff.round, ReviewSignoff.side)))}
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
