@@ -75,7 +75,7 @@ def test_ignore_keeps_the_tool_its_flows_and_spend_and_the_audit_still_sees_it(d
     # Typeform holds contact data and feeds Mailchimp: ignoring it needs a reason.
     page = client.post("/imports/triage/typeform/ignore", data={"reason": " "},
                        follow_redirects=True)
-    assert "Typeform holds personal data (contact_pii, consent) and has 1 data flow" in page.text
+    assert "Typeform holds personal data (Contact PII, Consent) and has 1 data flow" in page.text
     assert "say why it is ignored" in page.text
     assert "typeform" in inbox_ids(page.text)
     assert scalar(demo, sa.select(sa.func.count()).select_from(IgnoredApp)) == 0

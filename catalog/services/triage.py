@@ -124,7 +124,8 @@ def reason_needed(session: Session, tool: Tool) -> str | None:
     flows = entities.tool_flows(session, tool)
     parts = []
     if held:
-        parts.append("holds personal data (" + ", ".join(held) + ")")
+        labels = [vocab.DATA_CLASS_LABELS.get(c, c) for c in held]
+        parts.append("holds personal data (" + ", ".join(labels) + ")")
     if flows:
         parts.append(f"has {len(flows)} data flow{'' if len(flows) == 1 else 's'}")
     return f"{tool.name} " + " and ".join(parts) if parts else None
