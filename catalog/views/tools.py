@@ -34,6 +34,7 @@ from catalog.services import changes
 from catalog.services import entities
 from catalog.services import records
 from catalog.services import review
+from catalog.services import triage
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.views.common import Page
@@ -161,6 +162,7 @@ def detail(slug: str) -> ResponseReturnValue:
         dependents=[d for d in deps if d.depends_on_id == tool.id],
         sightings=entities.tool_sightings(db.session, tool),
         history=history(db.session, "tool", tool.slug),
+        ignored=triage.active_ignore(db.session, tool),
         governance=audit.tool_governance(
             db.session, tool.slug, date.today(),
             # the administrator's runtime setting, as on /audit, /review and in the CLI
