@@ -81,6 +81,19 @@ def test_a_second_setup_keeps_the_edits_and_says_how_to_sign_in(fresh):
     with fresh.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(TriageDecision)) == 1
 
+
+def test_demo_refuses_a_catalog_and_replace_keeps_the_history(app):
+    """On either database: a worked-on catalog is replaced only when asked, history kept."""
+    assert run_cli(app, ["demo", "--today", "2026-11-22"]).exit_code == 0
+    with app.app_context():
+        hubspot = entities.tool_by_slug(db.session, "hubspot")
+        entities.save_tool(db.session, records.tool_record(hubspot)
+                           | {"description": "Our CRM of record, edited by hand."}, actor="ana",
+                           tool=hubspot)
+        triage.ignore(db.session, entities.tool_by_slug(db.session, "loom"), actor="ana")
+        db.session.commit()
+    fresh = app
+
     # Plain `martech demo` refuses and says how to replace.
     refused = run_cli(fresh, ["demo"])
     assert refused.exit_code == 1
