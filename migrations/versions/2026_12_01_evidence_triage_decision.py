@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '5e1d0c7a9b24'
 down_revision = 'c3ec6fbc4936'
 branch_labels = None
