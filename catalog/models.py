@@ -357,3 +357,54 @@ class TaxonomyEntry(Base):
     retired: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(sa.String(254), default="")
+
+
+# Notifications ------------------------------------------------------------------------------------
+# `martech notify` turns the catalog's state into notices (docs/notifications.md). An event key is
+# written once, so no notice is ever sent twice; each delivery waits in the outbox until it went
+# through, with retries and backoff, and what failed stays visible to administrators.
+
+
+class NoticeEvent(Base):
+    """One thing people were told about (a request, an owed sign-off, a breach...), by its key."""
+
+    __tablename__ = "notice_event"
+
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Notice(Base):
+    """One delivery of an event to one recipient: an e-mail address or a chat webhook."""
+
+    __tablename__ = "notice"
+    __table_args__ = (sa.UniqueConstraint("event_key", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    channel: Mapped[str] = mapped_column(sa.String(10))  # email | webhook
+    recipient: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class NotificationPreference(Base):
+    """A user's choice to receive (or not) one kind of notice by e-mail; absent means yes."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    email: Mapped[bool] = mapped_column(default=True)
