@@ -408,3 +408,39 @@ class NotificationPreference(Base):
     )
     kind: Mapped[str] = mapped_column(sa.String(40))
     email: Mapped[bool] = mapped_column(default=True)
+
+
+# Findings with a life -----------------------------------------------------------------------------
+
+
+class FindingState(Base):
+    """What people decided about one finding, known by its rule and subject key.
+
+    The audit recomputes findings from the catalog on every run; this row is what survives: a
+    risk accepted until a date (with the reason and who), the person it is assigned to with a due
+    date, and the ticket where the work happens (docs/findings.md).
+    """
+
+    __tablename__ = "finding_state"
+    __table_args__ = (sa.UniqueConstraint("rule", "subject_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(60))
+    subject_key: Mapped[str] = mapped_column(sa.String(600))
+    accepted_until: Mapped[date | None]
+    accepted_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    accepted_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    assignee: Mapped[str] = mapped_column(sa.String(254), default="")
+    due: Mapped[date | None]
+    ticket_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    # Optimistic locking, as for every record people edit.
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule}:{self.subject_key}"

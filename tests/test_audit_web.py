@@ -96,7 +96,8 @@ def test_json_download_and_api_return_the_spec_document(app: Flask, client: Flas
     api = client.get(f"/api/v1/audit?as_of={AS_OF}")
     assert api.json == download.json
     doc = api.json
-    assert set(doc) == {"as_of", "summary", "shadow_it", "silos", "findings", "risk"}
+    assert set(doc) == {"as_of", "summary", "shadow_it", "silos", "findings", "risk",
+                        "accepted_risks"}
     assert doc["as_of"] == AS_OF
     assert doc["shadow_it"] == [
         {"tool": "evil", "reasons": ["SHADOW_DISCOVERED"], "severity": "high"},
@@ -120,11 +121,12 @@ def test_csv_download_defuses_formulas(app: Flask, client: FlaskClient) -> None:
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="martech-audit-2026-11-22.csv"')
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message"]
+    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message", "status",
+                       "assignee", "due", "accepted_until", "ticket"]
     evil = [r for r in rows if r[0] == "SHADOW_DISCOVERED"]
     assert evil == [["SHADOW_DISCOVERED", "high", "tool", "evil",
                      "'" + EVIL + " is in use but was never registered; register it and have "
-                     "IT review it."]]
+                     "IT review it.", "open", "", "", "", ""]]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
