@@ -128,6 +128,7 @@ def _echo_bundle_summary(summary: dict[str, dict[str, int]]) -> None:
 def demo_command(today: t.Any) -> None:
     """Load the demo stack (a mid-size company's martech, with its rogue corners)."""
     from catalog.services import bundle as bundle_service
+    from catalog.services.demo import date_history
     from catalog.services.demo import demo_bundle
     from catalog.services.records import ValidationError
 
@@ -136,6 +137,7 @@ def demo_command(today: t.Any) -> None:
         try:
             summary = bundle_service.import_bundle(db.session, data, actor="demo",
                                                    progress=bar.update)
+            date_history(db.session, data)  # the story's past, for as-of audits and trends
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import typing as t
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from click.testing import Result
@@ -13,9 +16,17 @@ from flask.cli import ScriptInfo
 
 from catalog.cli import main
 from catalog.extensions import db
+from catalog.services import entities
 from tests.factories import make_tool
 from tests.test_audit_web import EVIL
 from tests.test_audit_web import seed
+
+
+@pytest.fixture(autouse=True)
+def _recorded_on_as_of() -> t.Iterator[None]:
+    """An audit as of 2026-11-22 rebuilds that day's catalog: write the seed on that day."""
+    with entities.recorded_at(datetime(2026, 11, 22, 12, tzinfo=UTC)):
+        yield
 
 
 class Martech:

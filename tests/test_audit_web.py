@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import typing as t
 from datetime import date
+from datetime import datetime
+
+import pytest
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,6 +22,14 @@ from tests.factories import make_tool
 
 AS_OF = "2026-11-22"
 EVIL = '=HYPERLINK("http://x")'
+
+
+@pytest.fixture(autouse=True)
+def _recorded_on_as_of() -> t.Iterator[None]:
+    """The catalog of a past day is rebuilt from the change log: these tests write their
+    catalog on AS_OF, so that an audit as of AS_OF sees it."""
+    with entities.recorded_at(datetime.fromisoformat(AS_OF + "T12:00:00+00:00")):
+        yield
 
 
 def seed(app: Flask) -> None:

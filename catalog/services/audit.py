@@ -24,6 +24,7 @@ from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
 from catalog.services import findings
+from catalog.services import history
 from catalog.services.snapshot import catalog_version
 from catalog.services.snapshot import load_snapshot
 from catalog.vocab import SEVERITIES
@@ -58,7 +59,9 @@ def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
             return hit
     # One pause of the cyclic collector over the whole burst of allocation (see gcpause).
     with collector_paused():
-        snapshot = load_snapshot(session)
+        # A past day's audit runs over that day's catalog, rebuilt from the change log.
+        snapshot = (history.snapshot_as_of(session, as_of, version=key[0])
+                    if history.is_past(as_of) else load_snapshot(session))
         result = run_audit(snapshot, as_of, sla_days=sla_days)
         # Decisions about findings (accepted risks, assignments) change the catalog version
         # too, as every write records a change, so they are part of the cached entry.

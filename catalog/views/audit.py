@@ -59,8 +59,11 @@ def report() -> ResponseReturnValue:
         rule=request.args.get("rule", "").strip(), tool=request.args.get("tool", "").strip(),
     )
     role = _actor_role()[1]
+    from catalog.services.history import is_past
+
     return render_template("audit/report.html", as_of=as_of, sla_days=_sla(),
-                           can_manage_findings=role in ("it", "admin", "marketing"), **page)
+                           can_manage_findings=role in ("it", "admin", "marketing"),
+                           rebuilt=is_past(as_of), **page)
 
 
 @bp.route("/audit.json")
@@ -170,3 +173,39 @@ def finding_api() -> ResponseReturnValue:
 
 # Like the rest of /api/v1: a JSON body, which a cross-site form cannot send, instead of a token.
 csrf.exempt(finding_api)
+
+
+def _date_arg(name: str, default: date) -> date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadDate(f"{name}: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+
+
+@bp.route("/audit/compare")
+def compare_page() -> ResponseReturnValue:
+    """Compare the audits of two days: what appeared, what went away, spend then and now."""
+    from datetime import timedelta
+
+    from catalog.analysis.compare import compare
+
+    today = date.today()
+    try:
+        start = _date_arg("from", today - timedelta(days=90))
+        end = _date_arg("to", today)
+    except BadDate as exc:
+        return render_template("error.html", code=400, message=str(exc)), 400
+    if start > end:
+        start, end = end, start
+    sla = _sla()
+    before = audit_service.audit_report(db.session, start, sla_days=sla)
+    after = audit_service.audit_report(db.session, end, sla_days=sla)
+    names = audit_service.audit_page(db.session, end, sla_days=sla)["names"]
+    names = audit_service.audit_page(db.session, start, sla_days=sla)["names"] | names
+    return render_template("audit/compare.html", diff=compare(before, after), start=start,
+                           end=end, names=names)
