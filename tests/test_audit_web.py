@@ -9,7 +9,6 @@ from datetime import date
 from datetime import datetime
 
 import pytest
-
 from flask import Flask
 from flask.testing import FlaskClient
 
