@@ -160,8 +160,11 @@ def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None
         try:
             if any(counts.values()):
                 demo.clear_catalog(db.session, actor="demo")
+            mark = demo.last_change_id(db.session)
             summary = bundle_service.import_bundle(db.session, data, actor="demo",
                                                    progress=bar.update)
+            # The story's past, for as-of audits, the compare view and the scorecard's trends.
+            demo.date_history(db.session, data, after_id=mark)
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -383,3 +386,21 @@ def _echo_demo_logins() -> None:
     for email, role, password in logins:
         shown = password if password is not None else "(existing account, password unchanged)"
         click.echo(f"  {role:<10} {email:<40} {shown}")
+
+
+@main.command("notify")
+@click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluate the time-based notices as of this date (default: today).")
+def notify_command(today: t.Any) -> None:
+    """Queue and send the notices that are due (idempotent: run it every few minutes)."""
+    from catalog.services import notify
+    from catalog.services.review import sla_days
+
+    day = today.date() if today is not None else date.today()
+    transport = notify.Transport.from_config(current_app.config)
+    with write_intent():
+        sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
+        summary = notify.run(db.session, transport, day, sla=sla, commit=db.session.commit)
+    click.echo(str(summary))
+    if summary.failed:
+        click.echo("Some notices failed for good; see /admin/notifications.", err=True)

@@ -113,7 +113,9 @@ def test_demo_refuses_a_catalog_and_replace_keeps_the_history(app):
             sa.select(ChangeRecord.action).where(ChangeRecord.object_type == "tool",
                                                  ChangeRecord.object_key == "hubspot")
             .order_by(ChangeRecord.id))]
-        assert actions == ["create", "update", "delete", "create"]  # the history survives
+        # The history survives: the demo's request and decision (dated along its story), the
+        # edit by hand, the replace's delete, then the new demo's request and decision.
+        assert actions == ["create", "update", "update", "delete", "create", "update"]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(TriageDecision)) == 0
 
 

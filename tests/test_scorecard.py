@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 
 from catalog.extensions import db
 from catalog.models import ScorecardSnapshot
+from catalog.services import entities
 from catalog.services import scorecard
 from tests.accounts import add_user
 from tests.accounts import auth_app
@@ -23,12 +26,15 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_figures_are_the_audit_summary(session):
-    make_person(session, email="mia@example.com", department="marketing")
-    make_tool(session, slug="hubspot", name="HubSpot", lifecycle="sanctioned",
-              business_owner="mia@example.com")
-    make_tool(session, slug="old-request", name="Old request", lifecycle="requested",
-              requested_at=date(2026, 11, 1))
+    # The figures as of a past day come from that day's catalog, rebuilt from the change log.
+    with entities.recorded_at(datetime(2026, 11, 21, tzinfo=UTC)):
+        make_person(session, email="mia@example.com", department="marketing")
+        make_tool(session, slug="hubspot", name="HubSpot", lifecycle="sanctioned",
+                  business_owner="mia@example.com")
+        make_tool(session, slug="old-request", name="Old request", lifecycle="requested",
+                  requested_at=date(2026, 11, 1))
     session.commit()
+    assert scorecard.current_metrics(session, date(2026, 11, 20), sla_days=10)["tools"] == 0
     figures = scorecard.current_metrics(session, date(2026, 11, 22), sla_days=10)
     assert figures["tools"] == 2
     assert figures["sanctioned"] == 1

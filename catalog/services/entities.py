@@ -7,7 +7,10 @@ commits once, so a form save or a whole bundle import is all-or-nothing.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import typing as t
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +23,7 @@ from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.models import ToolAlias
+from catalog.models import utcnow
 from catalog.services import records
 from catalog.services.records import ValidationError
 
@@ -41,6 +45,22 @@ class ConflictError(Exception):
         )
 
 
+# When the changes being recorded happened, if not now: a setup that loads a story with its past
+# (the demo) dates each record along it, so the catalog of any earlier day can be rebuilt.
+_recorded_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "recorded_at", default=None)
+
+
+@contextlib.contextmanager
+def recorded_at(moment: datetime | None) -> t.Iterator[None]:
+    """Date the change records written inside this block at `moment` (None: now)."""
+    token = _recorded_at.set(moment)
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
+
+
 def record_change(
     session: Session,
     *,
@@ -54,6 +74,7 @@ def record_change(
     """Add one change record to the session (same transaction as the change)."""
     session.add(
         ChangeRecord(
+            at=_recorded_at.get() or utcnow(),
             actor=actor,
             action=action,
             object_type=object_type,
