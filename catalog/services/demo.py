@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.models import Base
+from catalog.models import ChangeRecord
 from catalog.models import IgnoredApp
 from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import entities
-from catalog.models import ChangeRecord
 from catalog.services import records
 
 DEMO_BUNDLE = Path(__file__).resolve().parent.parent / "data" / "demo.json"
