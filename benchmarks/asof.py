@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import sqlalchemy as sa  # noqa: E402
+from audit import generate  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from audit import generate  # noqa: E402
 from catalog.analysis import graph as graph_module  # noqa: E402
 from catalog.analysis.audit import run_audit  # noqa: E402
 from catalog.models import Base  # noqa: E402
