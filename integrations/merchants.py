@@ -41,6 +41,11 @@ BILLING_WORDS = frozenset(
     "renewal recurring invoice inv bill billing charge payment purchase order membership plan "
     "online web www help com us".split()
 )
+# Legal forms that end a merchant's name; the knowledge base looks past them.
+LEGAL_WORDS = frozenset(
+    "inc incorporated llc ltd limited corp corporation co company pbc gmbh bv nv sl sa sas sarl "
+    "ag ab oy pty plc srl spa kk lp llp ug se as aps pte".split()
+)
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
@@ -93,8 +98,9 @@ def cut_city(text: str, city_state: str = "", fixed_width: int | None = None) ->
     tail = _collapse(city_state)
     flat = _collapse(raw)
     if tail:
+        upper = flat.upper()
         for candidate in (tail, tail.rsplit(" ", 1)[0] if " " in tail else ""):
-            if candidate and len(flat) > len(candidate) and flat.upper().endswith(candidate.upper()):
+            if candidate and len(flat) > len(candidate) and upper.endswith(candidate.upper()):
                 return flat[: -len(candidate)].strip()
     gap = _GAP.search(raw)
     if gap is not None:  # fixed-width padding: the merchant field ends at the first gap

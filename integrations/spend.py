@@ -82,13 +82,15 @@ def _mcc_bucket(code: int) -> str | None:
 # "Group-Subgroup" ("Merchandise & Supplies-Internet Purchase"); an internet purchase is not
 # proof of software, so it decides nothing.
 _CATEGORY_SOFTWARE = re.compile(
-    r"software|saas|computer network|information services|internet services|digital goods|"
-    r"computer programming|data processing|web hosting|cloud services|online services",
+    r"software|saas|computer network|information services|digital goods|"
+    r"computer programming|data processing|web hosting|cloud services",
     re.IGNORECASE,
 )
 _CATEGORY_NEUTRAL = re.compile(
-    r"internet purchase|other services|advertising|miscellaneous|^other$|^other-other|"
-    r"subscriptions?|uncategori[sz]ed|^general$|professional services|dues",
+    r"internet purchase|internet services|online services|other services|advertising|"
+    r"miscellaneous|^other$|^other-other|"
+    r"subscriptions?|uncategori[sz]ed|^general$|professional services|dues|bills & utilities|"
+    r"^internet$|^shopping$|^personal$|^home$",
     re.IGNORECASE,
 )
 _CATEGORY_BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -98,7 +100,8 @@ _CATEGORY_BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("telecom", r"telecom|communications|phone|wireless|cable|mobile plan|internet provider"),
         ("meals", r"restaurant|meals?\b|dining|food|bar & caf|coffee|catering|drinks"),
         ("travel", r"travel|airline|air ?fare|lodging|hotel|taxi|transport|car rental|parking|"
-                   r"fuel|gas station|rail|tolls?|mileage|ride ?share|auto services"),
+                   r"fuel|gas station|gas/automotive|automotive|rail|tolls?|mileage|ride ?share|"
+                   r"auto services"),
         ("shop", r"merchandise|groceries|grocery|clothing|department stores|retail|supplies|"
                  r"shopping|wholesale|pharmac|home improvement|book stores|electronics"),
         ("rent", r"\brent\b|lease|real estate|coworking|office space"),
@@ -115,7 +118,9 @@ def category_verdict(category: str) -> str | None:
     'not software: shop'
     >>> category_verdict("Merchandise & Supplies-Internet Purchase") is None
     True
-    >>> category_verdict("Business Services-Internet Services")
+    >>> category_verdict("Business Services-Internet Services") is None  # an ISP, a stream...
+    True
+    >>> category_verdict("Computer Software Stores")
     'software'
     """
     text = category.strip()
@@ -257,6 +262,41 @@ def hint(descriptor: str) -> str | None:
     return None
 
 
+# Words in a merchant's own name that say what it sells, for merchants the knowledge base does
+# not know and the export does not categorise.
+_WORD_BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (bucket, re.compile(pattern, re.IGNORECASE))
+    for bucket, pattern in (
+        ("meals", r"\b(?:restaurant|ristorante|trattoria|grill|bistro|cafe|café|coffee|espresso|"
+                  r"bakery|pizza|pizzeria|sushi|taqueria|burger|deli|diner|kitchen|brewing|"
+                  r"brewery|tavern|pub|bar & grill|steakhouse|noodle|ramen|catering)\b"),
+        ("travel", r"\b(?:airlines?|airways|air lines|hotel|hotels|inn|suites|motel|resort|"
+                   r"lodging|taxi|cab|limo|limousine|parking|garage|tolls?|transit|railway|"
+                   r"rent-a-car|car rental|fuel|gas station|petro|marathon)\b"),
+        ("utilities", r"\b(?:electric|power & light|energy|water district|water dept|utility|"
+                      r"utilities|gas & electric|sanitation)\b"),
+        ("telecom", r"\b(?:wireless|telecom|cellular|mobile plan|broadband|fiber|cable tv)\b"),
+        ("rent", r"\b(?:rent|property mgmt|property management|properties|realty|apartments|"
+                 r"landlord|coworking|storage units?)\b"),
+        ("shop", r"\b(?:supermarket|grocery|groceries|market|mart|pharmacy|drug store|"
+                 r"hardware|outlet|boutique|apparel|clothing|shoes|florist|liquor|"
+                 r"department store|supercenter|wholesale)\b"),
+    )
+)
+
+
+def word_bucket(merchant: str) -> str | None:
+    """Return the not-software bucket a merchant's own words name, or None.
+
+    >>> word_bucket("JOE'S PIZZA"), word_bucket("PARKVIEW PROPERTY MGMT"), word_bucket("ACME")
+    ('meals', 'rent', None)
+    """
+    for bucket, pattern in _WORD_BUCKETS:
+        if pattern.search(merchant):
+            return bucket
+    return None
+
+
 class Verdict(t.NamedTuple):
     outcome: str  # SOFTWARE, NOT_SOFTWARE or UNCLASSIFIED
     reason: str  # for NOT_SOFTWARE and UNCLASSIFIED; the deciding layer for SOFTWARE
@@ -288,14 +328,20 @@ def classify(
             return Verdict(SOFTWARE, "knowledge base", found.name, found)
         return Verdict(NOT_SOFTWARE, f"not software: {found.kind}", found.name, found)
     name = display(merchant)
-    for verdict, layer in ((category_verdict(category), "category"), (mcc_verdict(mcc), "MCC")):
+    layers = ((category_verdict(category), "category"), (mcc_verdict(mcc), "MCC"))
+    for verdict, layer in layers:
         if verdict == SOFTWARE:
             return Verdict(SOFTWARE, layer, name, None)
-        if verdict is not None:
-            return Verdict(NOT_SOFTWARE, verdict, name, None)
+    # A merchant that calls itself software outweighs a bank's broad "Merchandise".
     strength = hint(descriptor)
     if strength == "strong":
         return Verdict(SOFTWARE, "descriptor", name, None)
+    for verdict, _layer in layers:
+        if verdict is not None:
+            return Verdict(NOT_SOFTWARE, verdict, name, None)
+    bucket = word_bucket(merchant)
+    if bucket is not None:
+        return Verdict(NOT_SOFTWARE, f"not software: {bucket}", name, None)
     return Verdict(UNCLASSIFIED, WEAK_HINT if strength else UNKNOWN, name, None)
 
 

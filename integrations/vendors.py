@@ -13,6 +13,7 @@ match only the whole descriptor, give or take billing words.
 
 from __future__ import annotations
 
+import bisect
 import typing as t
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from integrations.merchants import BILLING_WORDS
+from integrations.merchants import LEGAL_WORDS
 from integrations.merchants import tokens
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "vendors.yaml"
@@ -47,6 +49,7 @@ class KnowledgeBase:
             self._add(row, True)
         for row in data.get("not_software") or []:
             self._add(row, False)
+        self._sorted = sorted(self.prefix)
 
     def _add(self, row: t.Mapping[str, t.Any], software: bool) -> None:
         entry = Vendor(
@@ -90,7 +93,7 @@ class KnowledgeBase:
         if not words:
             return None
         core = list(words)
-        while len(core) > 1 and core[-1] in BILLING_WORDS:
+        while len(core) > 1 and (core[-1] in BILLING_WORDS or core[-1] in LEGAL_WORDS):
             core.pop()
         found = self.whole.get(" ".join(core)) or self.whole.get("".join(core))
         if found is not None:
@@ -100,9 +103,11 @@ class KnowledgeBase:
             found = self.prefix.get(" ".join(head))
             if found is None and n > 1:
                 found = self.prefix.get("".join(head))
+            if found is None and (n > 1 or n == len(words)):
+                found = self._complete(head)
             if found is not None:
                 return found
-            if n <= len(core) and all(w in BILLING_WORDS for w in words[n:]):
+            if n <= len(core) and all(w in BILLING_WORDS or w in LEGAL_WORDS for w in words[n:]):
                 found = self.whole.get(" ".join(head))
                 if found is not None:
                     return found
@@ -114,6 +119,22 @@ class KnowledgeBase:
                     if found is not None:
                         return found
         return None
+
+
+    def _complete(self, head: list[str]) -> Vendor | None:
+        """Return the one entry whose key the words complete, when the last word was cut short
+        by a fixed-width field (`INTUIT *MAILC`, `MICROSOFT*MICROSOFT 36`)."""
+        if len(head[-1]) < (2 if len(head) > 1 else 5):
+            return None
+        start = " ".join(head)
+        i = bisect.bisect_left(self._sorted, start)
+        found: Vendor | None = None
+        while i < len(self._sorted) and self._sorted[i].startswith(start):
+            entry = self.prefix[self._sorted[i]]
+            if found is not None and entry != found:
+                return None  # ambiguous: two products share the start
+            found, i = entry, i + 1
+        return found
 
 
 @lru_cache(maxsize=1)
