@@ -23,8 +23,9 @@ import csv
 import io
 import json
 import statistics
+import subprocess
 import sys
-import time
+import tempfile
 import typing as t
 from collections import defaultdict
 from pathlib import Path
@@ -97,33 +98,64 @@ def card_statements(verbose: bool = False) -> dict[str, t.Any]:
 DATASETS: list[t.Callable[..., dict[str, t.Any]]] = [card_statements]
 
 
-def card_speed(rows: int = 200_000, repeat: int = 3) -> dict[str, t.Any]:
-    """Time the card parse of a large Amex statement against a bare csv.reader pass."""
-    source = (CARDS / "amex_activity_440.csv").read_bytes().split(b"\r\n")
-    head, body = source[:7], [line for line in source[7:] if line]
-    records = list(csv.reader(io.StringIO("\r\n".join(b.decode() for b in body))))
+SPEED = """
+import csv, io, sys, time
+sys.path.insert(0, sys.argv[2])
+from integrations.card_csv import CardCsvImporter
+payload = open(sys.argv[1], "rb").read()
+t0 = time.perf_counter()
+sum(1 for _ in csv.reader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
+bare = time.perf_counter() - t0
+t0 = time.perf_counter()
+count = sum(1 for _ in CardCsvImporter().parse(io.BytesIO(payload)))
+print(count, bare, time.perf_counter() - t0)
+"""
+
+
+def card_speed(rows: int, repeat: int, baseline_root: str | None) -> dict[str, t.Any]:
+    """Time the card parse of a large Amex statement against a bare csv.reader pass over the same
+    file, each run in a fresh process; with `baseline_root` (a checkout of an earlier version)
+    the earlier importer is timed too, runs interleaved."""
+    source = (CARDS / "amex_activity_440.csv").read_text(encoding="utf-8")
+    records = list(csv.reader(io.StringIO(source, newline="")))
+    head, body = records[:7], [r for r in records[7:] if r]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows(head)
     for n in range(rows):
-        writer.writerow(records[n % len(records)])
-    payload = b"\r\n".join(head) + b"\r\n" + buf.getvalue().encode()
-    bare, parse = [], []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        sum(1 for _ in csv.reader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
-        bare.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        count = sum(1 for _ in CardCsvImporter().parse(io.BytesIO(payload)))
-        parse.append(time.perf_counter() - t0)
-    b, p = statistics.median(bare), statistics.median(parse)
-    return {"rows": count, "bare_csv_reader_s_median": round(b, 3),
-            "card_parse_s_median": round(p, 3), "ratio_parse_to_bare_rows_per_s": round(b / p, 3)}
+        writer.writerow(body[n % len(body)])
+    roots = {"current": str(ROOT)} | ({"baseline": baseline_root} if baseline_root else {})
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in roots}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "amex.csv"
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        for _ in range(repeat):
+            for key, root in roots.items():
+                out = subprocess.run([sys.executable, "-c", SPEED, str(path), root], check=True,
+                                     capture_output=True, text=True).stdout.split()
+                runs[key].append((float(out[1]), float(out[2])))
+    result: dict[str, t.Any] = {"rows": rows, "runs": repeat}
+    for key, values in runs.items():
+        bare = statistics.median(v[0] for v in values)
+        parse = statistics.median(v[1] for v in values)
+        result[key] = {"bare_csv_reader_s_median": round(bare, 3),
+                       "card_parse_s_median": round(parse, 3),
+                       "parse_rows_per_s_vs_bare": round(bare / parse, 3)}
+    if baseline_root:
+        result["current_vs_baseline_parse_time"] = round(
+            result["current"]["card_parse_s_median"] / result["baseline"]["card_parse_s_median"], 3
+        )
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", action="store_true", help="also time the card parse")
     parser.add_argument("--verbose", action="store_true", help="list every miss and false hit")
+    parser.add_argument("--rows", type=int, default=200_000, help="statement lines for --speed")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-root", default=None,
+                        help="an earlier checkout whose card import --speed also times")
     args = parser.parse_args()
     failed = False
     for dataset in DATASETS:
@@ -136,7 +168,8 @@ def main() -> None:
                 verdict = "met" if met else "MISSED"
                 print(f"  {key} {result[key]:.3f} (target >= {target}): {verdict}")
     if args.speed:
-        print(f"card_speed: {json.dumps(card_speed(), indent=2)}")
+        speed = card_speed(args.rows, args.repeat, args.baseline_root)
+        print(f"card_speed: {json.dumps(speed, indent=2)}")
     sys.exit(1 if failed else 0)
 
 
