@@ -276,7 +276,7 @@ _WORD_BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("utilities", r"\b(?:electric|power & light|energy|water district|water dept|utility|"
                       r"utilities|gas & electric|sanitation)\b"),
         ("telecom", r"\b(?:wireless|telecom|cellular|mobile plan|broadband|fiber|cable tv)\b"),
-        ("rent", r"\b(?:rent|property mgmt|property management|properties|realty|apartments|"
+        ("rent", r"\b(?:rent|property|properties|realty|apartments|"
                  r"landlord|coworking|storage units?)\b"),
         ("shop", r"\b(?:supermarket|grocery|groceries|market|mart|pharmacy|drug store|"
                  r"hardware|outlet|boutique|apparel|clothing|shoes|florist|liquor|"
