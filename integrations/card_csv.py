@@ -8,6 +8,8 @@ rest wait in triage as unclassified spend.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import typing as t
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,7 @@ from integrations.base import BadRow
 from integrations.base import Importer
 from integrations.base import Item
 from integrations.base import Observation
+from integrations.base import ParseError
 from integrations.base import Skipped
 from integrations.base import Unclassified
 from integrations.base import cell
@@ -33,7 +36,27 @@ from integrations.spend import Namer
 from integrations.spend import classify
 from integrations.spend import kind_of_line
 
-__all__ = ["LAYOUTS", "CardCsvImporter", "parse_columns"]
+__all__ = ["LAYOUTS", "CardCsvImporter", "column_mapping", "mapped_layout", "parse_columns"]
+
+# The mapping a caller (the CLI's --columns) sets around an import whose service builds the
+# importer itself with no arguments; an explicit constructor argument wins.
+_MAPPING: contextvars.ContextVar[tuple[t.Mapping[str, str], str] | None] = contextvars.ContextVar(
+    "card_csv_mapping", default=None
+)
+
+
+@contextlib.contextmanager
+def column_mapping(columns: t.Mapping[str, str], purchases: str = "positive") -> t.Iterator[None]:
+    """Within the block, card_csv importers built without arguments use this column mapping.
+
+    The mapping is checked on entry (ParseError for unknown keys or missing date/merchant/amount).
+    """
+    mapped_layout(columns, purchases)
+    token = _MAPPING.set((dict(columns), purchases))
+    try:
+        yield
+    finally:
+        _MAPPING.reset(token)
 
 
 def card_day(text: str) -> date:
@@ -58,8 +81,6 @@ def parse_columns(text: str) -> dict[str, str]:
             continue
         key, sep, value = part.partition("=")
         if not sep or not value.strip():
-            from integrations.base import ParseError
-
             raise ParseError(f"column mapping {part.strip()!r} is not key=Header")
         mapping[key.strip().lower()] = value.strip()
     return mapping
@@ -70,12 +91,17 @@ class CardCsvImporter(Importer):
     label = "Card transactions (Amex, Chase, Bank of America, Capital One, Citi, Ramp CSV)"
 
     def __init__(
-        self, columns: t.Mapping[str, str] | None = None, purchases: str = "positive"
+        self, columns: t.Mapping[str, str] | None = None, purchases: str | None = None
     ) -> None:
         """`columns` maps date, merchant, amount (and optionally category, user, ...) to the
-        headers of a layout we do not know; `purchases` says whether its purchases are positive
-        or negative amounts."""
-        self.mapping: Layout | None = mapped_layout(columns, purchases) if columns else None
+        headers of a layout we do not know; `purchases` says whether its purchases are
+        "positive" (the default) or "negative" amounts. Without `columns`, the mapping of an
+        enclosing `column_mapping` block applies, if any."""
+        if columns is None and (current := _MAPPING.get()) is not None:
+            columns, purchases = current[0], purchases or current[1]
+        self.mapping: Layout | None = (
+            mapped_layout(columns, purchases or "positive") if columns else None
+        )
 
     def parse(self, stream: t.BinaryIO) -> t.Iterator[Item]:
         """Yield an observation per software purchase; skip or leave unclassified the rest."""

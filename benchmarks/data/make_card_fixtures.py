@@ -66,7 +66,7 @@ SOFTWARE = [
     ("Google Cloud", ["GOOGLE *CLOUD 8N3KLP", "GOOGLE CLOUD 9RT2M4"], (10, 400), ("MOUNTAIN VIEW", "CA")),
     ("Cloudflare", ["CLOUDFLARE", "CLOUDFLARE INC"], (5, 200), SF),
     ("DigitalOcean", ["DIGITALOCEAN.COM", "DIGITALOCEAN"], (6, 80), NY),
-    ("Atlassian", ["ATLASSIAN", "ATLASSIAN PTY LTD"], (10, 600), SF),
+    ("Atlassian Cloud", ["ATLASSIAN", "ATLASSIAN PTY LTD"], (10, 600), SF),
     ("Google Ads", ["GOOGLE *ADS7423587239", "GOOGLE *ADS2291733401"], (150, 2500), ("MOUNTAIN VIEW", "CA")),
     ("Meta Ads", ["FACEBK *RX8J2KL3M2", "FACEBK ADS", "FACEBK *Q7TZ9VW2K2"], (100, 2000), ("MENLO PARK", "CA")),
     ("LinkedIn Ads", ["LINKEDIN *ADS", "LINKEDIN ADS 2887331"], (200, 1500), ("MOUNTAIN VIEW", "CA")),
@@ -365,7 +365,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for seed, make in enumerate((amex, chase, chase_old, bank_of_america, capital_one, citi)):
         make(random.Random(2026 + seed))
-    print(f"wrote {len(list(OUT.glob('*.csv')))} statements to {OUT}")
+    print(f"wrote 6 labelled statements to {OUT}")
 
 
 if __name__ == "__main__":
