@@ -264,3 +264,24 @@ class CardRows:
             raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
         finally:
             self.row = number
+
+
+def sniff(head: str) -> Layout | None:
+    """Return the layout whose header row appears in the start of a file (after empty and up to
+    MAX_PREAMBLE preamble rows), or None. For source detection; `head` is decoded text."""
+    rows = csv.reader(head.splitlines()[: MAX_PREAMBLE + MAX_BLANK])
+    preamble = 0
+    try:
+        for row in rows:
+            if not any(c.strip() for c in row):
+                continue
+            keys = {norm_header(c) for c in row}
+            for layout in LAYOUTS:
+                if _fits(layout, keys):
+                    return layout
+            preamble += 1
+            if preamble > MAX_PREAMBLE:
+                return None
+    except csv.Error:
+        return None
+    return None
