@@ -178,15 +178,22 @@ def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None
 @main.command("import")
 @click.argument("source", type=click.Choice(IMPORT_SOURCES))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_command(source: str, files: tuple[str, ...]) -> None:
+@click.option("--columns", default=None, metavar="date=...,merchant=...,amount=...",
+              help="card_csv only: the headers of a bank layout we do not know "
+                   "(optional keys: category, user, debit, credit, mcc, currency, type, city).")
+@click.option("--purchases", type=click.Choice(["positive", "negative"]), default="positive",
+              show_default=True, help="card_csv with --columns: the sign of a purchase.")
+def import_command(source: str, files: tuple[str, ...], columns: str | None = None,
+                   purchases: str = "positive") -> None:
     """Import FILES with the SOURCE importer (a bundle, or discovery evidence)."""
+    mapping = _card_mapping(source, columns, purchases)
     if source == "bundle":
         for path in files:
             _echo_bundle_summary(import_bundle_file(path, actor="cli"))
         return
     from catalog.services import discovery
 
-    with write_intent():
+    with mapping, write_intent():
         try:
             summary = discovery.import_files(
                 db.session, source, list(files), actor="cli", progress_factory=progress_bar
@@ -196,6 +203,27 @@ def import_command(source: str, files: tuple[str, ...]) -> None:
             db.session.rollback()
             raise click.ClickException(f"nothing imported. {exc}") from None
     click.echo(discovery.format_summary(summary))
+
+
+def _card_mapping(source: str, columns: str | None, purchases: str) -> t.ContextManager[None]:
+    """Return the context in which card_csv reads an explicit `--columns` mapping."""
+    import contextlib
+
+    if columns is None:
+        return contextlib.nullcontext()
+    if source != "card_csv":
+        raise click.UsageError("--columns applies to the card_csv source only")
+    from integrations.base import ParseError
+    from integrations.card_csv import column_mapping
+    from integrations.card_csv import mapped_layout
+    from integrations.card_csv import parse_columns
+
+    try:
+        parsed = parse_columns(columns)
+        mapped_layout(parsed, purchases)
+    except ParseError as exc:
+        raise click.ClickException(f"nothing imported. --columns: {exc}") from None
+    return column_mapping(parsed, purchases)
 
 
 @main.command("export")
