@@ -240,7 +240,7 @@ def test_json_error_line_numbers_count_across_buffer_refills(monkeypatch):
 
     monkeypatch.setattr(jsonstream, "CHUNK", 7)  # force many refills
     payload = b'[\n{"eventType": "a"},\n{"eventType": "b"},\n{"eventType": oops}\n]'
-    with pytest.raises(ParseError, match="line 4: not valid JSON"):
+    with pytest.raises(ParseError, match="line 4, column 15: not valid JSON"):
         parse("okta", payload)
 
 
