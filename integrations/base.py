@@ -180,7 +180,7 @@ class CsvRows:
         while first is not None and not any(c.strip() for c in first):
             first = self._next()  # blank lines before the header
         if first is None:
-            raise ParseError(f"the file is empty; expected a {label} CSV with a header row")
+            raise ParseError(f"the file is empty; expected {_a(label)} CSV with a header row")
         self.header_row = self.row
         self._set_header(first)
 
@@ -210,7 +210,7 @@ class CsvRows:
         _, number, cells = best
         self._set_header(cells)  # the likeliest header row, to name what it lacks
         raise ParseError(
-            f"this is not a {self.label} CSV: missing column(s) {self.missing_message(expect)}",
+            f"this is not {_a(self.label)} CSV: missing column(s) {self.missing_message(expect)}",
             where=f"row {number}",
         )
 
@@ -243,8 +243,9 @@ class CsvRows:
         Each name may be a tuple of alternatives; the first alternative present is used.
         """
         if any(not _present(group, set(self.index)) for group in names):
+            missing = self.missing_message(names)
             raise ParseError(
-                f"this is not a {self.label} CSV: missing column(s) {self.missing_message(names)}",
+                f"this is not {_a(self.label)} CSV: missing column(s) {missing}",
                 where=f"row {self.header_row}",
             )
         return tuple(
@@ -274,6 +275,10 @@ class CsvRows:
             raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
         finally:
             self.row = number
+
+
+def _a(label: str) -> str:
+    return f"an {label}" if label[:1].lower() in "aeio" else f"a {label}"
 
 
 def _present(group: Column, present: t.Container[str]) -> bool:

@@ -107,7 +107,7 @@ def test_google_token_audit_authorize_events_array_or_flattened():
         ("Typeform", "1055.apps.googleusercontent.com", "raj.patel@example.com"),
     ]
     assert seen[0].scopes == ("https://www.googleapis.com/auth/userinfo.email", "openid")
-    assert [s.reason for s in of(items, Skipped)] == ["token event revoke", "token event activity"]
+    assert [s.reason for s in of(items, Skipped)] == ["token revoked", "token event activity"]
 
 
 def test_google_empty_page_with_null_items_is_no_records():
