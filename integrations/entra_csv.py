@@ -101,9 +101,9 @@ def parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
         reason = judged.get(key, _UNJUDGED)
         if reason is _UNJUDGED:
             no_user = i_sp is not None and not user and bool(row[i_sp].strip())
-            reason = judged[key] = _judge(
-                row, apps_only or no_user, i_kind, i_mi, i_code, i_status, i_inter
-            )
+            reason = _judge(row, apps_only or no_user, i_kind, i_mi, i_code, i_status, i_inter)
+            if len(judged) < 10_000:  # bounded: a hostile file may make every row unique
+                judged[key] = reason
         if reason is not None:
             yield Skipped(f"row {number}", reason)
             continue
