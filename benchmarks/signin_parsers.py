@@ -62,7 +62,8 @@ print(n, time.perf_counter() - t)
 
 def build(tmp: Path, name: str, copies: int) -> Path:
     """Repeat a fixture's records `copies` times, keeping its layout (header once, array once)."""
-    text = (DATA / name).read_text("utf-8")
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        text = fh.read()  # keep the CSV's \r\n row ends
     out = tmp / name
     kind = LAYOUTS[name][1]
     if kind == "csv":
@@ -88,11 +89,14 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=1500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--root", help="another checkout to measure the same way")
+    parser.add_argument("--only", help="measure only the layouts whose file name contains this")
     args = parser.parse_args()
     roots = {"this": str(ROOT)} | ({"other": args.root} if args.root else {})
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (source, kind) in LAYOUTS.items():
+            if args.only and args.only not in name:
+                continue
             path = build(Path(tmp), name, args.copies)
             times: dict[str, list[float]] = {"bare": []} | {k: [] for k in roots}
             counts: dict[str, float] = {}

@@ -94,9 +94,8 @@ def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
             continue
         user = sign_in.get("userPrincipalName") or sign_in.get("userId")
         app_id = str(sign_in.get("appId") or "").strip() or None
-        yield Observation(
-            name, app_id, str(user) if user else None, day, platform=platform_of(name, app_id)
-        )
+        user = str(user) if user else None
+        yield Observation(name, app_id, user, day, None, None, (), platform_of(name, app_id))
 
 
 def _reason(outer: dict[str, t.Any], sign_in: dict[str, t.Any], category: str) -> str | None:
