@@ -74,8 +74,14 @@ def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
 def _parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
     rows = CsvRows(stream, label="Okta System Log", expect=(FLAT_COLUMNS["eventType"],))
     positions = {field: rows.optional(*names) for field, names in FLAT_COLUMNS.items()}
+    i_type = positions["eventType"]
+    assert i_type is not None  # CsvRows found the header by it
     platform_of = PlatformApps().platform
     for number, row in rows:
+        event_type = row[i_type] if i_type < len(row) else ""
+        if event_type != SSO_EVENT:  # most of a System Log; no need to read its targets
+            yield Skipped(f"row {number}", f"event type {event_type!s:.60}")
+            continue
         flat = {
             field: row[p] for field, p in positions.items() if p is not None and p < len(row)
         }
