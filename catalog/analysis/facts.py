@@ -13,6 +13,10 @@ from datetime import timedelta
 
 from catalog.analysis.graph import FlowIndex
 from catalog.analysis.graph import flow_index
+from catalog.analysis.registry import SHADOW_DISCOVERED
+from catalog.analysis.registry import SHADOW_REJECTED_IN_USE
+from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
+from catalog.analysis.registry import SHADOW_UNAPPROVED
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import PersonRec
 from catalog.analysis.snapshot import SightingRec
@@ -27,11 +31,11 @@ __all__ = ["RECENT_DAYS", "Facts", "SiloFacts", "derive_facts", "in_use", "is_re
 RECENT_DAYS = 90
 
 SHADOW_REASON = {
-    "discovered": "SHADOW_DISCOVERED",
-    "requested": "SHADOW_UNAPPROVED",
-    "in_review": "SHADOW_UNAPPROVED",
-    "rejected": "SHADOW_REJECTED_IN_USE",
-    "retired": "SHADOW_RETIRED_IN_USE",
+    "discovered": SHADOW_DISCOVERED.id,
+    "requested": SHADOW_UNAPPROVED.id,
+    "in_review": SHADOW_UNAPPROVED.id,
+    "rejected": SHADOW_REJECTED_IN_USE.id,
+    "retired": SHADOW_RETIRED_IN_USE.id,
 }
 
 
