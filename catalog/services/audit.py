@@ -19,6 +19,7 @@ from catalog.analysis.audit import to_json
 from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.impact import blast_radius
 from catalog.analysis.impact import personal_data_reach
+from catalog.analysis.registry import RULES
 from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
@@ -276,6 +277,7 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
                 or (kind == "category" and tools.get(slug) is not None
                     and tools[slug].category == key))
 
+    present = {f["rule"] for f in report["findings"]}  # in registry order for the filter
     shown = [f for f in report["findings"]
              if (not rule or f["rule"] == rule) and (not tool or concerns(f, tool))]
     return {
@@ -285,7 +287,8 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
         "silos": silos,
         "groups": [(sev, [f for f in shown if f["severity"] == sev]) for sev in SEVERITIES],
         "shown": len(shown),
-        "rules": sorted({f["rule"] for f in report["findings"]}),
+        "rules": [r for r in RULES if r in present],
+        "legend": [r for r in RULES if r in {f["rule"] for f in shown}],
         "tools": sorted(((names[s], s) for s in tools), key=lambda p: (p[0].lower(), p[1])),
         "rule": rule,
         "tool": tool,

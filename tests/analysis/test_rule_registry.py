@@ -75,7 +75,7 @@ def test_an_undeclared_rule_cannot_get_a_generator() -> None:
 
 
 def test_no_code_outside_the_registry_spells_a_rule_id() -> None:
-    pattern = re.compile(r"""["'](%s)["']""" % "|".join(RULES))
+    pattern = re.compile("[\"'](" + "|".join(RULES) + ")[\"']")
     offenders = []
     for path in [*ROOT.glob("catalog/**/*.py"), *ROOT.glob("catalog/templates/**/*.html"),
                  *ROOT.glob("static/**/*.js")]:
