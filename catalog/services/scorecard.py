@@ -19,6 +19,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from catalog.models import ScorecardSnapshot
+from catalog.vocab import SEVERITIES
 
 # (key, label, format, which way is better); keys of nested figures are joined with ".".
 METRICS: tuple[tuple[str, str, str, str], ...] = (
@@ -135,12 +136,19 @@ def _change_text(key: str, change: float | None) -> str:
     return f"{sign}{abs(change):,.2f}".rstrip("0").rstrip(".")
 
 
+def _nested_order(key: str) -> tuple[str, int, str]:
+    # Severities read worst first (critical, high, medium, low, info), not alphabetically.
+    group, _, member = key.partition(".")
+    rank = SEVERITIES.index(member) if member in SEVERITIES else len(SEVERITIES)
+    return (group, rank, member)
+
+
 def trends(rows: list[ScorecardSnapshot], today: dict[str, t.Any]) -> list[Trend]:
     """Return one trend per figure of `today`, in METRICS order then the nested ones."""
     series = [(row.day, flatten(row.metrics)) for row in rows]
     current = flatten(today)
     order = [k for k, *_ in METRICS if k in current] + sorted(
-        k for k in current if k not in LABELS)
+        (k for k in current if k not in LABELS), key=_nested_order)
     result = []
     for key in order:
         values = [figures.get(key) for _, figures in series]
