@@ -1,4 +1,4 @@
-"""The per-tool risk score (SPEC 3.4): 0-100 from weighted factors, every weight in `WEIGHTS`.
+"""The per-tool risk score (docs/governance.md#risk-score): 0-100, every weight in `WEIGHTS`.
 
 Each factor is a fraction between 0 and 1 of how strongly it applies; its points are that
 fraction times its weight, rounded. The weights sum to 100, so the score is the sum of the points.

@@ -67,7 +67,7 @@ def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
 
 
 def audit_report(session: Session, as_of: date, *, sla_days: int = 10) -> dict[str, t.Any]:
-    """Return the audit as the SPEC 5.3 document (cached per catalog version; do not mutate)."""
+    """Return the audit JSON (docs/formats.md#audit-json); cached per version, read-only."""
     return _entry(session, as_of, sla_days).report
 
 

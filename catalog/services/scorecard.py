@@ -1,4 +1,4 @@
-"""The joint CMO-CIO scorecard: today's SPEC 3.5 figures, one stored row per day, and their trend.
+"""The joint scorecard (docs/governance.md#scorecard): today's figures, one row per day, trends.
 
 The figures are the audit's own summary (`run_audit(...).summary`), so the scorecard and the
 audit report can never disagree. A day's row is upserted whenever the page is viewed or
@@ -50,7 +50,7 @@ def flatten(summary: t.Mapping[str, t.Any], prefix: str = "") -> dict[str, float
 
 
 def current_metrics(session: Session, as_of: date, *, sla_days: int) -> dict[str, t.Any]:
-    """Return the SPEC 3.5 figures as of a date (the audit's summary, cached per version)."""
+    """Return the scorecard figures as of a date (the audit's summary, cached per version)."""
     from catalog.services import audit
 
     return dict(audit.audit_result(session, as_of, sla_days=sla_days).summary)
