@@ -77,6 +77,8 @@ def test_tool_page_speaks_words_and_counts_right(app: Flask, client: FlaskClient
     assert f"Shadow IT: <span class=\"rule-title\" title=\"{SHADOW_DISCOVERED.explanation}\">" \
            f"{SHADOW_DISCOVERED.title}</span> <small class=\"rule-id\">SHADOW_DISCOVERED</small>" \
         in sheet
+    assert "<td>Personal data arriving by unmanaged flows</td>" in sheet
+    assert "unmanaged_personal_inflows" not in sheet
     webinar = client.get("/tools/webinar").text
     assert '<span class="badge in_review">In review</span>' in webinar
     assert '<span title="mia@example.com">Mia Moreau</span>' in webinar

@@ -21,6 +21,7 @@ from catalog.analysis.impact import blast_radius
 from catalog.analysis.impact import personal_data_reach
 from catalog.analysis.registry import RULES
 from catalog.analysis.risk import BLAST_CAP
+from catalog.analysis.risk import FACTOR_LABELS
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
 from catalog.services.snapshot import catalog_version
@@ -196,6 +197,7 @@ def tool_governance(session: Session, slug: str, as_of: date, *,
         "findings": findings,
         "risk": risk,
         "weights": dict(WEIGHTS),
+        "factor_labels": dict(FACTOR_LABELS),
         "blast_cap": BLAST_CAP,
         "blast_radius": {
             "tools": [{"slug": s, "name": names.get(s, s)} for s in radius.tools],

@@ -12,6 +12,8 @@ from catalog.analysis import rules as engine
 from catalog.analysis.registry import RULES
 from catalog.analysis.registry import markdown_table
 from catalog.analysis.registry import rule
+from catalog.analysis.risk import FACTOR_LABELS
+from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import PersonRec
 from tests.analysis.helpers import AS_OF
 from tests.analysis.helpers import IAN
@@ -101,3 +103,10 @@ def test_every_rule_has_plain_words() -> None:
     for r in RULES.values():
         assert r.title and r.explanation.endswith(".") and r.remedy.endswith("."), r.id
         assert r.title != r.id and "_" not in r.title, r.id
+
+
+def test_docs_governance_risk_table_matches_the_weights() -> None:
+    text = (ROOT / "docs" / "governance.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_]+)` \| ([^|]+) \| (\d+) \|", text, re.MULTILINE)
+    assert {key: (label.strip(), int(weight)) for key, label, weight in rows} == {
+        key: (FACTOR_LABELS[key], weight) for key, weight in WEIGHTS.items()}
