@@ -55,3 +55,11 @@ def test_readme_links_the_docs() -> None:
                  "docs/formats.md"):
         assert f"]({page})" in readme
         assert (ROOT / page).exists()
+
+
+def test_docs_lifecycle_table_matches_the_labels() -> None:
+    from catalog.vocab import LIFECYCLE_LABELS
+
+    text = (DOCS / "governance.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([A-Z][a-z ]+) \| [A-Za-z]", text, re.MULTILINE))
+    assert rows == LIFECYCLE_LABELS
