@@ -51,12 +51,12 @@ def test_audit_page_shows_rule_titles_and_explanations_with_ids_as_small_print(
     seed(app)
     page = client.get("/audit").text
     findings = page.split('id="findings-h"')[1]
-    assert f'<td>{DATA_SILO.title} <small class="rule-id">DATA_SILO</small></td>' in findings
+    # One titled group per rule, with its count, explanation and remedy; the id in small print.
+    assert (f'<th colspan="2" scope="rowgroup">{DATA_SILO.title} '
+            f'<small class="rule-id">DATA_SILO</small> <span class="muted">(1)</span>') in findings
+    assert f"{DATA_SILO.explanation} What to do: {DATA_SILO.remedy}" in findings
+    assert SHADOW_DISCOVERED.title in findings
     assert "<code>DATA_SILO</code>" not in page
-    # The legend explains each rule shown, with its remedy.
-    legend = page.split('id="rules-h"')[1]
-    assert SHADOW_DISCOVERED.title in legend and SHADOW_DISCOVERED.remedy in legend
-    assert DATA_SILO.explanation in legend
     # The rule filter offers titles; the shadow table shows reasons and lifecycles in words.
     assert f'<option value="DATA_SILO" >{DATA_SILO.title}</option>' in page
     shadow = page.split('id="shadow-h"')[1].split('id="silos-h"')[0]

@@ -290,7 +290,6 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
         "groups": [(sev, [f for f in shown if f["severity"] == sev]) for sev in SEVERITIES],
         "shown": len(shown),
         "rules": [r for r in RULES if r in present],
-        "legend": [r for r in RULES if r in {f["rule"] for f in shown}],
         "tools": sorted(((names[s], s) for s in tools), key=lambda p: (p[0].lower(), p[1])),
         "rule": rule,
         "tool": tool,
