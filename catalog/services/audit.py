@@ -20,6 +20,7 @@ from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.impact import blast_radius
 from catalog.analysis.impact import personal_data_reach
 from catalog.analysis.registry import RULES
+from catalog.analysis.registry import rule
 from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import FACTOR_LABELS
 from catalog.analysis.risk import WEIGHTS
@@ -99,7 +100,8 @@ def render_text(report: dict[str, t.Any]) -> str:
         "",
         f"Shadow IT ({len(report['shadow_it'])})",
     ]
-    lines += [f"  [{x['severity']}] {x['tool']}: {', '.join(x['reasons'])}"
+    lines += [f"  [{x['severity']}] {x['tool']}: "
+              + "; ".join(f"{rule(r).title} ({r})" for r in x["reasons"])
               for x in report["shadow_it"]] or ["  none"]
     lines += ["", f"Customer-data silos ({len(report['silos'])})"]
     for silo in report["silos"]:
@@ -113,7 +115,8 @@ def render_text(report: dict[str, t.Any]) -> str:
         group = [f for f in report["findings"] if f["severity"] == severity]
         if group:
             lines += ["", f"{severity.upper()} ({len(group)})"]
-            lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}]\n"
+            lines += [f"  {rule(f['rule']).title} ({f['rule']}) "
+                      f"[{f['subject']['type']} {f['subject']['key']}]\n"
                       f"    {f['message']}" for f in group]
     top = [r for r in report["risk"] if r["score"] > 0][:10]
     if top:
