@@ -15,11 +15,13 @@ Print the documentation table: ``python -m catalog.analysis.registry --markdown`
 from __future__ import annotations
 
 import sys
+import typing as t
+from collections.abc import Callable
 from typing import NamedTuple
 
 from catalog.vocab import SEVERITIES
 
-__all__ = ["Rule", "RULES", "SUBJECT_KINDS", "rule", "markdown_table"]
+__all__ = ["Rule", "RULES", "SUBJECT_KINDS", "EMITTERS", "emits", "rule", "markdown_table"]
 
 #: What a finding can be about, and how its subject key is written.
 SUBJECT_KINDS = {
@@ -153,6 +155,23 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     REVIEW_OVERDUE, REDUNDANT_TOOLS, RENEWAL_AT_RISK, SINGLE_POINT_OF_FAILURE,
     NO_SYSTEM_OF_RECORD,
 )}
+
+
+#: rule id -> the generator in rules.py that emits it (filled by @emits; tests check every
+#: declared rule has one).
+EMITTERS: dict[str, Callable[..., t.Iterator[t.Any]]] = {}
+_G = t.TypeVar("_G", bound=Callable[..., t.Iterator[t.Any]])
+
+
+def emits(*rules: Rule) -> Callable[[_G], _G]:
+    """Mark a generator as the one that emits these declared rules (each has exactly one)."""
+    def mark(generator: _G) -> _G:
+        for declared in rules:
+            if RULES.get(declared.id) is not declared or declared.id in EMITTERS:
+                raise ValueError(f"{declared.id}: not declared, or emitted twice")
+            EMITTERS[declared.id] = generator
+        return generator
+    return mark
 
 
 def rule(rule_id: str) -> Rule:

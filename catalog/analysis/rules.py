@@ -7,8 +7,6 @@ do, because the report is read by a CMO, not by the person who wrote the rule.
 
 from __future__ import annotations
 
-import typing as t
-from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import lru_cache
@@ -38,21 +36,18 @@ from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
 from catalog.analysis.registry import SHADOW_UNAPPROVED
 from catalog.analysis.registry import SINGLE_POINT_OF_FAILURE
 from catalog.analysis.registry import USED_BEFORE_APPROVAL
-from catalog.analysis.registry import Rule
+from catalog.analysis.registry import emits
 from catalog.analysis.snapshot import SightingRec
 from catalog.taxonomy import CATEGORIES
 from catalog.vocab import DATA_CLASS_LABELS
 from catalog.vocab import PERSONAL
 from catalog.vocab import SEVERITIES
 
-__all__ = ["Finding", "SEVERITY_RANK", "EMITTERS", "emits", "shadow_severity", "silo_severity",
-           "all_findings"]
+__all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "silo_severity", "all_findings"]
 
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 SERIOUS = frozenset(SEVERITIES[:2])  # critical and high: what puts a renewal at risk
 RENEWAL_WINDOW_DAYS = 90
-#: rule id -> the generator that emits it (filled by @emits; checked against the registry by tests)
-EMITTERS: dict[str, Callable[..., Iterator[Finding]]] = {}
 _MECHANISM_TEXT = {"ipaas": "an iPaaS", "api": "API", "reverse_etl": "reverse ETL",
                    "tag": "a tag", "webhook": "a webhook"}
 
@@ -72,20 +67,6 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple[int, str, str, str]:
         return (SEVERITY_RANK[self.severity], self.rule, self.subject_key, self.message)
-
-
-_G = t.TypeVar("_G", bound="Callable[..., Iterator[Finding]]")
-
-
-def emits(*rules: Rule) -> Callable[[_G], _G]:
-    """Mark a generator as the one that emits these declared rules."""
-    def mark(generator: _G) -> _G:
-        for declared in rules:
-            if RULES.get(declared.id) is not declared or declared.id in EMITTERS:
-                raise ValueError(f"{declared.id}: not declared, or emitted twice")
-            EMITTERS[declared.id] = generator
-        return generator
-    return mark
 
 
 def classes_text(classes: frozenset[str] | tuple[str, ...] | set[str]) -> str:

@@ -9,7 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from catalog.analysis import rules as engine
+from catalog.analysis.registry import EMITTERS
 from catalog.analysis.registry import RULES
+from catalog.analysis.registry import emits
 from catalog.analysis.registry import markdown_table
 from catalog.analysis.registry import rule
 from catalog.analysis.risk import FACTOR_LABELS
@@ -59,7 +61,8 @@ def _every_rule_catalog() -> set[tuple[str, str]]:
 
 
 def test_every_declared_rule_has_one_generator_and_fires() -> None:
-    assert sorted(engine.EMITTERS) == sorted(RULES)
+    assert sorted(EMITTERS) == sorted(RULES)
+    assert {g.__module__ for g in EMITTERS.values()} == {engine.__name__}
     emitted = _every_rule_catalog()
     assert {r for r, _ in emitted} == set(RULES)
     # ... at a severity its declaration allows.
@@ -69,7 +72,7 @@ def test_every_declared_rule_has_one_generator_and_fires() -> None:
 def test_an_undeclared_rule_cannot_get_a_generator() -> None:
     stray = rule("NOT_DECLARED")
     try:
-        engine.emits(stray)(lambda facts: iter(()))
+        emits(stray)(lambda facts: iter(()))
     except ValueError as exc:
         assert "NOT_DECLARED" in str(exc)
     else:
