@@ -1,6 +1,6 @@
 """Who may do what: the roles, the one permission check, and the sign-in gate for every request.
 
-Roles (SPEC 1: marketing registers and owns, IT reviews and governs, both read):
+Roles (docs/governance.md#roles: marketing registers and owns, IT reviews and governs, both read):
 
 | action | viewer | marketing | it | admin |
 |---|---|---|---|---|

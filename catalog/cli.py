@@ -1,4 +1,4 @@
-"""The `martech` command line: a Flask CLI group around the app factory (SPEC 5.2)."""
+"""The `martech` command line: a Flask CLI group around the app factory (see the README)."""
 
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ class ToolForm(VersionedForm):
     description = TextAreaField("Description")
     website = StringField("Website", description="An http:// or https:// address.")
     lifecycle = SelectField(
-        "Lifecycle", choices=_vocab_choices(vocab.LIFECYCLES), default="requested",
+        "Lifecycle", choices=choices(vocab.LIFECYCLE_LABELS.items()), default="requested",
         validate_choice=False,
     )
     business_owner = SelectField(

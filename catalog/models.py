@@ -340,7 +340,7 @@ class IgnoredApp(Base):
 
 
 class TaxonomyEntry(Base):
-    """A group or subcategory an administrator added to the shipped martech taxonomy (SPEC 7).
+    """A group or subcategory an administrator added to the taxonomy (docs/governance.md#taxonomy).
 
     Keys never change once added (tools store them, like slugs); a rename changes the label only.
     A retired category is no longer offered nor accepted; it is kept so its key is not reused.

@@ -9,9 +9,11 @@ from flask import Flask
 from flask import g
 from flask import render_template
 from flask import request
+from markupsafe import Markup
 
 from catalog import taxonomy
 from catalog import vocab
+from catalog.analysis import registry
 from catalog.extensions import set_write_intent
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -73,4 +75,41 @@ def init_app(app: Flask) -> None:
         taxonomy=taxonomy,
         vocab=vocab,
         data_class_label=lambda key: vocab.DATA_CLASS_LABELS.get(key, key),
+        # Words, not codes (docs/governance.md#rules): pages show labels, ids as small print.
+        rule_info=registry.rule,
+        # A finding's rule cell, built once: the audit page shows tens of thousands of them.
+        rule_cells={r.id: Markup('{} <small class="rule-id">{}</small>').format(r.title, r.id)
+                    for r in registry.RULES.values()},
+        lifecycle_label=vocab.lifecycle_label,
+        category_label=category_label,
+        person_name=person_name,
     )
+    app.jinja_env.filters["plural"] = vocab.plural
+
+
+def category_label(key: str | None) -> str:
+    """Return a taxonomy category's name for its key (the key itself when unknown)."""
+    category = taxonomy.CATEGORIES.get(key or "")
+    return category.name if category is not None else (key or "")
+
+
+def person_name(email: str | None) -> str:
+    """Return the name of the person or account with this e-mail (the e-mail when unnamed).
+
+    Pages show names with the e-mail on hover; the change log and sign-offs store e-mails.
+    Looked up once per request for all people and accounts (a few hundred rows at most).
+    """
+    if not email:
+        return ""
+    names = g.get("_person_names")
+    if names is None:
+        from catalog.extensions import db
+        from catalog.models import Person
+        from catalog.models import User
+
+        names = {e.lower(): n for e, n in db.session.execute(sa.select(User.email, User.name))
+                 if n}
+        names.update((e.lower(), n) for e, n in
+                     db.session.execute(sa.select(Person.email, Person.name)) if n)
+        g._person_names = names
+    return str(names.get(email.lower(), email))

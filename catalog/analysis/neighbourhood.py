@@ -231,7 +231,7 @@ def _group(tool: ToolNode) -> str | None:
 
 
 def customer_data_holders(snapshot: Snapshot) -> frozenset[str]:
-    """Return the slugs of tools holding customer data (SPEC 2.1)."""
+    """Return the slugs of tools holding customer data (docs/governance.md#customer-data)."""
     holders = {tool.slug for tool in snapshot.tools if tool.data_classes & PERSONAL}
     holders.update(
         flow.target for flow in snapshot.flows

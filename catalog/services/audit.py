@@ -20,7 +20,10 @@ from catalog.analysis.finding_states import apply_states
 from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.impact import blast_radius
 from catalog.analysis.impact import personal_data_reach
+from catalog.analysis.registry import RULES
+from catalog.analysis.registry import rule
 from catalog.analysis.risk import BLAST_CAP
+from catalog.analysis.risk import FACTOR_LABELS
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
 from catalog.services import findings
@@ -75,7 +78,7 @@ def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
 
 
 def audit_report(session: Session, as_of: date, *, sla_days: int = 10) -> dict[str, t.Any]:
-    """Return the audit as the SPEC 5.3 document (cached per catalog version; do not mutate)."""
+    """Return the audit JSON (docs/formats.md#audit-json); cached per version, read-only."""
     return _entry(session, as_of, sla_days).report
 
 
@@ -106,7 +109,8 @@ def render_text(report: dict[str, t.Any]) -> str:
         "",
         f"Shadow IT ({len(report['shadow_it'])})",
     ]
-    lines += [f"  [{x['severity']}] {x['tool']}: {', '.join(x['reasons'])}"
+    lines += [f"  [{x['severity']}] {x['tool']}: "
+              + "; ".join(f"{rule(r).title} ({r})" for r in x["reasons"])
               for x in report["shadow_it"]] or ["  none"]
     lines += ["", f"Customer-data silos ({len(report['silos'])})"]
     for silo in report["silos"]:
@@ -120,7 +124,8 @@ def render_text(report: dict[str, t.Any]) -> str:
         group = [f for f in report["findings"] if f["severity"] == severity]
         if group:
             lines += ["", f"{severity.upper()} ({len(group)})"]
-            lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}]\n"
+            lines += [f"  {rule(f['rule']).title} ({f['rule']}) "
+                      f"[{f['subject']['type']} {f['subject']['key']}]\n"
                       f"    {f['message']}" for f in group]
     accepted = report.get("accepted_risks") or []
     if accepted:
@@ -216,6 +221,7 @@ def tool_governance(session: Session, slug: str, as_of: date, *,
         "accepted_risks": accepted,
         "risk": risk,
         "weights": dict(WEIGHTS),
+        "factor_labels": dict(FACTOR_LABELS),
         "blast_cap": BLAST_CAP,
         "blast_radius": {
             "tools": [{"slug": s, "name": names.get(s, s)} for s in radius.tools],
@@ -297,6 +303,7 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
                 or (kind == "category" and tools.get(slug) is not None
                     and tools[slug].category == key))
 
+    present = {f["rule"] for f in report["findings"]}  # in registry order for the filter
     shown = [f for f in report["findings"]
              if (not rule or f["rule"] == rule) and (not tool or concerns(f, tool))]
     return {
@@ -306,7 +313,7 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
         "silos": silos,
         "groups": [(sev, [f for f in shown if f["severity"] == sev]) for sev in SEVERITIES],
         "shown": len(shown),
-        "rules": sorted({f["rule"] for f in report["findings"]}),
+        "rules": [r for r in RULES if r in present],
         "tools": sorted(((names[s], s) for s in tools), key=lambda p: (p[0].lower(), p[1])),
         "rule": rule,
         "tool": tool,

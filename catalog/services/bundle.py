@@ -1,4 +1,4 @@
-"""The catalog as one JSON document (SPEC 5.1): export, and all-or-nothing upsert import."""
+"""The catalog as one JSON document (docs/formats.md#the-bundle): export, all-or-nothing import."""
 
 from __future__ import annotations
 

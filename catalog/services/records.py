@@ -1,4 +1,4 @@
-"""The record shapes of SPEC 2 as plain dicts: validated on the way in, serialised on the way out.
+"""The record shapes (docs/formats.md#records) as dicts: validated in, serialised out.
 
 The bundle, the JSON API, the change log and the forms all speak these dicts, so a field is
 checked in exactly one place. References (owner emails, tool slugs) are checked by the caller,

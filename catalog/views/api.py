@@ -1,4 +1,4 @@
-"""The JSON API (SPEC 5.4): the bundle, and the registers with optimistic concurrency.
+"""The JSON API (docs/formats.md#json-api): the bundle, the registers with optimistic concurrency.
 
 Every object answer carries `ETag: "<version>"` and a `version` field. PUT and DELETE must say
 which version they were based on (`If-Match` or `version` in the body): none is 428, an old one

@@ -68,7 +68,7 @@ def report() -> ResponseReturnValue:
 
 @bp.route("/audit.json")
 def json_download() -> ResponseReturnValue:
-    """Download the audit as the SPEC 5.3 JSON document."""
+    """Download the audit as the audit JSON document (docs/formats.md#audit-json)."""
     try:
         as_of = _as_of()
     except BadDate as exc:
@@ -93,7 +93,7 @@ def csv_download() -> ResponseReturnValue:
 
 @bp.route("/api/v1/audit")
 def api() -> ResponseReturnValue:
-    """Return the audit as JSON (SPEC 5.3)."""
+    """Return the audit as JSON (docs/formats.md#audit-json)."""
     try:
         as_of = _as_of()
     except BadDate as exc:
