@@ -52,8 +52,9 @@ def test_audit_page_shows_rule_titles_and_explanations_with_ids_as_small_print(
     page = client.get("/audit").text
     findings = page.split('id="findings-h"')[1]
     # One titled group per rule, with its count, explanation and remedy; the id in small print.
-    assert (f'<th colspan="2" scope="rowgroup">{DATA_SILO.title} '
-            f'<small class="rule-id">DATA_SILO</small> <span class="muted">(1)</span>') in findings
+    assert (f'<th colspan="3" scope="rowgroup">{DATA_SILO.title} '
+            f'<small class="rule-id">DATA_SILO</small> <span class="muted">(1 finding)</span>'
+            ) in findings
     assert f"{DATA_SILO.explanation} What to do: {DATA_SILO.remedy}" in findings
     assert SHADOW_DISCOVERED.title in findings
     assert "<code>DATA_SILO</code>" not in page
