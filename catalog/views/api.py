@@ -76,6 +76,8 @@ def json_body() -> t.Any:
                          f"column {exc.colno}") from None
     except RecursionError:
         raise BadRequest("request body is nested too deeply") from None
+    except ValueError:  # an integer longer than Python's 4,300-digit conversion limit
+        raise BadRequest("request body is not valid JSON: a number has too many digits") from None
 
 
 def invalid(exc: ValidationError, what: str) -> ResponseReturnValue:

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from catalog.extensions import db
 from catalog.services import audit as audit_service
+from catalog.services import records
 
 bp = Blueprint("audit", __name__)
 
@@ -27,11 +28,9 @@ def _as_of() -> date:
     if not raw:
         return date.today()
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadDate(f"as_of: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+        return records.parse_date(raw)
+    except ValueError as exc:
+        raise BadDate(f"as_of: {exc}; use YYYY-MM-DD, e.g. 2026-11-22.") from None
 
 
 def _sla() -> int:
