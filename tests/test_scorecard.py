@@ -98,7 +98,7 @@ def web(tmp_path, _postgres_schema):
         db.engine.dispose()
 
 
-def test_page_records_today_and_draws_trends(web):
+def test_page_draws_todays_figures_without_writing(web):
     with web.app_context():
         make_tool(db.session, slug="x", name="X <b>", lifecycle="discovered")
         db.session.add(ScorecardSnapshot(day=date.today() - timedelta(days=3),
@@ -113,7 +113,8 @@ def test_page_records_today_and_draws_trends(web):
     client.get("/scorecard")
     with web.app_context():
         days = db.session.scalars(sa.select(ScorecardSnapshot.day)).all()
-    assert sorted(days) == [date.today() - timedelta(days=3), date.today()]
+    # Viewing is read-only: today's row is recorded by `martech scorecard snapshot`.
+    assert sorted(days) == [date.today() - timedelta(days=3)]
 
 
 def test_cli_snapshot_upserts_the_day(web):
