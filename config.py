@@ -25,3 +25,8 @@ class Config:
     # Seconds a graphviz layout may run before the graph page gives up and offers narrower views.
     GRAPH_LAYOUT_TIMEOUT = float(os.environ.get("GRAPH_LAYOUT_TIMEOUT", "10"))
     PAGE_SIZE = 25
+    # Hours an uploaded file may wait between preview and import before it is deleted.
+    UPLOAD_MAX_AGE_HOURS = float(os.environ.get("UPLOAD_MAX_AGE_HOURS", "24"))
+    # API collections: page size when `limit` is not given, and the largest `limit` accepted.
+    API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "100"))
+    API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))
