@@ -150,7 +150,10 @@ class Resource:
 
 def _by_id(model: type) -> t.Callable[[str], t.Any]:
     def find(key: str) -> t.Any:
-        return db.session.get(model, int(key)) if _DIGITS.match(key) else None
+        # An id past the 32-bit column names nothing (PostgreSQL would refuse to compare it).
+        if not _DIGITS.match(key) or int(key) > records.MAX_INT:
+            return None
+        return db.session.get(model, int(key))
     return find
 
 
@@ -278,7 +281,7 @@ def _page_args(name: str) -> tuple[int, str | int | None]:
         if not _DIGITS.match(cursor):
             raise BadRequest(f"cursor: {cursor[:20]!r} is not a cursor of {name}; use `next` "
                              "from the previous page")
-        return limit, int(cursor)
+        return limit, min(int(cursor), records.MAX_INT)  # past the last possible id: empty
     if len(cursor) > 254:
         raise BadRequest(f"cursor: too long for a cursor of {name}")
     return limit, cursor
