@@ -9,6 +9,7 @@ from flask import Flask
 from flask import g
 from flask import render_template
 from flask import request
+from sqlalchemy.orm.exc import StaleDataError
 
 from catalog import taxonomy
 from catalog import vocab
@@ -77,7 +78,9 @@ def init_app(app: Flask) -> None:
         raise exc
 
     @app.errorhandler(sa.exc.IntegrityError)
-    def _clash(exc: sa.exc.IntegrityError) -> t.Any:
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(entities.ConflictError)
+    def _clash(exc: Exception) -> t.Any:
         # Two requests created the same key at the same moment: the checks before the insert
         # both passed and the database's unique constraint settled it. Nothing was saved.
         db.session.rollback()
