@@ -201,7 +201,7 @@ def budgeted_loader() -> t.Any:
             if size > MAX_EXPANDED_NODES:
                 raise ComposerError(
                     None, None, f"aliases expand this document past {MAX_EXPANDED_NODES:,} "
-                    "nodes; refused (a descriptor needs far fewer)", mark)
+                    "nodes, far more than any descriptor needs; refused", mark)
             sizes[id(node)] = size
             return node
 
