@@ -40,9 +40,9 @@ SEED = {
     "dependencies": [{"tool": "mail", "depends_on": "crm", "kind": "data"}],
 }
 CASES: dict[str, int] = {}
-# Examples per operation and role: 12 valid and 8 invalid requests, so the suite stays within
-# minutes (about 1,700 requests per database).
-MAX_EXAMPLES = {"positive": 12, "negative": 8}
+# Examples per operation and role: 10 valid and 6 invalid requests, so the suite stays within
+# minutes (about 1,400 requests per database).
+MAX_EXAMPLES = {"positive": 10, "negative": 6}
 
 
 @pytest.fixture(scope="module", params=ROLES)
@@ -85,12 +85,14 @@ def test_api_answers_as_documented(api_app: tuple[t.Any, str, str], mode: str) -
             check()
         except Unsatisfiable:
             continue  # nothing in this operation can be made invalid (no parameters, no body)
-        except Exception as exc:  # collect every operation's failure, then report them all
-            failures.append(f"{operation.label}: {str(exc)[:2000]}")
+        except (Exception, BaseExceptionGroup) as exc:  # Schemathesis raises a FailureGroup
+            # Collect every operation's failure, then report them all.
+            failures.append(f"{operation.label}: {exc}: " + "; ".join(
+                str(sub)[:500] for sub in getattr(exc, "exceptions", ())))
     assert not failures, "\n\n".join(failures)
 
 
 def test_schemathesis_ran_every_role() -> None:
     # The figure for the record; every role's token must have been exercised.
     print(f"schemathesis cases per role: {CASES}")
-    assert set(CASES) == set(ROLES) and all(n > 150 for n in CASES.values()), CASES
+    assert set(CASES) == set(ROLES) and all(n > 120 for n in CASES.values()), CASES
