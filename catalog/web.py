@@ -97,8 +97,8 @@ def init_app(app: Flask) -> None:
     def _too_large(exc: Exception) -> t.Any:
         limit = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
         size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
-        return answer(413, f"The upload is larger than the limit of {size}; nothing was saved. "
-                           "Split the file, or use `martech import` on the server.")
+        return answer(413, f"The file is larger than the upload limit of {size}. Nothing was "
+                           "imported; split the export or use `martech import` on the server.")
 
     @app.errorhandler(404)
     def _not_found(exc: Exception) -> t.Any:

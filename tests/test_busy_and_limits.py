@@ -84,7 +84,7 @@ def test_an_upload_over_the_limit_gets_the_apps_own_message(tmp_path: Path,
                                            "file": (__import__("io").BytesIO(b"x" * 10_000),
                                                     "big.csv")})
     assert answer.status_code == 413
-    assert "The upload is larger than the limit of 4 KB; nothing was saved." in answer.text
+    assert "The file is larger than the upload limit of 4 KB. Nothing was imported" in answer.text
     assert "Sign out" in answer.text  # the app's page, not Werkzeug's bare one
     with app.app_context():
         db.engine.dispose()
