@@ -142,14 +142,12 @@ def test_seats_beyond_the_column_are_refused(web: Flask, seats: int) -> None:
 
 
 def test_sighting_users_beyond_the_column_in_a_bundle(web: Flask) -> None:
-    headers = token_for(web, "it@example.com")
     add_user(web, "root@example.com", "admin")
     headers = token_for(web, "root@example.com")
     answer = web.test_client().post("/api/v1/bundle", headers=headers, json={"sightings": [
         {"source": "okta", "observed_name": "Hotjar", "users": 2**63}]})
     assert answer.status_code == 400
-    assert answer.json["record"] == "sightings[0] (Hotjar)" or "sightings[0]" in answer.json[
-        "record"]
+    assert answer.json["record"] == "sightings[0] (source='okta', observed_name='Hotjar')"
     assert answer.json["fields"] == {"users": "must be at most 2,147,483,647"}
     with web.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Sighting)) == 0
