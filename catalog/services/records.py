@@ -101,7 +101,7 @@ def parse_date(value: str) -> date:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(f"{value[:40]!r} is not a date") from None
     return check_date(day)
 
 
