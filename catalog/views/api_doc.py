@@ -72,13 +72,21 @@ _WRITE = {
             **_json("Conflict")},
     "413": _error("request body larger than the upload limit"),
 }
-_PAGE_PARAMS = [
-    {"name": "limit", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-     "description": "page size (default 100, at most API_MAX_PAGE_SIZE, 1000 unless set)"},
-    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "`next` of the previous page; pages follow the register's key order"},
-]
+
+
+def _page_params() -> list[dict[str, t.Any]]:
+    from flask import current_app
+
+    size = int(current_app.config.get("API_PAGE_SIZE", 100))
+    most = int(current_app.config.get("API_MAX_PAGE_SIZE", 1000))
+    return [
+        {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": most},
+         "description": f"page size (default {size})"},
+        {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "`next` of the previous page; pages follow the register's key order"},
+    ]
+
 # The tools list page's filters, accepted by the tools collection too.
 _TOOL_FILTERS = [
     {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
@@ -109,7 +117,7 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
     return {
         f"/{name}": {
             "get": {"summary": f"List {name}, one page at a time", "operationId": f"list_{name}",
-                    "parameters": _PAGE_PARAMS + filters,
+                    "parameters": _page_params() + filters,
                     "responses": {"200": {"description": "a page of the register", "content": {
                         "application/json": {"schema": page}}},
                         "400": _error("bad limit or cursor"), **_COMMON}},
