@@ -35,7 +35,9 @@ ROUNDS = 3
 @pytest.fixture
 def racy(tmp_path: t.Any, _postgres_schema: None) -> t.Iterator[Flask]:
     # A 500 must come back as a status here, not as an exception in a worker thread.
-    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False)
+    # Permissions are off (make_app's AUTH_ENABLED=False, stated here explicitly): these tests
+    # are about races between equal requests, not about who may send them.
+    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False, AUTH_ENABLED=False)
     with app.app_context():
         make_person(db.session, email="mia@example.com")
         make_person(db.session, email="ian@example.com")
