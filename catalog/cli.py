@@ -241,8 +241,22 @@ def export_command(out: str | None) -> None:
         click.echo(f"Wrote {out}.", err=True)
 
 
+def _supported_day(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
+    """Refuse an --as-of date outside the catalog's supported range (the rules add days to it)."""
+    if value is None:
+        return None
+    from catalog.services.records import check_date
+
+    try:
+        check_date(value.date())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @main.command("audit")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_supported_day,
               help="Evaluate the rules as of this date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 def audit_command(as_of: t.Any, fmt: str) -> None:
@@ -386,6 +400,7 @@ def scorecard_group() -> None:
 
 @scorecard_group.command("snapshot")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_supported_day,
               help="Record the figures of this day (default: today).")
 def scorecard_snapshot(as_of: t.Any) -> None:
     """Record the day's scorecard figures (one row per day; run it daily, e.g. from cron)."""

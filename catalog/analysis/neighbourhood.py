@@ -107,7 +107,7 @@ def parse_params(
         return value
 
     raw_depth = (args.get("depth") or "2").strip()
-    if not raw_depth.isdigit() or not 0 <= int(raw_depth) <= MAX_DEPTH:
+    if not (raw_depth.isascii() and raw_depth.isdigit()) or not 0 <= int(raw_depth) <= MAX_DEPTH:
         raise ViewError("depth", f"must be a whole number from 0 to {MAX_DEPTH}")
     direction = (args.get("direction") or "both").strip()
     if direction not in DIRECTIONS:

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.services import audit as audit_service
+from catalog.services import records
 from catalog.services.audit_page import audit_page
 
 bp = Blueprint("audit", __name__)
@@ -31,11 +32,9 @@ def _as_of() -> date:
     if not raw:
         return date.today()
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadDate(f"as_of: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+        return records.parse_date(raw)
+    except ValueError as exc:
+        raise BadDate(f"as_of: {exc}; use YYYY-MM-DD, e.g. 2026-11-22.") from None
 
 
 def _page_url(param: str, number: int) -> str:
@@ -195,11 +194,9 @@ def _date_arg(name: str, default: date) -> date:
     if not raw:
         return default
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadDate(f"{name}: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+        return records.parse_date(raw)
+    except ValueError as exc:
+        raise BadDate(f"{name}: {exc}; use YYYY-MM-DD, e.g. 2026-11-22.") from None
 
 
 @bp.route("/audit/compare")

@@ -47,8 +47,9 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 MEDIA = {
     "svg": "image/svg+xml",
     "png": "image/png",
-    "dot": "text/vnd.graphviz; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
+    # Flask adds "; charset=utf-8" to text/* itself; naming it here made it appear twice.
+    "dot": "text/vnd.graphviz",
+    "csv": "text/csv",
 }
 
 

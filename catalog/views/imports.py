@@ -55,6 +55,20 @@ def _stash(token: str) -> tuple[Path, dict[str, str]]:
     return data, json.loads(meta.read_text(encoding="utf-8"))
 
 
+def _expire_stash() -> None:
+    """Delete uploads previewed but never imported nor cancelled (UPLOAD_MAX_AGE_HOURS)."""
+    import time
+
+    hours = float(current_app.config.get("UPLOAD_MAX_AGE_HOURS", 24))
+    cutoff = time.time() - hours * 3600
+    for path in _stash_dir().iterdir():
+        try:
+            if path.suffix in (".upload", ".json") and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass  # another request expired it first
+
+
 def _drop(token: str) -> None:
     for suffix in (".upload", ".json"):
         (_stash_dir() / f"{token}{suffix}").unlink(missing_ok=True)
@@ -86,6 +100,7 @@ def index() -> ResponseReturnValue:
     if upload is None or not upload.filename:
         flash("Choose a file to import.", "error")
         return redirect(url_for("imports.index"))
+    _expire_stash()
     token = secrets.token_urlsafe(24)
     upload.save(_stash_dir() / f"{token}.upload")
     meta = {"source": source, "filename": Path(upload.filename).name[:200], "by": current_actor()}
