@@ -356,7 +356,7 @@ def _echo_demo_logins() -> None:
 
 
 # Dump, restore and backup -------------------------------------------------------------------------
-# The whole database, not only the bundle's records: see catalog.services.dump and docs/formats.md.
+# The whole database, not only the bundle's records: see catalog.services.dump and docs/dump.md.
 
 
 @main.command("dump")
