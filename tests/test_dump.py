@@ -173,6 +173,11 @@ def test_inserts_after_a_restore_get_new_ids(source, app):
         assert db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))) == (
             seen["views"]["changes"] + 2)
         assert db.session.get(Tool, tool.id).annual_cost == Decimal("12.50")
+        # accounts came across with their password hashes: the old password still signs in
+        admin = accounts.authenticate(db.session, "admin@demo.example", "correct horse battery")
+        assert admin is not None and admin.role == "admin"
+        assert accounts.authenticate(db.session, "viewer@demo.example",
+                                     "correct horse battery") is None  # still disabled
 
 
 def test_restore_into_a_database_with_any_row_refuses_and_writes_nothing(source, app):
