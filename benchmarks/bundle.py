@@ -220,7 +220,7 @@ def main() -> None:
     parser.add_argument("--tools", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     env_url = os.environ.get("DATABASE_URL", "")
-    parser.add_argument("--pg", default=env_url if env_url.startswith("postgresql") else "",
+    parser.add_argument("--pg", default=env_url if env_url.startswith("postgres") else "",
                         help="a PostgreSQL server URL; the script makes and drops its database")
     args = parser.parse_args()
     data = make_bundle(args.tools)
@@ -232,6 +232,8 @@ def main() -> None:
         bench("SQLite", sqlite, data, args.runs, tmp_path)  # type: ignore[arg-type]
         if args.pg:
             server = sa.make_url(args.pg)
+            if server.drivername in ("postgres", "postgresql"):
+                server = server.set(drivername="postgresql+psycopg")  # as config.py does
             names = (f"martech_bench_{os.getpid()}_a", f"martech_bench_{os.getpid()}_b")
             admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:

@@ -387,9 +387,6 @@ def restore_command(file: str) -> None:
         except dump.DumpError as exc:
             db.session.rollback()
             raise click.ClickException(f"{file}: nothing restored. {exc}") from None
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            db.session.rollback()
-            raise click.ClickException(f"{file}: nothing restored. {exc}") from None
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
 
 

@@ -208,6 +208,21 @@ def test_a_cut_short_dump_restores_nothing(source, app, tmp_path):
             dump.restore(db.session, notdump)
 
 
+def test_a_gzipped_dump_is_read_whatever_its_name_and_a_damaged_one_is_refused(
+        source, app, tmp_path):
+    _, path, seen = source
+    damaged = tmp_path / "damaged.dump.gz"
+    damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    renamed = tmp_path / "catalog.backup"
+    renamed.write_bytes(path.read_bytes())
+    with app.app_context():
+        with pytest.raises(dump.DumpError, match="cannot be read to the end"):
+            dump.restore(db.session, damaged)
+        db.session.rollback()
+        assert set(table_counts(db.session).values()) == {0}
+        assert dump.restore(db.session, renamed) == seen["counts"]
+
+
 def test_restore_refuses_a_dump_of_another_schema_revision(source, app, tmp_path):
     _, path, _ = source
     lines = gzip.open(path, "rt", encoding="utf-8").read().splitlines(keepends=True)

@@ -103,7 +103,12 @@ def _apply(row: list[t.Any], codecs: list[tuple[int, t.Callable]]) -> list[t.Any
 
 
 def _open(path: str | Path, mode: str) -> t.IO[str]:
-    if str(path).endswith(".gz"):
+    if mode == "r":  # a gzipped dump is read whatever its name
+        with open(path, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+    else:
+        gzipped = str(path).endswith(".gz")
+    if gzipped:
         # Level 6: most of level 9's size for a third of its time on a catalog's repetitive text.
         return gzip.open(path, mode + "t", encoding="utf-8", compresslevel=6)  # type: ignore[return-value]
     return open(path, mode, encoding="utf-8")
@@ -229,7 +234,14 @@ def restore(session: Session, path: str | Path,
     Raise DumpError (nothing written) if the file is not a complete dump, the schema differs, or
     the database holds any row. The caller commits.
     """
-    conn = session.connection()
+    try:
+        return _restore(session.connection(), path, progress)
+    except (EOFError, OSError, UnicodeDecodeError) as exc:  # a damaged or cut gzip stream
+        raise DumpError(f"{path} cannot be read to the end ({exc})") from None
+
+
+def _restore(conn: sa.Connection, path: str | Path,
+             progress: t.Callable[[int], None] | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     with _open(path, "r") as fh:
         lines = iter(fh)
