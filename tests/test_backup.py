@@ -64,6 +64,7 @@ def test_backup_of_a_live_database_is_one_consistent_snapshot(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"Backed up {path} to {copy}" in result.output
 
+    assert copy.stat().st_mode & 0o077 == 0  # password hashes: for the owner's eyes only
     conn = sqlite3.connect(copy)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # one file, no -wal beside it to carry along

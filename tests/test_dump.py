@@ -142,6 +142,7 @@ def test_every_table_of_the_model_is_in_the_dump_with_its_rows(source):
             assert item["columns"] == [c.name for c in Base.metadata.tables[item["table"]].c]
     # the populated catalog has a row in every table of today's model
     assert [n for n, c in seen["counts"].items() if c == 0] == []
+    assert path.stat().st_mode & 0o077 == 0  # password hashes: for the owner's eyes only
 
 
 def test_sqlite_dump_restores_exactly_into_the_suite_database(source, app, tmp_path):

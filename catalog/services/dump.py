@@ -108,10 +108,17 @@ def _open(path: str | Path, mode: str) -> t.IO[str]:
             gzipped = fh.read(2) == b"\x1f\x8b"
     else:
         gzipped = str(path).endswith(".gz")
+    if mode == "w":
+        os.close(_private(path))  # only the owner may read it: it holds password hashes
     if gzipped:
         # Level 6: most of level 9's size for a third of its time on a catalog's repetitive text.
         return gzip.open(path, mode + "t", encoding="utf-8", compresslevel=6)  # type: ignore[return-value]
     return open(path, mode, encoding="utf-8")
+
+
+def _private(path: str | Path) -> int:
+    """Create (or empty) `path` readable by its owner only; return the file descriptor."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 
 
 def _line(value: t.Any) -> str:
@@ -336,6 +343,7 @@ def backup_sqlite(database: str, path: str | Path) -> int:
     partial = target.with_name(target.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()
+    os.close(_private(partial))  # the copy holds password hashes too
     source = sqlite3.connect(database, timeout=30)
     try:
         copy = sqlite3.connect(partial)
