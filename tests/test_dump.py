@@ -224,6 +224,33 @@ def test_a_gzipped_dump_is_read_whatever_its_name_and_a_damaged_one_is_refused(
         assert dump.restore(db.session, renamed) == seen["counts"]
 
 
+def edited_dump(path: Path, out: Path, table: str, column: str, value: t.Any) -> int:
+    """Write `out`: the dump at `path` with one value of `table`'s first row changed."""
+    lines = gzip.open(path, "rt", encoding="utf-8").read().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(f'{{"table":"{table}"'))
+    row = json.loads(lines[at + 1])
+    row[json.loads(lines[at])["columns"].index(column)] = value
+    lines[at + 1] = json.dumps(row) + "\n"
+    out.write_text("".join(lines), encoding="utf-8")
+    return at + 2
+
+
+def test_a_hand_edited_dump_with_a_bad_value_or_reference_restores_nothing(source, app, tmp_path):
+    _, path, _ = source
+    bad_date = tmp_path / "bad-date.dump"
+    line = edited_dump(path, bad_date, "tool", "renewal_date", "2027-02-30")
+    dangling = tmp_path / "dangling.dump"
+    edited_dump(path, dangling, "data_flow", "source_id", 99999)
+    with app.app_context():
+        with pytest.raises(dump.DumpError, match=f"bad-date.dump, line {line}: tool: "):
+            dump.restore(db.session, bad_date)
+        db.session.rollback()
+        with pytest.raises(dump.DumpError, match="data_flow: the database refused a row"):
+            dump.restore(db.session, dangling)
+        db.session.rollback()
+        assert set(table_counts(db.session).values()) == {0}
+
+
 def test_restore_refuses_a_dump_of_another_schema_revision(source, app, tmp_path):
     _, path, _ = source
     lines = gzip.open(path, "rt", encoding="utf-8").read().splitlines(keepends=True)

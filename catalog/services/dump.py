@@ -271,7 +271,10 @@ def _restore(conn: sa.Connection, path: str | Path,
             if isinstance(item, list):
                 if table is None or len(item) != len(names):
                     raise DumpError(f"{path}, line {number}: a row that fits no table header")
-                batch.append(dict(zip(names, _apply(item, codecs), strict=True)))
+                try:
+                    batch.append(dict(zip(names, _apply(item, codecs), strict=True)))
+                except (ValueError, TypeError, ArithmeticError) as exc:  # a hand-edited value
+                    raise DumpError(f"{path}, line {number}: {table.name}: {exc}") from None
                 counts[table.name] += 1
                 if len(batch) >= BATCH:
                     _insert(conn, table, batch, progress)
@@ -279,6 +282,10 @@ def _restore(conn: sa.Connection, path: str | Path,
             if table is not None:
                 _insert(conn, table, batch, progress)
             if isinstance(item, dict) and "table" in item:
+                if item["table"] not in header["tables"] or not isinstance(item.get("columns"),
+                                                                           list):
+                    raise DumpError(f"{path}, line {number}: a table header that does not "
+                                    "match the dump's header")
                 table = Base.metadata.tables[item["table"]]
                 names = list(item["columns"])
                 unknown = [n for n in names if n not in table.c]
@@ -294,10 +301,14 @@ def _restore(conn: sa.Connection, path: str | Path,
             else:
                 raise DumpError(f"{path}, line {number}: neither a row nor a table header")
         if footer is None:
-            raise DumpError(f"{path} ends before the end of the dump (cut short?); "
-                            "nothing was restored")
+            raise DumpError(f"{path} ends before the end of the dump (cut short?)")
         if footer.get("rows") != counts:
-            raise DumpError(f"{path}: the row counts do not match its footer; nothing was restored")
+            raise DumpError(f"{path}: the row counts do not match its footer")
+    if conn.dialect.name == "sqlite":  # the deferred checks, now, while we can name the row
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+        if broken is not None:
+            raise DumpError(f"{broken[0]}: the database refused a row (row {broken[1]} points "
+                            f"at a missing {broken[2]} row)")
     reset_sequences(conn)
     return counts
 
@@ -305,7 +316,11 @@ def _restore(conn: sa.Connection, path: str | Path,
 def _insert(conn: sa.Connection, table: sa.Table, batch: list[dict[str, t.Any]],
             progress: t.Callable[[int], None] | None) -> None:
     if batch:
-        conn.execute(table.insert(), batch)
+        try:
+            conn.execute(table.insert(), batch)
+        except sa.exc.DBAPIError as exc:  # a dump edited by hand, or of a damaged database
+            raise DumpError(f"{table.name}: the database refused a row "
+                            f"({str(exc.orig).splitlines()[0]})") from None
         if progress is not None:
             progress(len(batch))
         batch.clear()
