@@ -61,3 +61,12 @@ def test_the_same_name_from_two_sources_is_not_a_duplicate(session):
                           {"source": "entra", "observed_name": "Canva"}]}
     summary = bundle.import_bundle(session, data, actor="test")
     assert summary["sightings"]["created"] == 2
+
+
+def test_the_api_answers_400_naming_both_positions(client):
+    data = {"people": [{"email": "ann@example.com"}, {"email": "Ann@Example.com", "name": "Ann"}]}
+    response = client.post("/api/v1/bundle", json=data)
+    assert response.status_code == 400
+    assert response.json["record"] == "people[1] (email='Ann@Example.com')"
+    assert response.json["fields"] == {"email": "people[0] and people[1] share (ann@example.com)"}
+    assert client.get("/api/v1/bundle").json["people"] == []
