@@ -18,6 +18,7 @@ import re
 import typing as t
 from collections import OrderedDict
 from dataclasses import dataclass
+from dataclasses import field
 from threading import Lock
 
 import sqlalchemy as sa
@@ -52,9 +53,12 @@ class SearchIndex:
     """The searchable words of a catalog version."""
 
     version: str
-    vocab: list[str]  # distinct words, for rapidfuzz
+    vocab: list[str]  # distinct words
     postings: dict[str, dict[int, float]]  # word -> tool id -> best field weight
     names: dict[int, tuple[str, str]]  # tool id -> (slug, name)
+    # The words one per line, so that a regular expression finds substrings at C speed.
+    blob: str = ""
+    by_length: dict[int, list[str]] = field(default_factory=dict)
 
     def match_word(self, token: str) -> dict[int, float]:
         """Return tool id -> score (0-100) for one query word."""
@@ -67,12 +71,18 @@ class SearchIndex:
                     scores[tool_id] = value
 
         seen = set()
-        for word in self.vocab:
-            if token in word:
-                seen.add(word)
-                add(word, 100.0 if word == token else 95.0 if word.startswith(token) else 90.0)
+        # Substrings from three letters on ("spot" in "hubspot"); shorter words as prefixes.
+        pattern = (rf"^[^\n]*{re.escape(token)}[^\n]*$" if len(token) >= 3
+                   else rf"^{re.escape(token)}[^\n]*$")
+        for word in re.findall(pattern, self.blob, re.M):
+            seen.add(word)
+            add(word, 100.0 if word == token else 95.0 if word.startswith(token) else 90.0)
         if len(token) >= FUZZY_MIN_LENGTH:
-            for word, score, _ in process.extract(token, self.vocab, scorer=fuzz.ratio,
+            # A ratio of 80 needs the shorter word to be at least 2/3 of the longer one.
+            size = len(token)
+            candidates = [w for n in range(-(-2 * size // 3), size * 3 // 2 + 1)
+                          for w in self.by_length.get(n, ())]
+            for word, score, _ in process.extract(token, candidates, scorer=fuzz.ratio,
                                                   score_cutoff=FUZZY_CUTOFF, limit=None):
                 if word not in seen:
                     add(word, float(score) * 0.9)  # an exact hit ranks above a typo's
@@ -127,7 +137,11 @@ def build_index(session: Session, version: str = "") -> SearchIndex:
     for tool_id, value in session.execute(sa.select(ToolAlias.tool_id, ToolAlias.value)
                                           .where(ToolAlias.source == "")):
         put(tool_id, value, "alias")
-    return SearchIndex(version, sorted(postings), postings, names)
+    vocab = sorted(postings)
+    by_length: dict[int, list[str]] = {}
+    for word in vocab:
+        by_length.setdefault(len(word), []).append(word)
+    return SearchIndex(version, vocab, postings, names, "\n".join(vocab), by_length)
 
 
 _cache: OrderedDict[str, SearchIndex] = OrderedDict()

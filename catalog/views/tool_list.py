@@ -73,20 +73,24 @@ def _user_id() -> int | None:
 
 def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
     """Return what the list page shows: one page of tools with their governance figures."""
-    ids, gov, filters = _ids(args)
-    size = int(current_app.config.get("PAGE_SIZE", 25))
-    pages = max(1, math.ceil(len(ids) / size))
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     from catalog.views.common import Page
+    from catalog.views.tools import filter_query
 
-    items = tool_list.tools_by_ids(db.session, ids[(number - 1) * size:number * size])
+    filters = tool_list.parse_filters(args)
+    gov = _governance()
+    size = int(current_app.config.get("PAGE_SIZE", 25))
+    ids, total, number = tool_list.page_ids(
+        db.session, filter_query(sa.select(Tool.id, Tool.slug), args), args, filters, gov,
+        _today(), page=request.args.get("page", 1, type=int) or 1, size=size)
+    items = tool_list.tools_by_ids(db.session, ids)
     user_id = _user_id()
     return {
-        "page": Page(items, number, pages, len(ids)),
+        "page": Page(items, number, max(1, math.ceil(total / size)), total),
         "gov": gov,
         "no_gov": tool_list.NONE,
         "filter_errors": filters.errors,
-        "people": list(db.session.scalars(sa.select(Person).order_by(Person.name, Person.email))),
+        "people": db.session.execute(sa.select(Person.email, Person.name)
+                                     .order_by(Person.name, Person.email)).all(),
         "saved": saved_views.views(db.session, user_id) if user_id is not None else None,
         "query": saved_views.query_string(args),
         "bulk_actions": bulk.ACTIONS if can(current_user, "tool.decide") else None,
