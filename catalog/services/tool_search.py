@@ -188,3 +188,18 @@ def resolve(session: Session, text: str) -> str | None:
     found = list(session.scalars(sa.select(Tool.slug).where(
         sa.func.lower(Tool.name) == value.lower()).limit(2)))
     return found[0] if len(found) == 1 else None
+
+
+def resolve_tool_args(session: Session, args: t.Mapping[str, str],
+                      names: t.Iterable[str]) -> dict[str, str]:
+    """Return `args` with each of `names` that is a tool's exact name replaced by its slug.
+
+    A picker without its script submits what was typed; a value that is neither a slug nor an
+    exact name is left as it is, for the page to say that there is no such tool.
+    """
+    out = dict(args.items())
+    for name in names:
+        value = (out.get(name) or "").strip()
+        if value:
+            out[name] = resolve(session, value) or value
+    return out

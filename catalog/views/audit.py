@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.services import audit as audit_service
+from catalog.services.tool_search import resolve_tool_args
 
 bp = Blueprint("audit", __name__)
 
@@ -56,7 +57,9 @@ def report() -> ResponseReturnValue:
         return render_template("error.html", code=400, message=str(exc)), 400
     page = audit_service.audit_page(
         db.session, as_of, sla_days=_sla(),
-        rule=request.args.get("rule", "").strip(), tool=request.args.get("tool", "").strip(),
+        rule=request.args.get("rule", "").strip(),
+        # the tool picker sends a slug, or a typed exact name without its script
+        tool=resolve_tool_args(db.session, request.args, ("tool",)).get("tool", "").strip(),
     )
     role = _actor_role()[1]
     from catalog.services.history import is_past
