@@ -215,6 +215,12 @@ class FlowForm(VersionedForm):
             field.render_kw = tool_picker_attrs()
         return self
 
+    def validate_source(self, field: t.Any) -> None:
+        known_tool(self._session, field)
+
+    def validate_target(self, field: t.Any) -> None:
+        known_tool(self._session, field)
+
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the flow service expects."""
         record = {name: field.data for name, field in self._fields.items()
@@ -244,6 +250,12 @@ class DependencyForm(VersionedForm):
             field.render_kw = tool_picker_attrs()
         return self
 
+    def validate_tool(self, field: t.Any) -> None:
+        known_tool(self._session, field)
+
+    def validate_depends_on(self, field: t.Any) -> None:
+        known_tool(self._session, field)
+
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the dependency service expects."""
         record = {"tool": self.tool.data, "depends_on": self.depends_on.data,
@@ -272,6 +284,17 @@ def person_choices(session: Session, *, first: str) -> list[SelectChoice]:
             label += " (left)"
         options.append(SelectChoice(p.email, label))
     return options
+
+
+def known_tool(session: Session, field: t.Any) -> None:
+    """Refuse a picker's text that is neither a tool's slug nor its exact name."""
+    from wtforms.validators import ValidationError as FieldError
+
+    from catalog.services.tool_search import resolve
+
+    value = (field.data or "").strip()
+    if value and resolve(session, value) is None:
+        raise FieldError(f"no tool with slug {value!r} (nor with that exact name)")
 
 
 def tool_picker_attrs() -> dict[str, str]:
