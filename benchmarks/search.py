@@ -155,6 +155,11 @@ def main() -> None:
             took = median_ms(lambda u=url_: client.get(u), args.runs)
             size = len(client.get(url_).data)
             print(f"GET {url_:<34} median {took:>6.1f} ms, {size / 1000:.0f} KB")
+        for url_ in ("/tool-list/export.csv", "/tool-list/export.xlsx"):
+            took = median_ms(lambda u=url_: client.get(u), 3)
+            size = len(client.get(url_).data)
+            print(f"GET {url_:<34} median {took:>6.0f} ms, {size / 1000:.0f} KB (all tools, "
+                  f"3 runs)")
 
 
 if __name__ == "__main__":

@@ -221,3 +221,16 @@ def test_list_stays_one_page_of_queries_with_governance(app: Flask, client: t.An
     seed(app, catalog)
     response = client.get("/tools?page=2")
     assert response.status_code == 200  # one page only: the page number is clamped
+
+
+def test_pages_of_a_search_follow_its_order(tmp_path: t.Any) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, PAGE_SIZE=2)
+    seed(app, catalog)
+    client = app.test_client()
+    first, second = listed(client, "?q=e&sort=name"), listed(client, "?q=e&sort=name&page=2")
+    everything = [r["slug"] for r in csv_rows(client, "?q=e&sort=name")]
+    assert len(first) == 2 and first + second == everything[:4]
+    html = client.get("/tools?q=e&sort=name").text
+    assert re.search(r'<span class="count">\s*' + str(len(everything)), html)
