@@ -1,6 +1,6 @@
 """Benchmark the tool search and the tool list at 10,000 tools, against plain substring scans.
 
-Run: .venv/bin/python benchmarks/search.py [--tools 10000] [--runs 7]
+Run: .venv/bin/python benchmarks/search.py [--tools 10000] [--runs 7] [--pg URL]
 
 One SQLite catalog of N tools (pronounceable names, vendors, categories, owners, one alias per
 tenth tool), then, in the same run, medians of:
@@ -8,6 +8,8 @@ tenth tool), then, in the same run, medians of:
 - baseline 2: an exact-substring scan of the same words in Python;
 - the fuzzy search (rapidfuzz over the cached word index), warm, and the index build (cold);
 - SQLite FTS5 with the trigram tokenizer, to show what it finds for a typo (nothing);
+- with --pg (a PostgreSQL database the user owns): pg_trgm's word similarity (`q <% doc`) over
+  the same words (name, slug, vendor, category label, owners), with a GIN trigram index;
 - GET /tools and GET /tools?q=... through the app (audit cached), and the suggestion endpoint.
 """
 
@@ -113,10 +115,39 @@ def fts5(path: str, queries: list[str], runs: int) -> list[tuple[str, int, float
     return out
 
 
+def pg_trgm(url: str, index: tool_search.SearchIndex, queries: list[str],
+            runs: int) -> list[tuple[str, int, float]]:
+    docs: dict[int, list[str]] = {}
+    for word, postings in index.postings.items():
+        for tid in postings:
+            docs.setdefault(tid, []).append(word)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS bench_tool_doc")
+        conn.exec_driver_sql("CREATE TABLE bench_tool_doc (id int PRIMARY KEY, doc text)")
+        conn.exec_driver_sql("INSERT INTO bench_tool_doc VALUES (%(id)s, %(doc)s)",
+                             [{"id": tid, "doc": " ".join(words)} for tid, words in docs.items()])
+        conn.exec_driver_sql("CREATE INDEX ON bench_tool_doc USING gin (doc gin_trgm_ops)")
+        conn.exec_driver_sql("ANALYZE bench_tool_doc")
+    out = []
+    with engine.connect() as conn:
+        for q in queries:
+            def run(q: str = q) -> list:  # type: ignore[type-arg]
+                return conn.exec_driver_sql(
+                    "SELECT id FROM bench_tool_doc WHERE %(q)s <%% doc", {"q": q.lower()}).all()
+            out.append((q, len(run()), median_ms(run, runs)))
+        conn.exec_driver_sql("DROP TABLE bench_tool_doc")
+        conn.commit()
+    engine.dispose()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tools", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pg", default="", help="PostgreSQL URL for the pg_trgm comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/bench.sqlite"
@@ -145,6 +176,10 @@ def main() -> None:
             print(f"\nmedian fuzzy/LIKE ratio over the queries: {statistics.median(ratios):.1f}x")
             print(f"index build (cold, once per catalog version): {cold:.0f} ms; "
                   f"{len(index.vocab)} distinct words")
+        if args.pg:
+            print("\nPostgreSQL pg_trgm word similarity (default threshold 0.6), GIN index:")
+            for q, hits, took in pg_trgm(args.pg, index, QUERIES, args.runs):
+                print(f"  {q!r:<14} {hits:>5} hits {took:>7.2f} ms")
         print("\nSQLite FTS5 trigram (substring only, no typo tolerance):")
         for q, hits, took in fts5(path, QUERIES, args.runs):
             print(f"  {q!r:<14} {hits:>5} hits {took:>7.2f} ms")

@@ -181,7 +181,6 @@ def triage_inbox() -> ResponseReturnValue:
     return render_template(
         "imports/triage.html",
         items=items,
-        choices=triage.tool_choices(db.session),
         needs_reason={i.tool.slug: triage.reason_needed(db.session, i.tool) for i in items},
         ignored=triage.ignored(db.session),
         merges=triage_merge.merges(db.session),
