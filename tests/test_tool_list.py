@@ -194,6 +194,7 @@ def test_exports_never_carry_a_formula(app: Flask, client: t.Any) -> None:
     seed(app, catalog)
     seed(app, lambda s: make_tool(s, slug="evil", name="=HYPERLINK(\"http://x\",\"y\")",
                                   vendor="@SUM(1+1)", category="crm"))
+    seed(app, lambda s: make_tool(s, slug="ref", name="#REF!", vendor="-1+2", category="crm"))
     rows = csv_rows(client, "?q=evil")
     assert rows[0]["name"] == "'=HYPERLINK(\"http://x\",\"y\")"
     assert rows[0]["vendor"] == "'@SUM(1+1)"
@@ -207,7 +208,10 @@ def test_exports_never_carry_a_formula(app: Flask, client: t.Any) -> None:
     header = [c.value for c in sheet[1]]
     values = {row[0]: dict(zip(header, row, strict=True))
               for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert set(values) == {"evil", "hubspot", "salesforce"}
+    assert set(values) == {"evil", "hubspot", "ref", "salesforce"}
+    assert (values["ref"]["name"], values["ref"]["vendor"]) == ("#REF!", "-1+2")
+    ref = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "ref")
+    assert (ref[1].data_type, ref[2].data_type) == ("s", "s")  # not an error value, not a sum
     assert values["evil"]["name"] == "=HYPERLINK(\"http://x\",\"y\")"  # shown as text
     cell = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "evil")[1]
     assert cell.data_type == "s"

@@ -244,3 +244,31 @@ def tools_by_ids(session: Session, ids: t.Sequence[int]) -> list[Tool]:
                 selectinload(Tool.business_owner), selectinload(Tool.technical_owner))):
             found[tool.id] = tool
     return [found[tid] for tid in ids if tid in found]
+
+
+def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...]]:
+    """Return the catalog columns of the export for `ids`, in that order (one query per 1,000).
+
+    (slug, name, vendor, category key, lifecycle, business owner e-mail, technical owner e-mail,
+    data classes joined, annual cost as a number, currency, renewal date ISO)
+    """
+    from sqlalchemy.orm import aliased
+
+    from catalog.models import Person
+
+    business, technical = aliased(Person), aliased(Person)
+    query = (sa.select(Tool.id, Tool.slug, Tool.name, Tool.vendor, Tool.category, Tool.lifecycle,
+                       business.email, technical.email, Tool.data_classes, Tool.annual_cost,
+                       Tool.currency, Tool.renewal_date)
+             .outerjoin(business, Tool.business_owner_id == business.id)
+             .outerjoin(technical, Tool.technical_owner_id == technical.id))
+    found: dict[int, tuple[t.Any, ...]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        for (tid, slug, name, vendor, category, lifecycle, b_email, t_email, classes, cost,
+             currency, renewal) in session.execute(query.where(Tool.id.in_(chunk))):
+            found[tid] = (slug, name, vendor or "", category, lifecycle, b_email or "",
+                          t_email or "", ", ".join(classes or ()),
+                          float(cost) if cost is not None else None, currency,
+                          renewal.isoformat() if renewal else "")
+    return [found[tid] for tid in ids if tid in found]

@@ -103,16 +103,10 @@ def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
 
 def _rows() -> t.Iterator[tuple[t.Any, ...]]:
     ids, gov, _ = _ids(request.args)
-    for tool in tool_list.tools_by_ids(db.session, ids):
-        g = gov.get(tool.slug, tool_list.NONE)
-        category = taxonomy.CATEGORIES.get(tool.category or "")
-        yield (tool.slug, tool.name, tool.vendor or "",
-               category.name if category else (tool.category or ""), tool.lifecycle,
-               tool.business_owner.email if tool.business_owner else "",
-               tool.technical_owner.email if tool.technical_owner else "",
-               ", ".join(tool.data_classes or ()),
-               float(tool.annual_cost) if tool.annual_cost is not None else None,
-               tool.currency, tool.renewal_date.isoformat() if tool.renewal_date else "",
+    for row in tool_list.export_rows(db.session, ids):
+        g = gov.get(row[0], tool_list.NONE)
+        category = taxonomy.CATEGORIES.get(row[3] or "")
+        yield (*row[:3], category.name if category else (row[3] or ""), *row[4:],
                "yes" if g.shadow else "no", g.risk,
                *(g.findings.get(sev, 0) for sev in SEVERITY_COLUMNS))
 
@@ -134,17 +128,22 @@ def export_xlsx() -> ResponseReturnValue:
     """The filtered list as an Excel workbook: text cells are text, never formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Tools")
     sheet.append(list(EXPORT_HEADER))
 
     def cell(value: t.Any) -> t.Any:
-        if value is None or isinstance(value, int | float):
+        if not isinstance(value, str):
             return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters are not valid XML
+        if not (value.startswith("=") or value in ERROR_CODES):
+            return value
+        # openpyxl would store these as a formula or an error value; store them as text.
         out = WriteOnlyCell(sheet, value=None)
-        # Assigning a str starting with "=" makes openpyxl write a formula; set it as a string.
-        out._value, out.data_type = str(value), "s"
+        out._value, out.data_type = value, "s"
         return out
 
     for row in _rows():
