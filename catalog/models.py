@@ -475,3 +475,21 @@ class FindingState(Base):
     @property
     def key(self) -> str:
         return f"{self.rule}:{self.subject_key}"
+
+
+# Saved views of the tool list ---------------------------------------------------------------------
+
+
+class SavedView(Base):
+    """A filter set of the tool list that one user saved under a name (docs/tool-list.md)."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(100))
+    query: Mapped[str] = mapped_column(sa.String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

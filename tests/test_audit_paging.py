@@ -66,4 +66,4 @@ def test_tool_filter_takes_a_name_or_a_slug(app: Flask) -> None:
     counts = [re.findall(r"Findings \((\d+) shown, filtered\)", text) for text in pages]
     assert counts[0] == counts[1] and int(counts[0][0]) >= 1
     for text in pages:
-        assert 'value="App 07"' in text and "App 08" not in text.split("findings-h", 1)[1]
+        assert 'value="app-07"' in text and "App 08" not in text.split("findings-h", 1)[1]

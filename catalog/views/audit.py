@@ -19,6 +19,7 @@ from catalog.extensions import db
 from catalog.services import audit as audit_service
 from catalog.services import records
 from catalog.services.audit_page import audit_page
+from catalog.services.tool_search import resolve_tool_args
 
 bp = Blueprint("audit", __name__)
 
@@ -68,7 +69,9 @@ def report() -> ResponseReturnValue:
         return render_template("error.html", code=400, message=str(exc)), 400
     page = audit_page(
         db.session, as_of, sla_days=_sla(),
-        rule=request.args.get("rule", "").strip(), tool=request.args.get("tool", "").strip(),
+        rule=request.args.get("rule", "").strip(),
+        # the tool picker sends a slug, or a typed exact name without its script
+        tool=resolve_tool_args(db.session, request.args, ("tool",)).get("tool", "").strip(),
         severity=request.args.get("severity", "").strip(), page=_number("page"),
         shadow_page=_number("shadow_page"), silo_page=_number("silo_page"),
     )

@@ -26,6 +26,7 @@ from catalog.extensions import db
 from catalog.models import Tool
 from catalog.services import discovery
 from catalog.services import entities
+from catalog.services import tool_search
 from catalog.services import triage
 from catalog.services import triage_merge
 from catalog.services.records import ValidationError
@@ -195,7 +196,6 @@ def triage_inbox() -> ResponseReturnValue:
     return render_template(
         "imports/triage.html",
         items=items,
-        choices=triage.tool_choices(db.session),
         needs_reason={i.tool.slug: triage.reason_needed(db.session, i.tool) for i in items},
         ignored=triage.ignored(db.session),
         merges=triage_merge.merges(db.session),
@@ -214,10 +214,13 @@ def triage_merge_confirm(slug: str) -> ResponseReturnValue:
     """Show what merging a discovered tool into the chosen one moves, before anything moves."""
     require("import.run")
     tool = _discovered(slug)
-    into = entities.tool_by_slug(db.session, request.args.get("into", ""))
+    typed = request.args.get("into", "").strip()
+    # A picker without its script sends what was typed: a slug or a tool's exact name.
+    into = entities.tool_by_slug(db.session, tool_search.resolve(db.session, typed) or typed)
     try:
         if into is None:
-            raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
+            raise ValidationError({"into": f"no tool with the slug or name {typed!r}" if typed
+                                   else "choose the tool to merge into"}, record=slug)
         plan = triage_merge.plan_merge(db.session, tool, into)
     except ValidationError as exc:
         flash(str(exc), "error")
