@@ -38,6 +38,7 @@ from catalog.services import entities
 from catalog.services import findings
 from catalog.services import notify
 from catalog.services import review
+from catalog.services import saved_views
 from catalog.services import scorecard
 from catalog.services import taxonomy as taxonomy_service
 from catalog.services import triage
@@ -95,6 +96,8 @@ def populate(session) -> None:
     notify.enqueue(session, notify.collect(session, TODAY, sla=7),
                    notify.Transport(base_url="https://catalog.example.com"))
     notify.set_preferences(session, admin, ["decision"], actor="admin@demo.example")
+    saved_views.save(session, user_id=admin.id, email=admin.email, name="Shadow by risk",
+                     args={"shadow": "1", "sort": "risk"}, actor=admin.email)
     session.commit()
 
 
