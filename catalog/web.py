@@ -13,15 +13,21 @@ from flask import request
 from catalog import taxonomy
 from catalog import vocab
 from catalog.extensions import set_write_intent
+from catalog.services.policy import Actor
+from catalog.services.policy import GovernanceError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_actor() -> str:
-    """Return who is making this change, for the change log."""
+    """Return who is making this change: the signed-in user with their role (an `Actor`).
+
+    With sign-in switched off (development), a plain "anonymous@..." string, which the services
+    treat as the system actor.
+    """
     user = getattr(g, "user", None)
     if user is not None:
-        return str(user.email)
+        return Actor(str(user.email), user.role)
     return f"anonymous@{request.remote_addr or 'local'}"
 
 
@@ -49,6 +55,17 @@ def init_app(app: Flask) -> None:
             )
             return body, 503, {"Retry-After": "2"}
         raise exc
+
+    @app.errorhandler(GovernanceError)
+    def _refused(exc: GovernanceError) -> t.Any:
+        # The services refused a change by a governance rule: nothing is written, and pages and
+        # the API give the same answer (403 with what to do instead).
+        from catalog.extensions import db
+
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": exc.message, "record": exc.record, "field": exc.field}, 403
+        return render_template("error.html", code=403, message=exc.message), 403
 
     @app.errorhandler(404)
     def _not_found(exc: Exception) -> t.Any:

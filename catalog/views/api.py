@@ -22,7 +22,6 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
 from catalog.auth import require
-from catalog.auth import require_tool_writes
 from catalog.auth import require_write
 from catalog.extensions import csrf
 from catalog.extensions import db
@@ -31,6 +30,8 @@ from catalog.models import Dependency
 from catalog.models import Person
 from catalog.services import bundle
 from catalog.services import entities
+from catalog.services import policy
+from catalog.services import proposals
 from catalog.services import records
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
@@ -98,10 +99,9 @@ def post_bundle() -> ResponseReturnValue:
     """Import a bundle: all records or none; 400 names the first bad record and field."""
     require("bundle.import")
     document = json_body()
-    if isinstance(document, dict) and isinstance(document.get("tools"), list):
-        require_tool_writes(document["tools"])
     try:
-        summary = bundle.import_bundle(db.session, document, actor=current_actor())
+        summary = bundle.import_bundle(db.session, document, actor=_estate(
+            request.args.get("estate_reason")))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -246,6 +246,24 @@ def _conflict(resource: Resource, key: str) -> ResponseReturnValue:
     return response
 
 
+def _estate(reason: t.Any) -> str:
+    """Return the actor, registering pre-existing estate when IT gives a reason for it."""
+    actor = current_actor()
+    if isinstance(reason, str) and reason.strip() and isinstance(actor, policy.Actor):
+        return actor.registering_estate(reason)
+    return actor
+
+
+def _answer(resource: Resource, obj: t.Any, status: int) -> Response:
+    """Answer a write; 202 with the proposals when part of it waits for IT's decision."""
+    queued = [proposals.proposal_record(p) for p in policy.take_queued(db.session)]
+    if not queued:
+        return resource.respond(obj, status)
+    response = resource.respond(obj, 202)
+    response.set_data(json.dumps(resource.body(obj) | {"proposals": queued}))
+    return response
+
+
 @bp.get("/<any(tools, people, flows, dependencies):name>")
 def collection(name: str) -> ResponseReturnValue:
     """List a register (tools accept the list page's filters: q, lifecycle, owner, ...)."""
@@ -260,8 +278,9 @@ def create(name: str) -> ResponseReturnValue:
     resource = _resource(name)
     body = _record(resource, json_body())
     require_write(resource.object_type, record=body)
+    reason = body.pop("estate_reason", None) if isinstance(body, dict) else None
     try:
-        obj = resource.save(body, actor=current_actor())
+        obj = resource.save(body, actor=_estate(reason))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -286,6 +305,7 @@ def replace(name: str, key: str) -> ResponseReturnValue:
     version = expected_version(body)
     try:
         obj = resource.save(body, obj, actor=current_actor(), expected_version=version)
+        answer = _answer(resource, obj, 200)
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -293,7 +313,7 @@ def replace(name: str, key: str) -> ResponseReturnValue:
     except ConflictError:
         db.session.rollback()
         return _conflict(resource, key)
-    return resource.respond(obj)
+    return answer
 
 
 @bp.delete("/<any(tools, people, flows, dependencies):name>/<path:key>")
@@ -306,10 +326,13 @@ def remove(name: str, key: str) -> ResponseReturnValue:
     version = expected_version(body)
     try:
         resource.delete(obj, actor=current_actor(), expected_version=version)
+        queued = [proposals.proposal_record(p) for p in policy.take_queued(db.session)]
         db.session.commit()
     except ConflictError:
         db.session.rollback()
         return _conflict(resource, key)
+    if queued:  # the delete waits for IT (a flow IT manages)
+        return {"proposals": queued}, 202
     return "", 204
 
 

@@ -32,6 +32,7 @@ from catalog.extensions import db
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
+from catalog.services import proposals
 from catalog.services import review
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
@@ -120,7 +121,9 @@ def queue() -> ResponseReturnValue:
     items = review.queue(db.session, _today(), sla)
     form = SlaForm(sla_days=sla)
     return render_template("review/queue.html", items=items, sla=sla, sla_form=form,
-                           decided=review.recent_decisions(db.session), today=_today())
+                           decided=review.recent_decisions(db.session), today=_today(),
+                           proposals=proposals.open_proposals(db.session),
+                           decision_form=DecisionForm())
 
 
 @bp.route("/request", methods=["GET", "POST"])
@@ -238,6 +241,29 @@ def reject(slug: str) -> ResponseReturnValue:
         db.session, tool, form.reason.data or "", actor=current_actor(), today=_today(),
         expected_version=_version(form)),
         "{name} is rejected.")
+
+
+@bp.post("/proposals/<int:id>/<any(accept, decline):decision>")
+def decide_proposal(id: int, decision: str) -> ResponseReturnValue:
+    """Accept (apply as IT's change) or decline a marketer's proposal."""
+    require("review.manage")
+    from catalog.models import Proposal
+
+    proposal = db.one_or_abort(sa.select(Proposal).where(Proposal.id == id))
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            getattr(proposals, decision)(db.session, proposal, actor=current_actor(),
+                                         note=form.note.data or "")
+            db.session.commit()
+            flash(f"Proposal {id} {decision}ed.", "success")
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(f"Proposal {id} not {decision}ed: {exc}", "error")
+        except ConflictError:
+            db.session.rollback()
+            flash(f"Proposal {id} not {decision}ed: the record changed meanwhile.", "error")
+    return redirect(url_for("review.queue"))
 
 
 @bp.post("/sla")
