@@ -128,7 +128,10 @@ def can(user: t.Any, action: str, obj: t.Any = None) -> bool:
     if action in _OWNED:
         return role in _IT or (role == "marketing" and _owns_any(user, action, obj))
     if action == "review.signoff":
-        # Which button to offer; the service decides (`policy.check_signoff`).
+        # Which button to offer; the service decides (`policy.check_signoff`), so without an
+        # object this only asks whether the role signs off at all.
+        if obj is None:
+            return role in _CONTRIBUTOR
         tool, side = obj
         if role == "admin":
             return True

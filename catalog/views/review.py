@@ -218,7 +218,7 @@ def start(slug: str) -> ResponseReturnValue:
 @bp.post("/<slug>/signoff/<side>")
 def signoff(slug: str, side: str) -> ResponseReturnValue:
     """Sign off a request as its business or technical owner."""
-    require("review.signoff", (_tool_or_404(slug), side))
+    require("review.signoff")  # which side this user may sign is the service's rule
     return _act(slug, lambda tool, form: review.sign_off(
         db.session, tool, side, actor=current_actor(), note=form.note.data or ""),
         f"Recorded the {side} sign-off on {{name}}.")
@@ -250,19 +250,19 @@ def decide_proposal(id: int, decision: str) -> ResponseReturnValue:
     from catalog.models import Proposal
 
     proposal = db.one_or_abort(sa.select(Proposal).where(Proposal.id == id))
-    form = DecisionForm()
+    form, done = DecisionForm(), {"accept": "accepted", "decline": "declined"}[decision]
     if form.validate_on_submit():
         try:
             getattr(proposals, decision)(db.session, proposal, actor=current_actor(),
                                          note=form.note.data or "")
             db.session.commit()
-            flash(f"Proposal {id} {decision}ed.", "success")
+            flash(f"Proposal {id} {done}.", "success")
         except ValidationError as exc:
             db.session.rollback()
-            flash(f"Proposal {id} not {decision}ed: {exc}", "error")
+            flash(f"Proposal {id} not {done}: {exc}", "error")
         except ConflictError:
             db.session.rollback()
-            flash(f"Proposal {id} not {decision}ed: the record changed meanwhile.", "error")
+            flash(f"Proposal {id} not {done}: the record changed meanwhile.", "error")
     return redirect(url_for("review.queue"))
 
 
