@@ -148,7 +148,8 @@ def test_changing_the_owners_after_a_signoff_voids_the_signoffs(web):
     response = ivan.post("/review/ads/sanction")
     assert response.status_code == 400 and "missing: business and technical" in response.text
     # The new business owner signs again; then it can be decided.
-    assert signed_in(web, "otto@example.com").post("/review/ads/signoff/business").status_code == 302
+    otto = signed_in(web, "otto@example.com")
+    assert otto.post("/review/ads/signoff/business").status_code == 302
     assert ivan.post("/review/ads/signoff/technical").status_code == 302
     assert ivan.post("/review/ads/sanction").status_code == 302
     assert _tool(web, "ads")["lifecycle"] == "sanctioned"
