@@ -155,12 +155,12 @@ def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> 
     assert 'value="1"' in form and "readonly" in form[form.index('id="slug"') - 200:
                                                        form.index('id="slug"') + 200]
     response = client.post("/tools/canva/edit", data={
-        "name": "Canva Pro", "category": "dam-mrm", "lifecycle": "sanctioned",
+        "name": "Canva Pro", "category": "dam-mrm", "lifecycle": "in_review",
         "currency": "USD", "version": "1", "slug": "hijacked",
     })
     assert response.status_code == 302
     tool = tool_row(app, "canva")
-    assert tool is not None and tool.name == "Canva Pro" and tool.lifecycle == "sanctioned"
+    assert tool is not None and tool.name == "Canva Pro" and tool.lifecycle == "in_review"
     assert tool_row(app, "hijacked") is None  # slugs are stable
     assert changes(app) == [("create", "canva"), ("update", "canva")]
     page = client.get("/tools/canva").text
