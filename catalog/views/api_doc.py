@@ -58,7 +58,12 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
                                "the body)"}
     key_param = {"name": key, "in": "path", "required": True, "schema": key_schema}
     errors = {"400": {"description": "invalid JSON or record", **_json("Error")},
+              "403": {"description": "refused by a governance rule or the role; nothing "
+                                     "written", **_json("Refused")},
               "404": {"description": "not found", **_json("Error")}}
+    # A marketer's change to fields that are IT's decision waits for IT as a proposal.
+    proposed = {"202": {"description": "saved except the IT-owned changes, which wait for IT "
+                                       "as proposals", **_json("Proposed")}}
     stale = {"409": {"description": "stale version; body.current is the current record",
                      **_json("Conflict")},
              "428": {"description": "no If-Match and no version", **_json("Error")}}
@@ -71,7 +76,8 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
                                       "items": {"$ref": f"#/components/schemas/{schema}"}},
                             "count": {"type": "integer"}}}}}}}},
             "post": {"summary": f"Create one of {name}", "operationId": f"create_{name}",
-                     "requestBody": {"required": True, **_json(schema)},
+                     "requestBody": {"required": True,
+                                     **_json("ToolCreate" if schema == "Tool" else schema)},
                      "responses": {"201": {"description": "created", "headers": etag,
                                            **_json(schema)}, **errors}},
         },
@@ -83,10 +89,11 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
             "put": {"summary": f"Replace one of {name}", "operationId": f"replace_{name}",
                     "parameters": [if_match], "requestBody": {"required": True, **_json(schema)},
                     "responses": {"200": {"description": "saved", "headers": etag,
-                                          **_json(schema)}, **errors, **stale}},
+                                          **_json(schema)}, **proposed, **errors, **stale}},
             "delete": {"summary": f"Delete one of {name}", "operationId": f"delete_{name}",
                        "parameters": [if_match],
-                       "responses": {"204": {"description": "deleted"}, **errors, **stale}},
+                       "responses": {"204": {"description": "deleted"}, **proposed, **errors,
+                                     **stale}},
         },
     }
 
@@ -104,6 +111,20 @@ def openapi_document() -> dict[str, t.Any]:
                                                       "current": {"type": "object"}}},
     }
     schemas["Sighting"]["properties"].pop("version")  # sightings have no version
+    schemas["ToolCreate"] = dict(schemas["Tool"], properties=schemas["Tool"]["properties"] | {
+        "estate_reason": {"type": "string", "description": "register a tool that starts "
+                          "sanctioned as pre-existing estate, for this reason (IT)"}})
+    schemas["Refused"] = {"type": "object", "properties": {
+        "error": {"type": "string"}, "record": {"type": ["string", "null"]},
+        "field": {"type": ["string", "null"]}}, "required": ["error"]}
+    schemas["Proposed"] = {"type": "object", "properties": {"proposals": {
+        "type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "object_type": {"type": "string"},
+            "object_key": {"type": "string"}, "action": {"type": "string"},
+            "changes": {"type": "object"}, "base": {"type": "object"},
+            "status": {"type": "string"}, "proposed_by": {"type": "string"},
+            "decided_by": {"type": ["string", "null"]}, "note": {"type": "string"}}}}},
+        "required": ["proposals"], "description": "with PUT, also the record as saved"}
     section = {k: {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
                for k, ref in (("people", "Person"), ("tools", "Tool"), ("flows", "Flow"),
                               ("dependencies", "Dependency"), ("sightings", "Sighting"))}
@@ -118,10 +139,17 @@ def openapi_document() -> dict[str, t.Any]:
                     "responses": {"200": {"description": "the bundle", **_json("Bundle")}}},
             "post": {"summary": "Import a bundle (upsert by key, all or nothing)",
                      "operationId": "post_bundle",
+                     "parameters": [{"name": "estate_reason", "in": "query",
+                                     "schema": {"type": "string"},
+                                     "description": "register new tools that start sanctioned "
+                                                    "as pre-existing estate, for this reason"}],
                      "requestBody": {"required": True, **_json("Bundle")},
                      "responses": {"200": {"description": "imported", **_json("ImportSummary")},
                                    "400": {"description": "rejected; nothing changed",
-                                           **_json("Error")}}},
+                                           **_json("Error")},
+                                   "403": {"description": "refused by a governance rule; "
+                                                          "nothing changed",
+                                           **_json("Refused")}}},
         },
         "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                                   "responses": {"200": {"description": "OpenAPI 3.1"}}}},
