@@ -163,6 +163,7 @@ def _save(session: Session, tool: Tool, changes: dict[str, t.Any], actor: str,
 def start_review(session: Session, tool: Tool, *, actor: str, today: date,
                  expected_version: int | None = None) -> Tool:
     """Move a request into review (IT has picked it up)."""
+    policy.check_decider(policy.actor_of(session, actor), tool.slug, "starting a review")
     if tool.lifecycle != "requested":
         _require_open(tool, "put in review")
         raise ValidationError({"lifecycle": f"{tool.name} is already in review"}, record=tool.slug)
@@ -198,6 +199,7 @@ def sign_off(
 def sanction(session: Session, tool: Tool, *, actor: str, today: date,
              expected_version: int | None = None) -> Tool:
     """Sanction a tool in review; both owners must have signed off on this request."""
+    policy.check_decider(policy.actor_of(session, actor), tool.slug, f"sanctioning {tool.name}")
     _require_open(tool, "sanctioned")
     if tool.lifecycle != "in_review":
         raise ValidationError({"lifecycle": f"put {tool.name} in review before sanctioning it"},
@@ -217,6 +219,7 @@ def sanction(session: Session, tool: Tool, *, actor: str, today: date,
 def reject(session: Session, tool: Tool, reason: str, *, actor: str, today: date,
            expected_version: int | None = None) -> Tool:
     """Reject a request; the reason is required and kept in the change log."""
+    policy.check_decider(policy.actor_of(session, actor), tool.slug, f"rejecting {tool.name}")
     _require_open(tool, "rejected")
     reason = (reason or "").strip()
     if not reason:
