@@ -171,6 +171,15 @@ ACTIONS: list[tuple[str, set[str], t.Callable[..., t.Any]]] = [
         "email": "otto@example.com", "name": "Otto II", "department": "marketing",
         "active": "y", "version": str(i["otto_v"])})),
     ("start a review", IT, lambda c, a, i: c.post("/review/mine/start")),
+    # Four-eyes: the business side is the business owner's (marketing) or an administrator's,
+    # the technical side IT's or an administrator's; one account never signs both (see
+    # tests/test_governance.py for the sequences).
+    ("sign the business side of a request", {"marketing", "admin"}, lambda c, a, i: c.post(
+        "/review/mine/signoff/business")),
+    ("sign the technical side of a request", IT, lambda c, a, i: c.post(
+        "/review/mine/signoff/technical")),
+    ("sign the business side of another team's request", ADMIN, lambda c, a, i: c.post(
+        "/review/theirs/signoff/business")),
     ("change the review SLA", ADMIN, lambda c, a, i: c.post("/review/sla",
                                                              data={"sla_days": "7"})),
     ("API: list tools", ALL, lambda c, a, i: c.get("/api/v1/tools")),
