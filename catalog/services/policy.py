@@ -108,6 +108,12 @@ def _forget_actors(session: Session) -> None:
     session.info.pop("governance.actors", None)
 
 
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    # Proposals of a rolled-back transaction were never stored; nobody should announce them.
+    session.info.pop("governance.queued", None)
+
+
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
 
