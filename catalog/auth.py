@@ -14,8 +14,9 @@ Roles (docs/governance.md#roles: marketing registers and owns, IT reviews and go
 
 "Own tools" means tools whose business owner is the person with the user's e-mail; a flow is the
 marketer's when it touches one of their tools, a dependency when its dependent tool is theirs.
-An open request (requested, in review) becomes sanctioned or deprecated only with both owners'
-sign-offs (`review.sign_off`); a new tool may be registered as sanctioned by IT.
+Which fields each role decides, the review's four-eyes sign-off and lifecycle decisions are the
+services' rules (`catalog.services.policy`), so they hold on every path; this module only knows
+who is signed in, with which role, and which pages and objects that role may open.
 With `AUTH_ENABLED` false (the team's test apps) every check passes and nobody has to sign in.
 """
 
@@ -35,7 +36,6 @@ from flask import request
 from flask import url_for
 from flask_login import LoginManager
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden
 
 from catalog.extensions import csrf
 from catalog.extensions import db
@@ -76,16 +76,6 @@ _OWNED = frozenset({
     "tool.edit", "flow.create", "flow.edit", "flow.delete",
     "dependency.create", "dependency.edit", "dependency.delete",
 })
-
-# Tool fields that settle governance findings (PERSONAL_DATA_EXPOSURE, silos): IT decides them,
-# as it decides lifecycle, so an owner cannot clear a finding about their own tool.
-CONTROL_FIELDS = ("security_reviewed", "dpa_signed", "sso_enabled", "system_of_record")
-# Lifecycles an open request reaches only through the review workflow's dual sign-off.
-DECIDED_BY_REVIEW = frozenset({"sanctioned", "deprecated"})
-
-
-class Refused(Forbidden):
-    """A 403 whose description tells the user what to do instead (shown on page and API)."""
 
 
 login_manager = LoginManager()
@@ -138,12 +128,16 @@ def can(user: t.Any, action: str, obj: t.Any = None) -> bool:
     if action in _OWNED:
         return role in _IT or (role == "marketing" and _owns_any(user, action, obj))
     if action == "review.signoff":
+        # Which button to offer; the service decides (`policy.check_signoff`), so without an
+        # object this only asks whether the role signs off at all.
+        if obj is None:
+            return role in _CONTRIBUTOR
         tool, side = obj
         if role == "admin":
             return True
         if side == "technical":
-            return role == "it" or _signs_as(user, tool, "technical")
-        return _signs_as(user, tool, "business")
+            return role == "it"
+        return role == "marketing" and _signs_as(user, tool, "business")
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -167,98 +161,16 @@ def require(action: str, obj: t.Any = None) -> None:
     abort(403)
 
 
-_FIELDS_OF = {"tool": "TOOL_FIELDS", "flow": "FLOW_FIELDS", "dependency": "DEPENDENCY_FIELDS",
-              "person": "PERSON_FIELDS"}
-
-
 def require_write(kind: str, obj: t.Any = None, record: t.Any = None, *,
                   delete: bool = False) -> None:
-    """Abort unless the current user may create, change or delete this tool/person/flow/dependency.
+    """Abort unless the current user's role may create, change or delete this kind of object.
 
-    :param obj: the object as it is now (None when creating).
-    :param record: the record dict about to be saved, so the new state is checked too: a
-        marketer may only wire flows to their own tools, and lifecycle decisions and "managed
-        by IT" belong to IT whatever page or API call carries them.
+    Only the door: which fields a role decides, sign-offs and lifecycle decisions are the
+    services' rules (`catalog.services.policy`), whatever page, API call or import carries
+    them. `record` is accepted for the callers' convenience and not inspected here.
     """
-    from types import SimpleNamespace
-
-    from catalog.services import entities
-    from catalog.services import records
-
     action = f"{kind}.{'delete' if delete else 'create' if obj is None else 'edit'}"
     require(action, obj)
-    if record is None or kind == "person" or not auth_enabled():
-        return
-    try:
-        new = records.clean(getattr(records, _FIELDS_OF[kind]), record)
-    except records.ValidationError:
-        return  # the service will refuse it with field messages; nothing to authorise
-    def tool(slug: str | None) -> t.Any:
-        return entities.tool_by_slug(db.session, slug) if slug else None
-
-    if kind == "tool":
-        before = (obj.lifecycle, records.plain(obj.decided_at)) if obj is not None else (
-            "requested", None)
-        after = (new["lifecycle"], records.plain(new["decided_at"]))
-        if after != before and not (obj is None and new["lifecycle"] == "discovered"):
-            require("tool.decide", obj)
-        if any(new[name] != (bool(getattr(obj, name)) if obj is not None else False)
-               for name in CONTROL_FIELDS):
-            require("tool.decide", obj)
-        _require_signoffs(obj, new["lifecycle"])
-    elif kind == "flow":
-        require(action, SimpleNamespace(source=tool(new["source"]), target=tool(new["target"])))
-        if new["managed_by_it"] != (obj.managed_by_it if obj is not None else False):
-            require("flow.manage", obj)
-    elif kind == "dependency":
-        require(action, SimpleNamespace(tool=tool(new["tool"])))
-
-
-def require_tool_writes(raws: t.Iterable[t.Any]) -> None:
-    """Apply `require_write` to each tool record an import is about to save (by slug or name)."""
-    from catalog.services import entities
-    from catalog.services import records
-
-    for raw in raws:
-        if not isinstance(raw, t.Mapping):
-            continue  # the import refuses it with a message naming the record
-        slug = raw.get("slug") or records.slugify(str(raw.get("name") or ""))
-        existing = entities.tool_by_slug(db.session, slug) if isinstance(slug, str) else None
-        require_write("tool", existing, raw)
-
-
-def _require_signoffs(tool: t.Any, lifecycle: str) -> None:
-    """Refuse deciding a tool by plain edit: sanctioning and rejecting go through its review.
-
-    Sanctioning needs both owners' sign-offs, each with who and when, and a rejection needs a
-    reason (issue 6); only the review workflow records those. So an existing tool becomes
-    sanctioned (or deprecated) from an open request only once both sides signed off, and from any
-    other state (discovered, rejected, retired) only by being requested again and reviewed. A NEW
-    tool registered as sanctioned is allowed (for IT and admins, by `tool.decide`): that catalogues
-    a system already running and approved before the catalog existed, like the CRM, and its
-    creation is in the change log like any other.
-    """
-    from catalog.services import review
-
-    if tool is None or tool.lifecycle == lifecycle:
-        return
-    state = tool.lifecycle.replace("_", " ")
-    if lifecycle == "rejected" and tool.lifecycle in review.OPEN:
-        raise Refused(f"{tool.name} is {state}: reject it through its review, which records the "
-                      f"reason. Use /review/{tool.slug}.")
-    if lifecycle not in DECIDED_BY_REVIEW or tool.lifecycle in DECIDED_BY_REVIEW:
-        return
-    if tool.lifecycle not in review.OPEN:
-        raise Refused(f"{tool.name} is {state}: to sanction it, request it again (lifecycle "
-                      f"requested) and decide it through its review, with both the business "
-                      f"owner's and the technical owner's sign-off.")
-    missing = [side for side in review.SIDES if side not in review.signoffs(db.session, tool)]
-    if missing:
-        raise Refused(
-            f"{tool.name} is {state}: it can become {lifecycle} only "
-            f"through its review, with both the business owner's and the technical owner's "
-            f"sign-off (missing: {' and '.join(missing)}). Use /review/{tool.slug}."
-        )
 
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -364,11 +276,9 @@ def init_app(app: Flask) -> None:
     def _forbidden(exc: Exception) -> t.Any:
         from flask import render_template
 
-        message = exc.description if isinstance(exc, Refused) else None
         if _wants_json():
-            return {"error": message or "forbidden"}, 403
-        return render_template(
-            "error.html", code=403, message=message or "Your role does not allow this."
-        ), 403
+            return {"error": "forbidden"}, 403
+        message = "Your role does not allow this."
+        return render_template("error.html", code=403, message=message), 403
 
     app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj))

@@ -98,9 +98,35 @@ def _load_json(path: str) -> t.Any:
         raise click.ClickException(f"{path}: {exc.strerror}") from None
 
 
+def cli_actor(as_email: str | None, estate_reason: str | None = None) -> t.Any:
+    """Return who a command acts as: `--as EMAIL` or $MARTECH_ACTOR (a sign-in account, with
+    its role), else "cli" with administrator rights (whoever runs the command line holds the
+    database). The governance rules hold for every one of them (`catalog.services.policy`)."""
+    import os
+
+    import sqlalchemy as sa
+
+    from catalog.models import User
+    from catalog.services.policy import Actor
+
+    email = (as_email or os.environ.get("MARTECH_ACTOR") or "").strip().lower()
+    if not email:
+        return Actor("cli", "admin", estate_reason)
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account {email!r} to act as (see `martech user`)")
+    return Actor(user.email, user.role, estate_reason)
+
+
+def refused(exc: Exception) -> click.ClickException:
+    """Turn a governance refusal into the command line's answer (the message, exit status 1)."""
+    return click.ClickException(f"refused, nothing written. {exc}")
+
+
 def import_bundle_file(path: str, *, actor: str) -> dict[str, dict[str, int]]:
     """Import one bundle file in its own transaction; raise ClickException on a bad record."""
     from catalog.services import bundle as bundle_service
+    from catalog.services.policy import GovernanceError
     from catalog.services.records import ValidationError
 
     data = _load_json(path)
@@ -110,6 +136,9 @@ def import_bundle_file(path: str, *, actor: str) -> dict[str, dict[str, int]]:
                                                    progress=bar.update)
             db.session.commit()
         except ValidationError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{path}: nothing imported. {exc}") from None
+        except GovernanceError as exc:
             db.session.rollback()
             raise click.ClickException(f"{path}: nothing imported. {exc}") from None
     return summary
@@ -183,25 +212,38 @@ def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None
                    "(optional keys: category, user, debit, credit, mcc, currency, type, city).")
 @click.option("--purchases", type=click.Choice(["positive", "negative"]), default="positive",
               show_default=True, help="card_csv with --columns: the sign of a purchase.")
+@click.option("--as", "as_email", default=None, metavar="EMAIL",
+              help="Act as this account, with its role (default: $MARTECH_ACTOR, else an "
+                   "administrator named cli).")
+@click.option("--estate-reason", default=None, metavar="TEXT",
+              help="Register new tools listed as sanctioned or deprecated as pre-existing "
+                   "estate, for this reason (IT and administrators; recorded).")
 def import_command(source: str, files: tuple[str, ...], columns: str | None = None,
-                   purchases: str = "positive") -> None:
+                   purchases: str = "positive", as_email: str | None = None,
+                   estate_reason: str | None = None) -> None:
     """Import FILES with the SOURCE importer (a bundle, or discovery evidence)."""
+    from catalog.services.policy import GovernanceError
+
     mapping = _card_mapping(source, columns, purchases)
+    actor = cli_actor(as_email, estate_reason)
     if source == "bundle":
         for path in files:
-            _echo_bundle_summary(import_bundle_file(path, actor="cli"))
+            _echo_bundle_summary(import_bundle_file(path, actor=actor))
         return
     from catalog.services import discovery
 
     with mapping, write_intent():
         try:
             summary = discovery.import_files(
-                db.session, source, list(files), actor="cli", progress_factory=progress_bar
+                db.session, source, list(files), actor=actor, progress_factory=progress_bar
             )
             db.session.commit()
         except discovery.ImportFailed as exc:
             db.session.rollback()
             raise click.ClickException(f"nothing imported. {exc}") from None
+        except GovernanceError as exc:
+            db.session.rollback()
+            raise refused(exc) from None
     click.echo(discovery.format_summary(summary))
 
 

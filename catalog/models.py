@@ -493,3 +493,27 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(sa.String(100))
     query: Mapped[str] = mapped_column(sa.String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Proposal(Base):
+    """A change a marketer asked for that is IT's decision; it waits in the review queue.
+
+    `changes` holds the proposed field values (plain record values) or, for `action` delete,
+    nothing; `base` what those fields were when proposed, so IT sees the difference.
+    """
+
+    __tablename__ = "change_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_type: Mapped[str] = mapped_column(sa.String(20))  # tool | flow
+    object_id: Mapped[int] = mapped_column(index=True)
+    object_key: Mapped[str] = mapped_column(sa.String(600))
+    action: Mapped[str] = mapped_column(sa.String(20))  # update | delete
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    base: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(20), default="open", index=True)
+    proposed_by: Mapped[str] = mapped_column(sa.String(254))
+    proposed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(254))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(sa.Text, default="")

@@ -17,15 +17,21 @@ from catalog import vocab
 from catalog.analysis import registry
 from catalog.extensions import db
 from catalog.extensions import set_write_intent
+from catalog.services.policy import Actor
+from catalog.services.policy import GovernanceError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_actor() -> str:
-    """Return who is making this change, for the change log."""
+    """Return who is making this change: the signed-in user with their role (an `Actor`).
+
+    With sign-in switched off (development), a plain "anonymous@..." string, which the services
+    treat as the system actor.
+    """
     user = getattr(g, "user", None)
     if user is not None:
-        return str(user.email)
+        return Actor(str(user.email), user.role)
     return f"anonymous@{request.remote_addr or 'local'}"
 
 
@@ -101,6 +107,17 @@ def init_app(app: Flask) -> None:
         size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
         return answer(413, f"The file is larger than the upload limit of {size}. Nothing was "
                            "imported; split the export or use `martech import` on the server.")
+
+    @app.errorhandler(GovernanceError)
+    def _refused(exc: GovernanceError) -> t.Any:
+        # The services refused a change by a governance rule: nothing is written, and pages and
+        # the API give the same answer (403 with what to do instead).
+        from catalog.extensions import db
+
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": exc.message, "record": exc.record, "field": exc.field}, 403
+        return render_template("error.html", code=403, message=exc.message), 403
 
     @app.errorhandler(404)
     def _not_found(exc: Exception) -> t.Any:

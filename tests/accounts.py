@@ -53,6 +53,12 @@ def signed_in(app: Flask, email: str) -> FlaskClient:
     return client
 
 
+def admin_client(app: Flask, email: str = "admin@example.com") -> FlaskClient:
+    """Return a client signed in as a new administrator account (like the `client` fixture)."""
+    add_user(app, email, "admin")
+    return signed_in(app, email)
+
+
 def run_cli(app: Flask, args: list[str], input: str | None = None) -> Result:
     """Run a `martech` command against `app`."""
     from catalog.cli import main

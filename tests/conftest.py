@@ -37,13 +37,16 @@ def database_url(tmp_path: Path) -> str:
 
 
 def make_app(tmp_path: Path, **config: t.Any) -> Flask:
-    """Create an app on the test database with an empty catalog."""
+    """Create an app on the test database with an empty catalog, sign-in and roles enforced.
+
+    Pass AUTH_ENABLED=False only for tests about something else (see `app`).
+    """
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-at-least-32-bytes-long",
             "WTF_CSRF_ENABLED": False,
-            "AUTH_ENABLED": False,
+            "AUTH_ENABLED": True,
             "SQLALCHEMY_ENGINES": {"default": database_url(tmp_path)},
         }
         | config
@@ -59,16 +62,38 @@ def make_app(tmp_path: Path, **config: t.Any) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
-    app = make_app(tmp_path)
+def app(request: pytest.FixtureRequest, tmp_path: Path,
+        _postgres_schema: None) -> t.Iterator[Flask]:
+    """The test app, with permissions on. A module about something else (page layout, importers,
+    the audit's figures) may switch them off by saying why in a module-level `AUTH_OFF`."""
+    off = getattr(request.module, "AUTH_OFF", None)
+    app = make_app(tmp_path, **({"AUTH_ENABLED": False} if off else {}))
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
+ADMIN_EMAIL = "admin@example.com"
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A browser signed in as an administrator (permissions on), or anonymous with them off.
+
+    Tests about what a role may not do sign in as that role (`tests.accounts.signed_in`).
+    """
+    client = app.test_client()
+    if app.config["AUTH_ENABLED"]:
+        from catalog.services import accounts
+
+        with app.app_context():
+            accounts.create_user(db.session, email=ADMIN_EMAIL, role="admin",
+                                 password="correct horse battery", actor="test")
+            db.session.commit()
+        response = client.post("/login", data={"email": ADMIN_EMAIL,
+                                               "password": "correct horse battery"})
+        assert response.status_code == 302, "the test administrator could not sign in"
+    return client
 
 
 @pytest.fixture

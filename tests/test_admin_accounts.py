@@ -208,3 +208,10 @@ def test_account_writes_need_the_csrf_token(tmp_path, _postgres_schema):
     assert not _user(app, "mia@example.com").active
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser that has not signed in: this module is about signing in (the shared `client`
+    fixture signs in an administrator)."""
+    return app.test_client()

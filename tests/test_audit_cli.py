@@ -17,6 +17,8 @@ from flask.cli import ScriptInfo
 from catalog.cli import main
 from catalog.extensions import db
 from catalog.services import entities
+from tests.accounts import add_user
+from tests.accounts import signed_in
 from tests.factories import make_tool
 from tests.test_audit_web import EVIL
 from tests.test_audit_web import seed
@@ -108,7 +110,8 @@ def test_json_output_is_the_api_document_one_item_per_line(app: Flask, martech: 
         db.session.commit()
     result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
-    api = app.test_client().get("/api/v1/audit?as_of=2026-11-22").json
+    add_user(app, "vera@example.com", "viewer")  # the API answers signed-in readers
+    api = signed_in(app, "vera@example.com").get("/api/v1/audit?as_of=2026-11-22").json
     assert json.loads(result.stdout) == api
     lines = result.stdout.splitlines()
     finding_lines = [line for line in lines if line.lstrip().startswith('{"rule": ')]

@@ -211,3 +211,10 @@ def test_api_bearer_token_identifies_the_user(app):
     assert response.status_code == 404
     response = client.get("/api/v1/nothing-here", headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 401
+
+
+@pytest.fixture
+def client(app):
+    """A browser that has not signed in: this module is about signing in (the shared `client`
+    fixture signs in an administrator)."""
+    return app.test_client()

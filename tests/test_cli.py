@@ -138,7 +138,9 @@ def write(tmp_path: Path, data) -> str:
 
 
 def test_import_bundle_file(app, runner, tmp_path):
-    result = invoke(runner, "import", "bundle", write(tmp_path, DEMO))
+    # The demo's sanctioned tools are created as pre-existing estate, explicitly.
+    result = invoke(runner, "import", "bundle", "--estate-reason", "the demo estate",
+                    write(tmp_path, DEMO))
     assert result.exit_code == 0, result.output
     assert f"sightings: {len(DEMO['sightings'])} created" in result.output
     with app.app_context():
@@ -151,7 +153,7 @@ def test_bad_bundle_file_exits_non_zero_names_the_record_and_writes_nothing(app,
     bad = json.loads(json.dumps(DEMO))
     bad["flows"][3]["mechanism"] = "fax"
     flow = bad["flows"][3]
-    result = invoke(runner, "import", "bundle", write(tmp_path, bad))
+    result = invoke(runner, "import", "bundle", "--estate-reason", "demo", write(tmp_path, bad))
     assert result.exit_code == 1
     assert "nothing imported" in result.output
     assert (f"flows[3] (source='{flow['source']}', target='{flow['target']}', mechanism='fax'): "

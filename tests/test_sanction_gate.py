@@ -71,7 +71,7 @@ def test_it_cannot_sanction_by_api_without_both_signoffs(web):
     response = ivan.put("/api/v1/tools/mine",
                         json=before[0] | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
     assert response.status_code == 403
-    assert response.json == {"error": REFUSAL}
+    assert response.json == {"error": REFUSAL, "record": "mine", "field": "lifecycle"}
     assert _state(web) == before  # nothing written, nothing logged
 
     _sign(web, "business")
@@ -108,11 +108,21 @@ def test_it_and_admin_may_register_a_running_system_as_sanctioned(web):
     for email, slug in (("ivan@example.com", "crm"), ("ada@example.com", "erp")):
         client = signed_in(web, email)
         response = client.post("/api/v1/tools", json={"name": slug, "lifecycle": "sanctioned"})
+        assert response.status_code == 403, response.text
+        assert "pre-existing estate with a reason" in response.json["error"]
+        response = client.post("/api/v1/tools", json={"name": slug, "lifecycle": "sanctioned",
+                                                      "estate_reason": "ran since 2019"})
         assert response.status_code == 201, response.text
     with web.app_context():
         created = db.session.scalars(sa.select(ChangeRecord.object_key).where(
             ChangeRecord.object_type == "tool", ChangeRecord.action == "create")).all()
         assert {"crm", "erp"} <= set(created)
+        estate = db.session.execute(sa.select(ChangeRecord.actor, ChangeRecord.object_key,
+                                              ChangeRecord.after).where(
+            ChangeRecord.action == "estate").order_by(ChangeRecord.id)).all()
+        assert [tuple(row) for row in estate] == [
+            ("ivan@example.com", "crm", {"lifecycle": "sanctioned", "reason": "ran since 2019"}),
+            ("ada@example.com", "erp", {"lifecycle": "sanctioned", "reason": "ran since 2019"})]
 
 
 def test_marketer_sees_controls_disabled_and_saving_keeps_them(web):
@@ -153,7 +163,10 @@ def test_catalog_csv_import_by_it_cannot_sanction_a_request(web):
     response = ivan.post("/imports", data={"source": "catalog_csv",
                                            "file": (io.BytesIO(csv), "crm.csv")},
                          content_type="multipart/form-data")
-    assert ivan.post(response.headers["Location"] + "/commit").status_code == 302
+    # ... as an explicit registration of pre-existing estate, with its reason.
+    commit = response.headers["Location"] + "/commit"
+    assert ivan.post(commit).status_code == 403
+    assert ivan.post(commit, data={"estate_reason": "CRM since 2019"}).status_code == 302
     with web.app_context():
         assert entities.tool_by_slug(db.session, "crm").lifecycle == "sanctioned"
 
@@ -186,7 +199,7 @@ def test_a_closed_tool_is_sanctioned_only_by_being_requested_again(web, start):
         assert response.json == {"error": (
             f"Mine is {start}: to sanction it, request it again (lifecycle requested) and decide "
             "it through its review, with both the business owner's and the technical owner's "
-            "sign-off.")}
+            "sign-off."), "record": "mine", "field": "lifecycle"}
         assert _state(web) == before
 
 
@@ -202,5 +215,6 @@ def test_a_request_is_rejected_only_through_its_review_with_a_reason(web):
     before, response = _put(web, "ivan@example.com", lifecycle="rejected", decided_at="2026-11-22")
     assert response.status_code == 403
     assert response.json == {"error": "Mine is requested: reject it through its review, which "
-                                      "records the reason. Use /review/mine."}
+                                      "records the reason. Use /review/mine.",
+                             "record": "mine", "field": "lifecycle"}
     assert _state(web) == before

@@ -197,3 +197,10 @@ def test_login_works_with_rate_limiting_switched_off(tmp_path, _postgres_schema)
     gc.collect()
     statuses = [login(app.test_client(), "ivan@example.com").status_code for _ in range(12)]
     assert statuses == [302] * 12
+
+
+@pytest.fixture
+def client(app):
+    """A browser that has not signed in: this module is about signing in (the shared `client`
+    fixture signs in an administrator)."""
+    return app.test_client()

@@ -14,6 +14,7 @@ from catalog.models import Tool
 from catalog.services import records
 from catalog.services import taxonomy as taxonomy_service
 from catalog.services.records import ValidationError
+from tests.accounts import admin_client
 from tests.conftest import make_app
 from tests.factories import make_tool
 
@@ -95,7 +96,7 @@ def test_bundle_with_a_custom_key_needs_the_addition_in_the_target_catalog(app, 
     (tmp_path / "other").mkdir()
     other = make_app(tmp_path / "other")
     taxonomy.reset()
-    response = other.test_client().post("/api/v1/bundle", json=exported)
+    response = admin_client(other).post("/api/v1/bundle", json=exported)
     assert response.status_code == 400
     assert response.json["fields"] == {"category": "unknown category 'chatbots'"}
     with other.app_context():

@@ -16,6 +16,7 @@ from catalog.models import Dependency
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import entities
+from tests.accounts import admin_client
 from tests.conftest import make_app
 from tests.factories import make_dependency
 from tests.factories import make_flow
@@ -155,12 +156,12 @@ def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> 
     assert 'value="1"' in form and "readonly" in form[form.index('id="slug"') - 200:
                                                        form.index('id="slug"') + 200]
     response = client.post("/tools/canva/edit", data={
-        "name": "Canva Pro", "category": "dam-mrm", "lifecycle": "sanctioned",
+        "name": "Canva Pro", "category": "dam-mrm", "lifecycle": "in_review",
         "currency": "USD", "version": "1", "slug": "hijacked",
     })
     assert response.status_code == 302
     tool = tool_row(app, "canva")
-    assert tool is not None and tool.name == "Canva Pro" and tool.lifecycle == "sanctioned"
+    assert tool is not None and tool.name == "Canva Pro" and tool.lifecycle == "in_review"
     assert tool_row(app, "hijacked") is None  # slugs are stable
     assert changes(app) == [("create", "canva"), ("update", "canva")]
     page = client.get("/tools/canva").text
@@ -168,7 +169,7 @@ def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> 
     assert history.index("update") < history.index("create")  # newest first
     assert re.search(r"<th scope=\"row\">name</th><td class=\"before\">Canva</td>"
                      r"<td class=\"after\">Canva Pro</td>", history)
-    assert "anonymous@" in history
+    assert "admin@example.com" in history  # the signed-in administrator
 
 
 def test_stale_edit_is_refused_with_409_showing_newer_values(app: Flask, client) -> None:
@@ -298,7 +299,7 @@ def test_tool_list_search_filters_and_sort(app: Flask, client, query: str, expec
 def test_tool_list_paginates(tmp_path) -> None:
     app = make_app(tmp_path, PAGE_SIZE=2)
     seed(app, _list_fixture)
-    client = app.test_client()
+    client = admin_client(app)
     assert listed(client, "") == ["canva", "hubspot"]
     page2 = client.get("/tools?page=2").text
     assert "Page 2 of 2" in page2
@@ -337,7 +338,7 @@ def test_tool_name_with_markup_is_escaped_everywhere(app: Flask, client) -> None
 
 def test_post_without_csrf_token_is_rejected(tmp_path) -> None:
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    client = app.test_client()
+    client = admin_client(app)
     response = client.post("/tools/new", data=VALID)
     assert response.status_code == 400
     with app.app_context():

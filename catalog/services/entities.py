@@ -24,6 +24,7 @@ from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.models import ToolAlias
 from catalog.models import utcnow
+from catalog.services import policy
 from catalog.services import records
 from catalog.services.records import ValidationError
 
@@ -87,7 +88,7 @@ def record_change(
     session.add(
         ChangeRecord(
             at=_recorded_at.get() or utcnow(),
-            actor=actor,
+            actor=str(actor),
             action=action,
             object_type=object_type,
             object_key=object_key,
@@ -241,9 +242,16 @@ def save_tool(
     actor: str,
     tool: Tool | None = None,
     expected_version: int | None = None,
+    decision: bool = False,
 ) -> Tool:
-    """Register a tool, or update `tool`, from a record dict (slug derived from name if omitted)."""
+    """Register a tool, or update `tool`, from a record dict (slug derived from name if omitted).
+
+    The governance rules (`policy`) apply: IT's fields changed by a marketer are queued as a
+    proposal instead of saved, and lifecycle decisions go through the review (which passes
+    `decision=True` for the transitions it has checked itself).
+    """
     values = records.clean(records.TOOL_FIELDS, raw)
+    actor = policy.actor_of(session, actor)
     before = records.tool_record(tool) if tool is not None else None
     if tool is not None:
         _check_version(tool, expected_version, "tool", tool.slug, before or {})
@@ -263,6 +271,13 @@ def save_tool(
             raise ValidationError(
                 {"slug": f"{values['slug']!r} is already used by the tool {existing.name!r}"}
             )
+    after = {name: records.plain(value) for name, value in values.items()}
+    proposed = policy.check_tool_write(session, actor, values["slug"], before, after)
+    if proposed:
+        assert before is not None  # a marketer's new tool with IT's fields is refused above
+        values = records.clean(records.TOOL_FIELDS, after | {n: before[n] for n in proposed})
+    if not decision:
+        policy.check_lifecycle(session, actor, tool, values["slug"], values["lifecycle"])
     errors: dict[str, str] = {}
     owners: dict[str, Person | None] = {}
     for field in ("business_owner", "technical_owner"):
@@ -283,6 +298,12 @@ def save_tool(
     _flush(session, "tool", tool.slug)
     after = records.tool_record(tool)
     _finish(session, actor=actor, object_type="tool", key=tool.slug, before=before, after=after)
+    if before is None and actor.estate_reason and tool.lifecycle in policy.DECIDED_BY_REVIEW:
+        policy.record_estate(session, actor, tool.slug, tool.lifecycle, actor.estate_reason)
+    if before is not None:
+        policy.void_signoffs(session, actor, tool, before, after)
+    if proposed:
+        policy.queue_proposal(session, actor, tool, "tool", tool.slug, "update", proposed, before)
     return tool
 
 
@@ -327,6 +348,8 @@ def delete_tool(
     session: Session, tool: Tool, *, actor: str, expected_version: int | None = None
 ) -> None:
     """Delete a tool with its flows and dependencies; its sightings become unmatched."""
+    actor = policy.actor_of(session, actor)
+    policy.check_decider(actor, tool.slug, f"deleting {tool.name}")
     before = records.tool_record(tool)
     _check_version(tool, expected_version, "tool", tool.slug, before)
     for flow in tool_flows(session, tool):
@@ -394,12 +417,23 @@ def save_flow(
     flow: DataFlow | None = None,
     expected_version: int | None = None,
 ) -> DataFlow:
-    """Create a data flow, or update `flow`, from a record dict."""
+    """Create a data flow, or update `flow`, from a record dict (IT's fields: see `policy`)."""
     values = records.clean(records.FLOW_FIELDS, raw)
+    actor = policy.actor_of(session, actor)
     before = records.flow_record(flow) if flow is not None else None
     if flow is not None:
         _check_version(flow, expected_version, "flow", flow_key(flow), before or {})
     ends = _resolve_tools(session, values, ("source", "target"))
+    owners = _owners(actor, ends["source"], ends["target"])
+    if flow is not None:
+        owners += _owners(actor, flow.source, flow.target)
+    after_plain = {name: records.plain(value) for name, value in values.items()}
+    label = f"{values['source']}->{values['target']} ({values['mechanism']})"
+    proposed = policy.check_flow_write(session, actor, label, before, after_plain, owners)
+    if proposed:
+        assert before is not None
+        values = records.clean(records.FLOW_FIELDS, after_plain | {n: before[n] for n in proposed})
+        ends = _resolve_tools(session, values, ("source", "target"))
     clash = session.scalar(
         sa.select(DataFlow).where(
             DataFlow.source_id == ends["source"].id,
@@ -428,16 +462,32 @@ def save_flow(
     _finish(
         session, actor=actor, object_type="flow", key=flow_key(flow), before=before, after=after
     )
+    if proposed:
+        policy.queue_proposal(session, actor, flow, "flow", flow_key(flow), "update", proposed,
+                              before or {})
     return flow
+
+
+def _owners(actor: policy.Actor, *tools: Tool) -> list[str | None]:
+    """Return the business owners of `tools`, which only a marketer's rights depend on."""
+    if actor.role in policy.DECIDERS:
+        return []
+    return [tool.business_owner.email if tool.business_owner is not None else None
+            for tool in tools]
 
 
 def delete_flow(
     session: Session, flow: DataFlow, *, actor: str, expected_version: int | None = None
 ) -> None:
-    """Delete a data flow."""
+    """Delete a data flow; a marketer's delete of a flow IT manages waits for IT instead."""
     before = records.flow_record(flow)
     key = flow_key(flow)
     _check_version(flow, expected_version, "flow", key, before)
+    actor = policy.actor_of(session, actor)
+    owners = _owners(actor, flow.source, flow.target)
+    if policy.flow_delete_is_its(actor, key, before, owners):
+        policy.queue_proposal(session, actor, flow, "flow", key, "delete", {}, before)
+        return
     session.delete(flow)
     _flush(session, "flow", key)
     record_change(
@@ -465,6 +515,10 @@ def save_dependency(
     if dependency is not None:
         _check_version(dependency, expected_version, "dependency", dependency.key, before or {})
     ends = _resolve_tools(session, values, ("tool", "depends_on"))
+    actor = policy.actor_of(session, actor)
+    policy.check_dependency_write(actor, values["tool"], _owners(actor, ends["tool"]))
+    if dependency is not None:
+        policy.check_dependency_write(actor, dependency.key, _owners(actor, dependency.tool))
     clash = session.scalar(
         sa.select(Dependency).where(
             Dependency.tool_id == ends["tool"].id, Dependency.depends_on_id == ends["depends_on"].id
@@ -503,6 +557,8 @@ def delete_dependency(
     before = records.dependency_record(dependency)
     key = dependency.key
     _check_version(dependency, expected_version, "dependency", key, before)
+    actor = policy.actor_of(session, actor)
+    policy.check_dependency_write(actor, key, _owners(actor, dependency.tool))
     session.delete(dependency)
     _flush(session, "dependency", key)
     record_change(

@@ -20,6 +20,7 @@ from catalog.models import ReviewSignoff
 from catalog.models import Setting
 from catalog.models import Tool
 from catalog.services import entities
+from catalog.services import policy
 from catalog.services import records
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
@@ -90,8 +91,13 @@ def request_tool(
         records.clean(records.TOOL_FIELDS, raw)
     except ValidationError as exc:
         errors.update(exc.errors)
+    policy.check_contributor(policy.actor_of(session, actor), str(raw.get("name") or ""))
     if not raw.get("technical_owner"):
         errors["technical_owner"] = "name your IT counterpart (the technical owner)"
+    elif str(raw["technical_owner"]).strip().lower() == str(
+            raw.get("business_owner") or "").strip().lower():
+        # Four eyes: the technical owner signs off for IT, so it is someone else.
+        errors["technical_owner"] = "must be someone other than the business owner (from IT)"
     if sources and not data_classes:
         errors["data_classes"] = "say which data the tool will receive from those tools"
     if data_classes and not sources:
@@ -146,14 +152,18 @@ def _require_open(tool: Tool, doing: str) -> None:
 
 def _save(session: Session, tool: Tool, changes: dict[str, t.Any], actor: str,
           expected_version: int | None) -> Tool:
+    policy.check_decider(policy.actor_of(session, actor), tool.slug,
+                         f"changing the review of {tool.name}")
     raw = records.tool_record(tool) | changes
+    # The workflow checked the transition itself (open request, sign-offs, reason).
     return entities.save_tool(session, raw, actor=actor, tool=tool,
-                              expected_version=expected_version)
+                              expected_version=expected_version, decision=True)
 
 
 def start_review(session: Session, tool: Tool, *, actor: str, today: date,
                  expected_version: int | None = None) -> Tool:
     """Move a request into review (IT has picked it up)."""
+    policy.check_decider(policy.actor_of(session, actor), tool.slug, "starting a review")
     if tool.lifecycle != "requested":
         _require_open(tool, "put in review")
         raise ValidationError({"lifecycle": f"{tool.name} is already in review"}, record=tool.slug)
@@ -170,12 +180,13 @@ def sign_off(
     if side not in SIDES:
         raise ValidationError({"side": f"unknown side {side!r}; expected business or technical"})
     _require_open(tool, "signed off")
+    policy.check_signoff(session, policy.actor_of(session, actor), tool, side)
     existing = signoffs(session, tool).get(side)
     if existing is not None:
         raise ValidationError(
             {"side": f"the {side} sign-off was already given by {existing.signed_by}"},
             record=tool.slug)
-    row = ReviewSignoff(tool=tool, side=side, round=review_round(tool), signed_by=actor,
+    row = ReviewSignoff(tool=tool, side=side, round=review_round(tool), signed_by=str(actor),
                         note=note.strip()[:2000])
     session.add(row)
     session.flush()
@@ -188,6 +199,7 @@ def sign_off(
 def sanction(session: Session, tool: Tool, *, actor: str, today: date,
              expected_version: int | None = None) -> Tool:
     """Sanction a tool in review; both owners must have signed off on this request."""
+    policy.check_decider(policy.actor_of(session, actor), tool.slug, f"sanctioning {tool.name}")
     _require_open(tool, "sanctioned")
     if tool.lifecycle != "in_review":
         raise ValidationError({"lifecycle": f"put {tool.name} in review before sanctioning it"},
@@ -207,6 +219,7 @@ def sanction(session: Session, tool: Tool, *, actor: str, today: date,
 def reject(session: Session, tool: Tool, reason: str, *, actor: str, today: date,
            expected_version: int | None = None) -> Tool:
     """Reject a request; the reason is required and kept in the change log."""
+    policy.check_decider(policy.actor_of(session, actor), tool.slug, f"rejecting {tool.name}")
     _require_open(tool, "rejected")
     reason = (reason or "").strip()
     if not reason:

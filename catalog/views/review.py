@@ -32,6 +32,7 @@ from catalog.extensions import db
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
+from catalog.services import proposals
 from catalog.services import review
 from catalog.services import tool_search
 from catalog.services.entities import ConflictError
@@ -125,7 +126,9 @@ def queue() -> ResponseReturnValue:
     items = review.queue(db.session, _today(), sla)
     form = SlaForm(sla_days=sla)
     return render_template("review/queue.html", items=items, sla=sla, sla_form=form,
-                           decided=review.recent_decisions(db.session), today=_today())
+                           decided=review.recent_decisions(db.session), today=_today(),
+                           proposals=proposals.open_proposals(db.session),
+                           decision_form=DecisionForm())
 
 
 @bp.route("/request", methods=["GET", "POST"])
@@ -220,7 +223,7 @@ def start(slug: str) -> ResponseReturnValue:
 @bp.post("/<slug>/signoff/<side>")
 def signoff(slug: str, side: str) -> ResponseReturnValue:
     """Sign off a request as its business or technical owner."""
-    require("review.signoff", (_tool_or_404(slug), side))
+    require("review.signoff")  # which side this user may sign is the service's rule
     return _act(slug, lambda tool, form: review.sign_off(
         db.session, tool, side, actor=current_actor(), note=form.note.data or ""),
         f"Recorded the {side} sign-off on {{name}}.")
@@ -243,6 +246,29 @@ def reject(slug: str) -> ResponseReturnValue:
         db.session, tool, form.reason.data or "", actor=current_actor(), today=_today(),
         expected_version=_version(form)),
         "{name} is rejected.")
+
+
+@bp.post("/proposals/<int:id>/<any(accept, decline):decision>")
+def decide_proposal(id: int, decision: str) -> ResponseReturnValue:
+    """Accept (apply as IT's change) or decline a marketer's proposal."""
+    require("review.manage")
+    from catalog.models import Proposal
+
+    proposal = db.one_or_abort(sa.select(Proposal).where(Proposal.id == id))
+    form, done = DecisionForm(), {"accept": "accepted", "decline": "declined"}[decision]
+    if form.validate_on_submit():
+        try:
+            getattr(proposals, decision)(db.session, proposal, actor=current_actor(),
+                                         note=form.note.data or "")
+            db.session.commit()
+            flash(f"Proposal {id} {done}.", "success")
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(f"Proposal {id} not {done}: {exc}", "error")
+        except ConflictError:
+            db.session.rollback()
+            flash(f"Proposal {id} not {done}: the record changed meanwhile.", "error")
+    return redirect(url_for("review.queue"))
 
 
 @bp.post("/sla")

@@ -32,6 +32,7 @@ from catalog.models import Tool
 from catalog.services import audit
 from catalog.services import changes
 from catalog.services import entities
+from catalog.services import policy
 from catalog.services import records
 from catalog.services import review
 from catalog.services import tool_search
@@ -136,7 +137,7 @@ def create() -> ResponseReturnValue:
         require_write("tool", record=form.to_record(editing=False))
         try:
             tool = entities.save_tool(db.session, form.to_record(editing=False),
-                                      actor=current_actor())
+                                      actor=_estate(request.form.get("estate_reason")))
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -209,6 +210,7 @@ def edit(slug: str) -> ResponseReturnValue:
     try:
         entities.save_tool(db.session, record, actor=current_actor(), tool=tool,
                            expected_version=form.expected_version() or -1)
+        flash_proposals(policy.take_queued(db.session))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -219,6 +221,23 @@ def edit(slug: str) -> ResponseReturnValue:
         return _conflict("tools/form.html", slug, form, record)
     flash(f"Saved {tool.name}.", "success")
     return redirect(url_for("tools.detail", slug=tool.slug))
+
+
+def _estate(reason: str | None) -> str:
+    """Return the actor, registering pre-existing estate when IT gives a reason for it."""
+    actor = current_actor()
+    if reason and reason.strip() and isinstance(actor, policy.Actor):
+        return actor.registering_estate(reason)
+    return actor
+
+
+def flash_proposals(queued: list[t.Any]) -> None:
+    """Tell a marketer which part of their change waits for IT (a proposal in /review)."""
+    for proposal in queued:
+        what = (", ".join(n.replace("_", " ") for n in proposal.changes)
+                if proposal.action == "update" else "deleting it")
+        flash(f"{what.capitalize()} on {proposal.object_key} is IT's decision: proposal "
+              f"{proposal.id} waits for IT in the review queue.", "info")
 
 
 def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> ResponseReturnValue:

@@ -36,7 +36,8 @@ def chromium_path() -> Path:
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> t.Iterator[tuple[str, Flask]]:
-    app = make_app(tmp_path)
+    # About drawing the graph in a real browser, not permissions: no sign-in page in the way.
+    app = make_app(tmp_path, AUTH_ENABLED=False)
     result = app.test_cli_runner().invoke(cli_main, ["demo"])
     assert result.exit_code == 0, result.output
     server = make_server("127.0.0.1", 0, app, threaded=True)
