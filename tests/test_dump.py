@@ -65,18 +65,28 @@ def populate(session) -> None:
     accounts.issue_api_token(session, admin, actor="cli")
     viewer = accounts.user_by_email(session, "viewer@demo.example")
     accounts.update_user(session, viewer, actor="admin@demo.example", active=False)
-    owner = session.scalars(sa.select(Person).order_by(Person.email)).first()
+    # Four eyes: a marketer (business owner) and an IT reviewer (technical owner) of the demo.
+    marketer = session.scalar(sa.select(User).where(User.role == "marketing"))
+    engineer = session.scalar(sa.select(User).where(User.role == "it"))
     asked = review.request_tool(session, {"name": "Étoile CRM ✓", "slug": "etoile-crm",
-                                          "business_owner": owner.email,
-                                          "technical_owner": owner.email},
-                                actor=owner.email, today=TODAY)
-    review.start_review(session, asked, actor="it@demo.example", today=TODAY)
-    review.sign_off(session, asked, "business", actor=owner.email, note="budget ok")
-    review.sign_off(session, asked, "technical", actor="it@demo.example", note="SSO \"ready\"")
-    review.sanction(session, asked, actor="it@demo.example", today=TODAY)
-    refused = review.request_tool(session, {"name": "Shadow Thing", "technical_owner": owner.email},
-                                  actor=owner.email, today=TODAY)
-    review.reject(session, refused, "duplicates HubSpot", actor="it@demo.example", today=TODAY)
+                                          "business_owner": marketer.email,
+                                          "technical_owner": engineer.email},
+                                actor=marketer.email, today=TODAY)
+    review.start_review(session, asked, actor=engineer.email, today=TODAY)
+    review.sign_off(session, asked, "business", actor=marketer.email, note="budget ok")
+    review.sign_off(session, asked, "technical", actor=engineer.email, note="SSO \"ready\"")
+    review.sanction(session, asked, actor=engineer.email, today=TODAY)
+    refused = review.request_tool(session, {"name": "Shadow Thing",
+                                            "business_owner": marketer.email,
+                                            "technical_owner": engineer.email},
+                                  actor=marketer.email, today=TODAY)
+    review.reject(session, refused, "duplicates HubSpot", actor=engineer.email, today=TODAY)
+    # A marketer's change to an IT field of their own tool waits for IT as a proposal.
+    owned = session.scalar(sa.select(Tool).join(Person, Tool.business_owner_id == Person.id)
+                           .where(Person.email == marketer.email).order_by(Tool.slug))
+    entities.save_tool(session, entities.records.tool_record(owned) | {
+        "system_of_record": not owned.system_of_record, "description": "edited"},
+                       actor=marketer.email, tool=owned)
     review.set_sla_days(session, 7, actor="admin@demo.example")
     group = taxonomy_service.add_group(session, name="Retail media", actor="admin@demo.example")
     taxonomy_service.add_category(session, name="Shelf ads", group=group.key,

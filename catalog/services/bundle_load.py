@@ -21,6 +21,7 @@ from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.models import utcnow
+from catalog.services import policy
 from catalog.services import records
 from catalog.services.entities import RESERVED_SLUGS
 from catalog.services.records import Field
@@ -105,7 +106,13 @@ class Loader:
     def __init__(self, session: Session, actor: str) -> None:
         session.flush()  # objects the caller added are rows before we read the tables
         self.conn = session.connection()
+        self.session = session
+        # A bundle writes IT's fields and lifecycles directly: an IT or administrator action
+        # (the governance rules of catalog/services/policy.py apply to each record below).
+        self.decider = policy.actor_of(session, actor)
+        policy.check_decider(self.decider, None, "importing a bundle")
         self.actor = actor
+        self.estates: list[tuple[str, str]] = []
         self.now = utcnow()
         self.changes: list[dict[str, t.Any]] = []
         self.people: dict[str, int] = {}
@@ -227,6 +234,8 @@ class Loader:
             if before == after:
                 counts["unchanged"] += 1
                 continue
+            if section == "tools":
+                self._govern(old, before, after)
             row = self._row(section, values)
             if old is None:
                 counts["created"] += 1
@@ -244,11 +253,35 @@ class Loader:
                                  "object_key": _object_key(section, key),
                                  "before": before, "after": after})
         self._write(section, inserts, updates)
+        if section == "tools":
+            for slug, lifecycle in self.estates:
+                policy.record_estate(self.session, self.decider, slug, lifecycle,
+                                     self.decider.estate_reason or "")
+            self.estates.clear()
         if section == "people":
             self._refresh_people()
         elif section == "tools":
             self._refresh_tools()
         return counts
+
+    def _govern(self, old: tuple[int, int | None, dict] | None, before: dict[str, t.Any] | None,
+                after: dict[str, t.Any]) -> None:
+        """Apply the lifecycle rules of a save to one tool record of the bundle."""
+        slug, lifecycle = after["slug"], after["lifecycle"]
+        if old is None:
+            policy.check_lifecycle(self.session, self.decider, None, slug, lifecycle)
+            if self.decider.estate_reason and lifecycle in policy.DECIDED_BY_REVIEW:
+                self.estates.append((slug, lifecycle))
+            return
+        assert before is not None
+        owners_changed = any(before.get(f) != after.get(f)
+                             for f in ("business_owner", "technical_owner"))
+        if before.get("lifecycle") == lifecycle and not owners_changed:
+            return
+        tool = self.session.get(Tool, old[0])
+        assert tool is not None
+        policy.check_lifecycle(self.session, self.decider, tool, slug, lifecycle)
+        policy.void_signoffs(self.session, self.decider, tool, before, after)
 
     def _write(self, section: str, inserts: list[dict], updates: list[dict]) -> None:
         table = TABLE[section]
