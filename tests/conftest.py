@@ -21,7 +21,9 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
-@pytest.fixture(scope="session")
+# Autouse: each test run gets a database of its own (bin/test), so the tables must exist before
+# the first test, whichever module it is in (the browser tests start their apps directly).
+@pytest.fixture(scope="session", autouse=True)
 def _postgres_schema() -> t.Iterator[None]:
     if ON_POSTGRES:
         engine = sa.create_engine(TEST_DATABASE_URL)
