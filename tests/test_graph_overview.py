@@ -16,7 +16,7 @@ from tests.factories import make_tool
 @pytest.fixture
 def app(tmp_path: Path, _postgres_schema: None) -> Flask:
     # The threshold is lowered so a handful of tools stands for a large catalog.
-    app = make_app(tmp_path, GRAPH_OVERVIEW_TOOLS=3)
+    app = make_app(tmp_path, GRAPH_OVERVIEW_TOOLS=3, AUTH_ENABLED=False)
     with app.app_context():
         s = db.session
         make_tool(s, slug="crm", name="CRM", category="crm", lifecycle="sanctioned",
@@ -57,7 +57,7 @@ def test_a_group_or_all_draws_the_tools(app: Flask) -> None:
 
 
 def test_small_catalogs_draw_every_tool(tmp_path: Path, _postgres_schema: None) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, AUTH_ENABLED=False)  # the graph's overview at scale, not permissions
     with app.app_context():
         make_tool(db.session, slug="one", name="One")
         db.session.commit()

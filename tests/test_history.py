@@ -60,16 +60,15 @@ def scripted(tmp_path: Path, _postgres_schema: None) -> tuple[Flask, list[dict[s
         exported.append(_comparable(load_snapshot(s)))
         with _on(DAYS[2]):
             quiz = entities.tool_by_slug(s, "quiz")
-            raw = entities.records.tool_record(quiz) | {"lifecycle": "sanctioned",
-                                                        "business_owner": "mia@example.com"}
+            raw = entities.records.tool_record(quiz) | {"business_owner": "mia@example.com",
+                                                        "description": "Our quiz maker"}
             entities.save_tool(s, raw, actor="test", tool=quiz)
             entities.delete_tool(s, entities.tool_by_slug(s, "zap"), actor="test")
             s.commit()
         exported.append(_comparable(load_snapshot(s)))
         with _on(DAYS[3]):
             flow = s.scalars(entities.sa.select(entities.DataFlow)).one()
-            entities.save_flow(s, entities.records.flow_record(flow) | {"managed_by_it": True},
-                               actor="test", flow=flow)
+            entities.delete_flow(s, flow, actor="test")  # Quiz is no longer in use
             s.commit()
         exported.append(_comparable(load_snapshot(s)))
     return app, exported
