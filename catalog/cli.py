@@ -147,22 +147,34 @@ def demo_command(today: t.Any) -> None:
 @main.command("import")
 @click.argument("source", type=click.Choice(IMPORT_SOURCES))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_command(source: str, files: tuple[str, ...]) -> None:
+@click.option("--register-existing-estate", "estate", is_flag=True,
+              help="Backstage: take Backstage's lifecycle as the catalog's for new tools "
+                   "(sanctioned for production) instead of requests; needs --reason.")
+@click.option("--reason", default="", help="Why (recorded in the change log).")
+def import_command(source: str, files: tuple[str, ...], estate: bool, reason: str) -> None:
     """Import FILES with the SOURCE importer (a bundle, or discovery evidence)."""
     if source == "bundle":
         for path in files:
             _echo_bundle_summary(import_bundle_file(path, actor="cli"))
         return
     from catalog.services import discovery
+    from catalog.services import import_runs
 
+    options = {"register_existing_estate": True, "reason": reason} if estate else {}
     with write_intent():
         try:
             summary = discovery.import_files(
-                db.session, source, list(files), actor="cli", progress_factory=progress_bar
+                db.session, source, list(files), actor="cli", progress_factory=progress_bar,
+                options=options,
             )
             db.session.commit()
         except discovery.ImportFailed as exc:
             db.session.rollback()
+            # The refused import is itself part of the record (nothing it read is written).
+            import_runs.record_failure(db.session, actor="cli", via="cli",
+                                       files=[Path(f).name for f in files], sources=[source],
+                                       message=str(exc))
+            db.session.commit()
             raise click.ClickException(f"nothing imported. {exc}") from None
     click.echo(discovery.format_summary(summary))
 

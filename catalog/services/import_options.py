@@ -1,0 +1,65 @@
+"""Options an import passes to its importers: a card CSV's column mapping, Backstage's
+"register the existing estate" switch. One parser for the mapping, shared by the web form and
+the CLI's `--columns`."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import typing as t
+
+import integrations
+from integrations.base import Importer
+
+COLUMN_KEYS = ("date", "merchant", "amount", "category")
+REQUIRED_COLUMNS = ("date", "merchant", "amount")
+
+
+class OptionError(ValueError):
+    """An import option is malformed; the message says which part and why."""
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """Parse `date=Trans Date,merchant=Description,amount=Amount[,category=Category]`.
+
+    Header names may be quoted when they contain a comma (`merchant="Payee, name"`). Returns {}
+    for an empty text; raises OptionError naming the bad part otherwise.
+    """
+    text = text.strip()
+    if not text:
+        return {}
+    try:
+        parts = next(csv.reader([text], skipinitialspace=True))
+    except csv.Error as exc:
+        raise OptionError(f"column mapping: not readable ({exc})") from None
+    mapping: dict[str, str] = {}
+    for part in parts:
+        key, sep, header = part.partition("=")
+        key, header = key.strip().casefold(), header.strip().strip('"').strip()
+        if not sep or not header:
+            raise OptionError(f"column mapping: {part.strip()!r} should be name=Header")
+        if key not in COLUMN_KEYS:
+            raise OptionError(f"column mapping: unknown name {key!r}; use {', '.join(COLUMN_KEYS)}")
+        if key in mapping:
+            raise OptionError(f"column mapping: {key} is given twice")
+        mapping[key] = header[:200]
+    missing = [k for k in REQUIRED_COLUMNS if k not in mapping]
+    if missing:
+        raise OptionError(
+            f"column mapping: missing {', '.join(missing)} (needs date, merchant, amount)"
+        )
+    return mapping
+
+
+def importer(source: str, options: t.Mapping[str, t.Any] | None) -> Importer:
+    """Return the importer for `source`, given the options its constructor accepts.
+
+    An option another importer understands (the column mapping when the file is Backstage) is
+    left out rather than refused, so one set of options serves a multi-file import.
+    """
+    cls = integrations.IMPORTERS.get(source)
+    if cls is None or not options:
+        return integrations.get_importer(source)
+    accepted = inspect.signature(cls.__init__).parameters
+    wanted = {k: v for k, v in options.items() if k in accepted and v not in (None, {}, False)}
+    return cls(**wanted) if wanted else integrations.get_importer(source)
