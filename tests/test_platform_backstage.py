@@ -100,9 +100,11 @@ def test_administrator_list_by_name_and_app_id_on_a_real_entra_export(session, t
     header, first = (DATA / "entra_signins_variant_b.csv").read_text().splitlines()[:2]
 
     def row(app, app_id, day):
-        return first.replace("Hubspot Inc.", app).replace(
-            "1f6c0b8e-0d1a-4c55-9a57-6f1c7e0a1b01", app_id
-        ).replace("2025-12-04", day)
+        return (
+            first.replace("Hubspot Inc.", app)
+            .replace("1f6c0b8e-0d1a-4c55-9a57-6f1c7e0a1b01", app_id)
+            .replace("2025-12-04", day)
+        )
 
     export = tmp_path / "signins.csv"
     export.write_text(
@@ -123,7 +125,8 @@ def test_administrator_list_by_name_and_app_id_on_a_real_entra_export(session, t
     assert summary["skipped"].get("platform app") == 2
     assert summary["new_tools"] == ["Canva"]
     created = {
-        c.object_key for c in session.scalars(
+        c.object_key
+        for c in session.scalars(
             sa.select(ChangeRecord).where(ChangeRecord.object_type == "platform_app")
         )
     }
@@ -176,9 +179,7 @@ def google_grant(tmp_path, app_name: str, day: str = "2026-11-25") -> Path:
     return path
 
 
-def test_backstage_repository_is_not_a_tool_and_github_oauth_is_still_shadow_it(
-    session, tmp_path
-):
+def test_backstage_repository_is_not_a_tool_and_github_oauth_is_still_shadow_it(session, tmp_path):
     (tmp_path / "showcase.yaml").write_text(SHOWCASE)
     summary = imported(session, "backstage", tmp_path / "showcase.yaml")
     assert summary["tools"]["created"] == 0

@@ -72,14 +72,15 @@ def test_unclassified_lines_are_kept_grouped_and_a_reimport_adds_nothing(session
     assert count(session, ImportRun) == 2
 
 
-def test_not_software_is_remembered_for_later_imports_and_undo_brings_lines_back(
-    session, tmp_path
-):
+def test_not_software_is_remembered_for_later_imports_and_undo_brings_lines_back(session, tmp_path):
     imported(session, write_items(tmp_path / "nov.jsonl", *STATEMENT))
     key = spend_triage.merchant_key("Acme Widgets")
-    assert spend_triage.decide(
-        session, key, "not_software", actor="it@example.com", reason="office supplies"
-    ) is None
+    assert (
+        spend_triage.decide(
+            session, key, "not_software", actor="it@example.com", reason="office supplies"
+        )
+        is None
+    )
     session.commit()
     record = session.scalar(
         sa.select(ChangeRecord).where(ChangeRecord.object_type == "merchant_decision")
@@ -106,10 +107,15 @@ def test_not_software_is_remembered_for_later_imports_and_undo_brings_lines_back
     waiting, _ = spend_triage.groups(session)
     acme = next(g for g in waiting if g.merchant == "Acme Widgets")
     assert acme.lines == 4  # the December line, skipped while decided, is back too
-    assert session.scalar(
-        sa.select(ChangeRecord.action).where(ChangeRecord.object_type == "merchant_decision")
-        .order_by(ChangeRecord.id.desc()).limit(1)
-    ) == "delete"
+    assert (
+        session.scalar(
+            sa.select(ChangeRecord.action)
+            .where(ChangeRecord.object_type == "merchant_decision")
+            .order_by(ChangeRecord.id.desc())
+            .limit(1)
+        )
+        == "delete"
+    )
 
 
 def test_software_discovers_the_merchant_through_the_import_path(session, tmp_path):

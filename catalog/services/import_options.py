@@ -4,8 +4,8 @@ the CLI's `--columns`."""
 
 from __future__ import annotations
 
-import csv
 import inspect
+import re
 import typing as t
 
 import integrations
@@ -19,27 +19,34 @@ class OptionError(ValueError):
     """An import option is malformed; the message says which part and why."""
 
 
+_PART = re.compile(r'\s*([^=,]*?)\s*=\s*(?:"([^"]*)"|([^,"]*?))\s*(?:,|$)')
+
+
 def parse_columns(text: str) -> dict[str, str]:
     """Parse `date=Trans Date,merchant=Description,amount=Amount[,category=Category]`.
 
-    Header names may be quoted when they contain a comma (`merchant="Payee, name"`). Returns {}
-    for an empty text; raises OptionError naming the bad part otherwise.
+    A header that contains a comma is quoted: `merchant="Payee, name"`. Returns {} for an empty
+    text; raises OptionError naming the bad part otherwise.
     """
     text = text.strip()
     if not text:
         return {}
-    try:
-        parts = next(csv.reader([text], skipinitialspace=True))
-    except csv.Error as exc:
-        raise OptionError(f"column mapping: not readable ({exc})") from None
     mapping: dict[str, str] = {}
-    for part in parts:
-        key, sep, header = part.partition("=")
-        key, header = key.strip().casefold(), header.strip().strip('"').strip()
-        if not sep or not header:
-            raise OptionError(f"column mapping: {part.strip()!r} should be name=Header")
+    position = 0
+    while position < len(text):
+        match = _PART.match(text, position)
+        if match is None or match.end() == position:
+            part = text[position:].split(",", 1)[0].strip()
+            raise OptionError(f"column mapping: {part[:80]!r} should be name=Header")
+        position = match.end()
+        key = match.group(1).casefold()
+        header = (match.group(2) if match.group(2) is not None else match.group(3)).strip()
+        if not header:
+            raise OptionError(f"column mapping: {key or '?'} has no header name")
         if key not in COLUMN_KEYS:
-            raise OptionError(f"column mapping: unknown name {key!r}; use {', '.join(COLUMN_KEYS)}")
+            raise OptionError(
+                f"column mapping: unknown name {key!r}; use {', '.join(COLUMN_KEYS)}"
+            )
         if key in mapping:
             raise OptionError(f"column mapping: {key} is given twice")
         mapping[key] = header[:200]
