@@ -7,7 +7,10 @@ written. Re-importing a file finds every sighting, alias and tool as it left the
 run writes nothing.
 
 How a re-import merges into an existing sighting (sign-in logs replace, expense and card
-statements add the days not yet counted) is in `catalog.services.discovery_merge`.
+statements add the days not yet counted) is in `catalog.services.discovery_merge`. What people
+decided is consulted while planning: merchant decisions turn unclassified spend lines into
+evidence or skips (`spend_triage`), platform apps attach to their platform's tool or are skipped
+(`platform_apps`). `import_files` records each import as an `ImportRun` (`import_runs`).
 """
 
 from __future__ import annotations
