@@ -139,6 +139,13 @@ def test_software_discovers_the_merchant_through_the_import_path(session, tmp_pa
     assert later["unclassified"]["lines"] == 0 and later["new_tools"] == []
     session.refresh(seen)
     assert (seen.events, seen.spend) == (2, Decimal("18.00"))
+    # Both statements again: their software lines are counted already, nothing changes.
+    changes = count(session, ChangeRecord)
+    for name in ("nov.jsonl", "dec.jsonl"):
+        assert imported(session, str(tmp_path / name))["changes"] == 0
+    assert count(session, ChangeRecord) == changes
+    session.refresh(seen)
+    assert (seen.events, seen.spend) == (2, Decimal("18.00"))
 
 
 def test_software_decision_matches_a_tool_the_catalog_has(session, tmp_path):
