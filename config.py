@@ -25,3 +25,19 @@ class Config:
     # Seconds a graphviz layout may run before the graph page gives up and offers narrower views.
     GRAPH_LAYOUT_TIMEOUT = float(os.environ.get("GRAPH_LAYOUT_TIMEOUT", "10"))
     PAGE_SIZE = 25
+
+    # Notifications (docs/notifications.md). Links in messages are absolute: set BASE_URL to the
+    # address people open. E-mail goes over SMTP when MAIL_SERVER is set; chat notices go to the
+    # Slack- or Teams-compatible incoming webhooks in NOTIFY_WEBHOOK_URLS (comma-separated).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"  # SMTPS
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "martech-catalog@localhost")
+    NOTIFY_WEBHOOK_URLS = [u for u in os.environ.get("NOTIFY_WEBHOOK_URLS", "").split(",") if u]
+    # Who hears about reviews about to breach (or breaching) the SLA besides the requester;
+    # empty means every active IT account.
+    NOTIFY_IT_LEAD = os.environ.get("NOTIFY_IT_LEAD", "")

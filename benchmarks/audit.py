@@ -250,8 +250,10 @@ def end_to_end(n: int, runs: int) -> None:
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            out = subprocess.run([martech, "audit", "--as-of", AS_OF.isoformat(), "--format",
-                                  "json"], env=env, check=True, capture_output=True)
+            # Today's audit: a past --as-of would rebuild that day's catalog from the change
+            # log, which this directly inserted catalog does not have (benchmarks/asof.py).
+            out = subprocess.run([martech, "audit", "--format", "json"], env=env, check=True,
+                                 capture_output=True)
             times.append(time.perf_counter() - start)
         startup = median_time(lambda: subprocess.run([martech, "--help"], env=env, check=True,
                                                      capture_output=True), runs)

@@ -125,21 +125,52 @@ def _echo_bundle_summary(summary: dict[str, dict[str, int]]) -> None:
 @main.command("demo")
 @click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Move the demo's dates as if today were this day (default: today).")
-def demo_command(today: t.Any) -> None:
-    """Load the demo stack (a mid-size company's martech, with its rogue corners)."""
+@click.option("--if-empty", is_flag=True,
+              help="Load only into an empty catalog; otherwise keep it and say how to sign in.")
+@click.option("--replace", is_flag=True,
+              help="Delete the catalog (tools, people, flows, sightings...) and load the demo.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --replace).")
+def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None:
+    """Load the demo stack (a mid-size company's martech, with its rogue corners).
+
+    Only into an empty catalog: a catalog someone worked on is never overwritten, unless
+    --replace is given (and confirmed).
+    """
+    from catalog.cli_setup import confirm_replace
+    from catalog.cli_setup import echo_sign_in_help
     from catalog.services import bundle as bundle_service
-    from catalog.services.demo import demo_bundle
+    from catalog.services import demo
     from catalog.services.records import ValidationError
 
-    data = demo_bundle(today.date() if today is not None else date.today())
+    counts = demo.catalog_counts(db.session)
+    held = demo.describe(counts)
+    if any(counts.values()) and not replace:
+        if if_empty:
+            click.echo(f"The database already holds a catalog ({held}); kept it as it is.")
+            echo_sign_in_help()
+            return
+        raise click.ClickException(
+            f"the database already holds a catalog ({held}); nothing was loaded. "
+            "To delete it and load the demo instead: martech demo --replace"
+        )
+    if any(counts.values()):
+        confirm_replace(held, yes)
+    data = demo.demo_bundle(today.date() if today is not None else date.today())
     with write_intent(), progress_bar(bundle_service.count_records(data), "demo") as bar:
         try:
+            if any(counts.values()):
+                demo.clear_catalog(db.session, actor="demo")
+            mark = demo.last_change_id(db.session)
             summary = bundle_service.import_bundle(db.session, data, actor="demo",
                                                    progress=bar.update)
+            # The story's past, for as-of audits, the compare view and the scorecard's trends.
+            demo.date_history(db.session, data, after_id=mark)
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
             raise click.ClickException(f"demo: nothing imported. {exc}") from None
+    if any(counts.values()):
+        click.echo(f"Replaced the catalog ({held}) with the demo.")
     _echo_bundle_summary(summary)
     _echo_demo_logins()  # accounts for each role (catalog.services.accounts)
 
@@ -147,12 +178,19 @@ def demo_command(today: t.Any) -> None:
 @main.command("import")
 @click.argument("source", type=click.Choice(IMPORT_SOURCES))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--columns", default=None, metavar="date=...,merchant=...,amount=...",
+              help="card_csv only: the headers of a bank layout we do not know "
+                   "(optional keys: category, user, debit, credit, mcc, currency, type, city).")
+@click.option("--purchases", type=click.Choice(["positive", "negative"]), default="positive",
+              show_default=True, help="card_csv with --columns: the sign of a purchase.")
 @click.option("--register-existing-estate", "estate", is_flag=True,
               help="Backstage: take Backstage's lifecycle as the catalog's for new tools "
                    "(sanctioned for production) instead of requests; needs --reason.")
 @click.option("--reason", default="", help="Why (recorded in the change log).")
-def import_command(source: str, files: tuple[str, ...], estate: bool, reason: str) -> None:
+def import_command(source: str, files: tuple[str, ...], columns: str | None = None,
+                   purchases: str = "positive", estate: bool = False, reason: str = "") -> None:
     """Import FILES with the SOURCE importer (a bundle, or discovery evidence)."""
+    mapping = _card_mapping(source, columns, purchases)
     if source == "bundle":
         for path in files:
             _echo_bundle_summary(import_bundle_file(path, actor="cli"))
@@ -161,7 +199,7 @@ def import_command(source: str, files: tuple[str, ...], estate: bool, reason: st
     from catalog.services import import_runs
 
     options = {"register_existing_estate": True, "reason": reason} if estate else {}
-    with write_intent():
+    with mapping, write_intent():
         try:
             summary = discovery.import_files(
                 db.session, source, list(files), actor="cli", progress_factory=progress_bar,
@@ -177,6 +215,27 @@ def import_command(source: str, files: tuple[str, ...], estate: bool, reason: st
             db.session.commit()
             raise click.ClickException(f"nothing imported. {exc}") from None
     click.echo(discovery.format_summary(summary))
+
+
+def _card_mapping(source: str, columns: str | None, purchases: str) -> t.ContextManager[None]:
+    """Return the context in which card_csv reads an explicit `--columns` mapping."""
+    import contextlib
+
+    if columns is None:
+        return contextlib.nullcontext()
+    if source != "card_csv":
+        raise click.UsageError("--columns applies to the card_csv source only")
+    from catalog.services.import_options import OptionError
+    from catalog.services.import_options import parse_columns
+    from integrations.card_csv import column_mapping
+
+    try:  # the same parser as the upload form's "Column mapping" field
+        parsed = parse_columns(columns, purchases)
+        if not parsed:
+            raise OptionError("the column mapping needs date, merchant, amount")
+    except OptionError as exc:
+        raise click.ClickException(f"nothing imported. --columns: {exc}") from None
+    return column_mapping(parsed, purchases)
 
 
 @main.command("export")
@@ -245,7 +304,8 @@ def user_group() -> None:
 
 
 def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
+    # Off a terminal (a pipe, a script) the password is the first line of standard input.
+    if from_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
@@ -295,7 +355,8 @@ def _user_or_fail(email: str) -> t.Any:
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["viewer", "marketing", "it", "admin"]), default=None)
 @click.option("--disable/--enable", "disable", default=None, help="Disable or enable sign-in.")
-@click.option("--password", "new_password", is_flag=True, help="Set a new password (prompted).")
+@click.option("--password", "new_password", is_flag=True,
+              help="Set a new password (prompted on a terminal, else read from standard input).")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
 def user_set(email: str, role: str | None, disable: bool | None, new_password: bool,
              password_stdin: bool) -> None:
@@ -365,3 +426,21 @@ def _echo_demo_logins() -> None:
     for email, role, password in logins:
         shown = password if password is not None else "(existing account, password unchanged)"
         click.echo(f"  {role:<10} {email:<40} {shown}")
+
+
+@main.command("notify")
+@click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluate the time-based notices as of this date (default: today).")
+def notify_command(today: t.Any) -> None:
+    """Queue and send the notices that are due (idempotent: run it every few minutes)."""
+    from catalog.services import notify
+    from catalog.services.review import sla_days
+
+    day = today.date() if today is not None else date.today()
+    transport = notify.Transport.from_config(current_app.config)
+    with write_intent():
+        sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
+        summary = notify.run(db.session, transport, day, sla=sla, commit=db.session.commit)
+    click.echo(str(summary))
+    if summary.failed:
+        click.echo("Some notices failed for good; see /admin/notifications.", err=True)

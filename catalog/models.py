@@ -359,6 +359,124 @@ class TaxonomyEntry(Base):
     created_by: Mapped[str] = mapped_column(sa.String(254), default="")
 
 
+# Triage decisions --------------------------------------------------------------------------------
+
+
+class TriageDecision(Base):
+    """An ignore or a merge decided in triage, kept so that it can be listed and undone.
+
+    An ignore keeps the tool and all its evidence; the decision hides it from the triage inbox
+    and names the ignored-app keys it added, which an undo removes again. A merge removes the
+    discovered tool; `detail` holds what moved where, so that an undo can put it back while
+    nothing moved has changed since.
+    """
+
+    __tablename__ = "triage_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(20))  # ignore | merge
+    # The ignored tool (a merged tool no longer exists, so merges keep only its slug and name).
+    tool_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tool.id", ondelete="SET NULL"), index=True
+    )
+    tool_slug: Mapped[str] = mapped_column(sa.String(100))
+    tool_name: Mapped[str] = mapped_column(sa.String(200))
+    into_slug: Mapped[str] = mapped_column(sa.String(100), default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    decided_by: Mapped[str] = mapped_column(sa.String(254))
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    undone_by: Mapped[str | None] = mapped_column(sa.String(254))
+    undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    tool: Mapped[Tool | None] = relationship()
+# Notifications ------------------------------------------------------------------------------------
+# `martech notify` turns the catalog's state into notices (docs/notifications.md). An event key is
+# written once, so no notice is ever sent twice; each delivery waits in the outbox until it went
+# through, with retries and backoff, and what failed stays visible to administrators.
+
+
+class NoticeEvent(Base):
+    """One thing people were told about (a request, an owed sign-off, a breach...), by its key."""
+
+    __tablename__ = "notice_event"
+
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Notice(Base):
+    """One delivery of an event to one recipient: an e-mail address or a chat webhook."""
+
+    __tablename__ = "notice"
+    __table_args__ = (sa.UniqueConstraint("event_key", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    channel: Mapped[str] = mapped_column(sa.String(10))  # email | webhook
+    recipient: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class NotificationPreference(Base):
+    """A user's choice to receive (or not) one kind of notice by e-mail; absent means yes."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    email: Mapped[bool] = mapped_column(default=True)
+
+
+# Findings with a life -----------------------------------------------------------------------------
+
+
+class FindingState(Base):
+    """What people decided about one finding, known by its rule and subject key.
+
+    The audit recomputes findings from the catalog on every run; this row is what survives: a
+    risk accepted until a date (with the reason and who), the person it is assigned to with a due
+    date, and the ticket where the work happens (docs/findings.md).
+    """
+
+    __tablename__ = "finding_state"
+    __table_args__ = (sa.UniqueConstraint("rule", "subject_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(60))
+    subject_key: Mapped[str] = mapped_column(sa.String(600))
+    accepted_until: Mapped[date | None]
+    accepted_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    accepted_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    assignee: Mapped[str] = mapped_column(sa.String(254), default="")
+    due: Mapped[date | None]
+    ticket_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    # Optimistic locking, as for every record people edit.
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule}:{self.subject_key}"
+
+
 # Discovery triage tables live in their own module on this metadata; importing it here registers
 # them wherever the model is loaded (migrations, tests, the app).
 from catalog import discovery_models as _discovery_models  # noqa: E402, F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import typing as t
 from pathlib import Path
 
 from integrations.backstage import BackstageImporter
@@ -34,14 +35,16 @@ IMPORTERS: dict[str, type[Importer]] = {
 __all__ = ["IMPORTERS", "Importer", "ParseError", "detect", "get_importer"]
 
 
-def get_importer(name: str) -> Importer:
-    """Return an importer instance by its stable name."""
+def get_importer(name: str, **options: t.Any) -> Importer:
+    """Return an importer instance by its stable name; `options` go to its constructor
+    (card_csv: `columns=` mapping and `purchases=`)."""
     try:
-        return IMPORTERS[name]()
+        cls = IMPORTERS[name]
     except KeyError:
         raise ParseError(
             f"unknown source {name!r}; expected one of {', '.join(IMPORTERS)}"
         ) from None
+    return cls(**options)
 
 
 def detect(path: str | Path) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import typing as t
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from click.testing import Result
@@ -13,9 +16,17 @@ from flask.cli import ScriptInfo
 
 from catalog.cli import main
 from catalog.extensions import db
+from catalog.services import entities
 from tests.factories import make_tool
 from tests.test_audit_web import EVIL
 from tests.test_audit_web import seed
+
+
+@pytest.fixture(autouse=True)
+def _recorded_on_as_of() -> t.Iterator[None]:
+    """An audit as of 2026-11-22 rebuilds that day's catalog: write the seed on that day."""
+    with entities.recorded_at(datetime(2026, 11, 22, 12, tzinfo=UTC)):
+        yield
 
 
 class Martech:
@@ -39,7 +50,8 @@ def test_json_format_is_the_spec_document(app: Flask, martech: Martech) -> None:
     result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert list(doc) == ["as_of", "summary", "shadow_it", "silos", "findings", "risk"]
+    assert list(doc) == ["as_of", "summary", "shadow_it", "silos", "findings", "risk",
+                         "accepted_risks"]
     assert doc["as_of"] == "2026-11-22"
     assert [s["tool"] for s in doc["shadow_it"]] == ["evil", "mailchimp"]
     assert doc["silos"][0]["tools"] == ["mailchimp"]
@@ -73,7 +85,8 @@ def test_csv_format_defuses_a_formula_tool_name(app: Flask, martech: Martech) ->
     result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message"]
+    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message", "status",
+                       "assignee", "due", "accepted_until", "ticket"]
     messages = [r[4] for r in rows[1:] if r[3] == "evil"]
     assert messages and all(m.startswith("'" + EVIL) for m in messages)
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import typing as t
 from datetime import date
+from datetime import datetime
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,6 +21,14 @@ from tests.factories import make_tool
 
 AS_OF = "2026-11-22"
 EVIL = '=HYPERLINK("http://x")'
+
+
+@pytest.fixture(autouse=True)
+def _recorded_on_as_of() -> t.Iterator[None]:
+    """The catalog of a past day is rebuilt from the change log: these tests write their
+    catalog on AS_OF, so that an audit as of AS_OF sees it."""
+    with entities.recorded_at(datetime.fromisoformat(AS_OF + "T12:00:00+00:00")):
+        yield
 
 
 def seed(app: Flask) -> None:
@@ -96,7 +107,8 @@ def test_json_download_and_api_return_the_spec_document(app: Flask, client: Flas
     api = client.get(f"/api/v1/audit?as_of={AS_OF}")
     assert api.json == download.json
     doc = api.json
-    assert set(doc) == {"as_of", "summary", "shadow_it", "silos", "findings", "risk"}
+    assert set(doc) == {"as_of", "summary", "shadow_it", "silos", "findings", "risk",
+                        "accepted_risks"}
     assert doc["as_of"] == AS_OF
     assert doc["shadow_it"] == [
         {"tool": "evil", "reasons": ["SHADOW_DISCOVERED"], "severity": "high"},
@@ -120,11 +132,12 @@ def test_csv_download_defuses_formulas(app: Flask, client: FlaskClient) -> None:
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="martech-audit-2026-11-22.csv"')
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message"]
+    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message", "status",
+                       "assignee", "due", "accepted_until", "ticket"]
     evil = [r for r in rows if r[0] == "SHADOW_DISCOVERED"]
     assert evil == [["SHADOW_DISCOVERED", "high", "tool", "evil",
                      "'" + EVIL + " is in use but was never registered; register it and have "
-                     "IT review it."]]
+                     "IT review it.", "open", "", "", "", ""]]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 

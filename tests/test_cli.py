@@ -56,7 +56,7 @@ def test_db_upgrade_creates_the_schema_in_an_empty_sqlite_file(tmp_path):
         db.engine.dispose()
 
 
-def test_demo_loads_the_stack_and_a_second_run_changes_nothing(app, runner):
+def test_demo_loads_the_stack_and_a_second_run_keeps_the_catalog(app, runner):
     result = invoke(runner, "demo", "--today", "2026-11-22")
     assert result.exit_code == 0, result.output
     assert "people: 13 created, 0 updated, 0 unchanged" in result.output
@@ -65,10 +65,14 @@ def test_demo_loads_the_stack_and_a_second_run_changes_nothing(app, runner):
     with app.app_context():
         assert bundle.export_bundle(db.session) == DEMO  # --today at the anchor shifts nothing
 
+    # A second run never loads over a catalog: it refuses, or with --if-empty keeps it quietly.
     again = invoke(runner, "demo", "--today", "2026-11-22")
-    assert again.exit_code == 0, again.output
-    assert f"tools: 0 created, 0 updated, {len(DEMO['tools'])} unchanged" in again.output
-    assert f"flows: 0 created, 0 updated, {len(DEMO['flows'])} unchanged" in again.output
+    assert again.exit_code == 1, again.output
+    assert "the database already holds a catalog (46 tools, 13 people" in again.output
+    assert "nothing was loaded" in again.output and "martech demo --replace" in again.output
+    kept = invoke(runner, "demo", "--if-empty", "--today", "2026-11-22")
+    assert kept.exit_code == 0, kept.output
+    assert "kept it as it is" in kept.output
     assert counts(app) == first
 
 

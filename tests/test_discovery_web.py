@@ -212,14 +212,18 @@ def test_triage_merge_moves_sightings_and_remembers_names(app, client):
 def test_triage_ignore_is_remembered(app, client):
     _discover(client)
     client.post("/imports/triage/canva/ignore")
-    assert query(app, sa.select(Tool.id).where(Tool.slug == "canva")) == []
+    # The tool and its evidence stay; only triage stops asking.
+    canva = query(app, sa.select(Tool.id).where(Tool.slug == "canva"))
+    assert len(canva) == 1
     assert count(app, IgnoredApp) >= 1
+    tools = count(app, Tool)
     _discover(client)  # the same export again
-    assert query(app, sa.select(Tool.id).where(Tool.slug == "canva")) == []
+    assert count(app, Tool) == tools
     rows = query(app, sa.select(Sighting.tool_id).where(Sighting.observed_name == "Canva"))
-    assert rows == [(None,)]
+    assert rows == [(canva[0][0],)]
     page = client.get("/imports/triage")
     assert 'id="tool-canva"' not in page.text and 'id="tool-hotjar"' in page.text
+    assert 'id="ignored-canva"' in page.text
 
 
 def test_triage_merge_needs_a_target(client):

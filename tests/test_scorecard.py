@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from catalog.extensions import db
+from catalog.models import ChangeRecord
 from catalog.models import ScorecardSnapshot
+from catalog.services import entities
 from catalog.services import scorecard
 from tests.accounts import add_user
 from tests.accounts import auth_app
@@ -23,12 +27,15 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_figures_are_the_audit_summary(session):
-    make_person(session, email="mia@example.com", department="marketing")
-    make_tool(session, slug="hubspot", name="HubSpot", lifecycle="sanctioned",
-              business_owner="mia@example.com")
-    make_tool(session, slug="old-request", name="Old request", lifecycle="requested",
-              requested_at=date(2026, 11, 1))
+    # The figures as of a past day come from that day's catalog, rebuilt from the change log.
+    with entities.recorded_at(datetime(2026, 11, 21, tzinfo=UTC)):
+        make_person(session, email="mia@example.com", department="marketing")
+        make_tool(session, slug="hubspot", name="HubSpot", lifecycle="sanctioned",
+                  business_owner="mia@example.com")
+        make_tool(session, slug="old-request", name="Old request", lifecycle="requested",
+                  requested_at=date(2026, 11, 1))
     session.commit()
+    assert scorecard.current_metrics(session, date(2026, 11, 20), sla_days=10)["tools"] == 0
     figures = scorecard.current_metrics(session, date(2026, 11, 22), sla_days=10)
     assert figures["tools"] == 2
     assert figures["sanctioned"] == 1
@@ -98,22 +105,67 @@ def web(tmp_path, _postgres_schema):
         db.engine.dispose()
 
 
-def test_page_records_today_and_draws_trends(web):
+def test_page_draws_trends_from_the_rebuilt_past_and_writes_nothing(web):
+    today = date.today()
     with web.app_context():
+        with entities.recorded_at(datetime.combine(today - timedelta(days=60), datetime.min.time(),
+                                                   tzinfo=UTC)):
+            for n in range(4):
+                make_tool(db.session, slug=f"t{n}", name=f"T{n}", lifecycle="sanctioned")
+        with entities.recorded_at(datetime.combine(today - timedelta(days=20), datetime.min.time(),
+                                                   tzinfo=UTC)):
+            entities.delete_tool(db.session, entities.tool_by_slug(db.session, "t3"),
+                                 actor="test")
         make_tool(db.session, slug="x", name="X <b>", lifecycle="discovered")
-        db.session.add(ScorecardSnapshot(day=date.today() - timedelta(days=3),
-                                         metrics={"tools": 4, "shadow": 3}))
+        make_tool(db.session, slug="y", name="Y", lifecycle="discovered")
         db.session.commit()
+        changes = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord))
     client = web.test_client()
     login(client, "cmo@example.com")
     page = client.get("/scorecard")
     assert page.status_code == 200
-    assert "Shadow IT tools" in page.text and 'class="sparkline"' in page.text
-    assert "−3 since the start of the period" in page.text  # tools: 4 -> 1
-    client.get("/scorecard")
+    assert "Tools in the catalog" in page.text and 'class="sparkline"' in page.text
+    # Sampled weekly: no tools 63 days ago, 4 from 60 days ago, 3 after a delete, 5 today.
+    assert "+5 since the start of the period" in page.text
+    title = ET.fromstring(str(next(
+        t.svg for t in _trends(web) if t.key == "tools"))).find(f"{SVG}title").text
+    for back, tools in ((63, 0), (56, 4), (14, 3)):
+        assert f"{today - timedelta(days=back)} {tools}," in title
+    assert "<b>" not in page.text.split("</header>", 1)[-1].replace("&lt;b&gt;", "")
+    with web.app_context():  # a viewer's visit writes nothing
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord)) == changes
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ScorecardSnapshot)) == 0
+
+
+def _trends(app):
+    with app.app_context():
+        points = scorecard.series(db.session, date.today(), sla_days=10)
+        return scorecard.trends(points, points[-1].metrics)
+
+
+def test_targets_are_set_by_admins_and_drawn(web):
+    add_user(web, "admin@example.com", "admin")
+    viewer = web.test_client()
+    login(viewer, "cmo@example.com")
+    assert viewer.post("/scorecard/targets", data={"shadow": "0"}).status_code == 403
+    admin = web.test_client()
+    login(admin, "admin@example.com")
+    bad = admin.post("/scorecard/targets", data={"integration_coverage": "150"},
+                     follow_redirects=True)
+    assert "must be a percentage from 0 to 100" in bad.text
+    admin.post("/scorecard/targets", data={"shadow": "0", "integration_coverage": "90"})
+    page = viewer.get("/scorecard").text
+    assert "Target: 90 %" in page and "Target: 0" in page
+    assert page.count('class="target"') == 1  # coverage has no data to draw against yet
     with web.app_context():
-        days = db.session.scalars(sa.select(ScorecardSnapshot.day)).all()
-    assert sorted(days) == [date.today() - timedelta(days=3), date.today()]
+        assert scorecard.targets(db.session) == {"shadow": 0.0, "integration_coverage": 0.9}
+
+
+def test_severities_read_from_the_worst_down():
+    today = {"findings_by_severity": {"critical": 1, "high": 2, "info": 0, "low": 3,
+                                      "medium": 4}}
+    keys = [t.key.split(".")[1] for t in scorecard.trends([], today)]
+    assert keys == ["critical", "high", "medium", "low", "info"]
 
 
 def test_cli_snapshot_upserts_the_day(web):

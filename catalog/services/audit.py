@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session
 from catalog.analysis.audit import AuditResult
 from catalog.analysis.audit import run_audit
 from catalog.analysis.audit import to_json
+from catalog.analysis.finding_states import apply_states
 from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.impact import blast_radius
 from catalog.analysis.impact import personal_data_reach
 from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
+from catalog.services import findings
+from catalog.services import history
 from catalog.services.snapshot import catalog_version
 from catalog.services.snapshot import load_snapshot
 from catalog.vocab import SEVERITIES
@@ -29,7 +32,8 @@ from catalog.vocab import SEVERITIES
 __all__ = ["audit_report", "audit_result", "render_text", "render_csv", "render_json",
            "tool_governance", "defuse_cell", "CSV_HEADER"]
 
-CSV_HEADER = ("rule", "severity", "subject_type", "subject_key", "message")
+CSV_HEADER = ("rule", "severity", "subject_type", "subject_key", "message", "status", "assignee",
+              "due", "accepted_until", "ticket")
 _CACHE_SIZE = 16
 # Spreadsheet apps run a cell starting with these as a formula (OWASP ASVS 1.2.10).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -55,9 +59,14 @@ def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
             return hit
     # One pause of the cyclic collector over the whole burst of allocation (see gcpause).
     with collector_paused():
-        snapshot = load_snapshot(session)
+        # A past day's audit runs over that day's catalog, rebuilt from the change log.
+        snapshot = (history.snapshot_as_of(session, as_of, version=key[0])
+                    if history.is_past(as_of) else load_snapshot(session))
         result = run_audit(snapshot, as_of, sla_days=sla_days)
-        entry = _Entry(snapshot, result, to_json(result))
+        # Decisions about findings (accepted risks, assignments) change the catalog version
+        # too, as every write records a change, so they are part of the cached entry.
+        report = apply_states(to_json(result), findings.load_states(session), as_of)
+        entry = _Entry(snapshot, result, report)
     with _lock:
         _cache[key] = entry
         while len(_cache) > _CACHE_SIZE:
@@ -113,6 +122,12 @@ def render_text(report: dict[str, t.Any]) -> str:
             lines += ["", f"{severity.upper()} ({len(group)})"]
             lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}]\n"
                       f"    {f['message']}" for f in group]
+    accepted = report.get("accepted_risks") or []
+    if accepted:
+        lines += ["", f"Accepted risks ({len(accepted)})"]
+        lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}] until "
+                  f"{f['state']['accepted_until']} by {f['state']['accepted_by']}: "
+                  f"{f['state']['reason']}" for f in accepted]
     top = [r for r in report["risk"] if r["score"] > 0][:10]
     if top:
         lines += ["", "Highest risk"]
@@ -164,8 +179,11 @@ def render_csv(report: dict[str, t.Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for f in report["findings"]:
-        row = (f["rule"], f["severity"], f["subject"]["type"], f["subject"]["key"], f["message"])
+    for f in (*report["findings"], *report.get("accepted_risks", ())):
+        state = f.get("state") or {}
+        row = (f["rule"], f["severity"], f["subject"]["type"], f["subject"]["key"], f["message"],
+               state.get("status", "open"), state.get("assignee") or "", state.get("due") or "",
+               state.get("accepted_until") or "", state.get("ticket") or "")
         writer.writerow([defuse_cell(cell) for cell in row])
     return out.getvalue()
 
@@ -178,13 +196,15 @@ def tool_governance(session: Session, slug: str, as_of: date, *,
     names = {tool.slug: tool.name or tool.slug for tool in snapshot.tools}
     category = next((tool.category for tool in snapshot.tools if tool.slug == slug), None)
     silo_keys = {s.key for s in result.silos if slug in s.tools}
-    findings = [
-        f for f in entry.report["findings"]
-        if (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
-        or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"].split("->"))
-        or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silo_keys)
-        or (f["subject"]["type"] == "category" and f["subject"]["key"] == category)
-    ]
+    def concerns(f: dict[str, t.Any]) -> bool:
+        kind, key = f["subject"]["type"], f["subject"]["key"]
+        return ((kind == "tool" and key == slug)
+                or (kind == "flow" and slug in key.split("->"))
+                or (kind == "silo" and key in silo_keys)
+                or (kind == "category" and key == category))
+
+    findings = [f for f in entry.report["findings"] if concerns(f)]
+    accepted = [f for f in entry.report.get("accepted_risks", ()) if concerns(f)]
     risk = next((r for r in entry.report["risk"] if r["tool"] == slug), None)
     radius = blast_radius(snapshot, slug)
     shadow = next((s for s in entry.report["shadow_it"] if s["tool"] == slug), None)
@@ -193,6 +213,7 @@ def tool_governance(session: Session, slug: str, as_of: date, *,
         "as_of": as_of.isoformat(),
         "shadow": shadow,
         "findings": findings,
+        "accepted_risks": accepted,
         "risk": risk,
         "weights": dict(WEIGHTS),
         "blast_cap": BLAST_CAP,

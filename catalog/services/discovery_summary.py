@@ -10,13 +10,19 @@ MAX_SHOWN = 20
 
 
 def stale_line(stale: t.Mapping[str, str] | None) -> str | None:
-    """Return the 90-day-window sentence for a summary's `stale` note, or None."""
+    """Return the 90-day-window sentence for a summary's `stale` note, or None.
+
+    It does not suggest `martech audit --as-of <that day>`: an audit of a past day shows the
+    catalog as the change log recorded it on that day, which is before this import.
+    """
     if not stale:
         return None
     return (
         f"The newest evidence in this import is from {stale['newest']}, older than the "
-        f"{stale['days']}-day in-use window: it adds no tool in use today. To count it, run "
-        f"`martech audit --as-of {stale['as_of']}`."
+        f"{stale['days']}-day in-use window (from {stale['since']}): it adds no tool in use "
+        "today, and `martech audit --as-of` shows past days as the catalog recorded them, "
+        "before this import, so it counts as use in no audit. It is kept as evidence; import an "
+        f"export that reaches into the last {stale['days']} days to count use."
     )
 
 

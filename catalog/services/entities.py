@@ -7,7 +7,10 @@ commits once, so a form save or a whole bundle import is all-or-nothing.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import typing as t
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,6 +22,8 @@ from catalog.models import Dependency
 from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
+from catalog.models import ToolAlias
+from catalog.models import utcnow
 from catalog.services import records
 from catalog.services.records import ValidationError
 
@@ -40,6 +45,22 @@ class ConflictError(Exception):
         )
 
 
+# When the changes being recorded happened, if not now: a setup that loads a story with its past
+# (the demo) dates each record along it, so the catalog of any earlier day can be rebuilt.
+_recorded_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "recorded_at", default=None)
+
+
+@contextlib.contextmanager
+def recorded_at(moment: datetime | None) -> t.Iterator[None]:
+    """Date the change records written inside this block at `moment` (None: now)."""
+    token = _recorded_at.set(moment)
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
+
+
 def record_change(
     session: Session,
     *,
@@ -53,6 +74,7 @@ def record_change(
     """Add one change record to the session (same transaction as the change)."""
     session.add(
         ChangeRecord(
+            at=_recorded_at.get() or utcnow(),
             actor=actor,
             action=action,
             object_type=object_type,
@@ -282,6 +304,13 @@ def tool_sightings(session: Session, tool: Tool) -> list[Sighting]:
     )
 
 
+def tool_aliases(session: Session, tool: Tool) -> list[ToolAlias]:
+    """Return the other names and app ids under which discovery matches a tool."""
+    return list(session.scalars(
+        sa.select(ToolAlias).where(ToolAlias.tool_id == tool.id).order_by(ToolAlias.id)
+    ))
+
+
 def delete_tool(
     session: Session, tool: Tool, *, actor: str, expected_version: int | None = None
 ) -> None:
@@ -304,6 +333,11 @@ def delete_tool(
             before=s_before,
             after=records.sighting_record(sighting),
         )
+    for alias in tool_aliases(session, tool):
+        # Names and app ids go with the tool (a database cascade); the log keeps them.
+        record_change(session, actor=actor, action="delete", object_type="alias",
+                      object_key=alias.key, before={"tool": tool.slug, "source": alias.source,
+                                                    "value": alias.value}, after=None)
     session.delete(tool)
     _flush(session, "tool", before["slug"])
     record_change(

@@ -10,9 +10,11 @@ import typing as t
 
 import integrations
 from integrations.base import Importer
+from integrations.base import ParseError
+from integrations.card_layouts import MAPPING_KEYS as COLUMN_KEYS
+from integrations.card_layouts import mapped_layout
 
-COLUMN_KEYS = ("date", "merchant", "amount", "category")
-REQUIRED_COLUMNS = ("date", "merchant", "amount")
+PURCHASES = ("positive", "negative")
 
 
 class OptionError(ValueError):
@@ -22,11 +24,12 @@ class OptionError(ValueError):
 _PART = re.compile(r'\s*([^=,]*?)\s*=\s*(?:"([^"]*)"|([^,"]*?))\s*(?:,|$)')
 
 
-def parse_columns(text: str) -> dict[str, str]:
+def parse_columns(text: str, purchases: str = "positive") -> dict[str, str]:
     """Parse `date=Trans Date,merchant=Description,amount=Amount[,category=Category]`.
 
-    A header that contains a comma is quoted: `merchant="Payee, name"`. Returns {} for an empty
-    text; raises OptionError naming the bad part otherwise.
+    A header that contains a comma is quoted: `merchant="Payee, name"`. The names are those of
+    `integrations.card_layouts.MAPPING_KEYS` (debit/credit may stand for amount). Returns {} for
+    an empty text; raises OptionError naming the bad part otherwise.
     """
     text = text.strip()
     if not text:
@@ -37,24 +40,23 @@ def parse_columns(text: str) -> dict[str, str]:
         match = _PART.match(text, position)
         if match is None or match.end() == position:
             part = text[position:].split(",", 1)[0].strip()
-            raise OptionError(f"column mapping: {part[:80]!r} should be name=Header")
+            raise OptionError(f"column mapping {part[:80]!r} is not key=Header")
         position = match.end()
         key = match.group(1).casefold()
         header = (match.group(2) if match.group(2) is not None else match.group(3)).strip()
         if not header:
-            raise OptionError(f"column mapping: {key or '?'} has no header name")
+            raise OptionError(f"column mapping {key or '?'}= has no header name")
         if key not in COLUMN_KEYS:
             raise OptionError(
-                f"column mapping: unknown name {key!r}; use {', '.join(COLUMN_KEYS)}"
+                f"unknown column mapping key {key!r}; expected some of {', '.join(COLUMN_KEYS)}"
             )
         if key in mapping:
-            raise OptionError(f"column mapping: {key} is given twice")
+            raise OptionError(f"column mapping key {key} is given twice")
         mapping[key] = header[:200]
-    missing = [k for k in REQUIRED_COLUMNS if k not in mapping]
-    if missing:
-        raise OptionError(
-            f"column mapping: missing {', '.join(missing)} (needs date, merchant, amount)"
-        )
+    try:
+        mapped_layout(mapping, purchases)  # the card importer's own check, once, up front
+    except ParseError as exc:
+        raise OptionError(str(exc)) from None
     return mapping
 
 

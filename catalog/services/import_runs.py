@@ -49,9 +49,10 @@ def tagging(session: Session, tag: str) -> t.Iterator[None]:
 
 def stale_evidence(newest: date | None, today: date) -> dict[str, str] | None:
     """Return the 90-day-window note when the newest evidence is too old to count as in use."""
-    if newest is None or newest >= today - timedelta(days=RECENT_DAYS):
+    since = today - timedelta(days=RECENT_DAYS)
+    if newest is None or newest >= since:
         return None
-    return {"newest": newest.isoformat(), "as_of": newest.isoformat(), "days": str(RECENT_DAYS)}
+    return {"newest": newest.isoformat(), "since": since.isoformat(), "days": str(RECENT_DAYS)}
 
 
 def run_import(

@@ -9,9 +9,11 @@ would also invalidate every cached audit).
 from __future__ import annotations
 
 import typing as t
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
+from threading import Lock
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -19,6 +21,8 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from catalog.models import ScorecardSnapshot
+from catalog.models import Setting
+from catalog.vocab import SEVERITIES
 
 # (key, label, format, which way is better); keys of nested figures are joined with ".".
 METRICS: tuple[tuple[str, str, str, str], ...] = (
@@ -123,6 +127,7 @@ class Trend:
     change: str  # against the first stored day of the window, "" when unchanged
     verdict: str  # "better", "worse" or ""
     svg: Markup
+    target: str = ""  # the agreed target, formatted; "" when none is set
 
 
 def _change_text(key: str, change: float | None) -> str:
@@ -135,12 +140,30 @@ def _change_text(key: str, change: float | None) -> str:
     return f"{sign}{abs(change):,.2f}".rstrip("0").rstrip(".")
 
 
-def trends(rows: list[ScorecardSnapshot], today: dict[str, t.Any]) -> list[Trend]:
+def _nested_order(key: str) -> tuple[str, int, str]:
+    # Severities read from the worst down, not alphabetically (critical, high, medium, ...).
+    group, _, name = key.partition(".")
+    if group == "findings_by_severity" and name in SEVERITIES:
+        return (group, SEVERITIES.index(name), name)
+    return (group, 0, name)
+
+
+@dataclass(frozen=True)
+class Point:
+    """The scorecard's figures on one day (a stored row, or rebuilt from the change log)."""
+
+    day: date
+    metrics: dict[str, t.Any]
+
+
+def trends(rows: t.Sequence[ScorecardSnapshot | Point], today: dict[str, t.Any], *,
+           targets: t.Mapping[str, float] | None = None) -> list[Trend]:
     """Return one trend per figure of `today`, in METRICS order then the nested ones."""
+    targets = targets or {}
     series = [(row.day, flatten(row.metrics)) for row in rows]
     current = flatten(today)
     order = [k for k, *_ in METRICS if k in current] + sorted(
-        k for k in current if k not in LABELS)
+        (k for k in current if k not in LABELS), key=_nested_order)
     result = []
     for key in order:
         values = [figures.get(key) for _, figures in series]
@@ -152,16 +175,22 @@ def trends(rows: list[ScorecardSnapshot], today: dict[str, t.Any]) -> list[Trend
         if change and direction:
             verdict = "better" if (change > 0) == (direction == "up") else "worse"
         label = label_for(key)
+        target = targets.get(key)
         result.append(Trend(key, label, fmt(key, now), _change_text(key, change), verdict,
-                            sparkline(values, label=label, days=[d for d, _ in series])))
+                            sparkline(values, label=label, days=[d for d, _ in series],
+                                      target=target),
+                            "" if target is None else fmt(key, target)))
     return result
 
 
 def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[date] = (),
-              width: int = 160, height: int = 36) -> Markup:
-    """Return a small inline SVG line of `values` (gaps where None); all text is escaped."""
+              width: int = 160, height: int = 36, target: float | None = None) -> Markup:
+    """Return a small inline SVG line of `values` (gaps where None), with the target as a dashed
+    line when one is set; all text is escaped."""
     pad = 3
     known = [v for v in values if v is not None]
+    if known and target is not None:
+        label = f"{label} (target {target:g})"
     title = f"{label}: " + (", ".join(
         f"{d.isoformat()} {v:g}" for d, v in zip(days, values, strict=False) if v is not None)
         if known else "no data yet")
@@ -172,6 +201,8 @@ def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[
     ]
     if known:
         low, high = min(known), max(known)
+        if target is not None:
+            low, high = min(low, target), max(high, target)
         span = (high - low) or 1.0
         step = (width - 2 * pad) / max(len(values) - 1, 1)
 
@@ -179,6 +210,11 @@ def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[
             y = height - pad - (v - low) / span * (height - 2 * pad) if high != low else height / 2
             return pad + i * step, y
 
+        if target is not None:
+            _, ty = point(0, float(target))
+            parts.append(f'<line class="target" x1="{pad}" y1="{ty:.1f}" x2="{width - pad}" '
+                         f'y2="{ty:.1f}" stroke="#1a7f37" stroke-width="1" '
+                         'stroke-dasharray="3 2"/>')
         run: list[str] = []
         runs: list[list[str]] = []
         for i, v in enumerate(values):
@@ -204,3 +240,101 @@ def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[
     parts.append("</svg>")
     # Every interpolated value above is a number or passed through escape().
     return Markup("".join(parts))
+
+
+# The past and the targets ---------------------------------------------------------------------
+# Trends are drawn from the catalog as it was on each sample day, rebuilt from the change log, so
+# the scorecard is meaningful on the day it is first opened; a stored row of a day is used as is.
+
+TREND_STEP_DAYS = 7
+_past: OrderedDict[tuple[str, date, int], dict[str, t.Any]] = OrderedDict()
+_past_lock = Lock()
+TARGETS_KEY = "scorecard_targets"
+
+
+def _figures_then(session: Session, day: date, sla_days: int, version: str) -> dict[str, t.Any]:
+    from catalog.analysis.audit import run_audit
+    from catalog.services import history
+
+    key = (version, day, sla_days)
+    with _past_lock:
+        hit = _past.get(key)
+    if hit is not None:
+        return hit
+    summary = dict(run_audit(history.snapshot_as_of(session, day, version=version), day,
+                             sla_days=sla_days).summary)
+    with _past_lock:
+        _past[key] = summary
+        while len(_past) > 512:
+            _past.popitem(last=False)
+    return summary
+
+
+def series(session: Session, today: date, *, sla_days: int, window: int = 90,
+           step: int = TREND_STEP_DAYS) -> list[Point]:
+    """Return the figures of every `step`-th day of the window up to today, oldest first."""
+    from catalog.services.snapshot import catalog_version
+
+    stored = {row.day: row.metrics for row in history(session, today, window)}
+    version = catalog_version(session)
+    points = []
+    for back in range(window - window % step, 0, -step):
+        day = today - timedelta(days=back)
+        metrics = stored.get(day)
+        if metrics is None:
+            metrics = _figures_then(session, day, sla_days, version)
+        points.append(Point(day, metrics))
+    points.append(Point(today, current_metrics(session, today, sla_days=sla_days)))
+    return points
+
+
+def targets(session: Session) -> dict[str, float]:
+    """Return the targets marketing and IT agreed on, by figure key."""
+    setting = session.get(Setting, TARGETS_KEY)
+    return dict(setting.value) if setting is not None and setting.value else {}
+
+
+def set_targets(session: Session, raw: t.Mapping[str, t.Any], *, actor: str) -> dict[str, float]:
+    """Set (or clear, with an empty value) the target of each figure; record the change."""
+    from catalog.services.entities import record_change
+    from catalog.services.records import ValidationError
+
+    values: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in LABELS:
+            errors[key] = "not a scorecard figure"
+            continue
+        text = str(value).strip().rstrip("%").strip()
+        if not text:
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            errors[key] = f"{str(value)[:20]!r} is not a number"
+            continue
+        if number != number or abs(number) > 1e12:
+            errors[key] = "must be a finite number"
+            continue
+        kind = next(k for name, _, k, _ in METRICS if name == key)
+        if kind == "share":
+            if not 0 <= number <= 100:
+                errors[key] = "must be a percentage from 0 to 100"
+                continue
+            number /= 100
+        values[key] = number
+    if errors:
+        raise ValidationError(errors)
+    setting = session.get(Setting, TARGETS_KEY)
+    before = dict(setting.value) if setting is not None and setting.value else None
+    if (before or {}) == values:
+        return values
+    if setting is None:
+        setting = Setting(key=TARGETS_KEY, value=values, updated_by=actor)
+        session.add(setting)
+    else:
+        setting.value, setting.updated_by = values, actor
+    session.flush()
+    record_change(session, actor=actor, action="update" if before is not None else "create",
+                  object_type="setting", object_key=TARGETS_KEY, before=before, after=values)
+    return values

@@ -1,5 +1,8 @@
 """Triage of discovered tools: register one, merge it into a known tool, or ignore it.
 
+Nothing here deletes evidence: an ignore hides a tool and can be undone; a merge (in
+`triage_merge`) moves everything to the known tool and can be undone too.
+
 Every action goes through the entity services and records its changes; the caller commits.
 """
 
@@ -12,15 +15,16 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog import vocab
 from catalog.models import IgnoredApp
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.models import ToolAlias
+from catalog.models import TriageDecision
+from catalog.models import utcnow
 from catalog.services import entities
 from catalog.services import matching
 from catalog.services import records
-from catalog.services.discovery_write import add_alias
-from catalog.services.discovery_write import alias_record
 from catalog.services.records import ValidationError
 
 
@@ -36,7 +40,14 @@ class InboxItem:
 
 def inbox(session: Session) -> list[InboxItem]:
     """Return the discovered tools, most recently seen first, each with a suggested known tool."""
-    tools = list(session.scalars(sa.select(Tool).where(Tool.lifecycle == "discovered")))
+    hidden = sa.select(TriageDecision.tool_id).where(
+        TriageDecision.action == "ignore",
+        TriageDecision.undone_at.is_(None),
+        TriageDecision.tool_id.is_not(None),
+    )
+    tools = list(session.scalars(
+        sa.select(Tool).where(Tool.lifecycle == "discovered", Tool.id.not_in(hidden))
+    ))
     by_tool: dict[int, list[Sighting]] = {}
     for s in session.scalars(
         sa.select(Sighting)
@@ -85,42 +96,14 @@ def _aliases(session: Session, tool: Tool) -> list[ToolAlias]:
     return list(session.scalars(sa.select(ToolAlias).where(ToolAlias.tool_id == tool.id)))
 
 
-def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> Tool:
-    """Fold a discovered tool into a known one: move its sightings and ids, remember its names."""
-    _discovered(tool)
-    if into.id == tool.id:
-        raise ValidationError({"into": "choose a different tool"}, record=tool.slug)
-    names = [tool.name]
-    for sighting in entities.tool_sightings(session, tool):
-        names.append(sighting.observed_name)
-        entities.save_sighting(
-            session, records.sighting_record(sighting) | {"tool": into.slug}, actor=actor
-        )
-    for alias in _aliases(session, tool):
-        before = alias_record(alias, tool.slug)
-        alias.tool = into
-        entities.record_change(
-            session,
-            actor=actor,
-            action="update",
-            object_type="alias",
-            object_key=alias.key,
-            before=before,
-            after=alias_record(alias, into.slug),
-        )
-    session.flush()
-    for name in names:
-        add_alias(session, into, matching.normalise(name), actor=actor)
-    entities.delete_tool(session, tool, actor=actor)
-    return into
-
-
-def _ignore_key(session: Session, source: str, value: str, label: str, actor: str) -> None:
+def _ignore_key(
+    session: Session, source: str, value: str, label: str, actor: str
+) -> IgnoredApp | None:
     exists = session.scalar(
         sa.select(IgnoredApp).where(IgnoredApp.source == source, IgnoredApp.value == value)
     )
     if exists is not None or not value:
-        return
+        return None
     item = IgnoredApp(source=source, value=value, label=label[:500])
     session.add(item)
     entities.record_change(
@@ -132,31 +115,120 @@ def _ignore_key(session: Session, source: str, value: str, label: str, actor: st
         before=None,
         after={"source": source, "value": value, "label": item.label},
     )
+    return item
 
 
-def ignore(session: Session, tool: Tool, *, actor: str) -> None:
-    """Forget a discovered tool and keep later imports from raising its apps again."""
+def reason_needed(session: Session, tool: Tool) -> str | None:
+    """Return why ignoring this tool needs a stated reason (personal data, flows), or None."""
+    held = [c for c in tool.data_classes or () if c in vocab.PERSONAL]
+    flows = entities.tool_flows(session, tool)
+    parts = []
+    if held:
+        labels = [vocab.DATA_CLASS_LABELS.get(c, c) for c in held]
+        parts.append("holds personal data (" + ", ".join(labels) + ")")
+    if flows:
+        parts.append(f"has {len(flows)} data flow{'' if len(flows) == 1 else 's'}")
+    return f"{tool.name} " + " and ".join(parts) if parts else None
+
+
+def active_ignore(session: Session, tool: Tool) -> TriageDecision | None:
+    """Return the ignore decision that hides this tool from triage, if any."""
+    return session.scalar(
+        sa.select(TriageDecision).where(
+            TriageDecision.action == "ignore",
+            TriageDecision.tool_id == tool.id,
+            TriageDecision.undone_at.is_(None),
+        )
+    )
+
+
+def ignore(session: Session, tool: Tool, *, actor: str, reason: str = "") -> TriageDecision:
+    """Hide a discovered tool from triage and keep later imports from raising its names again.
+
+    The tool keeps everything it had (flows, sightings, spend, aliases), so the audit still sees
+    it: an ignored app that receives customer data stays a finding. Sightings already matched to
+    it keep being updated by later imports; new names of it are skipped.
+    """
     _discovered(tool)
-    _ignore_key(session, "", matching.normalise(tool.name), tool.name, actor)
+    if active_ignore(session, tool) is not None:
+        raise ValidationError({"tool": f"{tool.name} is already ignored"}, record=tool.slug)
+    reason = (reason or "").strip()
+    needs = reason_needed(session, tool)
+    if needs and not reason:
+        raise ValidationError(
+            {"reason": f"{needs}; say why it is ignored"}, record=tool.slug
+        )
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "must be at most 2000 characters"}, record=tool.slug)
+    added = [_ignore_key(session, "", matching.normalise(tool.name), tool.name, actor)]
     for sighting in entities.tool_sightings(session, tool):
-        _ignore_key(
-            session, "", matching.normalise(sighting.observed_name), sighting.observed_name, actor
+        added.append(
+            _ignore_key(
+                session, "", matching.normalise(sighting.observed_name), sighting.observed_name,
+                actor,
+            )
         )
     for alias in _aliases(session, tool):
         if alias.source:
-            _ignore_key(session, alias.source, alias.value, tool.name, actor)
+            added.append(_ignore_key(session, alias.source, alias.value, tool.name, actor))
+    keys = [[item.source, item.value] for item in added if item is not None]
+    decision = TriageDecision(
+        action="ignore", tool=tool, tool_slug=tool.slug, tool_name=tool.name, reason=reason,
+        detail={"ignored_apps": keys}, decided_by=actor,
+    )
+    session.add(decision)
+    entities.record_change(
+        session, actor=actor, action="ignore", object_type="tool", object_key=tool.slug,
+        before={"ignored": False}, after={"ignored": True, "reason": reason},
+    )
+    session.flush()
+    return decision
+
+
+def ignored(session: Session) -> list[TriageDecision]:
+    """Return the ignores in force, newest first."""
+    return list(session.scalars(
+        sa.select(TriageDecision)
+        .where(TriageDecision.action == "ignore", TriageDecision.undone_at.is_(None))
+        .order_by(TriageDecision.decided_at.desc(), TriageDecision.id.desc())
+    ))
+
+
+def decision(session: Session, decision_id: int) -> TriageDecision | None:
+    return session.get(TriageDecision, decision_id)
+
+
+def _undone(item: TriageDecision, actor: str) -> None:
+    if item.undone_at is not None:
+        raise ValidationError(
+            {"decision": f"this {item.action} of {item.tool_name} was already undone "
+                         f"by {item.undone_by}"}, record=item.tool_slug,
+        )
+    item.undone_by, item.undone_at = actor, utcnow()
+
+
+def undo_ignore(session: Session, item: TriageDecision, *, actor: str) -> None:
+    """Bring an ignored tool back to triage and let imports raise its names again."""
+    if item.action != "ignore":
+        raise ValidationError({"decision": "not an ignore"}, record=item.tool_slug)
+    _undone(item, actor)
+    for source, value in item.detail.get("ignored_apps", ()):
+        row = session.scalar(
+            sa.select(IgnoredApp).where(IgnoredApp.source == source, IgnoredApp.value == value)
+        )
+        if row is None:
+            continue
         entities.record_change(
-            session,
-            actor=actor,
-            action="delete",
-            object_type="alias",
-            object_key=alias.key,
-            before=alias_record(alias, tool.slug),
+            session, actor=actor, action="delete", object_type="ignored_app",
+            object_key=row.key, before={"source": source, "value": value, "label": row.label},
             after=None,
         )
-        session.delete(alias)
+        session.delete(row)
+    entities.record_change(
+        session, actor=actor, action="unignore", object_type="tool", object_key=item.tool_slug,
+        before={"ignored": True, "reason": item.reason}, after={"ignored": False},
+    )
     session.flush()
-    entities.delete_tool(session, tool, actor=actor)
 
 
 def tool_choices(session: Session) -> list[tuple[str, str]]:

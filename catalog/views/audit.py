@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing as t
 from datetime import date
 
 from flask import Blueprint
@@ -10,8 +11,10 @@ from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask.typing import ResponseReturnValue
 
+from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.services import audit as audit_service
 
@@ -55,7 +58,12 @@ def report() -> ResponseReturnValue:
         db.session, as_of, sla_days=_sla(),
         rule=request.args.get("rule", "").strip(), tool=request.args.get("tool", "").strip(),
     )
-    return render_template("audit/report.html", as_of=as_of, sla_days=_sla(), **page)
+    role = _actor_role()[1]
+    from catalog.services.history import is_past
+
+    return render_template("audit/report.html", as_of=as_of, sla_days=_sla(),
+                           can_manage_findings=role in ("it", "admin", "marketing"),
+                           rebuilt=is_past(as_of), **page)
 
 
 @bp.route("/audit.json")
@@ -91,3 +99,113 @@ def api() -> ResponseReturnValue:
     except BadDate as exc:
         return jsonify(error=str(exc)), 400
     return jsonify(audit_service.audit_report(db.session, as_of, sla_days=_sla()))
+
+
+# Findings with a life: accept a risk, assign, link a ticket, reopen (rules in services.findings).
+
+
+def _actor_role() -> tuple[str, str]:
+    from flask import g
+
+    from catalog.auth import auth_enabled
+    from catalog.web import current_actor
+
+    user = getattr(g, "user", None)
+    if user is not None:
+        return str(user.email), str(user.role)
+    # Without sign-in (a team's test app) everyone acts as an administrator, as elsewhere.
+    return current_actor(), "admin" if not auth_enabled() else "viewer"
+
+
+def _act(values: t.Mapping[str, t.Any]) -> tuple[int, str]:
+    """Apply a finding action; return (status, message). Commits on success."""
+    from catalog.auth import require
+    from catalog.services import findings
+    from catalog.services.records import ValidationError
+
+    require("read")  # signed in at least; the service decides the rest
+    actor, role = _actor_role()
+    subject = values.get("subject") or {}
+    if not isinstance(subject, t.Mapping):
+        return 400, "subject: must be an object with type and key"
+    try:
+        findings.act(db.session, str(values.get("action", "")), str(values.get("rule", "")),
+                     str(subject.get("type", "")), str(subject.get("key", "")), values,
+                     actor=actor, role=role, today=date.today())
+    except findings.NotAllowed as exc:
+        db.session.rollback()
+        return 403, str(exc)
+    except ValidationError as exc:
+        db.session.rollback()
+        return 400, str(exc)
+    db.session.commit()
+    return 200, "saved"
+
+
+@bp.post("/audit/findings")
+def finding_action() -> ResponseReturnValue:
+    """The forms on the audit page: one action on one finding, then back to where it was."""
+    from flask import flash
+    from flask import redirect
+
+    form = request.form
+    values = dict(form) | {"subject": {"type": form.get("subject_type", ""),
+                                       "key": form.get("subject_key", "")}}
+    status, message = _act(values)
+    flash("Saved." if status == 200 else message, "success" if status == 200 else "error")
+    back = form.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("audit.report")
+    return redirect(back)
+
+
+@bp.post("/api/v1/findings")
+def finding_api() -> ResponseReturnValue:
+    """Accept, assign, link a ticket to, or reopen one finding (JSON body; see docs)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="the body must be a JSON object"), 400
+    status, message = _act(body)
+    if status != 200:
+        return jsonify(error=message), status
+    return jsonify(status="saved"), 200
+
+
+# Like the rest of /api/v1: a JSON body, which a cross-site form cannot send, instead of a token.
+csrf.exempt(finding_api)
+
+
+def _date_arg(name: str, default: date) -> date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadDate(f"{name}: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+
+
+@bp.route("/audit/compare")
+def compare_page() -> ResponseReturnValue:
+    """Compare the audits of two days: what appeared, what went away, spend then and now."""
+    from datetime import timedelta
+
+    from catalog.analysis.compare import compare
+
+    today = date.today()
+    try:
+        start = _date_arg("from", today - timedelta(days=90))
+        end = _date_arg("to", today)
+    except BadDate as exc:
+        return render_template("error.html", code=400, message=str(exc)), 400
+    if start > end:
+        start, end = end, start
+    sla = _sla()
+    before = audit_service.audit_report(db.session, start, sla_days=sla)
+    after = audit_service.audit_report(db.session, end, sla_days=sla)
+    names = audit_service.audit_page(db.session, end, sla_days=sla)["names"]
+    names = audit_service.audit_page(db.session, start, sla_days=sla)["names"] | names
+    return render_template("audit/compare.html", diff=compare(before, after), start=start,
+                           end=end, names=names)

@@ -77,19 +77,21 @@ def history(session: Session, object_type: str, key: str) -> list[HistoryEntry]:
         .where(ChangeRecord.object_type == object_type, ChangeRecord.object_key == key)
         .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())
     )
-    entries = []
-    for rec in rows:
-        before, after = rec.before or {}, rec.after or {}
-        names = list(after) + [k for k in before if k not in after]
-        changes = [
-            (name.replace("_", " "), _shown(before.get(name)), _shown(after.get(name)))
-            for name in names
-            if before.get(name) != after.get(name)
-            # A new record's empty and false fields say nothing; show what was filled in.
-            and not (rec.action == "create" and _shown(after.get(name)) in ("—", "no"))
-        ]
-        entries.append(HistoryEntry(rec, changes))
-    return entries
+    return [history_entry(rec) for rec in rows]
+
+
+def history_entry(rec: ChangeRecord) -> HistoryEntry:
+    """Return a change record with its field-by-field changes."""
+    before, after = rec.before or {}, rec.after or {}
+    names = list(after) + [k for k in before if k not in after]
+    changes = [
+        (name.replace("_", " "), _shown(before.get(name)), _shown(after.get(name)))
+        for name in names
+        if before.get(name) != after.get(name)
+        # A new record's empty and false fields say nothing; show what was filled in.
+        and not (rec.action == "create" and _shown(after.get(name)) in ("—", "no"))
+    ]
+    return HistoryEntry(rec, changes)
 
 
 @dataclass(frozen=True)

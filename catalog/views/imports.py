@@ -32,6 +32,8 @@ from catalog.services import import_runs
 from catalog.services import platform_apps
 from catalog.services import spend_triage
 from catalog.services import triage
+from catalog.services import triage_merge
+from catalog.services.discovery_summary import stale_line
 from catalog.services.records import ValidationError
 from catalog.web import current_actor
 
@@ -99,16 +101,19 @@ def index() -> ResponseReturnValue:
     if upload is None or not upload.filename:
         flash("Choose a file to import.", "error")
         return redirect(url_for("imports.index"))
+    purchases = request.form.get("purchases", "positive")
     try:
-        columns = import_options.parse_columns(request.form.get("columns", "")[:2000])
+        if purchases not in import_options.PURCHASES:
+            raise import_options.OptionError("purchases must be positive or negative")
+        columns = import_options.parse_columns(request.form.get("columns", "")[:2000], purchases)
     except import_options.OptionError as exc:
-        flash(f"Nothing imported. {exc}", "error")
+        flash(f"Nothing imported. Column mapping: {exc}", "error")
         return redirect(url_for("imports.index"))
     token = secrets.token_urlsafe(24)
     upload.save(_stash_dir() / f"{token}.upload")
     meta = {"source": source, "filename": Path(upload.filename).name[:200], "by": current_actor()}
     if columns:
-        meta["columns"] = columns
+        meta |= {"columns": columns, "purchases": purchases}
     (_stash_dir() / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
     return redirect(url_for("imports.preview", token=token))
 
@@ -148,12 +153,16 @@ def preview(token: str) -> ResponseReturnValue:
         plan=plan,
         error=error,
         labels={n: c.label for n, c in integrations.IMPORTERS.items()},
-        stale=import_runs.stale_evidence(plan.newest_evidence(), date.today()) if plan else None,
+        stale=stale_line(import_runs.stale_evidence(plan.newest_evidence(), date.today()))
+        if plan
+        else None,
     )
 
 
 def _options(meta: dict[str, t.Any]) -> dict[str, t.Any]:
-    return {"columns": meta["columns"]} if meta.get("columns") else {}
+    if not meta.get("columns"):
+        return {}
+    return {"columns": meta["columns"], "purchases": meta.get("purchases", "positive")}
 
 
 @bp.post("/imports/<token>/commit")
@@ -218,12 +227,16 @@ def cancel(token: str) -> ResponseReturnValue:
 
 @bp.route("/imports/triage")
 def triage_inbox() -> ResponseReturnValue:
-    """List discovered tools waiting for a decision."""
+    """List discovered tools waiting for a decision, and the ignores and merges to undo."""
     require("read")
+    items = triage.inbox(db.session)
     return render_template(
         "imports/triage.html",
-        items=triage.inbox(db.session),
+        items=items,
         choices=triage.tool_choices(db.session),
+        needs_reason={i.tool.slug: triage.reason_needed(db.session, i.tool) for i in items},
+        ignored=triage.ignored(db.session),
+        merges=triage_merge.merges(db.session),
     )
 
 
@@ -234,9 +247,25 @@ def _discovered(slug: str) -> Tool:
     return tool
 
 
+@bp.get("/imports/triage/<slug>/merge")
+def triage_merge_confirm(slug: str) -> ResponseReturnValue:
+    """Show what merging a discovered tool into the chosen one moves, before anything moves."""
+    require("import.run")
+    tool = _discovered(slug)
+    into = entities.tool_by_slug(db.session, request.args.get("into", ""))
+    try:
+        if into is None:
+            raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
+        plan = triage_merge.plan_merge(db.session, tool, into)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("imports.triage_inbox"))
+    return render_template("imports/merge_confirm.html", plan=plan)
+
+
 @bp.post("/imports/triage/<slug>/<action>")
 def triage_action(slug: str, action: str) -> ResponseReturnValue:
-    """Register, merge or ignore a discovered tool."""
+    """Register, merge (after its confirmation page) or ignore a discovered tool."""
     require("import.run")
     if action not in ("register", "merge", "ignore"):
         abort(404)
@@ -250,13 +279,40 @@ def triage_action(slug: str, action: str) -> ResponseReturnValue:
             into = entities.tool_by_slug(db.session, request.form.get("into", ""))
             if into is None:
                 raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
-            triage.merge(db.session, tool, into, actor=current_actor())
+            triage_merge.merge(db.session, tool, into, actor=current_actor())
             message = (
-                f"{name} merged into {into.name}; its names will match {into.name} from now on."
+                f"{name} merged into {into.name}; its names will match {into.name} from now on. "
+                "Undo it under Recent merges below while nothing it moved has changed."
             )
         else:
-            triage.ignore(db.session, tool, actor=current_actor())
-            message = f"{name} is ignored; later imports will not raise it again."
+            triage.ignore(db.session, tool, actor=current_actor(),
+                          reason=request.form.get("reason", ""))
+            message = (f"{name} is ignored; later imports will not raise it again. "
+                       "It keeps its flows, sightings and spend; Undo is in the Ignored list.")
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("imports.triage_inbox"))
+    flash(message, "success")
+    return redirect(url_for("imports.triage_inbox"))
+
+
+@bp.post("/imports/triage/decisions/<int:decision_id>/undo")
+def triage_undo(decision_id: int) -> ResponseReturnValue:
+    """Undo an ignore or a merge decided in triage."""
+    require("import.run")
+    item = triage.decision(db.session, decision_id)
+    if item is None:
+        abort(404)
+    try:
+        if item.action == "ignore":
+            triage.undo_ignore(db.session, item, actor=current_actor())
+            message = f"{item.tool_name} is back in triage; imports will raise its names again."
+        else:
+            triage_merge.undo_merge(db.session, item, actor=current_actor())
+            message = (f"The merge of {item.tool_name} into {item.into_slug} is undone; "
+                       f"{item.tool_name} is back in triage with what it had.")
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()

@@ -6,14 +6,20 @@ from datetime import date
 
 from flask import Blueprint
 from flask import current_app
+from flask import flash
+from flask import redirect
 from flask import render_template
+from flask import request
+from flask import url_for
 from flask.typing import ResponseReturnValue
 
+from catalog.auth import can
 from catalog.auth import require
 from catalog.extensions import db
-from catalog.extensions import write_intent
 from catalog.services import review
 from catalog.services import scorecard
+from catalog.services.records import ValidationError
+from catalog.web import current_actor
 
 bp = Blueprint("scorecard", __name__)
 
@@ -22,17 +28,35 @@ WINDOW_DAYS = 90
 
 @bp.get("/scorecard")
 def view() -> ResponseReturnValue:
-    """Show today's scorecard figures, each with its 90-day trend."""
+    """Show today's figures, each with its 90-day trend rebuilt from the change log.
+
+    Only reads: the trend comes from the catalog's history, so viewing writes nothing.
+    """
     require("read")
     today = date.today()
     sla = review.sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
-    metrics = scorecard.current_metrics(db.session, today, sla_days=sla)
-    # End the read transaction, then write today's row in one that takes SQLite's write lock
-    # up front (a read that turns into a write fails at once under a concurrent writer).
-    db.session.rollback()
-    with write_intent():
-        scorecard.record_day(db.session, today, metrics)
+    points = scorecard.series(db.session, today, sla_days=sla, window=WINDOW_DAYS)
+    goals = scorecard.targets(db.session)
+    from flask_login import current_user
+
+    return render_template("scorecard/view.html",
+                           trends=scorecard.trends(points, points[-1].metrics, targets=goals),
+                           today=today, days=len(points), window=WINDOW_DAYS, sla=sla,
+                           step=scorecard.TREND_STEP_DAYS, metrics=scorecard.METRICS,
+                           goals=goals, can_set=can(current_user, "settings.edit"))
+
+
+@bp.post("/scorecard/targets")
+def set_targets() -> ResponseReturnValue:
+    """Administrators record the targets marketing and IT agreed on."""
+    require("settings.edit")
+    raw = {key: request.form.get(key, "") for key, *_ in scorecard.METRICS}
+    try:
+        scorecard.set_targets(db.session, raw, actor=current_actor())
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
         db.session.commit()
-    rows = scorecard.history(db.session, today, WINDOW_DAYS)
-    return render_template("scorecard/view.html", trends=scorecard.trends(rows, metrics),
-                           today=today, days=len(rows), window=WINDOW_DAYS, sla=sla)
+        flash("Targets saved.", "success")
+    return redirect(url_for("scorecard.view"))

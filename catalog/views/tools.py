@@ -27,11 +27,14 @@ from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import ToolForm
 from catalog.models import Person
+from catalog.models import ReviewSignoff
 from catalog.models import Tool
 from catalog.services import audit
+from catalog.services import changes
 from catalog.services import entities
 from catalog.services import records
 from catalog.services import review
+from catalog.services import triage
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.views.common import Page
@@ -145,7 +148,9 @@ def create() -> ResponseReturnValue:
 @bp.get("/<slug>")
 def detail(slug: str) -> ResponseReturnValue:
     """Show a tool: owners, data, flows, dependencies, sightings and history."""
-    tool = _tool_or_404(slug)
+    tool = entities.tool_by_slug(db.session, slug)
+    if tool is None:
+        return _gone(slug)
     flows = entities.tool_flows(db.session, tool)
     deps = entities.tool_dependencies(db.session, tool)
     return render_template(
@@ -157,12 +162,26 @@ def detail(slug: str) -> ResponseReturnValue:
         dependents=[d for d in deps if d.depends_on_id == tool.id],
         sightings=entities.tool_sightings(db.session, tool),
         history=history(db.session, "tool", tool.slug),
+        ignored=triage.active_ignore(db.session, tool),
         governance=audit.tool_governance(
             db.session, tool.slug, date.today(),
             # the administrator's runtime setting, as on /audit, /review and in the CLI
             sla_days=review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"])),
         ),
     )
+
+
+def _gone(slug: str) -> ResponseReturnValue:
+    """A deleted or merged tool: say so, and keep its history readable (410 Gone)."""
+    fate = changes.fate(db.session, "tool", slug)
+    if fate is None:
+        abort(404)
+    entries = history(db.session, "tool", slug)
+    names = [(e.record.before or {}).get("name") or (e.record.after or {}).get("name")
+             for e in entries]
+    name = next((n for n in names if n), slug)
+    return render_template("tools/gone.html", slug=slug, name=name, fate=fate,
+                           history=entries), 410
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -212,7 +231,11 @@ def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> Respo
 def _delete_context(tool: Tool) -> dict[str, t.Any]:
     deps = entities.tool_dependencies(db.session, tool)
     return {"flows": entities.tool_flows(db.session, tool), "dependencies": deps,
-            "sightings": entities.tool_sightings(db.session, tool)}
+            "sightings": entities.tool_sightings(db.session, tool),
+            "aliases": entities.tool_aliases(db.session, tool),
+            "signoffs": list(db.session.scalars(
+                sa.select(ReviewSignoff).where(ReviewSignoff.tool_id == tool.id)
+                .order_by(ReviewSignoff.round, ReviewSignoff.side)))}
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])

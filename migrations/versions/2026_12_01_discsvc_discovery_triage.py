@@ -1,7 +1,7 @@
 """Discovery triage: import runs, unclassified spend, merchant decisions, platform apps.
 
 Revision ID: 5d1c7a9e3b42
-Revises: c3ec6fbc4936
+Revises: 9c3d5e7f1a20
 Create Date: 2026-12-01 14:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '5d1c7a9e3b42'
-down_revision = 'c3ec6fbc4936'
+down_revision = '9c3d5e7f1a20'
 branch_labels = None
 depends_on = None
 
