@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from integrations.base import Observation  # noqa: E402
 from integrations.base import Unclassified  # noqa: E402
@@ -95,7 +96,24 @@ def card_statements(verbose: bool = False) -> dict[str, t.Any]:
     }
 
 
-DATASETS: list[t.Callable[..., dict[str, t.Any]]] = [card_statements]
+def sign_in_logs(verbose: bool = False) -> dict[str, t.Any]:
+    """Precision/recall of "counts as use of a third-party tool" over the labelled sign-in logs
+    (Entra Azure Monitor records and Log Analytics CSV, Okta System Log and its flattened
+    records; benchmarks/discovery_signins.py prints the per-file detail)."""
+    from discovery_signins import scores
+    from discovery_signins import signin_dataset
+
+    expected, actual, notes = signin_dataset()
+    precision, recall, tp, fp, fn = scores(expected, actual)
+    if verbose:
+        for e, a, note in zip(expected, actual, notes, strict=True):
+            if e != a:
+                print("  mistake", note)
+    return {"records": len(expected), "labelled_use": sum(expected), "precision": precision,
+            "recall": recall, "tp": tp, "fp": fp, "fn": fn}
+
+
+DATASETS: list[t.Callable[..., dict[str, t.Any]]] = [card_statements, sign_in_logs]
 
 
 SPEED = """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import codecs
 import csv
+import difflib
 import io
 import re
 import typing as t
@@ -17,6 +18,11 @@ from decimal import InvalidOperation
 CSV_FIELD_LIMIT = csv.field_size_limit()
 MAX_NAME = 500  # Sighting.observed_name
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+#: Rows an export may carry before its header (titles, account numbers, blank lines).
+MAX_PREAMBLE = 20
+#: A required column: one name, or alternatives any of which will do ("Application",
+#: "AppDisplayName").
+Column = str | tuple[str, ...]
 
 
 class ParseError(Exception):
@@ -154,25 +160,59 @@ def norm_header(name: str) -> str:
 class CsvRows:
     """Stream a CSV export as (row number, cells), mapping columns by normalised header name.
 
-    Row numbers count the header as row 1, as a spreadsheet shows them; a bad row's message
-    names that number.
+    Row numbers are the spreadsheet's: the first line of the file is row 1, so a header after
+    blank or preamble rows keeps its own number and a bad row's message names what the user sees.
+
+    Without `expect`, the first non-blank row is the header. With `expect` (columns, each a name
+    or a tuple of alternatives), the header is the first of the first MAX_PREAMBLE + 1 rows that
+    has every expected column: Amex and bank exports open with titles and empty rows.
     """
 
-    def __init__(self, stream: t.BinaryIO, *, label: str) -> None:
+    def __init__(
+        self, stream: t.BinaryIO, *, label: str, expect: t.Sequence[Column] = ()
+    ) -> None:
         self.label = label
         self._reader = csv.reader(text_lines(stream))
         self.row = 0
         first = self._next()
+        if expect:
+            first = self._find_header(first, expect)
         while first is not None and not any(c.strip() for c in first):
             first = self._next()  # blank lines before the header
         if first is None:
-            raise ParseError(f"the file is empty; expected a {label} CSV with a header row")
+            raise ParseError(f"the file is empty; expected {_a(label)} CSV with a header row")
+        self.header_row = self.row
+        self._set_header(first)
+
+    def _set_header(self, first: list[str]) -> None:
         self.names = [" ".join(c.split()) for c in first]  # as the file spells them, for messages
         self.header = [norm_header(c) for c in first]
         self.index: dict[str, int] = {}
         for position, name in enumerate(self.header):
             # Entra repeats "Incoming token type"; the first occurrence wins, by position.
             self.index.setdefault(name, position)
+
+    def _find_header(self, row: list[str] | None, expect: t.Sequence[Column]) -> list[str] | None:
+        best: tuple[int, int, list[str]] | None = None  # (columns found, row number, cells)
+        scanned = 0
+        while row is not None and scanned <= MAX_PREAMBLE:
+            if any(c.strip() for c in row):
+                present = {norm_header(c) for c in row}
+                found = sum(1 for group in expect if _present(group, present))
+                if found == len(expect):
+                    return row
+                if best is None or found > best[0]:
+                    best = (found, self.row, row)
+            scanned += 1
+            row = self._next()
+        if best is None:
+            return row  # nothing but blank rows: the caller reports the empty file
+        _, number, cells = best
+        self._set_header(cells)  # the likeliest header row, to name what it lacks
+        raise ParseError(
+            f"this is not {_a(self.label)} CSV: missing column(s) {self.missing_message(expect)}",
+            where=f"row {number}",
+        )
 
     def _next(self) -> list[str] | None:
         try:
@@ -184,15 +224,36 @@ class CsvRows:
         self.row += 1
         return row
 
-    def require(self, *names: str) -> tuple[int, ...]:
-        """Return the positions of required columns or raise ParseError naming the missing ones."""
-        missing = [n for n in names if norm_header(n) not in self.index]
-        if missing:
+    def missing_message(self, names: t.Sequence[Column]) -> str:
+        """Name the columns of `names` the header lacks, each with the closest header found."""
+        parts = []
+        present = set(self.index)
+        for group in names:
+            if _present(group, present):
+                continue
+            options = (group,) if isinstance(group, str) else group
+            text = " or ".join(options)
+            close = _closest(options, self.names)
+            parts.append(f'{text} (closest header found: "{close}")' if close else text)
+        return ", ".join(parts)
+
+    def require(self, *names: Column) -> tuple[int, ...]:
+        """Return the positions of required columns or raise ParseError naming the missing ones.
+
+        Each name may be a tuple of alternatives; the first alternative present is used.
+        """
+        if any(not _present(group, set(self.index)) for group in names):
+            missing = self.missing_message(names)
             raise ParseError(
-                f"this is not a {self.label} CSV: missing column(s) {', '.join(missing)}",
-                where="row 1",
+                f"this is not {_a(self.label)} CSV: missing column(s) {missing}",
+                where=f"row {self.header_row}",
             )
-        return tuple(self.index[norm_header(n)] for n in names)
+        return tuple(
+            self.index[norm_header(group)]
+            if isinstance(group, str)
+            else t.cast(int, self.optional(*group))
+            for group in names
+        )
 
     def optional(self, *names: str) -> int | None:
         """Return the position of the first of `names` present, or None."""
@@ -214,6 +275,28 @@ class CsvRows:
             raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
         finally:
             self.row = number
+
+
+def _a(label: str) -> str:
+    return f"an {label}" if label[:1].lower() in "aeio" else f"a {label}"
+
+
+def _present(group: Column, present: t.Container[str]) -> bool:
+    if isinstance(group, str):
+        return norm_header(group) in present
+    return any(norm_header(name) in present for name in group)
+
+
+def _closest(options: t.Sequence[str], names: list[str]) -> str | None:
+    """Return the header (as the file spells it) closest to any of `options`, if any is close."""
+    by_key = {norm_header(n): n for n in names if n.strip()}
+    best: tuple[float, str] | None = None
+    for option in options:
+        for key in difflib.get_close_matches(norm_header(option), list(by_key), n=1, cutoff=0.6):
+            score = difflib.SequenceMatcher(None, norm_header(option), key).ratio()
+            if best is None or score > best[0]:
+                best = (score, by_key[key])
+    return best[1] if best else None
 
 
 def cell(row: list[str], position: int | None) -> str:

@@ -1,84 +1,73 @@
-"""Microsoft Entra ID sign-in logs: the portal CSV (both header variants) and Graph JSON."""
+"""Microsoft Entra ID sign-in logs: CSV (portal download, Log Analytics export; entra_csv.py) and
+JSON (Graph `auditLogs/signIns`, the portal's JSON download, Azure Monitor diagnostic records).
+
+Only a person's successful, interactive sign-in counts as use; failed, non-interactive and
+application sign-ins are skipped with their reason (integrations/signins.py).
+"""
 
 from __future__ import annotations
 
 import typing as t
 
 from integrations.base import BadRow
-from integrations.base import CsvRows
 from integrations.base import Importer
 from integrations.base import Item
 from integrations.base import Observation
 from integrations.base import ParseError
+from integrations.base import Skipped
 from integrations.base import check_name
-from integrations.base import iso_day
 from integrations.base import sniff_bytes
-from integrations.base import us_day
+from integrations.entra_csv import NON_INTERACTIVE_KINDS
+from integrations.entra_csv import NOT_A_PERSON_KINDS
+from integrations.entra_csv import parse_csv
 from integrations.jsonstream import iter_records
+from integrations.platform_apps import PlatformApps
+from integrations.signins import FAILED
+from integrations.signins import NON_INTERACTIVE
+from integrations.signins import NOT_A_PERSON
+from integrations.signins import signin_day
 
-# Header names after normalisation (strip, collapse whitespace, casefold): the portal writes
-# "Application ID " with a trailing space in both variants (reference 1.3).
-APP_COLUMNS = ("Application", "AppDisplayName")
-APP_ID_COLUMNS = ("Application ID", "AppId")
-USER_COLUMNS = ("Username", "UserPrincipalName", "User ID", "User", "Service principal name")
-DATE_COLUMNS = ("Date (UTC)", "CreatedDateTime")
+# Graph beta's signInEventTypes values that are not a person at the keyboard.
+_APP_EVENT_TYPES = frozenset({"serviceprincipal", "managedidentity"})
 
 
 class EntraImporter(Importer):
     name = "entra"
-    label = "Microsoft Entra ID sign-in logs (portal CSV or Graph JSON)"
+    label = "Microsoft Entra ID sign-in logs (CSV, Log Analytics CSV, Graph or Azure Monitor JSON)"
 
     def parse(self, stream: t.BinaryIO) -> t.Iterator[Item]:
-        """Yield one observation per sign-in, from CSV or JSON (chosen by the first character)."""
+        """Yield one observation per counted sign-in, from CSV or JSON (by the first character)."""
         head = sniff_bytes(stream, 256).lstrip()
         if head[:1] in ("{", "["):
             yield from _parse_json(stream)
         else:
-            yield from _parse_csv(stream)
+            yield from parse_csv(stream)
 
 
-def _parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
-    rows = CsvRows(stream, label="Microsoft Entra sign-in")
-    i_app = rows.optional(*APP_COLUMNS)
-    i_date = rows.optional(*DATE_COLUMNS)
-    if i_app is None or i_date is None:
-        rows.require("Date (UTC)", "Application")  # raises, naming what is missing
-    assert i_app is not None and i_date is not None
-    i_id = rows.optional(*APP_ID_COLUMNS)
-    i_user = rows.optional(*USER_COLUMNS)
-    legacy = rows.header[i_date] == "createddatetime"  # dates like 3/12/2025 7:22:01 AM
-    width = max(p for p in (i_app, i_date, i_id, i_user) if p is not None) + 1
-    day_of = iso_day
-    for number, row in rows:
-        if len(row) < width:
-            yield BadRow(
-                f"row {number}", f"has {len(row)} columns; the header has {len(rows.header)}"
-            )
-            continue
-        name = row[i_app].strip()
-        if not name or len(name) > 500:
-            yield BadRow(f"row {number}", f"Application: {check_name(name)}")
-            continue
-        raw_date = row[i_date]
-        try:
-            day = us_day(raw_date.split(" ")[0]) if legacy else day_of(raw_date)
-        except ValueError:
-            yield BadRow(f"row {number}", f"{rows.names[i_date]}: {raw_date[:40]!r} is not a date")
-            continue
-        app_id = row[i_id].strip() if i_id is not None else ""
-        user = row[i_user].strip() if i_user is not None else ""
-        yield Observation(name, app_id or None, user or None, day)
+def _camel(record: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Log Analytics spells the Graph fields in PascalCase (AppDisplayName); read both."""
+    return {key[:1].lower() + key[1:]: value for key, value in record.items()}
+
+
+def _is_sign_in(sign_in: dict[str, t.Any], category: str) -> bool:
+    return "appDisplayName" in sign_in or "appId" in sign_in or category.endswith("signinlogs")
 
 
 def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
     seen = False
+    platform_of = PlatformApps().platform
     for number, (line, record) in enumerate(iter_records(stream, ("value", "records")), start=1):
         where = f"record {number} (line {line})"
-        # Azure Monitor archives wrap the sign-in in `properties` (reference 1.3, other shapes).
-        sign_in = record.get("properties") if isinstance(record, dict) else None
+        # Azure Monitor records wrap the sign-in in `properties`, with the kind of sign-in in
+        # `category` and the error code in `resultType` beside it.
+        outer = record if isinstance(record, dict) else {}
+        sign_in = outer.get("properties")
         if not isinstance(sign_in, dict):
             sign_in = record
-        if not isinstance(sign_in, dict) or "appDisplayName" not in sign_in:
+        if isinstance(sign_in, dict) and "AppDisplayName" in sign_in:
+            sign_in = _camel(sign_in)
+        category = str(outer.get("category") or outer.get("Category") or "").casefold()
+        if not isinstance(sign_in, dict) or not _is_sign_in(sign_in, category):
             if not seen:
                 raise ParseError(
                     "this is not an Entra sign-in export: records have no appDisplayName",
@@ -87,18 +76,53 @@ def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
             yield BadRow(where, "not a sign-in (no appDisplayName)")
             continue
         seen = True
+        reason = _reason(outer, sign_in, category)
+        if reason is not None:
+            yield Skipped(where, reason)
+            continue
         name = str(sign_in.get("appDisplayName") or "").strip()
         if problem := check_name(name):
             yield BadRow(where, f"appDisplayName: {problem}")
             continue
-        stamp = sign_in.get("createdDateTime") or record.get("time")
+        stamp = sign_in.get("createdDateTime") or outer.get("time")
         try:
-            day = iso_day(str(stamp or ""))
+            day = signin_day(str(stamp or ""))
         except ValueError:
             yield BadRow(
                 where, f"createdDateTime: {str(stamp)[:40]!r} is not an ISO-8601 timestamp"
             )
             continue
         user = sign_in.get("userPrincipalName") or sign_in.get("userId")
-        app_id = sign_in.get("appId")
-        yield Observation(name, str(app_id) if app_id else None, str(user) if user else None, day)
+        app_id = str(sign_in.get("appId") or "").strip() or None
+        user = str(user) if user else None
+        yield Observation(name, app_id, user, day, None, None, (), platform_of(name, app_id))
+
+
+def _reason(outer: dict[str, t.Any], sign_in: dict[str, t.Any], category: str) -> str | None:
+    """Return why a sign-in does not count as use, or None when it does."""
+    kinds = sign_in.get("signInEventTypes")
+    kinds = {str(k).casefold() for k in kinds} if isinstance(kinds, list) else set()
+    identity = str(sign_in.get("managedIdentityType") or "none").casefold()
+    if (
+        category in NOT_A_PERSON_KINDS
+        or kinds & _APP_EVENT_TYPES
+        or identity != "none"
+        or (sign_in.get("servicePrincipalId") and not sign_in.get("userPrincipalName")
+            and not sign_in.get("userId"))
+    ):
+        return NOT_A_PERSON
+    status = sign_in.get("status")
+    code = status.get("errorCode") if isinstance(status, dict) else None
+    if code is None:
+        code = outer.get("resultType", sign_in.get("resultType"))
+    if code is not None and str(code).strip() not in ("", "0"):
+        return FAILED
+    interactive = sign_in.get("isInteractive")
+    if (
+        interactive is False
+        or str(interactive).casefold() == "false"
+        or category in NON_INTERACTIVE_KINDS
+        or ("noninteractiveuser" in kinds and "interactiveuser" not in kinds)
+    ):
+        return NON_INTERACTIVE
+    return None

@@ -13,6 +13,8 @@ from integrations.base import Skipped
 from integrations.base import check_name
 from integrations.base import iso_day
 from integrations.jsonstream import iter_records
+from integrations.platform_apps import PlatformApps
+from integrations.signins import TOKEN_REVOKED
 
 
 class GoogleWorkspaceImporter(Importer):
@@ -20,8 +22,9 @@ class GoogleWorkspaceImporter(Importer):
     label = "Google Workspace OAuth token audit (Reports API JSON)"
 
     def parse(self, stream: t.BinaryIO) -> t.Iterator[Item]:
-        """Yield one observation per `authorize` event; other token events are skipped."""
+        """Yield one observation per `authorize` event; revokes and other events are skipped."""
         seen = False
+        platform_of = PlatformApps().platform
         for number, (line, activity) in enumerate(iter_records(stream, ("items",)), start=1):
             where = f"record {number} (line {line})"
             if not isinstance(activity, dict) or "events" not in activity:
@@ -37,7 +40,7 @@ class GoogleWorkspaceImporter(Importer):
             # The API sends a list of events; Elastic's fixtures flatten it to one object.
             events = activity["events"]
             for event in events if isinstance(events, list) else [events]:
-                yield _observation(activity, event, where)
+                yield _observation(activity, event, where, platform_of)
 
 
 def _params(event: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -61,9 +64,16 @@ def _params(event: dict[str, t.Any]) -> dict[str, t.Any]:
     return values
 
 
-def _observation(activity: dict[str, t.Any], event: t.Any, where: str) -> Item:
+def _observation(
+    activity: dict[str, t.Any],
+    event: t.Any,
+    where: str,
+    platform_of: t.Callable[[str | None, str | None], str | None],
+) -> Item:
     if not isinstance(event, dict):
         return BadRow(where, "events: each event must be an object")
+    if event.get("name") == "revoke":
+        return Skipped(where, TOKEN_REVOKED)
     if event.get("name") != "authorize":
         return Skipped(where, f"token event {event.get('name')!s:.40}")
     params = _params(event)
@@ -84,4 +94,11 @@ def _observation(activity: dict[str, t.Any], event: t.Any, where: str) -> Item:
         )
     scope = params.get("scope")
     scopes = tuple(str(s) for s in scope[:50]) if isinstance(scope, list) else ()
-    return Observation(name, client_id, str(user) if user else None, day, scopes=scopes)
+    return Observation(
+        name,
+        client_id,
+        str(user) if user else None,
+        day,
+        scopes=scopes,
+        platform=platform_of(name, client_id),
+    )

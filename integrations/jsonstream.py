@@ -30,6 +30,10 @@ class _Reader:
         self.eof = False
         self._line = 1  # line number at self._line_pos
         self._line_pos = 0
+        # Where buf[0] sits in the whole text, and where the line holding buf[0] starts: the
+        # buffer is trimmed as it is read, so an error's offset must be made absolute first.
+        self.base = 0
+        self._line_start = 0
 
     def line(self, at: int | None = None) -> int:
         at = self.pos if at is None else at
@@ -39,12 +43,23 @@ class _Reader:
             return self._line
         return self._line - self.buf.count("\n", at, self._line_pos)
 
+    def where(self, at: int | None = None) -> str:
+        """Return "line L, column C" of a buffer offset (the read position by default)."""
+        at = self.pos if at is None else at
+        newline = self.buf.rfind("\n", 0, at)
+        column = at - newline if newline >= 0 else self.base + at - self._line_start + 1
+        return f"line {self.line(at)}, column {column}"
+
     def fill(self) -> bool:
         """Read another chunk; return False at end of file."""
         if self.eof:
             return False
         self.line()  # count the lines we are about to drop
         keep = min(self.pos, self._line_pos)
+        newline = self.buf.rfind("\n", 0, keep)
+        if newline >= 0:
+            self._line_start = self.base + newline + 1
+        self.base += keep
         self.buf = self.buf[keep:]
         self.pos -= keep
         self._line_pos -= keep
@@ -81,14 +96,15 @@ class _Reader:
                 if self.fill():
                     continue
                 raise ParseError(
-                    "JSON nested too deeply (over ~1000 levels)", where=f"line {self.line()}"
+                    "JSON nested too deeply (over ~1000 levels)", where=self.where()
                 ) from None
             except json.JSONDecodeError as exc:
-                if self.fill():
+                at = self.base + exc.pos  # absolute: fill() may trim the buffer under it
+                if not _is_syntax_error(exc, len(self.buf)) and self.fill():
                     self._check_size()
                     continue
                 raise ParseError(
-                    f"not valid JSON ({exc.msg})", where=f"line {self.line(exc.pos)}"
+                    f"not valid JSON ({exc.msg})", where=self.where(at - self.base)
                 ) from None
             except ValueError as exc:  # int() digit limit (CVE-2020-10735 guard)
                 if self.fill():
@@ -96,7 +112,7 @@ class _Reader:
                     continue
                 raise ParseError(
                     f"a number is too long to read ({exc})".split(";")[0],
-                    where=f"line {self.line()}",
+                    where=self.where(),
                 ) from None
             # A number or literal cut at the end of the buffer may continue in the next chunk.
             if end == len(self.buf) and self.fill():
@@ -108,7 +124,7 @@ class _Reader:
         if len(self.buf) - self.pos > MAX_RECORD:
             raise ParseError(
                 f"a single JSON record is larger than {MAX_RECORD // 2**20} MB",
-                where=f"line {self.line()}",
+                where=self.where(),
             )
 
     def expect(self, chars: str, what: str) -> str:
@@ -116,7 +132,7 @@ class _Reader:
         if c == "" or c not in chars:
             found = "the end of the file" if c == "" else repr(c)
             raise ParseError(
-                f"not valid JSON (expected {what}, found {found})", where=f"line {self.line()}"
+                f"not valid JSON (expected {what}, found {found})", where=self.where()
             )
         self.pos += 1
         return c
@@ -138,7 +154,7 @@ def iter_records(
         else:
             raise ParseError(
                 f"not valid JSON (expected an object or an array, found {c!r})",
-                where=f"line {reader.line()}",
+                where=reader.where(),
             )
 
 
@@ -181,7 +197,7 @@ def _object(reader: _Reader, envelope_keys: tuple[str, ...]) -> t.Iterator[tuple
         key = reader.decode()
         if not isinstance(key, str):
             raise ParseError(
-                "not valid JSON (object keys must be strings)", where=f"line {reader.line()}"
+                "not valid JSON (object keys must be strings)", where=reader.where()
             )
         reader.expect(":", "':'")
         if key in envelope_keys and reader.peek() == "[":
@@ -196,6 +212,16 @@ def _object(reader: _Reader, envelope_keys: tuple[str, ...]) -> t.Iterator[tuple
             break
     if not streamed:
         yield line, members
+
+
+def _is_syntax_error(exc: json.JSONDecodeError, size: int) -> bool:
+    """Tell a real syntax error from a record cut at the end of the buffer.
+
+    A cut record fails at (or just before) the buffer's end, or as an unterminated string; an
+    error well inside the buffer is the file's own, and reading on (up to MAX_RECORD) would only
+    turn it into a misleading "record too large".
+    """
+    return exc.pos + 64 < size and not exc.msg.startswith("Unterminated string")
 
 
 def _is_envelope(value: t.Any, envelope_keys: tuple[str, ...]) -> bool:

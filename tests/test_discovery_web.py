@@ -124,7 +124,7 @@ def test_bad_file_preview_shows_row_and_commit_writes_nothing(app, client):
             "row 2: not readable as CSV",
         ),
         ("notes.txt", "auto", b"hello,world\n", "cannot tell which source"),
-        ("okta.csv", "okta", b"Date,Description\n", "not valid JSON"),
+        ("okta.csv", "okta", b"Date,Description\n", "missing column(s) eventType_s"),
     ],
 )
 def test_bad_uploads_explain_and_write_nothing(app, client, name, source, payload, message):

@@ -29,6 +29,7 @@ DATA = Path(__file__).resolve().parent / "data" / "discovery"
 EXAMPLES = DATA / "backstage" / "examples"  # Backstage's own example entities
 AZURE_PORTAL = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"
 GRAPH_EXPLORER = "de8bc8b5-d9f9-48b1-a8ad-b748da725064"
+CONTOSO_BOT = "0a1b2c3d-1111-4222-8333-944455556666"  # a tenant's own app, not in the shipped list
 
 
 def imported(session, source, *paths, **kw):
@@ -111,18 +112,29 @@ def test_administrator_list_by_name_and_app_id_on_a_real_entra_export(session, t
         "\n".join(
             [
                 header,
-                row("Azure Portal", AZURE_PORTAL, "2026-11-20"),
-                row("Graph Explorer", GRAPH_EXPLORER, "2026-11-21"),
+                row("Azure Portal", AZURE_PORTAL, "2026-11-20"),  # shipped: the parser knows it
+                row("Contoso HR Portal", "7f0c9a6e-1111-4222-8333-944455556601", "2026-11-21"),
+                row("Contoso Expense Bot", CONTOSO_BOT, "2026-11-21"),
                 row("Canva", "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e04", "2026-11-22"),
             ]
         )
         + "\n"
     )
-    platform_apps.add(session, platform="microsoft", name="Azure  portal", app_id="", actor="adm")
-    platform_apps.add(session, platform="microsoft", name="", app_id=GRAPH_EXPLORER, actor="adm")
+    assert (
+        platform_apps.PlatformApps(session).platform("entra", "Contoso HR Portal", None, None)
+        is None
+    )
+    platform_apps.add(
+        session, platform="microsoft", name="Contoso  HR portal", app_id="", actor="adm"
+    )
+    platform_apps.add(session, platform="microsoft", name="", app_id=CONTOSO_BOT, actor="adm")
     session.commit()
+    index = platform_apps.PlatformApps(session)
+    assert index.platform("entra", "Contoso HR Portal", None, None) == "microsoft"
+    assert index.platform("card_csv", "Contoso HR Portal", None, None) is None  # spend is spend
     summary = imported(session, "entra", export)
-    assert summary["skipped"].get("platform app") == 2
+    assert summary["skipped"].get("platform app") == 3
+    assert summary["platform_apps"] == {"skipped": 3}
     assert summary["new_tools"] == ["Canva"]
     created = {
         c.object_key
@@ -130,7 +142,7 @@ def test_administrator_list_by_name_and_app_id_on_a_real_entra_export(session, t
             sa.select(ChangeRecord).where(ChangeRecord.object_type == "platform_app")
         )
     }
-    assert created == {"microsoft:azure portal", f"microsoft:{GRAPH_EXPLORER}"}
+    assert created == {"microsoft:contoso hr portal", f"microsoft:{CONTOSO_BOT}"}
 
 
 def test_platform_app_list_refuses_bad_entries(session):

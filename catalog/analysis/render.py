@@ -40,6 +40,7 @@ STATE_LABEL = {
 }
 SILO_COLOUR = "#e8590c"
 BLAST_COLOUR = "#7b2cbf"
+FOCUS_COLOUR = "#1d4ed8"
 DIM = "#c5cad3"
 DEP_LABEL_MAX_LINKS = 40  # above this, repeated "identity" labels bury the flows
 FLOW_LABEL_MAX_LINKS = 60  # above this, data-class labels crowd the picture: tooltips only
@@ -155,12 +156,13 @@ def to_dot(
     for index, (group, members) in enumerate(groups.items(), start=1):
         if group is None or engine != "dot" or not clusters:
             target = graph
-            _nodes(target, members, ids, marks, silo_of, blasting, node_url)
+            _nodes(target, members, ids, marks, silo_of, blasting, node_url, view.params.focus)
             continue
         with graph.subgraph(f"cluster_{index}") as cluster:
             cluster.attr(label=text(GROUPS.get(group, group), LABEL_CHARS), style="rounded,filled",
                          fillcolor="#f4f6fa", color="#d3d9e4", fontcolor="#5b6475", labeljust="l")
-            _nodes(cluster, members, ids, marks, silo_of, blasting, node_url)
+            _nodes(cluster, members, ids, marks, silo_of, blasting, node_url,
+                   view.params.focus)
 
     if compact:
         _fold_sources(graph, groups, ids, view)
@@ -237,6 +239,7 @@ def _nodes(
     silo_of: dict[str, int],
     blasting: bool,
     node_url: t.Callable[[str], str],
+    focus: str | None = None,
 ) -> None:
     for tool in tools:
         tags = []
@@ -263,6 +266,10 @@ def _nodes(
             attrs.update(peripheries="2", penwidth="1.6")
         if tool.slug in silo_of:
             attrs.update(color=SILO_COLOUR, penwidth="3")
+        if tool.slug == focus:
+            # The tool the view is about: a heavy blue border, and an id the page's script
+            # centres the picture on.
+            attrs.update(color=FOCUS_COLOUR, penwidth="4", id="focus-node", **{"class": "focus"})
         if blasting:
             if tool.slug == marks.blast_origin:
                 attrs.update(color=BLAST_COLOUR, penwidth="4")

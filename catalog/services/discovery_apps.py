@@ -120,7 +120,7 @@ def plan_apps(
     for (src, name), app in sorted(apps.items()):
         matcher = matchers.get(src) or matchers.setdefault(src, matching.Matcher(session, src))
         found = matcher.match(name, app.app_id)
-        platform = context.platforms.platform(name, app.app_id, app.platform)
+        platform = context.platforms.platform(src, name, app.app_id, app.platform)
         if platform is not None and found.how != "ignored" and found.tool_id not in known:
             # A platform's own app is use of the platform: its tool, or nothing, never new.
             target = context.platforms.tool_for(matcher, platform, known)

@@ -1,11 +1,13 @@
 """Platform apps: the identity and productivity platforms' own first-party apps.
 
 A sign-in to Azure Portal, Graph Explorer or the Google Admin console is use of the platform the
-company already runs, not shadow IT. The importers mark such sightings with a platform key
-(`Observation.platform`); an administrator can declare more apps from /imports (by name, app id,
-or both). An import attaches a platform app's sightings to the platform's tool when the catalog
-has one (matched through the ordinary matcher from `PLATFORM_TOOLS`), and otherwise skips them as
-"platform app": they never become discovered tools.
+company already runs, not shadow IT. The sign-in importers mark such sightings with a platform
+key (`Observation.platform`, from the shipped list in `integrations.platform_apps`); an
+administrator can declare more apps from /imports (by name, app id, or both), which extend that
+same index here. Card and expense lines are never platform apps. An import attaches a platform
+app's sightings to the platform's tool when the catalog has one (matched through the ordinary
+matcher from `PLATFORM_TOOLS`), and otherwise skips them as "platform app": they never become
+discovered tools.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from sqlalchemy.orm import Session
 from catalog.discovery_models import PlatformAppEntry
 from catalog.services import entities
 from catalog.services import matching
+from catalog.services.discovery_merge import SPEND_SOURCES
 from catalog.services.records import ValidationError
+from integrations.platform_apps import PlatformApps as ShippedIndex
 
 #: Platform key -> the names under which the catalog may hold that platform's tool, best first.
 PLATFORM_TOOLS: dict[str, tuple[str, ...]] = {
@@ -36,47 +40,33 @@ PLATFORM_LABELS = {"microsoft": "Microsoft", "google": "Google", "okta": "Okta"}
 SKIP_REASON = "platform app"
 
 
-def _shipped(name: str, app_id: str | None) -> str | None:
-    """Ask the parsers' shipped list, when this build has one."""
-    try:
-        from integrations import platform_apps  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    found = platform_apps.platform_app(name, app_id)
-    return str(found) if found else None
-
-
 class PlatformApps:
-    """The administrator's list, loaded once per import, and the platform tools it can attach to."""
+    """The shipped list plus the administrator's, loaded once per import, and the platform tools
+    platform apps can attach to."""
 
     def __init__(self, session: Session) -> None:
-        self.by_id: dict[str, str] = {}
-        self.by_name: dict[str, str] = {}
-        for platform, name, app_id in session.execute(
-            sa.select(PlatformAppEntry.platform, PlatformAppEntry.name, PlatformAppEntry.app_id)
+        extra: list[tuple[str, str]] = []
+        for platform, label, app_id in session.execute(
+            sa.select(PlatformAppEntry.platform, PlatformAppEntry.label, PlatformAppEntry.app_id)
         ):
-            if app_id:
-                self.by_id.setdefault(app_id.casefold(), platform)
-            if name:
-                self.by_name.setdefault(name, platform)
+            extra += [(platform, value) for value in (app_id, label) if value]
+        # The parsers' own index (shipped first-party apps), extended by the administrator's.
+        self.index = ShippedIndex(extra)
         self._tools: dict[str, int | None] = {}
 
-    def entries(self) -> tuple[tuple[str, str, str], ...]:
-        """Return (platform, name key, app id) of every entry, for a parser-side `extra`."""
-        return tuple((p, "", i) for i, p in self.by_id.items()) + tuple(
-            (p, n, "") for n, p in self.by_name.items()
-        )
+    def platform(
+        self, source: str, name: str, app_id: str | None, hinted: str | None
+    ) -> str | None:
+        """Return the platform key of an app, or None when it is nobody's first-party app.
 
-    def platform(self, name: str, app_id: str | None, hinted: str | None) -> str | None:
-        """Return the platform key of an app, or None when it is nobody's first-party app."""
+        Card and expense lines are spend, never a platform's sign-in: a charge for Microsoft 365
+        is evidence of that tool itself and goes through ordinary matching.
+        """
         if hinted:
             return hinted
-        if app_id and app_id.casefold() in self.by_id:
-            return self.by_id[app_id.casefold()]
-        for key in matching.candidate_keys(name):
-            if key in self.by_name:
-                return self.by_name[key]
-        return _shipped(name, app_id)
+        if source in SPEND_SOURCES:
+            return None
+        return self.index.platform(name, app_id)
 
     def tool_for(
         self, matcher: matching.Matcher, platform: str, usable: t.Container[int]

@@ -20,10 +20,12 @@ from markupsafe import Markup
 
 from catalog import taxonomy
 from catalog import vocab
+from catalog.analysis import overview as overview_mod
 from catalog.analysis import render as render_mod
 from catalog.analysis.neighbourhood import DIRECTIONS
 from catalog.analysis.neighbourhood import MAX_DEPTH
 from catalog.analysis.neighbourhood import ViewError
+from catalog.analysis.neighbourhood import ViewParams
 from catalog.analysis.neighbourhood import busiest
 from catalog.analysis.neighbourhood import parse_params
 from catalog.extensions import db
@@ -113,6 +115,11 @@ def view() -> ResponseReturnValue:
         link = tool_link()
         page_key = graph_service.cache_key(db.session, params, "page", node_url=link,
                                            as_of=date.today(), version=version)
+        if not fmt and params.key() == ViewParams().key() and request.args.get("all") != "1":
+            # Before the page cache: "?all=1" draws the same view, cached under the same key.
+            overview = _overview_page(version)
+            if overview is not None:
+                return overview
         if not fmt and (page := cache().get(page_key)) is not None:
             return _page_from(page)
         drafts: list[str] = []
@@ -208,3 +215,27 @@ def _body(result: graph_service.Rendered, version: str, link: t.Callable[[str], 
         focus_url=lambda slug: url_for("graph.view", focus=slug, depth=view.params.depth,
                                        direction=view.params.direction),
     )
+
+
+def _overview_page(version: str) -> str | None:
+    """The whole-stack page of a large catalog: one box per taxonomy group (None: draw tools)."""
+    snapshot, marks = cache().analysis(version, date.today(), lambda: load_snapshot(db.session))
+    if len(snapshot.tools) <= current_app.config.get("GRAPH_OVERVIEW_TOOLS", 300):
+        return None
+    store = current_app.extensions.setdefault("graph_overview", {})
+    key = (version, date.today(), url_for("graph.view", group="x"))
+    cached = store.get(key)
+    if cached is None:
+        view = overview_mod.build(snapshot, marks, group_of=taxonomy.group_of,
+                                  group_names=taxonomy.GROUPS)
+        source = overview_mod.to_dot(view, group_url=lambda group: url_for(
+            "graph.view", **({"group": group} if group else {"all": "1"})))
+        content, timed_out = graph_service.layout(
+            source, "svg", "dot", current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0))
+        svg = graph_service.inline_svg(content) if content else None
+        cached = (view, Markup(svg) if svg else None, timed_out)
+        store.clear()  # one catalog version at a time
+        store[key] = cached
+    view, svg, timed_out = cached
+    return render_template("graph/overview.html", groups=view.groups, svg=svg,
+                           timed_out=timed_out, tools=len(snapshot.tools))

@@ -153,3 +153,18 @@ def test_hostile_names_render_literally_with_real_graphviz(engine: str) -> None:
     assert any(t.startswith("<x> ] ; injected [label=<<b>pwn</b>>") for t in texts)
     assert any(t.startswith('<<TABLE><TR><TD><IMG SRC="/etc/passwd"') for t in texts)
     assert any(t.startswith("x" * 39 + "…") for t in texts)  # long names are shortened
+
+
+def test_the_focused_tool_is_marked_for_the_page_to_centre_on() -> None:
+    snapshot = Snapshot(tools=(ToolNode("a", name="A"), ToolNode("b", name="B")),
+                        flows=(FlowEdge("a", "b"),))
+    view = select_view(snapshot, ViewParams(focus="b", depth=1))
+    source = to_dot(view, node_url=url).source
+    b_id = "n2" if view.tools[1].slug == "b" else "n1"
+    assert 'id="focus-node"' in attrs(source, b_id) and "#1d4ed8" in attrs(source, b_id)
+    assert source.count("focus-node") == 1
+    svg, _ = dot_svg(source)
+    root = assert_safe_svg(svg)
+    focused = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
+               if g.get("id") == "focus-node"]
+    assert len(focused) == 1 and "focus" in (focused[0].get("class") or "")

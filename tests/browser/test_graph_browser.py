@@ -154,3 +154,39 @@ def test_whole_stack_reads_at_1280x900_after_one_zoom_step(
             assert single["inside"] and 12 <= single["text"] <= 18
         finally:
             browser.close()
+
+
+def test_focused_tool_is_marked_centred_and_the_graph_prints(
+    chromium_path: Path, demo_server: tuple[str, Flask]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _ = demo_server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/graph?focus=segment&depth=1&direction=both")
+            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+            canvas = page.locator("#graph-canvas").bounding_box()
+            node = page.locator("#graph-canvas #focus-node").bounding_box()
+            assert canvas and node
+            # Centred: the focused tool's middle is within 40 px of the canvas's middle.
+            assert abs((node["x"] + node["width"] / 2) - (canvas["x"] + canvas["width"] / 2)) < 40
+            assert abs((node["y"] + node["height"] / 2) - (canvas["y"] + canvas["height"] / 2)) < 40
+            # Marked: its border is the focus blue, and the legend says so.
+            stroke = page.locator("#graph-canvas #focus-node path, #graph-canvas #focus-node "
+                                  "polygon").first.get_attribute("stroke")
+            assert stroke == "#1d4ed8"
+            assert "the tool in focus" in page.locator(".legend").inner_text()
+            # A one-hop view is wide and short: the canvas is not a tall box of empty space.
+            assert canvas["height"] < 900 - 88
+
+            page.emulate_media(media="print")
+            assert not page.locator("#graph-canvas").is_visible()
+            still = page.locator(".graph-print svg").bounding_box()
+            assert still and still["width"] > 300 and still["height"] > 100
+            pdf = page.pdf()
+            assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+        finally:
+            browser.close()
