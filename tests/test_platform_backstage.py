@@ -82,7 +82,7 @@ def test_platform_app_without_its_platform_in_the_catalog_is_skipped(
     assert summary["skipped"] == {"platform app": 3}
     assert summary["platform_apps"] == {"skipped": 2}
     assert summary["new_tools"] == [] and session.scalar(sa.select(sa.func.count(Tool.id))) == 0
-    assert "  3 platform app" in discovery.format_summary(summary)
+    assert "Skipped 3 records: 3 platform app." in discovery.format_summary(summary)
 
 
 def test_platform_app_registered_as_its_own_tool_keeps_it(session, tmp_path, monkeypatch):

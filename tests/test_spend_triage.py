@@ -100,7 +100,7 @@ def test_not_software_is_remembered_for_later_imports_and_undo_brings_lines_back
     summary = imported(session, december)
     assert summary["skipped"] == {"not software (your decision)": 1}
     assert summary["unclassified"]["lines"] == 0
-    assert "1 not software (your decision)" in discovery.format_summary(summary)
+    assert "Skipped 1 records: 1 not software (your decision)." in discovery.format_summary(summary)
     assert count(session, Tool) == 1  # Notion only: never a tool from Acme
     spend_triage.undo(session, key, actor="it@example.com")
     session.commit()

@@ -74,9 +74,10 @@ def format_summary(summary: t.Mapping[str, t.Any]) -> str:
         )
     if s["skipped"]:
         total = sum(s["skipped"].values())
-        lines.append(f"Skipped {total} records:")
-        for reason, n in Counter(s["skipped"]).most_common(MAX_SHOWN):
-            lines.append(f"  {n} {reason}")
+        reasons = Counter(s["skipped"]).most_common()
+        shown = ", ".join(f"{n} {r}" for r, n in reasons[:MAX_SHOWN])
+        more = f", and {len(reasons) - MAX_SHOWN} more reasons" if len(reasons) > MAX_SHOWN else ""
+        lines.append(f"Skipped {total} records: {shown}{more}.")
     for warning in s["warnings"][:MAX_SHOWN]:
         lines.append(f"  warning: {warning}")
     stale = stale_line(s.get("stale"))
