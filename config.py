@@ -41,3 +41,8 @@ class Config:
     # Who hears about reviews about to breach (or breaching) the SLA besides the requester;
     # empty means every active IT account.
     NOTIFY_IT_LEAD = os.environ.get("NOTIFY_IT_LEAD", "")
+    # Hours an uploaded file may wait between preview and import before it is deleted.
+    UPLOAD_MAX_AGE_HOURS = float(os.environ.get("UPLOAD_MAX_AGE_HOURS", "24"))
+    # API collections: page size when `limit` is not given, and the largest `limit` accepted.
+    API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "100"))
+    API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))

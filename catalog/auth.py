@@ -1,6 +1,6 @@
 """Who may do what: the roles, the one permission check, and the sign-in gate for every request.
 
-Roles (SPEC 1: marketing registers and owns, IT reviews and governs, both read):
+Roles (docs/governance.md#roles: marketing registers and owns, IT reviews and governs, both read):
 
 | action | viewer | marketing | it | admin |
 |---|---|---|---|---|
@@ -335,7 +335,8 @@ def _gate() -> t.Any:
             return None
         return _unauthorized()
     # Defence in depth: whatever a page forgets, a viewer never writes.
-    if unsafe and user.role == "viewer" and request.endpoint != "auth.logout":
+    if unsafe and user.role == "viewer" and request.endpoint not in (
+            "auth.logout", "auth.revoke_token"):  # a viewer may still revoke their own token
         abort(403)
     return None
 

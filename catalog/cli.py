@@ -1,4 +1,4 @@
-"""The `martech` command line: a Flask CLI group around the app factory (SPEC 5.2)."""
+"""The `martech` command line: a Flask CLI group around the app factory (see the README)."""
 
 from __future__ import annotations
 
@@ -253,8 +253,22 @@ def export_command(out: str | None) -> None:
         click.echo(f"Wrote {out}.", err=True)
 
 
+def _supported_day(ctx: click.Context, param: click.Parameter, value: t.Any) -> t.Any:
+    """Refuse an --as-of date outside the catalog's supported range (the rules add days to it)."""
+    if value is None:
+        return None
+    from catalog.services.records import check_date
+
+    try:
+        check_date(value.date())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @main.command("audit")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_supported_day,
               help="Evaluate the rules as of this date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 def audit_command(as_of: t.Any, fmt: str) -> None:
@@ -398,6 +412,7 @@ def scorecard_group() -> None:
 
 @scorecard_group.command("snapshot")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=_supported_day,
               help="Record the figures of this day (default: today).")
 def scorecard_snapshot(as_of: t.Any) -> None:
     """Record the day's scorecard figures (one row per day; run it daily, e.g. from cron)."""
@@ -444,3 +459,61 @@ def notify_command(today: t.Any) -> None:
     click.echo(str(summary))
     if summary.failed:
         click.echo("Some notices failed for good; see /admin/notifications.", err=True)
+# Dump, restore and backup -------------------------------------------------------------------------
+# The whole database, not only the bundle's records: see catalog.services.dump and docs/dump.md.
+
+
+@main.command("dump")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def dump_command(file: str) -> None:
+    """Write the whole database to FILE (JSON Lines; gzipped if FILE ends in .gz)."""
+    from catalog.services import dump
+
+    try:
+        counts = dump.dump(db.session, file)
+    except dump.DumpError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror}") from None
+    click.echo(f"Wrote {file}: {sum(counts.values())} rows in {len(counts)} tables.")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore_command(file: str) -> None:
+    """Load a dump made by `martech dump` into this database, which must be empty."""
+    from catalog.services import dump
+
+    with write_intent(), progress_bar(None, "restore") as bar:
+        try:
+            counts = dump.restore(db.session, file, progress=bar.update)
+            db.session.commit()
+        except dump.DumpError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{file}: nothing restored. {exc}") from None
+    click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+def backup_command(file: str, overwrite: bool) -> None:
+    """Copy the live SQLite database to FILE (safe while the app runs)."""
+    from catalog.services import dump
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            "backup copies a SQLite database file; on PostgreSQL use pg_dump "
+            "(e.g. `pg_dump -Fc DBNAME > FILE`) or `martech dump FILE`.")
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        raise click.ClickException(f"{url}: not a SQLite database file.")
+    if Path(file).exists() and not overwrite:
+        raise click.ClickException(f"{file} exists; choose another name or pass --overwrite.")
+    import sqlite3
+
+    try:
+        pages = dump.backup_sqlite(url.database, file)
+    except (OSError, sqlite3.Error, dump.DumpError) as exc:
+        raise click.ClickException(f"{file}: no backup written. {exc}") from None
+    click.echo(f"Backed up {url.database} to {file} ({pages} pages).")

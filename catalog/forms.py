@@ -33,6 +33,7 @@ from catalog import vocab
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import records
+from catalog.services.tool_search import resolve_tool_args
 
 REQUIRED = "is required"
 
@@ -116,7 +117,7 @@ class ToolForm(VersionedForm):
     description = TextAreaField("Description")
     website = StringField("Website", description="An http:// or https:// address.")
     lifecycle = SelectField(
-        "Lifecycle", choices=_vocab_choices(vocab.LIFECYCLES), default="requested",
+        "Lifecycle", choices=choices(vocab.LIFECYCLE_LABELS.items()), default="requested",
         validate_choice=False,
     )
     business_owner = SelectField(
@@ -191,8 +192,9 @@ class PersonForm(VersionedForm):
 
 class FlowForm(VersionedForm):
     record_fields = records.FLOW_FIELDS
-    source = SelectField("From tool", validators=[InputRequired(REQUIRED)], validate_choice=False)
-    target = SelectField("To tool", validators=[InputRequired(REQUIRED)], validate_choice=False)
+    # Tool pickers: a slug or an exact name, with suggestions (static/js/tool-picker.js).
+    source = StringField("From tool", validators=[InputRequired(REQUIRED)])
+    target = StringField("To tool", validators=[InputRequired(REQUIRED)])
     data_classes = MultiCheckboxField(
         "Data it carries", choices=_data_class_choices(), validate_choice=False
     )
@@ -207,23 +209,32 @@ class FlowForm(VersionedForm):
     active = BooleanField("Active", default=True)
 
     def setup(self, session: Session) -> FlowForm:
-        """Fill the tool choices."""
-        self.source.choices = self.target.choices = tool_choices(session)
+        """Make the tool fields pickers; typed names resolve to slugs on save."""
+        self._session = session
+        for field in (self.source, self.target):
+            field.render_kw = tool_picker_attrs()
         return self
+
+    def validate_source(self, field: t.Any) -> None:
+        known_tool(self._session, field)
+
+    def validate_target(self, field: t.Any) -> None:
+        known_tool(self._session, field)
 
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the flow service expects."""
         record = {name: field.data for name, field in self._fields.items()
                   if name not in ("csrf_token", "version")}
+        record |= resolve_tool_args(self._session, record, ("source", "target"))
         record["data_classes"] = list(record["data_classes"] or [])
         return record
 
 
 class DependencyForm(VersionedForm):
     record_fields = records.DEPENDENCY_FIELDS
-    tool = SelectField("Tool", validators=[InputRequired(REQUIRED)], validate_choice=False)
-    depends_on = SelectField(
-        "Depends on", validators=[InputRequired(REQUIRED)], validate_choice=False,
+    tool = StringField("Tool", validators=[InputRequired(REQUIRED)])
+    depends_on = StringField(
+        "Depends on", validators=[InputRequired(REQUIRED)],
         description="The tool stops working, or loses its data, when this one goes away.",
     )
     kind = SelectField(
@@ -233,14 +244,23 @@ class DependencyForm(VersionedForm):
     description = TextAreaField("Description")
 
     def setup(self, session: Session) -> DependencyForm:
-        """Fill the tool choices."""
-        self.tool.choices = self.depends_on.choices = tool_choices(session)
+        """Make the tool fields pickers; typed names resolve to slugs on save."""
+        self._session = session
+        for field in (self.tool, self.depends_on):
+            field.render_kw = tool_picker_attrs()
         return self
+
+    def validate_tool(self, field: t.Any) -> None:
+        known_tool(self._session, field)
+
+    def validate_depends_on(self, field: t.Any) -> None:
+        known_tool(self._session, field)
 
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the dependency service expects."""
-        return {"tool": self.tool.data, "depends_on": self.depends_on.data,
-                "kind": self.kind.data, "description": self.description.data or ""}
+        record = {"tool": self.tool.data, "depends_on": self.depends_on.data,
+                  "kind": self.kind.data, "description": self.description.data or ""}
+        return record | resolve_tool_args(self._session, record, ("tool", "depends_on"))
 
 
 class ConfirmForm(VersionedForm):
@@ -264,6 +284,25 @@ def person_choices(session: Session, *, first: str) -> list[SelectChoice]:
             label += " (left)"
         options.append(SelectChoice(p.email, label))
     return options
+
+
+def known_tool(session: Session, field: t.Any) -> None:
+    """Refuse a picker's text that is neither a tool's slug nor its exact name."""
+    from wtforms.validators import ValidationError as FieldError
+
+    from catalog.services.tool_search import resolve
+
+    value = (field.data or "").strip()
+    if value and resolve(session, value) is None:
+        raise FieldError(f"no tool with slug {value!r} (nor with that exact name)")
+
+
+def tool_picker_attrs() -> dict[str, str]:
+    """Return the attributes that make a text field a tool picker with suggestions."""
+    from flask import url_for
+
+    return {"data-suggest": url_for("tool_list.suggest"), "autocomplete": "off",
+            "spellcheck": "false", "placeholder": "Type a tool name"}
 
 
 def tool_choices(session: Session) -> list[SelectChoice]:

@@ -340,7 +340,7 @@ class IgnoredApp(Base):
 
 
 class TaxonomyEntry(Base):
-    """A group or subcategory an administrator added to the shipped martech taxonomy (SPEC 7).
+    """A group or subcategory an administrator added to the taxonomy (docs/governance.md#taxonomy).
 
     Keys never change once added (tools store them, like slugs); a rename changes the label only.
     A retired category is no longer offered nor accepted; it is kept so its key is not reused.
@@ -475,6 +475,24 @@ class FindingState(Base):
     @property
     def key(self) -> str:
         return f"{self.rule}:{self.subject_key}"
+
+
+# Saved views of the tool list ---------------------------------------------------------------------
+
+
+class SavedView(Base):
+    """A filter set of the tool list that one user saved under a name (docs/tool-list.md)."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(100))
+    query: Mapped[str] = mapped_column(sa.String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 # Discovery triage tables live in their own module on this metadata; importing it here registers

@@ -7,6 +7,7 @@ login view and exempt the API blueprint from the cookie-only CSRF rule (see `cat
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import typing as t
 from pathlib import Path
@@ -39,6 +40,11 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 DEV_KEY = "dev"
+# A signing key shorter than this can be guessed offline from one session cookie.
+MIN_SECRET_BYTES = 32
+# A JSON body may carry NUL as the escape \u0000 (an odd number of backslashes before it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 class InsecureConfig(RuntimeError):
@@ -59,6 +65,13 @@ def ensure_secret_key(app: Flask) -> None:
     """
     key = app.config.get("SECRET_KEY")
     if key and key != DEV_KEY:
+        size = len(key if isinstance(key, bytes) else str(key).encode("utf-8"))
+        if size < MIN_SECRET_BYTES and not _development(app):
+            raise InsecureConfig(
+                f"SECRET_KEY is {size} bytes; use at least {MIN_SECRET_BYTES} random bytes "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or unset it to have one generated into the instance folder"
+            )
         return
     if _development(app):
         app.config["SECRET_KEY"] = key or DEV_KEY
@@ -124,12 +137,61 @@ def _rate_limit_login(app: Flask) -> None:
         ), 429
 
 
+def _nul_where() -> str | None:
+    """Return where this request carries a NUL character, if it does.
+
+    No database stores NUL in text (PostgreSQL refuses it outright), and no name, e-mail or slug
+    needs one, so a request carrying one is refused before any view or query sees it.
+    """
+    if "\x00" in request.path:
+        return "the address"
+    if b"\x00" in request.query_string or b"%00" in request.query_string:
+        return "the query string"
+    if request.mimetype in _FORM_TYPES:
+        for key, value in request.form.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return f"the form field {key.replace(chr(0), '')!r}"
+        return None
+    body = request.get_data(cache=True)
+    if b"\x00" in body or _JSON_NUL.search(body):
+        return "the request body"
+    return None
+
+
+def _refuse_nul() -> t.Any:
+    where = _nul_where()
+    if where is None:
+        return None
+    message = f"A NUL character in {where} is not accepted; nothing was changed."
+    if request.path.startswith("/api/"):
+        return {"error": message}, 400
+    return render_template("error.html", code=400, message=message), 400
+
+
+def _proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from as many proxies as PROXY_FIX_X_* say (0, the default: none)."""
+    counts = {}
+    for name in ("for", "proto", "host", "port", "prefix"):
+        key = f"PROXY_FIX_X_{name.upper()}"
+        value = app.config.get(key, os.environ.get(key, "0"))
+        try:
+            counts[f"x_{name}"] = int(value)
+        except (TypeError, ValueError):
+            raise InsecureConfig(f"{key} must be a number of proxies, not {value!r}") from None
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
-    """Harden `app`: secret key, cookies, headers, sign-in gate, login rate limit."""
+    """Harden `app`: secret key, cookies, headers, NUL guard, sign-in gate, login rate limit."""
     from catalog import auth
 
     ensure_secret_key(app)
     _cookie_flags(app)
+    _proxy_fix(app)
     app.after_request(_headers)
+    app.before_request(_refuse_nul)
     auth.init_app(app)
     _rate_limit_login(app)

@@ -1,4 +1,4 @@
-"""The default martech taxonomy (SPEC 7): six groups of subcategories, keyed by slugged names."""
+"""The default martech taxonomy (docs/governance.md#taxonomy): six groups of subcategories."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ SHIPPED_CATEGORIES: dict[str, Category] = {
     for name in names
 }
 
-# The live registry: the shipped taxonomy plus an administrator's additions (SPEC 7). These dicts
+# The live registry: the shipped taxonomy plus an administrator's additions. These dicts
 # are updated in place by `install()`, never rebound, because analysis modules bind them at import
 # time (`from catalog.taxonomy import CATEGORIES`) and must see the additions too.
 GROUPS: dict[str, str] = dict(SHIPPED_GROUPS)
@@ -119,7 +119,7 @@ def categories() -> dict[str, Category]:
 def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Return (group name, [(key, name)]) pairs for a grouped <select>.
 
-    Shipped groups and categories keep the order of SPEC 7; additions follow, by name.
+    Shipped groups and categories keep their shipped order; additions follow, by name.
     """
     by_group: dict[str, list[Category]] = {key: [] for key in GROUPS}
     for category in CATEGORIES.values():

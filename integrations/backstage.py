@@ -75,7 +75,7 @@ class BackstageImporter(Importer):
         seen_entity = False
         import yaml  # only this importer needs it: keep it out of every start-up
 
-        documents = yaml.safe_load_all(text_stream(stream))
+        documents = yaml.load_all(text_stream(stream), Loader=budgeted_loader())
         number = 0
         while True:
             try:
@@ -205,6 +205,49 @@ class BackstageImporter(Importer):
                     pending.append(
                         (where, slug_for(ns, other), f"{kind}:{namespace}/{name}", namespace)
                     )
+
+
+# A descriptor is a few dozen nodes. Aliases let a few hundred bytes stand for billions of nodes
+# ("billion laughs"), which the import would then walk until memory runs out: a document may
+# expand to at most this many nodes, aliases counted at their full size.
+MAX_EXPANDED_NODES = 100_000
+_LOADER: t.Any = None
+
+
+def budgeted_loader() -> t.Any:
+    """Return a safe YAML loader that refuses documents expanding past MAX_EXPANDED_NODES."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+    from yaml.composer import ComposerError
+
+    class BudgetedLoader(yaml.SafeLoader):
+        def compose_document(self) -> t.Any:
+            self._sizes: dict[int, int] = {}  # id(node) -> nodes it stands for, expanded
+            return super().compose_document()
+
+        def compose_node(self, parent: t.Any, index: t.Any) -> t.Any:
+            mark = self.peek_event().start_mark
+            node = super().compose_node(parent, index)
+            sizes = self._sizes
+            if id(node) in sizes:  # an alias: its anchor's full size counts again
+                return node
+            if isinstance(node, yaml.SequenceNode):
+                size = 1 + sum(sizes.get(id(child), 1) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                size = 1 + sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
+            else:
+                size = 1
+            if size > MAX_EXPANDED_NODES:
+                raise ComposerError(
+                    None, None, f"aliases expand this document past {MAX_EXPANDED_NODES:,} "
+                    "nodes, far more than any descriptor needs; refused", mark)
+            sizes[id(node)] = size
+            return node
+
+    _LOADER = BudgetedLoader
+    return _LOADER
 
 
 def _first_line(exc: yaml.YAMLError) -> str:

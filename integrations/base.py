@@ -324,8 +324,8 @@ def parse_amount(text: str) -> Decimal:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(f"{raw[:40]!r} is not an amount") from None
-    if not amount.is_finite():
-        raise ValueError(f"{raw[:40]!r} is not an amount")
+    if not amount.is_finite() or abs(amount) >= Decimal("1e12"):  # 1e400 is finite to Decimal
+        raise ValueError(f"{raw[:40]!r} is not an amount (at most 999,999,999,999.99)")
     return -amount if negative else amount
 
 

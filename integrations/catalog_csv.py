@@ -66,7 +66,7 @@ def _convert(kind: str, value: str) -> t.Any:
             return False
         raise ValueError(f"{value[:20]!r} is not yes or no")
     if kind == "int":
-        if not value.isdigit() or len(value) > 12:
+        if not (value.isascii() and value.isdigit()) or len(value) > 12:
             raise ValueError(f"{value[:20]!r} is not a whole number")
         return int(value)
     if kind == "choices":

@@ -41,7 +41,7 @@ def make_app(tmp_path: Path, **config: t.Any) -> Flask:
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "test-secret-key-at-least-32-bytes-long",
             "WTF_CSRF_ENABLED": False,
             "AUTH_ENABLED": False,
             "SQLALCHEMY_ENGINES": {"default": database_url(tmp_path)},

@@ -75,7 +75,8 @@ def test_text_format_reads_like_a_report(app: Flask, martech: Martech) -> None:
     out = result.stdout
     assert out.startswith("Martech audit as of 2026-11-22\n")
     assert "shadow IT: 2" in out
-    assert "[critical] mailchimp: SHADOW_REJECTED_IN_USE" in out
+    assert "[critical] mailchimp: Shadow IT: rejected, still in use (SHADOW_REJECTED_IN_USE)" in out
+    assert "  Customer data stranded in a silo (DATA_SILO) [silo mailchimp]\n" in out
     assert "[critical] mailchimp (rogue, contact_pii; fed by salesforce)" in out
     assert "Mailchimp holds customer contact data that never reaches Salesforce" in out
 

@@ -73,14 +73,15 @@ def test_report_page_shows_summary_shadow_silos_and_findings(app: Flask,
 
 def test_report_filters_by_rule_and_by_tool(app: Flask, client: FlaskClient) -> None:
     seed(app)
-    by_rule = client.get(f"/audit?as_of={AS_OF}&rule=DATA_SILO").text
-    assert "<code>DATA_SILO</code>" in by_rule
-    assert "<code>SHADOW_DISCOVERED</code>" not in by_rule
-    by_tool = client.get(f"/audit?as_of={AS_OF}&tool=evil").text
-    assert "<code>SHADOW_DISCOVERED</code>" in by_tool
-    assert "<code>SHADOW_REJECTED_IN_USE</code>" not in by_tool
+    # The findings section (the shadow table above it is never filtered).
+    by_rule = client.get(f"/audit?as_of={AS_OF}&rule=DATA_SILO").text.split('id="findings-h"')[1]
+    assert '<small class="rule-id">DATA_SILO</small>' in by_rule
+    assert '<small class="rule-id">SHADOW_DISCOVERED</small>' not in by_rule
+    by_tool = client.get(f"/audit?as_of={AS_OF}&tool=evil").text.split('id="findings-h"')[1]
+    assert '<small class="rule-id">SHADOW_DISCOVERED</small>' in by_tool
+    assert '<small class="rule-id">SHADOW_REJECTED_IN_USE</small>' not in by_tool
     # The flow into Mailchimp concerns Mailchimp.
-    assert "<code>FLOW_UNMANAGED_PERSONAL_DATA</code>" in client.get(
+    assert '<small class="rule-id">FLOW_UNMANAGED_PERSONAL_DATA</small>' in client.get(
         f"/audit?as_of={AS_OF}&tool=mailchimp").text
     assert "No findings match these filters." in client.get(
         f"/audit?as_of={AS_OF}&rule=NO_SUCH_RULE").text

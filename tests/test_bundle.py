@@ -1,4 +1,4 @@
-"""The bundle (SPEC 5.1): exact round trip, idempotent upsert, all-or-nothing with named errors."""
+"""The bundle (docs/formats.md#the-bundle): round trip, idempotent upsert, all-or-nothing errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `martech` command line (SPEC 5.2): db upgrade, demo, import, export, serve."""
+"""The `martech` command line (see the README): db upgrade, demo, import, export, serve."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def test_martech_serve_answers_on_the_printed_url(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                        "SECRET_KEY": "test-serve-key"}
+                        "SECRET_KEY": "test-serve-key-" + "0" * 32}
     subprocess.run([MARTECH, "db", "upgrade"], env=env, check=True, capture_output=True)
     proc = subprocess.Popen([MARTECH, "serve", "--port", str(port)], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

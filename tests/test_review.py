@@ -187,7 +187,7 @@ def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
     assert ivan.post("/review/mailgun-b/signoff/technical").status_code == 302
     assert ivan.post("/review/mailgun-b/sanction").status_code == 302
     page = ivan.get("/review/mailgun-b").text
-    assert "sanctioned" in page and "signed by mia@example.com" in page
+    assert "sanctioned" in page and 'signed by <span title="mia@example.com">Mia</span>' in page
 
 
 def test_reject_page_requires_reason(web):

@@ -175,3 +175,10 @@ def test_cli_snapshot_upserts_the_day(web):
     run_cli(web, ["scorecard", "snapshot", "--as-of", "2026-11-20"])
     with web.app_context():
         assert db.session.scalars(sa.select(ScorecardSnapshot.day)).all() == [date(2026, 11, 20)]
+
+
+def test_severity_cards_read_worst_first():
+    today = {"findings_by_severity": {s: 1 for s in ("critical", "high", "info", "low", "medium")}}
+    labels = [t.label for t in scorecard.trends([], today)]
+    assert labels == ["Critical findings", "High findings", "Medium findings", "Low findings",
+                      "Info findings"]

@@ -26,5 +26,5 @@ def test_tool_page_shows_findings_risk_blast_radius_and_reach(app, client):
     crm = client.get("/tools/crm").text
     # Both downstream tools break or lose data if the CRM goes; only the sheet gets personal data.
     assert "Blast radius (2 tools)" in crm
-    assert "Personal-data reach (1 tools)" in crm
+    assert "Personal-data reach (1 tool)" in crm
     assert "FLOW_UNMANAGED_PERSONAL_DATA" in crm

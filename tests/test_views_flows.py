@@ -28,6 +28,11 @@ def flow_count(app: Flask) -> int:
 
 
 def selected(html: str, field: str) -> str | None:
+    """Return the tool a picker (text field) or a select of the form shows as chosen."""
+    picker = re.search(rf'<input[^>]*id="{field}"[^>]*>', html)
+    if picker:
+        value = re.search(r'value="([^"]*)"', picker.group(0))
+        return value.group(1) if value and value.group(1) else None
     select = html[html.index(f'id="{field}"'):]
     select = select[:select.index("</select>")]
     match = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select)

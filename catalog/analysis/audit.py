@@ -1,6 +1,7 @@
-"""The rogue-tool audit (SPEC 3): shadow IT, customer-data silos, findings, risk, as of a date.
+"""The rogue-tool audit (docs/governance.md): shadow IT, silos, findings, risk, as of a date.
 
-`run_audit(snapshot, as_of)` is the one entry point; `to_json(result)` gives the SPEC 5.3 shape.
+`run_audit(snapshot, as_of)` is the one entry point; `to_json(result)` gives the audit JSON
+(docs/formats.md#audit-json).
 Pure: the snapshot is the only input, so the same snapshot and date always give the same report.
 """
 
@@ -36,7 +37,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ShadowTool:
-    """A tool in use without IT's sanction, with every reason that applies (SPEC 3.1)."""
+    """A tool in use without IT's sanction, with every reason (docs/governance.md#shadow-it)."""
 
     tool: str
     reasons: tuple[str, ...]
@@ -45,7 +46,7 @@ class ShadowTool:
 
 @dataclass(frozen=True)
 class Silo:
-    """Stranded tools holding customer data that never reaches a system of record (SPEC 3.2)."""
+    """Stranded tools whose customer data reaches no system of record (docs/governance.md#silos)."""
 
     tools: tuple[str, ...]
     data_classes: tuple[str, ...]
@@ -86,7 +87,7 @@ def _shadow(facts: Facts) -> tuple[ShadowTool, ...]:
 
 
 def run_audit(snapshot: Snapshot, as_of: date, *, sla_days: int = 10) -> AuditResult:
-    """Evaluate every governance rule of SPEC 3 on the snapshot as of a date."""
+    """Evaluate every governance rule (docs/governance.md) on the snapshot as of a date."""
     with collector_paused():
         return _run_audit(snapshot, as_of, sla_days)
 
@@ -113,7 +114,7 @@ def _run_audit(snapshot: Snapshot, as_of: date, sla_days: int) -> AuditResult:
 
 
 def to_json(result: AuditResult) -> dict[str, object]:
-    """Return the audit as the JSON document of SPEC 5.3 (plain dicts, lists and scalars)."""
+    """Return the audit JSON document (docs/formats.md#audit-json) as plain dicts and lists."""
     return {
         "as_of": result.as_of.isoformat(),
         "summary": result.summary,

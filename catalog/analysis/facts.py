@@ -1,4 +1,4 @@
-"""The base facts every audit rule reads (SPEC 3, 3.1, 3.2): in use, shadow, customer data, silos.
+"""The base facts every audit rule reads (docs/governance.md): in use, shadow, customer data, silos.
 
 Computed once per (snapshot, as_of) by `derive_facts`; every rule, the risk score and the
 scorecard then read the same `Facts`, so they never disagree about what is in use or stranded.
@@ -13,6 +13,10 @@ from datetime import timedelta
 
 from catalog.analysis.graph import FlowIndex
 from catalog.analysis.graph import flow_index
+from catalog.analysis.registry import SHADOW_DISCOVERED
+from catalog.analysis.registry import SHADOW_REJECTED_IN_USE
+from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
+from catalog.analysis.registry import SHADOW_UNAPPROVED
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import PersonRec
 from catalog.analysis.snapshot import SightingRec
@@ -27,11 +31,11 @@ __all__ = ["RECENT_DAYS", "Facts", "SiloFacts", "derive_facts", "in_use", "is_re
 RECENT_DAYS = 90
 
 SHADOW_REASON = {
-    "discovered": "SHADOW_DISCOVERED",
-    "requested": "SHADOW_UNAPPROVED",
-    "in_review": "SHADOW_UNAPPROVED",
-    "rejected": "SHADOW_REJECTED_IN_USE",
-    "retired": "SHADOW_RETIRED_IN_USE",
+    "discovered": SHADOW_DISCOVERED.id,
+    "requested": SHADOW_UNAPPROVED.id,
+    "in_review": SHADOW_UNAPPROVED.id,
+    "rejected": SHADOW_REJECTED_IN_USE.id,
+    "retired": SHADOW_RETIRED_IN_USE.id,
 }
 
 
@@ -76,7 +80,10 @@ class Facts:
         return list(self.index.inbound.get(slug, ()))
 
     def holds_customer_data(self, slug: str) -> bool:
-        """Return True when the tool stores or receives personal data (SPEC 2.1)."""
+        """Return True when the tool stores or receives personal (customer) data.
+
+        See docs/governance.md#customer-data.
+        """
         return bool(self.personal_held.get(slug))
 
 
@@ -108,7 +115,7 @@ def _in_use(tools: dict[str, ToolNode], sightings: Iterable[SightingRec],
 
 
 def in_use(snapshot: Snapshot, as_of: date) -> frozenset[str]:
-    """Return the slugs of the tools in use as of a date (SPEC 3)."""
+    """Return the slugs of the tools in use as of a date (docs/governance.md#in-use)."""
     tools = {tool.slug: tool for tool in snapshot.tools}
     return frozenset(_in_use(tools, snapshot.sightings, (f for f in snapshot.flows if f.active),
                              as_of))

@@ -1,4 +1,6 @@
-"""Impact and reach (SPEC 3.4): what breaks when a tool goes away, where its personal data goes.
+"""Impact and reach: what breaks when a tool goes away, where its personal data goes.
+
+Definitions: docs/governance.md#impact-and-reach.
 
 `blast_radius` and `personal_data_reach` answer for one tool with one BFS. `blast_sizes` answers
 "how big is the blast radius" for every tool at once, bounded by a cap: exact sizes for all tools

@@ -107,7 +107,7 @@ def parse_params(
         return value
 
     raw_depth = (args.get("depth") or "2").strip()
-    if not raw_depth.isdigit() or not 0 <= int(raw_depth) <= MAX_DEPTH:
+    if not (raw_depth.isascii() and raw_depth.isdigit()) or not 0 <= int(raw_depth) <= MAX_DEPTH:
         raise ViewError("depth", f"must be a whole number from 0 to {MAX_DEPTH}")
     direction = (args.get("direction") or "both").strip()
     if direction not in DIRECTIONS:
@@ -231,7 +231,7 @@ def _group(tool: ToolNode) -> str | None:
 
 
 def customer_data_holders(snapshot: Snapshot) -> frozenset[str]:
-    """Return the slugs of tools holding customer data (SPEC 2.1)."""
+    """Return the slugs of tools holding customer data (docs/governance.md#customer-data)."""
     holders = {tool.slug for tool in snapshot.tools if tool.data_classes & PERSONAL}
     holders.update(
         flow.target for flow in snapshot.flows

@@ -1,4 +1,4 @@
-"""The per-tool risk score (SPEC 3.4): 0-100 from weighted factors, every weight in `WEIGHTS`.
+"""The per-tool risk score (docs/governance.md#risk-score): 0-100, every weight in `WEIGHTS`.
 
 Each factor is a fraction between 0 and 1 of how strongly it applies; its points are that
 fraction times its weight, rounded. The weights sum to 100, so the score is the sum of the points.
@@ -12,7 +12,7 @@ from typing import NamedTuple
 from catalog.analysis.facts import Facts
 from catalog.vocab import PERSONAL
 
-__all__ = ["WEIGHTS", "BLAST_CAP", "INFLOW_CAP", "Risk", "score_tools"]
+__all__ = ["WEIGHTS", "FACTOR_LABELS", "BLAST_CAP", "INFLOW_CAP", "Risk", "score_tools"]
 
 #: Points each factor is worth at full strength. Change weights here and nowhere else.
 WEIGHTS: dict[str, int] = {
@@ -28,6 +28,15 @@ WEIGHTS: dict[str, int] = {
     "missing_controls": 15,
     # Tools that break or lose data when this one goes away; full at BLAST_CAP tools.
     "blast_radius": 20,
+}
+#: What each factor means, in the words pages show (the JSON keeps the keys).
+FACTOR_LABELS: dict[str, str] = {
+    "shadow": "Shadow IT",
+    "customer_data": "Holds customer data",
+    "unmanaged_personal_inflows": "Personal data arriving by unmanaged flows",
+    "missing_owners": "Missing or departed owners",
+    "missing_controls": "Missing DPA, security review or SSO",
+    "blast_radius": "Tools that break without it",
 }
 BLAST_CAP = 20
 INFLOW_CAP = 3

@@ -1,7 +1,8 @@
-"""The findings of SPEC 3.3, one small generator per rule, all reading the same `Facts`.
+"""The audit findings (docs/governance.md#rules), one small generator per rule, reading `Facts`.
 
-Rule ids, severities and subjects are part of the contract; messages name tools by name and say
-what to do, because the report is read by a CMO, not by the person who wrote the rule.
+Each rule is declared once in `registry` (id, severity, subject, words); a generator here says
+which rules it `emits` and builds their findings. Messages name tools by name and say what to
+do, because the report is read by a CMO, not by the person who wrote the rule.
 """
 
 from __future__ import annotations
@@ -17,6 +18,25 @@ from catalog.analysis.facts import Facts
 from catalog.analysis.facts import SiloFacts
 from catalog.analysis.graph import IntEdges
 from catalog.analysis.graph import cut_vertices
+from catalog.analysis.registry import DATA_SILO
+from catalog.analysis.registry import FLOW_UNMANAGED_PERSONAL_DATA
+from catalog.analysis.registry import NO_SYSTEM_OF_RECORD
+from catalog.analysis.registry import OWNER_DEPARTED
+from catalog.analysis.registry import OWNER_MISSING_BUSINESS
+from catalog.analysis.registry import OWNER_MISSING_TECHNICAL
+from catalog.analysis.registry import OWNER_WRONG_SIDE
+from catalog.analysis.registry import PERSONAL_DATA_EXPOSURE
+from catalog.analysis.registry import REDUNDANT_TOOLS
+from catalog.analysis.registry import RENEWAL_AT_RISK
+from catalog.analysis.registry import REVIEW_OVERDUE
+from catalog.analysis.registry import RULES
+from catalog.analysis.registry import SHADOW_DISCOVERED
+from catalog.analysis.registry import SHADOW_REJECTED_IN_USE
+from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
+from catalog.analysis.registry import SHADOW_UNAPPROVED
+from catalog.analysis.registry import SINGLE_POINT_OF_FAILURE
+from catalog.analysis.registry import USED_BEFORE_APPROVAL
+from catalog.analysis.registry import emits
 from catalog.analysis.snapshot import SightingRec
 from catalog.taxonomy import CATEGORIES
 from catalog.vocab import DATA_CLASS_LABELS
@@ -78,28 +98,35 @@ def money_text(amounts: dict[str, float]) -> str:
 
 
 def shadow_severity(facts: Facts, slug: str) -> str:
-    """Return the severity of a shadow tool (SPEC 3.1)."""
+    """Return the severity of a shadow tool (docs/governance.md#shadow-it).
+
+    A tool has one reason (its lifecycle's), so this is that rule's severity, escalated when
+    the tool holds customer data.
+    """
     reasons = facts.shadow[slug]
-    worst = {"SHADOW_REJECTED_IN_USE", "SHADOW_RETIRED_IN_USE"} & set(reasons)
-    return "critical" if worst or facts.holds_customer_data(slug) else "high"
+    worst = min((RULES[r] for r in reasons), key=lambda r: SEVERITY_RANK[r.severity])
+    if worst.escalated and facts.holds_customer_data(slug):
+        return worst.escalated
+    return worst.severity
 
 
 def silo_severity(silo: SiloFacts) -> str:
-    """Return the severity of a silo (SPEC 3.2)."""
-    return "critical" if silo.rogue else "high"
+    """Return the severity of a silo (docs/governance.md#silos)."""
+    return (DATA_SILO.escalated or DATA_SILO.severity) if silo.rogue else DATA_SILO.severity
 
 
 _SHADOW_TEXT = {
-    "SHADOW_DISCOVERED": "is in use but was never registered; register it and have IT review it",
-    "SHADOW_UNAPPROVED": "is in use while its request still waits for IT's decision; decide on "
+    SHADOW_DISCOVERED.id: "is in use but was never registered; register it and have IT review it",
+    SHADOW_UNAPPROVED.id: "is in use while its request still waits for IT's decision; decide on "
                          "the request or pause its use",
-    "SHADOW_REJECTED_IN_USE": "was rejected by IT but is still in use; move its users to a "
+    SHADOW_REJECTED_IN_USE.id: "was rejected by IT but is still in use; move its users to a "
                               "sanctioned tool and cancel it",
-    "SHADOW_RETIRED_IN_USE": "was retired but is still in use; cut its remaining access and flows "
+    SHADOW_RETIRED_IN_USE.id: "was retired but is still in use; cut its remaining access and flows "
                              "or bring it back through review",
 }
 
 
+@emits(SHADOW_DISCOVERED, SHADOW_UNAPPROVED, SHADOW_REJECTED_IN_USE, SHADOW_RETIRED_IN_USE)
 def shadow_findings(facts: Facts) -> Iterator[Finding]:
     for slug, reasons in facts.shadow.items():
         held = facts.personal_held[slug]
@@ -110,6 +137,7 @@ def shadow_findings(facts: Facts) -> Iterator[Finding]:
             yield Finding(reason, severity, "tool", slug, f"{name} {_SHADOW_TEXT[reason]}.{extra}")
 
 
+@emits(DATA_SILO)
 def silo_findings(facts: Facts) -> Iterator[Finding]:
     hubs = sorted(facts.name(s) for s in facts.sors)
     hub_text = names_text(hubs) if hubs else "any system of record (none exists)"
@@ -126,12 +154,14 @@ def silo_findings(facts: Facts) -> Iterator[Finding]:
             flows = sorted({f"{facts.name(f.source)} to {facts.name(f.target)}"
                             for f in silo.unmanaged})
             message += f" Unmanaged flows: {names_text(flows)}."
-        yield Finding("DATA_SILO", silo_severity(silo), "silo", silo.key, message)
+        yield Finding(DATA_SILO.id, silo_severity(silo), "silo", silo.key, message)
 
 
+@emits(FLOW_UNMANAGED_PERSONAL_DATA)
 def flow_findings(facts: Facts) -> Iterator[Finding]:
-    # The subject key is source->target (SPEC 5.3) while a flow's own key adds the mechanism,
-    # so every qualifying flow between one pair folds into one finding for that pair.
+    # The subject key is source->target (docs/formats.md#audit-json) while a flow's own key adds
+    # the mechanism, so every qualifying flow between one pair folds into one finding for that
+    # pair.
     pairs: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
     for flow in facts.flows:
         if flow.managed_by_it or flow.anonymized:
@@ -158,7 +188,9 @@ def flow_findings(facts: Facts) -> Iterator[Finding]:
         message += (f" (and {target} is shadow IT)" if shadow_target else "")
         message += ("; have IT take them over as a managed integration or stop them." if them
                     else "; have IT take it over as a managed integration or stop it.")
-        yield Finding("FLOW_UNMANAGED_PERSONAL_DATA", "critical" if shadow_target else "high",
+        yield Finding(FLOW_UNMANAGED_PERSONAL_DATA.id,
+                      (FLOW_UNMANAGED_PERSONAL_DATA.escalated if shadow_target else None)
+                      or FLOW_UNMANAGED_PERSONAL_DATA.severity,
                       "flow", f"{source}->{target_slug}", message)
 
 
@@ -178,6 +210,7 @@ def _owner_notes(facts: Facts, email: str, side: str) -> tuple[str | None, str |
     return departed, wrong
 
 
+@emits(OWNER_MISSING_BUSINESS, OWNER_MISSING_TECHNICAL, OWNER_DEPARTED, OWNER_WRONG_SIDE)
 def owner_findings(facts: Facts) -> Iterator[Finding]:
     # A few hundred people own thousands of tools: judge each (owner, side) once.
     notes: dict[tuple[str, str], tuple[str | None, str | None]] = {}
@@ -187,9 +220,9 @@ def owner_findings(facts: Facts) -> Iterator[Finding]:
         for side, email in (("business", tool.business_owner),
                             ("technical", tool.technical_owner)):
             if not email:
-                rule = "OWNER_MISSING_BUSINESS" if side == "business" else "OWNER_MISSING_TECHNICAL"
+                rule = OWNER_MISSING_BUSINESS if side == "business" else OWNER_MISSING_TECHNICAL
                 who = "marketing" if side == "business" else "IT"
-                yield Finding(rule, "medium", "tool", slug,
+                yield Finding(rule.id, rule.severity, "tool", slug,
                               f"{name} has no {side} owner; name the accountable {who}-side "
                               f"person.")
                 continue
@@ -201,15 +234,16 @@ def owner_findings(facts: Facts) -> Iterator[Finding]:
             if note[1] is not None:
                 wrong.append(note[1])
         if departed:
-            yield Finding("OWNER_DEPARTED", "high", "tool", slug,
+            yield Finding(OWNER_DEPARTED.id, OWNER_DEPARTED.severity, "tool", slug,
                           f"{name}: {names_text(departed)} has left the company; hand the tool "
                           f"to a current owner.")
         if wrong:
-            yield Finding("OWNER_WRONG_SIDE", "low", "tool", slug,
+            yield Finding(OWNER_WRONG_SIDE.id, OWNER_WRONG_SIDE.severity, "tool", slug,
                           f"{name}: {names_text(wrong)}; ownership should be shared between "
                           f"marketing and IT.")
 
 
+@emits(PERSONAL_DATA_EXPOSURE)
 def exposure_findings(facts: Facts) -> Iterator[Finding]:
     for slug in facts.in_use_sorted:
         held = facts.personal_held[slug]
@@ -220,7 +254,7 @@ def exposure_findings(facts: Facts) -> Iterator[Finding]:
                                              (tool.security_reviewed, "a security review"),
                                              (tool.sso_enabled, "SSO")) if not flag]
         if missing:
-            yield Finding("PERSONAL_DATA_EXPOSURE", "high", "tool", slug,
+            yield Finding(PERSONAL_DATA_EXPOSURE.id, PERSONAL_DATA_EXPOSURE.severity, "tool", slug,
                           f"{facts.names.get(slug, slug)} holds customer {_classes_text(held)} "
                           f"without {names_text(missing, 'or')}; close the gap or move the data "
                           f"out.")
@@ -233,6 +267,7 @@ def _first_sighting(sightings: tuple[SightingRec, ...]) -> SightingRec | None:
     return min(seen, key=lambda s: (s.first_seen, s.source, s.observed_name))
 
 
+@emits(USED_BEFORE_APPROVAL, REVIEW_OVERDUE)
 def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
     sanctioned, sightings, as_of = facts.sanctioned, facts.sightings, facts.as_of
     for slug in sorted(facts.tools):
@@ -243,19 +278,21 @@ def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
                 assert first.first_seen is not None
                 lead = (tool.decided_at - first.first_seen).days
                 if lead > 0:
-                    yield Finding("USED_BEFORE_APPROVAL", "medium", "tool", slug,
+                    yield Finding(USED_BEFORE_APPROVAL.id, USED_BEFORE_APPROVAL.severity,
+                                  "tool", slug,
                                   f"{facts.name(slug)} was in use from {first.first_seen} "
                                   f"({first.source}), {lead} days before IT approved it on "
                                   f"{tool.decided_at}; bring requests to IT earlier.")
         elif tool.requested_at is not None and tool.lifecycle in ("requested", "in_review"):
             waited = (as_of - tool.requested_at).days
             if waited > sla_days:
-                yield Finding("REVIEW_OVERDUE", "medium", "tool", slug,
+                yield Finding(REVIEW_OVERDUE.id, REVIEW_OVERDUE.severity, "tool", slug,
                               f"The request for {facts.name(slug)} has waited {waited} days "
                               f"for IT's decision (review SLA: {sla_days} days); decide on it "
                               f"before marketing goes ahead without IT.")
 
 
+@emits(REDUNDANT_TOOLS)
 def redundancy_findings(facts: Facts) -> Iterator[Finding]:
     by_category: dict[str, list[str]] = {}
     for slug in facts.in_use_sorted:
@@ -273,11 +310,12 @@ def redundancy_findings(facts: Facts) -> Iterator[Finding]:
         label = CATEGORIES[category].name if category in CATEGORIES else category
         spend = f", costing {money_text(costs)} a year together" if costs else ""
         names = sorted(facts.name(s) for s in slugs)
-        yield Finding("REDUNDANT_TOOLS", "low", "category", category,
+        yield Finding(REDUNDANT_TOOLS.id, REDUNDANT_TOOLS.severity, "category", category,
                       f"{len(slugs)} tools in use for {label}: {names_text(names)}{spend}; "
                       f"consider consolidating onto one.")
 
 
+@emits(RENEWAL_AT_RISK)
 def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
     serious: dict[str, set[str]] = {}
     for rule, severity, subject_type, slug, _ in others:
@@ -292,12 +330,13 @@ def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
         renewal = facts.tools[slug].renewal_date
         if renewal is not None and facts.as_of <= renewal <= horizon:
             days = (renewal - facts.as_of).days
-            yield Finding("RENEWAL_AT_RISK", "high", "tool", slug,
+            yield Finding(RENEWAL_AT_RISK.id, RENEWAL_AT_RISK.severity, "tool", slug,
                           f"{facts.name(slug)} renews on {renewal} (in {days} days) while it has "
                           f"serious findings ({', '.join(sorted(rules))}); resolve them or "
                           f"renegotiate before signing.")
 
 
+@emits(SINGLE_POINT_OF_FAILURE)
 def spof_findings(facts: Facts, ints: IntEdges) -> Iterator[Finding]:
     # Only in-use tools are nodes, so edges touching anything else drop out.
     position = ints.position
@@ -306,15 +345,16 @@ def spof_findings(facts: Facts, ints: IntEdges) -> Iterator[Finding]:
         keep[position[slug]] = True
     cuts = cut_vertices(len(keep), chain(ints.flows, ints.dependencies), keep)
     for slug in sorted(ints.slugs[i] for i in cuts):
-        yield Finding("SINGLE_POINT_OF_FAILURE", "info", "tool", slug,
+        yield Finding(SINGLE_POINT_OF_FAILURE.id, SINGLE_POINT_OF_FAILURE.severity, "tool", slug,
                       f"{facts.name(slug)} is the only link between parts of the stack: losing "
                       f"it cuts tools off from each other; plan a fallback before changing it.")
 
 
+@emits(NO_SYSTEM_OF_RECORD)
 def catalog_findings(facts: Facts) -> Iterator[Finding]:
-    # SPEC 3.3 and 3.2: whenever no sanctioned SoR exists, an empty catalog included.
+    # Whenever no sanctioned SoR exists, an empty catalog included (docs/governance.md#silos).
     if not facts.sors:
-        yield Finding("NO_SYSTEM_OF_RECORD", "high", "catalog", "catalog",
+        yield Finding(NO_SYSTEM_OF_RECORD.id, NO_SYSTEM_OF_RECORD.severity, "catalog", "catalog",
                       "No sanctioned system of record exists, so customer data has no governed "
                       "hub; sanction a CRM, CDP or warehouse as the system of record.")
 

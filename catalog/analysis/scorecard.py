@@ -1,4 +1,4 @@
-"""The joint CMO-CIO scorecard (SPEC 3.5), computed from the audit's shared facts."""
+"""The joint CMO-CIO scorecard (docs/governance.md#scorecard), from the audit's shared facts."""
 
 from __future__ import annotations
 

@@ -48,8 +48,14 @@ def _clean_email(email: str) -> str:
     from email_validator import EmailNotValidError  # lazy: 30 ms of start-up otherwise
     from email_validator import validate_email
 
+    from catalog.services.records import check_characters
+
     try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+        email = check_characters(email.strip())  # NFKC: a fullwidth address is the plain one
+    except ValueError as exc:
+        raise ValidationError({"email": str(exc)}) from None
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         message = f"{email!r} is not a valid e-mail address ({exc})"
         raise ValidationError({"email": message}) from None
@@ -64,7 +70,10 @@ def check_password(password: str) -> None:
 
 
 def user_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    import unicodedata
+
+    email = unicodedata.normalize("NFKC", email.strip()).lower()  # as _clean_email stores it
+    return session.scalar(sa.select(User).where(User.email == email))
 
 
 def create_user(
@@ -131,13 +140,37 @@ def update_user(
 
 
 def set_password(session: Session, user: User, password: str, *, actor: str) -> None:
-    """Replace an account's password; every existing session of it ends."""
+    """Replace an account's password; every existing session and the API token of it end.
+
+    A reset usually follows a leak: a token issued under the old password must die with it.
+    """
     check_password(password)
     user.password_hash = HASHER.hash(password)
     rotate_session(user)
+    revoked = user.api_token_hash is not None
+    user.api_token_hash = None
+    session.flush()
+    after = {"password": "(new)"} | ({"api_token": "(revoked)"} if revoked else {})
+    record_change(session, actor=actor, action="update", object_type="user",
+                  object_key=user.email, before={"password": "(old)"}, after=after)
+
+
+def revoke_api_token(session: Session, user: User, *, actor: str) -> bool:
+    """Revoke `user`'s API bearer token; return False if there was none."""
+    if user.api_token_hash is None:
+        return False
+    user.api_token_hash = None
     session.flush()
     record_change(session, actor=actor, action="update", object_type="user",
-                  object_key=user.email, before={"password": "(old)"}, after={"password": "(new)"})
+                  object_key=user.email, before={"api_token": "(issued)"},
+                  after={"api_token": "(revoked)"})
+    return True
+
+
+def token_holders(session: Session) -> list[User]:
+    """Return the accounts that hold an API token, by e-mail."""
+    return list(session.scalars(
+        sa.select(User).where(User.api_token_hash.is_not(None)).order_by(User.email)))
 
 
 def rotate_session(user: User) -> None:

@@ -20,7 +20,9 @@ from catalog.analysis.finding_states import apply_states
 from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.impact import blast_radius
 from catalog.analysis.impact import personal_data_reach
+from catalog.analysis.registry import rule
 from catalog.analysis.risk import BLAST_CAP
+from catalog.analysis.risk import FACTOR_LABELS
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
 from catalog.services import findings
@@ -75,7 +77,7 @@ def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
 
 
 def audit_report(session: Session, as_of: date, *, sla_days: int = 10) -> dict[str, t.Any]:
-    """Return the audit as the SPEC 5.3 document (cached per catalog version; do not mutate)."""
+    """Return the audit JSON (docs/formats.md#audit-json); cached per version, read-only."""
     return _entry(session, as_of, sla_days).report
 
 
@@ -106,7 +108,8 @@ def render_text(report: dict[str, t.Any]) -> str:
         "",
         f"Shadow IT ({len(report['shadow_it'])})",
     ]
-    lines += [f"  [{x['severity']}] {x['tool']}: {', '.join(x['reasons'])}"
+    lines += [f"  [{x['severity']}] {x['tool']}: "
+              + "; ".join(f"{rule(r).title} ({r})" for r in x["reasons"])
               for x in report["shadow_it"]] or ["  none"]
     lines += ["", f"Customer-data silos ({len(report['silos'])})"]
     for silo in report["silos"]:
@@ -120,7 +123,8 @@ def render_text(report: dict[str, t.Any]) -> str:
         group = [f for f in report["findings"] if f["severity"] == severity]
         if group:
             lines += ["", f"{severity.upper()} ({len(group)})"]
-            lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}]\n"
+            lines += [f"  {rule(f['rule']).title} ({f['rule']}) "
+                      f"[{f['subject']['type']} {f['subject']['key']}]\n"
                       f"    {f['message']}" for f in group]
     accepted = report.get("accepted_risks") or []
     if accepted:
@@ -216,6 +220,7 @@ def tool_governance(session: Session, slug: str, as_of: date, *,
         "accepted_risks": accepted,
         "risk": risk,
         "weights": dict(WEIGHTS),
+        "factor_labels": dict(FACTOR_LABELS),
         "blast_cap": BLAST_CAP,
         "blast_radius": {
             "tools": [{"slug": s, "name": names.get(s, s)} for s in radius.tools],
@@ -227,87 +232,8 @@ def tool_governance(session: Session, slug: str, as_of: date, *,
     }
 
 
-def _silo_advice(silo: dict[str, t.Any], names: dict[str, str], shadow: set[str],
-                 hubs: list[str]) -> str:
-    members = [names.get(s, s) for s in silo["tools"]]
-    hub = " or ".join(hubs) if hubs else "a sanctioned system of record"
-    steps = [f"Connect {', '.join(members)} to {hub} through an IT-managed integration, or "
-             f"retire {'it' if len(members) == 1 else 'them'} and move the data there."]
-    rogue_tools = [names.get(s, s) for s in silo["tools"] if s in shadow]
-    if rogue_tools:
-        steps.append(f"Put {', '.join(rogue_tools)} through IT review first.")
-    if silo["feeders"]:
-        feeders = ", ".join(names.get(s, s) for s in silo["feeders"])
-        steps.append(f"Have IT manage or stop the flows from {feeders}.")
-    return " ".join(steps)
-
-
-def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str = "",
-               tool: str = "") -> dict[str, t.Any]:
-    """Return what the audit page shows: the report plus names, owners, spend and filters."""
+def snapshot_and_report(session: Session, as_of: date, *,
+                        sla_days: int = 10) -> tuple[Snapshot, dict[str, t.Any]]:
+    """Return the audited snapshot and its report (cached together; do not mutate)."""
     entry = _entry(session, as_of, sla_days)
-    snapshot, report = entry.snapshot, entry.report
-    tools = {tl.slug: tl for tl in snapshot.tools}
-    names = {slug: tl.name or slug for slug, tl in tools.items()}
-    people = {p.email.lower(): p for p in snapshot.people}
-    spend: dict[str, dict[str, float]] = {}
-    for sighting in snapshot.sightings:
-        if sighting.tool and sighting.spend and (sighting.first_seen is None
-                                                 or sighting.first_seen <= as_of):
-            per = spend.setdefault(sighting.tool, {})
-            per[sighting.currency] = per.get(sighting.currency, 0.0) + sighting.spend
-
-    def owner(email: str | None) -> dict[str, t.Any] | None:
-        if not email:
-            return None
-        person = people.get(email.lower())
-        return {"email": email, "name": person.name if person and person.name else email,
-                "active": person.active if person else True}
-
-    shadow_rows = []
-    for row in report["shadow_it"]:
-        tl = tools[row["tool"]]
-        costs = dict(spend.get(row["tool"], {}))
-        if tl.annual_cost:
-            costs[tl.currency] = costs.get(tl.currency, 0.0) + tl.annual_cost
-        shadow_rows.append(row | {
-            "name": names[row["tool"]], "lifecycle": tl.lifecycle,
-            "business_owner": owner(tl.business_owner),
-            "technical_owner": owner(tl.technical_owner),
-            "spend": {cur: round(v, 2) for cur, v in sorted(costs.items())},
-        })
-    shadow_set = {row["tool"] for row in report["shadow_it"]}
-    hubs = sorted(names[s.slug] for s in snapshot.tools
-                  if s.system_of_record and s.lifecycle in ("sanctioned", "deprecated"))
-    silos = [silo | {"names": [names.get(s, s) for s in silo["tools"]],
-                     "feeder_names": [names.get(s, s) for s in silo["feeders"]],
-                     "advice": _silo_advice(silo, names, shadow_set, hubs)}
-             for silo in report["silos"]]
-
-    silos_of: dict[str, set[str]] = {}
-    for silo in report["silos"]:
-        for slug in silo["tools"]:
-            silos_of.setdefault(slug, set()).add(",".join(silo["tools"]))
-
-    def concerns(finding: dict[str, t.Any], slug: str) -> bool:
-        kind, key = finding["subject"]["type"], finding["subject"]["key"]
-        return ((kind == "tool" and key == slug)
-                or (kind == "flow" and slug in key.split("->"))
-                or (kind == "silo" and key in silos_of.get(slug, ()))
-                or (kind == "category" and tools.get(slug) is not None
-                    and tools[slug].category == key))
-
-    shown = [f for f in report["findings"]
-             if (not rule or f["rule"] == rule) and (not tool or concerns(f, tool))]
-    return {
-        "report": report,
-        "names": names,
-        "shadow_rows": shadow_rows,
-        "silos": silos,
-        "groups": [(sev, [f for f in shown if f["severity"] == sev]) for sev in SEVERITIES],
-        "shown": len(shown),
-        "rules": sorted({f["rule"] for f in report["findings"]}),
-        "tools": sorted(((names[s], s) for s in tools), key=lambda p: (p[0].lower(), p[1])),
-        "rule": rule,
-        "tool": tool,
-    }
+    return entry.snapshot, entry.report

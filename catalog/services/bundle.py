@@ -1,4 +1,4 @@
-"""The catalog as one JSON document (SPEC 5.1): export, and all-or-nothing upsert import."""
+"""The catalog as one JSON document (docs/formats.md#the-bundle): export, all-or-nothing import."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from catalog.models import Dependency
 from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
-from catalog.services import entities
+from catalog.services import bundle_load
 from catalog.services import records
 from catalog.services import taxonomy as taxonomy_service
 from catalog.services.records import ValidationError
@@ -60,86 +60,6 @@ def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
     }
 
 
-def _label(section: str, index: int, raw: t.Any) -> str:
-    keys = {
-        "people": ("email",),
-        "tools": ("slug", "name"),
-        "flows": ("source", "target", "mechanism"),
-        "dependencies": ("tool", "depends_on"),
-        "sightings": ("source", "observed_name"),
-    }[section]
-    if isinstance(raw, t.Mapping):
-        shown = [f"{k}={raw.get(k)!r}" for k in keys if raw.get(k) is not None]
-        if shown:
-            return f"{section}[{index}] ({', '.join(shown)})"
-    return f"{section}[{index}]"
-
-
-def _upsert(session: Session, section: str, raw: t.Mapping[str, t.Any], actor: str) -> str:
-    """Apply one record; return 'created', 'updated' or 'unchanged'."""
-    if section == "people":
-        email = raw.get("email")
-        existing = entities.person_by_email(session, email) if isinstance(email, str) else None
-        before = records.person_record(existing) if existing else None
-        obj = entities.save_person(session, raw, actor=actor, person=existing)
-        after = records.person_record(obj)
-    elif section == "tools":
-        slug = raw.get("slug") or records.slugify(str(raw.get("name") or ""))
-        existing = entities.tool_by_slug(session, slug) if isinstance(slug, str) and slug else None
-        before = records.tool_record(existing) if existing else None
-        obj = entities.save_tool(session, {**raw, "slug": slug or None}, actor=actor, tool=existing)
-        after = records.tool_record(obj)
-    elif section == "flows":
-        existing = _find_flow(session, raw)
-        before = records.flow_record(existing) if existing else None
-        after = records.flow_record(entities.save_flow(session, raw, actor=actor, flow=existing))
-    elif section == "dependencies":
-        existing = _find_dependency(session, raw)
-        before = records.dependency_record(existing) if existing else None
-        obj = entities.save_dependency(session, raw, actor=actor, dependency=existing)
-        after = records.dependency_record(obj)
-    else:
-        source, name = raw.get("source"), raw.get("observed_name")
-        existing_s = (
-            session.scalar(
-                sa.select(Sighting).where(Sighting.source == source, Sighting.observed_name == name)
-            )
-            if isinstance(source, str) and isinstance(name, str)
-            else None
-        )
-        before = records.sighting_record(existing_s) if existing_s else None
-        after = records.sighting_record(entities.save_sighting(session, raw, actor=actor))
-    if before is None:
-        return "created"
-    return "unchanged" if before == after else "updated"
-
-
-def _find_flow(session: Session, raw: t.Mapping[str, t.Any]) -> DataFlow | None:
-    source = entities.tool_by_slug(session, str(raw.get("source")))
-    target = entities.tool_by_slug(session, str(raw.get("target")))
-    if source is None or target is None:
-        return None
-    return session.scalar(
-        sa.select(DataFlow).where(
-            DataFlow.source_id == source.id,
-            DataFlow.target_id == target.id,
-            DataFlow.mechanism == raw.get("mechanism"),
-        )
-    )
-
-
-def _find_dependency(session: Session, raw: t.Mapping[str, t.Any]) -> Dependency | None:
-    tool = entities.tool_by_slug(session, str(raw.get("tool")))
-    on = entities.tool_by_slug(session, str(raw.get("depends_on")))
-    if tool is None or on is None:
-        return None
-    return session.scalar(
-        sa.select(Dependency).where(
-            Dependency.tool_id == tool.id, Dependency.depends_on_id == on.id
-        )
-    )
-
-
 def import_bundle(
     session: Session,
     bundle: t.Any,
@@ -159,27 +79,19 @@ def import_bundle(
         raise ValidationError(
             {unknown[0]: f"unknown section; expected {', '.join(SECTIONS)}"}, record="bundle"
         )
-    summary = {s: {"created": 0, "updated": 0, "unchanged": 0} for s in SECTIONS}
+    for section in SECTIONS:
+        if not isinstance(bundle.get(section, []), list):
+            raise ValidationError({section: "must be a list"}, record="bundle")
+    loader = bundle_load.Loader(session, actor)
+    summary = {}
     for section in SECTIONS:
         items = bundle.get(section, [])
-        if not isinstance(items, list):
-            raise ValidationError({section: "must be a list"}, record="bundle")
-        for index, raw in enumerate(items):
-            if not isinstance(raw, t.Mapping):
-                raise ValidationError(
-                    {"record": "must be a JSON object"}, record=_label(section, index, raw)
-                )
-            try:
-                outcome = _upsert(session, section, raw, actor)
-            except ValidationError as exc:
-                raise ValidationError(exc.errors, record=_label(section, index, raw)) from None
-            except entities.ConflictError as exc:  # pragma: no cover - concurrent writer
-                raise ValidationError(
-                    {"record": str(exc)}, record=_label(section, index, raw)
-                ) from None
-            summary[section][outcome] += 1
-            if progress is not None:
-                progress(1)
+        summary[section] = loader.load(section, items)
+        if progress is not None and items:
+            progress(len(items))
+    loader.write_changes()
+    # The rows were written with Core statements: objects the session holds must reload.
+    session.expire_all()
     return summary
 
 

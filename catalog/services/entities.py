@@ -28,8 +28,20 @@ from catalog.services import records
 from catalog.services.records import ValidationError
 
 Raw = t.Mapping[str, t.Any]
-# `/tools/new` is the registration form, so no tool may be called that.
-RESERVED_SLUGS = frozenset({"new"})
+# Tool slugs share URL space with fixed route words (`/tools/new`, `/review/request`,
+# `/review/sla`), so no tool may take one. The web app adds every fixed segment of its URL map
+# at start-up (`reserve_route_words`); this list covers the command line, which has no URL map.
+RESERVED_SLUGS: set[str] = {
+    "new", "edit", "delete", "request", "sla", "start", "signoff", "sanction", "reject",
+    "triage", "commit", "cancel", "admin", "api", "static", "login", "logout", "account",
+    "tokens", "audit", "review", "imports", "scorecard", "graph", "tools", "people", "flows",
+    "dependencies", "snapshot", "accounts", "taxonomy", "settings", "openapi-json",
+}
+
+
+def reserve_route_words(words: t.Iterable[str]) -> None:
+    """Reserve these URL segments as slugs (called with the app's URL map at start-up)."""
+    RESERVED_SLUGS.update(w for w in (records.slugify(w) for w in words) if w)
 
 
 class ConflictError(Exception):

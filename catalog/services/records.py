@@ -1,4 +1,4 @@
-"""The record shapes of SPEC 2 as plain dicts: validated on the way in, serialised on the way out.
+"""The record shapes (docs/formats.md#records) as dicts: validated in, serialised out.
 
 The bundle, the JSON API, the change log and the forms all speak these dicts, so a field is
 checked in exactly one place. References (owner emails, tool slugs) are checked by the caller,
@@ -7,8 +7,10 @@ which knows what exists.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,6 +23,23 @@ from catalog import vocab
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+# The supported range of every date the catalog stores or is asked about. Python's date reaches
+# 9999-12-31, but the review and the audit add days and years to these dates (an SLA, a renewal
+# horizon), so a date at the edge overflows far from where it was typed. 1970 predates any
+# martech contract; 2199 leaves room for every real renewal.
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+# Integers are stored in 32-bit columns on PostgreSQL (INTEGER): the lowest common bound.
+MAX_INT = 2**31 - 1
+# Money columns are NUMERIC(14, 2): twelve digits before the point.
+MAX_MONEY = Decimal("999999999999.99")
+# The tool.slug column holds 100 characters (slugify cuts derived slugs there too).
+SLUG_MAX = 100
+# Control characters (Unicode category Cc: NUL, ESC of ANSI sequences, newlines...) and lone
+# surrogates (Cs, which no database encoding accepts) are refused; multi-line text keeps
+# newlines and tabs.
+_MULTILINE_OK = frozenset("\n\r\t")
 
 
 class ValidationError(Exception):
@@ -46,16 +65,54 @@ class Field:
     required: bool = False
     max_length: int = 200
     choices: tuple[str, ...] = ()
+    multiline: bool = False  # text that may hold newlines (descriptions)
+
+
+def check_characters(value: str, *, multiline: bool = False) -> str:
+    """Return `value` NFKC-normalised (single-line text) or raise ValueError naming the problem.
+
+    NFKC folds lookalikes (fullwidth letters, ligatures) into their plain form, so that
+    `ａｌｉｃｅ@example.com` is the same person as `alice@example.com`.
+    """
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise ValueError("must not contain unpaired surrogate characters")
+        if category == "Cc" and not (multiline and char in _MULTILINE_OK):
+            what = "line breaks" if char in "\r\n" else f"control characters (U+{ord(char):04X})"
+            raise ValueError(f"must not contain {what}")
+    return value if multiline else unicodedata.normalize("NFKC", value)
+
+
+def check_date(value: date) -> date:
+    """Return `value` if it lies in the supported range, else raise ValueError saying the range."""
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"{value.isoformat()} is outside the supported range "
+                         f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+    return value
+
+
+def parse_date(value: str) -> date:
+    """Return the date of a `YYYY-MM-DD` string in the supported range; ValueError otherwise."""
+    text = value.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value[:40]!r} is not a date") from None
+    return check_date(day)
 
 
 def _text(value: t.Any, f: Field) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text")
-    value = value.strip()
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    if len(value) > f.max_length:
-        raise ValueError(f"must be at most {f.max_length} characters")
+    value = check_characters(value.strip(), multiline=f.multiline)
+    limit = min(f.max_length, SLUG_MAX) if f.kind == "slug" else f.max_length
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters")
     return value
 
 
@@ -67,18 +124,21 @@ def _convert(value: t.Any, f: Field) -> t.Any:
         return value
     if kind == "date":
         if isinstance(value, date):
-            return value
+            return check_date(value)
         if not isinstance(value, str):
             raise ValueError("must be a date (YYYY-MM-DD)")
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise ValueError(f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
+        return check_date(day)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be a whole number")
         if value < 0:
             raise ValueError("must not be negative")
+        if value > MAX_INT:
+            raise ValueError(f"must be at most {MAX_INT:,}")
         return value
     if kind == "money":
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
@@ -92,8 +152,12 @@ def _convert(value: t.Any, f: Field) -> t.Any:
         if amount < 0:
             raise ValueError("must not be negative")
         if amount >= Decimal("1e12"):
-            raise ValueError("is too large")
-        return amount.quantize(Decimal("0.01"))
+            raise ValueError(f"must be at most {MAX_MONEY:,}")
+        # Round first, then check again: 999999999999.999 rounds up past the column.
+        amount = amount.quantize(Decimal("0.01"))
+        if amount > MAX_MONEY:
+            raise ValueError(f"must be at most {MAX_MONEY:,}")
+        return amount
     if kind == "choices":
         if not isinstance(value, list | tuple | set | frozenset):
             raise ValueError("must be a list")
@@ -119,15 +183,7 @@ def _convert(value: t.Any, f: Field) -> t.Any:
             raise ValueError(f"unknown category {text!r}")
         return text
     if kind == "email":
-        if not text:
-            return None
-        from email_validator import EmailNotValidError  # lazy: 30 ms of start-up otherwise
-        from email_validator import validate_email
-
-        try:
-            return validate_email(text, check_deliverability=False).normalized.lower()
-        except EmailNotValidError as exc:
-            raise ValueError(f"{text!r} is not a valid e-mail address ({exc})") from None
+        return _email(text) if text else None
     if kind == "slug":
         if not text:
             return None
@@ -147,6 +203,19 @@ def _convert(value: t.Any, f: Field) -> t.Any:
             raise ValueError(f"{text!r} is not an ISO 4217 currency code")
         return text
     raise AssertionError(kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _email(text: str) -> str:
+    # Cached: a bundle names the same few hundred owners across thousands of tools, and each
+    # validation costs tens of microseconds (invalid addresses raise, and are not cached).
+    from email_validator import EmailNotValidError  # lazy: 30 ms of start-up otherwise
+    from email_validator import validate_email
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(f"{text!r} is not a valid e-mail address ({exc})") from None
 
 
 def clean(fields: tuple[Field, ...], raw: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
@@ -187,7 +256,7 @@ TOOL_FIELDS = (
     Field("slug", "slug"),
     Field("name", "text", required=True),
     Field("vendor", "text", default=""),
-    Field("description", "text", default="", max_length=10_000),
+    Field("description", "text", default="", max_length=10_000, multiline=True),
     Field("website", "url", default="", max_length=500),
     Field("category", "category"),
     Field("lifecycle", "choice", default="requested", choices=vocab.LIFECYCLES),
@@ -215,7 +284,7 @@ FLOW_FIELDS = (
     Field("managed_by_it", "bool", default=False),
     Field("anonymized", "bool", default=False),
     Field("frequency", "text", default="", max_length=100),
-    Field("description", "text", default="", max_length=10_000),
+    Field("description", "text", default="", max_length=10_000, multiline=True),
     Field("active", "bool", default=True),
 )
 
@@ -223,7 +292,7 @@ DEPENDENCY_FIELDS = (
     Field("tool", "slug", required=True),
     Field("depends_on", "slug", required=True),
     Field("kind", "choice", default="other", choices=vocab.DEPENDENCY_KINDS),
-    Field("description", "text", default="", max_length=10_000),
+    Field("description", "text", default="", max_length=10_000, multiline=True),
 )
 
 SIGHTING_FIELDS = (

@@ -1,4 +1,4 @@
-"""The joint CMO-CIO scorecard: today's SPEC 3.5 figures, one stored row per day, and their trend.
+"""The joint scorecard (docs/governance.md#scorecard): today's figures, one row per day, trends.
 
 The figures are the audit's own summary (`run_audit(...).summary`), so the scorecard and the
 audit report can never disagree. A day's row is upserted whenever the page is viewed or
@@ -53,7 +53,7 @@ def flatten(summary: t.Mapping[str, t.Any], prefix: str = "") -> dict[str, float
 
 
 def current_metrics(session: Session, as_of: date, *, sla_days: int) -> dict[str, t.Any]:
-    """Return the SPEC 3.5 figures as of a date (the audit's summary, cached per version)."""
+    """Return the scorecard figures as of a date (the audit's summary, cached per version)."""
     from catalog.services import audit
 
     return dict(audit.audit_result(session, as_of, sla_days=sla_days).summary)
@@ -141,11 +141,10 @@ def _change_text(key: str, change: float | None) -> str:
 
 
 def _nested_order(key: str) -> tuple[str, int, str]:
-    # Severities read from the worst down, not alphabetically (critical, high, medium, ...).
-    group, _, name = key.partition(".")
-    if group == "findings_by_severity" and name in SEVERITIES:
-        return (group, SEVERITIES.index(name), name)
-    return (group, 0, name)
+    # Severities read worst first (critical, high, medium, low, info), not alphabetically.
+    group, _, member = key.partition(".")
+    rank = SEVERITIES.index(member) if member in SEVERITIES else len(SEVERITIES)
+    return (group, rank, member)
 
 
 @dataclass(frozen=True)

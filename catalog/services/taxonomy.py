@@ -1,4 +1,4 @@
-"""Administrator additions to the martech taxonomy (SPEC 7): add, rename, retire, restore, load.
+"""Administrator additions to the taxonomy (docs/governance.md#taxonomy): add, rename, retire, load.
 
 Additions live in `taxonomy_entry`; the live registry in `catalog.taxonomy` is rebuilt from them.
 Every write stores a fresh random taxonomy version in the `setting` table, and `sync()` (run
@@ -10,7 +10,7 @@ Decisions: shipped groups and categories are fixed; a key never changes once add
 it, like a slug), so a rename changes the label only; a category cannot be retired while tools
 use it (move them first), and a retired key is rejected like an unknown one, but stays reserved
 so it is never reused with another meaning and can be restored. Additions do not travel in the
-bundle (SPEC 5.1 has no section for them): a bundle using a key the target catalog lacks is
+bundle (docs/formats.md#the-bundle has no section for them): a bundle using a key unknown there is
 rejected naming the record and the `category` field, so the target's administrator adds it first.
 """
 

@@ -1,4 +1,4 @@
-"""The JSON API (SPEC 5.4): the bundle, and the registers with optimistic concurrency.
+"""The JSON API (docs/formats.md#json-api): the bundle, the registers with optimistic concurrency.
 
 Every object answer carries `ETag: "<version>"` and a `version` field. PUT and DELETE must say
 which version they were based on (`If-Match` or `version` in the body): none is 428, an old one
@@ -8,6 +8,7 @@ is 409 with the current record, so two API clients never silently overwrite each
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from catalog.extensions import db
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import Person
+from catalog.models import Tool
 from catalog.services import bundle
 from catalog.services import entities
 from catalog.services import records
@@ -42,6 +44,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Cookie-less clients (bearer tokens) need no CSRF token; cookie sessions on the API are held to
 # the CSRF header by catalog.auth, which owns that rule.
 csrf.exempt(bp)
+
+
+# An id, version, limit or cursor: ASCII digits ("²".isdigit() is true, int("²") fails), and
+# few enough of them to fit a 64-bit column (SQLite cannot even compare a larger one).
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 class BadRequest(Exception):
@@ -76,6 +83,8 @@ def json_body() -> t.Any:
                          f"column {exc.colno}") from None
     except RecursionError:
         raise BadRequest("request body is nested too deeply") from None
+    except ValueError:  # an integer longer than Python's 4,300-digit conversion limit
+        raise BadRequest("request body is not valid JSON: a number has too many digits") from None
 
 
 def invalid(exc: ValidationError, what: str) -> ResponseReturnValue:
@@ -141,7 +150,10 @@ class Resource:
 
 def _by_id(model: type) -> t.Callable[[str], t.Any]:
     def find(key: str) -> t.Any:
-        return db.session.get(model, int(key)) if key.isdigit() else None
+        # An id past the 32-bit column names nothing (PostgreSQL would refuse to compare it).
+        if not _DIGITS.match(key) or int(key) > records.MAX_INT:
+            return None
+        return db.session.get(model, int(key))
     return find
 
 
@@ -217,7 +229,7 @@ def expected_version(body: t.Any = None) -> int:
     if header is not None:
         tag = header.strip()
         tag = tag.removeprefix("W/").strip('"')
-        if not tag.isdigit():
+        if not _DIGITS.match(tag):
             raise BadRequest('If-Match must carry the ETag of the object, e.g. "3"', 428)
         return int(tag)
     if isinstance(body, t.Mapping) and "version" in body:
@@ -246,12 +258,52 @@ def _conflict(resource: Resource, key: str) -> ResponseReturnValue:
     return response
 
 
+# Keyset pagination walks each register in the order of its key, which never changes.
+_KEY_COLUMNS = {"tools": Tool.slug, "people": Person.email, "flows": DataFlow.id,
+                "dependencies": Dependency.id}
+
+
+def _page_args(name: str) -> tuple[int, str | int | None]:
+    """Return (limit, cursor) from the query string, or raise BadRequest naming the parameter."""
+    from flask import current_app
+
+    most = int(current_app.config.get("API_MAX_PAGE_SIZE", 1000))
+    raw = request.args.get("limit", "").strip()
+    limit = int(current_app.config.get("API_PAGE_SIZE", 100))
+    if raw:
+        if not _DIGITS.match(raw) or not 1 <= int(raw) <= most:
+            raise BadRequest(f"limit: {raw[:20]!r} is not a page size from 1 to {most}")
+        limit = int(raw)
+    cursor = request.args.get("cursor")
+    if cursor is None or cursor == "":
+        return limit, None
+    if isinstance(_KEY_COLUMNS[name].type, sa.Integer):
+        if not _DIGITS.match(cursor):
+            raise BadRequest(f"cursor: {cursor[:20]!r} is not a cursor of {name}; use `next` "
+                             "from the previous page")
+        return limit, min(int(cursor), records.MAX_INT)  # past the last possible id: empty
+    if len(cursor) > 254:
+        raise BadRequest(f"cursor: too long for a cursor of {name}")
+    return limit, cursor
+
+
 @bp.get("/<any(tools, people, flows, dependencies):name>")
 def collection(name: str) -> ResponseReturnValue:
-    """List a register (tools accept the list page's filters: q, lifecycle, owner, ...)."""
+    """List a register one page at a time (`limit`, `cursor`); `next` is the following page's
+    cursor, null on the last page. Tools accept the list page's filters: q, lifecycle, owner...
+    """
     resource = _resource(name)
-    items = [resource.body(obj) for obj in db.session.scalars(resource.query())]
-    return {"items": items, "count": len(items)}
+    limit, cursor = _page_args(name)
+    column = _KEY_COLUMNS[name]
+    query = resource.query().order_by(None).order_by(column)
+    if cursor is not None:
+        query = query.where(column > cursor)
+    objs = list(db.session.scalars(query.limit(limit + 1)))
+    more = len(objs) > limit
+    objs = objs[:limit]
+    items = [resource.body(obj) for obj in objs]
+    return {"items": items, "count": len(items),
+            "next": str(resource.key(objs[-1])) if more else None}
 
 
 @bp.post("/<any(tools, people, flows, dependencies):name>")

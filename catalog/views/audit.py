@@ -17,6 +17,9 @@ from flask.typing import ResponseReturnValue
 from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.services import audit as audit_service
+from catalog.services import records
+from catalog.services.audit_page import audit_page
+from catalog.services.tool_search import resolve_tool_args
 
 bp = Blueprint("audit", __name__)
 
@@ -30,11 +33,21 @@ def _as_of() -> date:
     if not raw:
         return date.today()
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadDate(f"as_of: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+        return records.parse_date(raw)
+    except ValueError as exc:
+        raise BadDate(f"as_of: {exc}; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+
+
+def _page_url(param: str, number: int) -> str:
+    """This page's URL with one of its lists turned to another page."""
+    args = request.args.to_dict() | {param: str(number)}
+    return url_for("audit.report", **args)
+
+
+def _number(name: str) -> int:
+    """A page number from the query string; anything else is the first page."""
+    raw = request.args.get(name, "1").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _sla() -> int:
@@ -54,21 +67,25 @@ def report() -> ResponseReturnValue:
         as_of = _as_of()
     except BadDate as exc:
         return render_template("error.html", code=400, message=str(exc)), 400
-    page = audit_service.audit_page(
+    page = audit_page(
         db.session, as_of, sla_days=_sla(),
-        rule=request.args.get("rule", "").strip(), tool=request.args.get("tool", "").strip(),
+        rule=request.args.get("rule", "").strip(),
+        # the tool picker sends a slug, or a typed exact name without its script
+        tool=resolve_tool_args(db.session, request.args, ("tool",)).get("tool", "").strip(),
+        severity=request.args.get("severity", "").strip(), page=_number("page"),
+        shadow_page=_number("shadow_page"), silo_page=_number("silo_page"),
     )
     role = _actor_role()[1]
     from catalog.services.history import is_past
 
     return render_template("audit/report.html", as_of=as_of, sla_days=_sla(),
                            can_manage_findings=role in ("it", "admin", "marketing"),
-                           rebuilt=is_past(as_of), **page)
+                           rebuilt=is_past(as_of), page_url=_page_url, **page)
 
 
 @bp.route("/audit.json")
 def json_download() -> ResponseReturnValue:
-    """Download the audit as the SPEC 5.3 JSON document."""
+    """Download the audit as the audit JSON document (docs/formats.md#audit-json)."""
     try:
         as_of = _as_of()
     except BadDate as exc:
@@ -93,7 +110,7 @@ def csv_download() -> ResponseReturnValue:
 
 @bp.route("/api/v1/audit")
 def api() -> ResponseReturnValue:
-    """Return the audit as JSON (SPEC 5.3)."""
+    """Return the audit as JSON (docs/formats.md#audit-json)."""
     try:
         as_of = _as_of()
     except BadDate as exc:
@@ -180,11 +197,9 @@ def _date_arg(name: str, default: date) -> date:
     if not raw:
         return default
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadDate(f"{name}: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-22.") from None
+        return records.parse_date(raw)
+    except ValueError as exc:
+        raise BadDate(f"{name}: {exc}; use YYYY-MM-DD, e.g. 2026-11-22.") from None
 
 
 @bp.route("/audit/compare")
@@ -205,7 +220,7 @@ def compare_page() -> ResponseReturnValue:
     sla = _sla()
     before = audit_service.audit_report(db.session, start, sla_days=sla)
     after = audit_service.audit_report(db.session, end, sla_days=sla)
-    names = audit_service.audit_page(db.session, end, sla_days=sla)["names"]
-    names = audit_service.audit_page(db.session, start, sla_days=sla)["names"] | names
+    names = {tool.slug: tool.name or tool.slug for day in (start, end) for tool in
+             audit_service.snapshot_and_report(db.session, day, sla_days=sla)[0].tools}
     return render_template("audit/compare.html", diff=compare(before, after), start=start,
                            end=end, names=names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -23,6 +24,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
 from catalog.extensions import db
+from catalog.models import User
 from catalog.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -80,3 +82,38 @@ def logout() -> ResponseReturnValue:
     session.clear()
     flash("Signed out.")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account/tokens")
+def tokens() -> ResponseReturnValue:
+    """List API tokens: your own, or every account's for an administrator."""
+    from catalog.auth import can
+
+    me = current_user._get_current_object()
+    if not me.is_authenticated:
+        abort(404)  # sign-in is switched off: there are no accounts, hence no tokens
+    admin = can(me, "account.manage")
+    holders = accounts.token_holders(db.session) if admin else (
+        [me] if me.api_token_hash is not None else [])
+    return render_template("auth/tokens.html", holders=holders, admin=admin)
+
+
+@bp.post("/account/tokens/<int:user_id>/revoke")
+def revoke_token(user_id: int) -> ResponseReturnValue:
+    """Revoke an API token: one's own, or anyone's for an administrator."""
+    from catalog.auth import can
+    from catalog.web import current_actor
+
+    me = current_user._get_current_object()
+    user = db.session.get(User, user_id)
+    if user is None or not me.is_authenticated:
+        abort(404)
+    if user.id != me.id and not can(me, "account.manage"):
+        abort(403)
+    if accounts.revoke_api_token(db.session, user, actor=current_actor()):
+        db.session.commit()
+        flash(f"The API token of {user.email} was revoked; scripts using it now get 401.",
+              "success")
+    else:
+        flash(f"{user.email} has no API token.")
+    return redirect(url_for("auth.tokens"), 303)

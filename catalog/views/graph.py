@@ -32,6 +32,7 @@ from catalog.extensions import db
 from catalog.services import graph as graph_service
 from catalog.services.snapshot import catalog_version
 from catalog.services.snapshot import load_snapshot
+from catalog.services.tool_search import resolve_tool_args
 
 bp = Blueprint("graph", __name__)
 
@@ -47,8 +48,9 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 MEDIA = {
     "svg": "image/svg+xml",
     "png": "image/png",
-    "dot": "text/vnd.graphviz; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
+    # Flask adds "; charset=utf-8" to text/* itself; naming it here made it appear twice.
+    "dot": "text/vnd.graphviz",
+    "csv": "text/csv",
 }
 
 
@@ -109,7 +111,8 @@ def view() -> ResponseReturnValue:
         message = f"Cannot show this graph: format must be one of {allowed}."
         return render_template("error.html", code=400, message=message), 400
     try:
-        params = parse_params(request.args, data_classes=vocab.DATA_CLASSES,
+        params = parse_params(resolve_tool_args(db.session, request.args, ("focus", "blast")),
+                              data_classes=vocab.DATA_CLASSES,
                               groups=taxonomy.GROUPS, lifecycles=vocab.LIFECYCLES)
         version = catalog_version(db.session)
         link = tool_link()
@@ -182,10 +185,6 @@ def _plural(n: int, one: str, many: str) -> str:
 def _body(result: graph_service.Rendered, version: str, link: t.Callable[[str], str],
           svg: Markup | None) -> str:
     view = result.view
-    # The analysis of this version is cached: the tool pickers need no query of their own.
-    snapshot, _ = cache().analysis(version, date.today(), lambda: load_snapshot(db.session))
-    tools = sorted(((tool.slug, tool.name) for tool in snapshot.tools),
-                   key=lambda pair: (pair[1], pair[0]))
     args = {k: v for k, v in request.args.items() if k != "format"}
     downloads = {fmt: url_for("graph.view", **(args | {"format": fmt}))
                  for fmt in graph_service.FORMATS}
@@ -207,7 +206,6 @@ def _body(result: graph_service.Rendered, version: str, link: t.Callable[[str], 
         names={tool.slug: tool.name for tool in view.tools},
         urls={tool.slug: link(tool.slug) for tool in view.tools},
         suggestions=busiest(view),
-        tool_choices=tools,
         downloads=downloads,
         directions=DIRECTIONS,
         max_depth=MAX_DEPTH,

@@ -31,6 +31,7 @@ from catalog.services import import_options
 from catalog.services import import_runs
 from catalog.services import platform_apps
 from catalog.services import spend_triage
+from catalog.services import tool_search
 from catalog.services import triage
 from catalog.services import triage_merge
 from catalog.services.discovery_summary import stale_line
@@ -59,6 +60,20 @@ def _stash(token: str) -> tuple[Path, dict[str, str]]:
     if not data.exists() or not meta.exists():
         abort(404)
     return data, json.loads(meta.read_text(encoding="utf-8"))
+
+
+def _expire_stash() -> None:
+    """Delete uploads previewed but never imported nor cancelled (UPLOAD_MAX_AGE_HOURS)."""
+    import time
+
+    hours = float(current_app.config.get("UPLOAD_MAX_AGE_HOURS", 24))
+    cutoff = time.time() - hours * 3600
+    for path in _stash_dir().iterdir():
+        try:
+            if path.suffix in (".upload", ".json") and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass  # another request expired it first
 
 
 def _drop(token: str) -> None:
@@ -109,6 +124,7 @@ def index() -> ResponseReturnValue:
     except import_options.OptionError as exc:
         flash(f"Nothing imported. Column mapping: {exc}", "error")
         return redirect(url_for("imports.index"))
+    _expire_stash()
     token = secrets.token_urlsafe(24)
     upload.save(_stash_dir() / f"{token}.upload")
     meta = {"source": source, "filename": Path(upload.filename).name[:200], "by": current_actor()}
@@ -233,7 +249,6 @@ def triage_inbox() -> ResponseReturnValue:
     return render_template(
         "imports/triage.html",
         items=items,
-        choices=triage.tool_choices(db.session),
         needs_reason={i.tool.slug: triage.reason_needed(db.session, i.tool) for i in items},
         ignored=triage.ignored(db.session),
         merges=triage_merge.merges(db.session),
@@ -252,10 +267,13 @@ def triage_merge_confirm(slug: str) -> ResponseReturnValue:
     """Show what merging a discovered tool into the chosen one moves, before anything moves."""
     require("import.run")
     tool = _discovered(slug)
-    into = entities.tool_by_slug(db.session, request.args.get("into", ""))
+    typed = request.args.get("into", "").strip()
+    # A picker without its script sends what was typed: a slug or a tool's exact name.
+    into = entities.tool_by_slug(db.session, tool_search.resolve(db.session, typed) or typed)
     try:
         if into is None:
-            raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
+            raise ValidationError({"into": f"no tool with the slug or name {typed!r}" if typed
+                                   else "choose the tool to merge into"}, record=slug)
         plan = triage_merge.plan_merge(db.session, tool, into)
     except ValidationError as exc:
         flash(str(exc), "error")

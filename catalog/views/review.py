@@ -33,6 +33,7 @@ from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import review
+from catalog.services import tool_search
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.web import current_actor
@@ -61,7 +62,8 @@ class RequestForm(FlaskForm):
     data_classes = Checkboxes("Customer data it will receive",
                               choices=_choices((k, vocab.DATA_CLASS_LABELS[k])
                                                for k in vocab.DATA_CLASSES))
-    sources = SelectMultipleField("From which tools")
+    # Tool pickers (several fields of one name): slugs or exact names, with suggestions.
+    sources = SelectMultipleField("From which tools", validate_choice=False)
     mechanism = SelectField("How the data will move",
                             choices=_choices((m, m.replace("_", " ")) for m in vocab.MECHANISMS),
                             default="api")
@@ -92,9 +94,12 @@ def _fill_choices(form: RequestForm) -> None:
     ).all()
     form.technical_owner.choices = _choices([("", "— choose —")] + [
         (p.email, f"{p.name or p.email} ({p.department or 'no department'})") for p in people])
-    form.sources.choices = _choices(
-        (slug, name) for slug, name in db.session.execute(
-            sa.select(Tool.slug, Tool.name).order_by(Tool.name)))
+
+
+def _sources(values: t.Iterable[str]) -> list[str]:
+    """Return the slugs of the tools typed or picked (empty pickers left out)."""
+    typed = [value.strip() for value in values if value and value.strip()]
+    return [tool_search.resolve(db.session, value) or value for value in typed]
 
 
 def _ensure_requester_person(email: str) -> None:
@@ -139,7 +144,7 @@ def request_tool() -> ResponseReturnValue:
             if raw["business_owner"]:
                 _ensure_requester_person(raw["business_owner"])
             tool = review.request_tool(
-                db.session, raw, sources=form.sources.data or [],
+                db.session, raw, sources=_sources(form.sources.data or []),
                 data_classes=form.data_classes.data or [],
                 mechanism=form.mechanism.data or "api", actor=current_actor(), today=_today())
             db.session.commit()

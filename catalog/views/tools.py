@@ -34,13 +34,12 @@ from catalog.services import changes
 from catalog.services import entities
 from catalog.services import records
 from catalog.services import review
+from catalog.services import tool_search
 from catalog.services import triage
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
-from catalog.views.common import Page
 from catalog.views.common import conflict_for
 from catalog.views.common import history
-from catalog.views.common import paginate
 from catalog.web import current_actor
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
@@ -52,6 +51,11 @@ SORTS: dict[str, tuple[str, t.Any]] = {
     "cost": ("Annual cost (highest first)",
              (Tool.annual_cost.is_(None), Tool.annual_cost.desc(), sa.func.lower(Tool.name))),
     "updated": ("Recently updated", (Tool.updated_at.desc(), Tool.id.desc())),
+    "renewal": ("Renewal (soonest first)",
+                (Tool.renewal_date.is_(None), Tool.renewal_date, sa.func.lower(Tool.name))),
+    # Ordered by the audit's figures after the database filters (catalog.services.tool_list).
+    "risk": ("Risk score (highest first)", (sa.func.lower(Tool.name),)),
+    "findings": ("Open findings (most severe first)", (sa.func.lower(Tool.name),)),
 }
 
 
@@ -75,16 +79,18 @@ def form_data(tool: Tool) -> dict[str, t.Any]:
 
 
 def filtered_tools(args: t.Mapping[str, str]) -> sa.Select[tuple[Tool]]:
-    """Build the list query from the filters in `args`, all evaluated by the database."""
-    query = sa.select(Tool).options(
-        selectinload(Tool.business_owner), selectinload(Tool.technical_owner)
-    )
+    """Build the list query from the filters in `args` (the search through the fuzzy index)."""
+    query = filter_query(sa.select(Tool).options(
+        selectinload(Tool.business_owner), selectinload(Tool.technical_owner)), args)
     q = (args.get("q") or "").strip()
     if q:
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(sa.or_(sa.func.lower(Tool.name).like(pattern, escape="\\"),
-                                   sa.func.lower(Tool.vendor).like(pattern, escape="\\")))
+        ids = [tool_id for tool_id, _ in tool_search.search(db.session, q)]
+        query = query.where(Tool.id.in_(ids))
+    return query
+
+
+def filter_query(query: sa.Select[t.Any], args: t.Mapping[str, str]) -> sa.Select[t.Any]:
+    """Add the catalog filters in `args` (all evaluated by the database) and the order."""
     group = args.get("group")
     if group:
         keys = [c.key for c in taxonomy.CATEGORIES.values() if c.group_key == group]
@@ -114,10 +120,10 @@ def filtered_tools(args: t.Mapping[str, str]) -> sa.Select[tuple[Tool]]:
 @bp.get("")
 def index() -> ResponseReturnValue:
     """List tools with search, filters, sorting and pagination."""
-    page: Page = paginate(db.session, filtered_tools(request.args))
-    people = db.session.scalars(sa.select(Person).order_by(Person.name, Person.email))
-    return render_template("tools/index.html", page=page, people=list(people), sorts=SORTS,
-                           args=request.args)
+    from catalog.views import tool_list
+
+    return render_template("tools/index.html", sorts=SORTS, args=request.args,
+                           **tool_list.list_context(request.args))
 
 
 @bp.route("/new", methods=["GET", "POST"])

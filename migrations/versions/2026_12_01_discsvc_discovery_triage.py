@@ -1,7 +1,7 @@
 """Discovery triage: import runs, unclassified spend, merchant decisions, platform apps.
 
 Revision ID: 5d1c7a9e3b42
-Revises: 9c3d5e7f1a20
+Revises: 5e1a7c3b9d42
 Create Date: 2026-12-01 14:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '5d1c7a9e3b42'
-down_revision = '9c3d5e7f1a20'
+down_revision = '5e1a7c3b9d42'
 branch_labels = None
 depends_on = None
 

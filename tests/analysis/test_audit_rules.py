@@ -1,4 +1,4 @@
-"""Each SPEC 3.1 and 3.3 rule, positive and negative, with its boundaries, on literal snapshots."""
+"""Each rule of docs/governance.md, positive and negative, with boundaries, on literal snapshots."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Silo semantics of SPEC 3.2: stranded tools, components, feeders, rogue, severities."""
+"""Silos (docs/governance.md#silos): stranded tools, components, feeders, rogue, severities."""
 
 from __future__ import annotations
 

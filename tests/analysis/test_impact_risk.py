@@ -1,4 +1,4 @@
-"""Blast radius, personal-data reach, risk factors and the scorecard (SPEC 3.4, 3.5)."""
+"""Blast radius, personal-data reach, risk factors and the scorecard (docs/governance.md)."""
 
 from __future__ import annotations
 

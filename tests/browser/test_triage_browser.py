@@ -35,8 +35,8 @@ def test_ignore_and_undo_in_triage(chromium_path: Path,  # noqa: F811
             expect(row).to_be_visible()
 
             # Merge offers no target until one is chosen.
-            select = row.locator("select[name=into]")
-            assert select.input_value() == ""
+            picker = row.locator("input[name=into]")
+            assert picker.input_value() == ""
             row.get_by_role("button", name="Merge…").click()
             assert page.url.endswith("/imports/triage")  # the browser kept the form back
 
