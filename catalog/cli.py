@@ -218,28 +218,43 @@ def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None
 @click.option("--estate-reason", default=None, metavar="TEXT",
               help="Register new tools listed as sanctioned or deprecated as pre-existing "
                    "estate, for this reason (IT and administrators; recorded).")
+@click.option("--register-existing-estate", "estate", is_flag=True,
+              help="Backstage: take Backstage's lifecycle as the catalog's for new tools "
+                   "(sanctioned for production) instead of requests; needs --reason.")
+@click.option("--reason", default="", help="Why (recorded in the change log).")
 def import_command(source: str, files: tuple[str, ...], columns: str | None = None,
                    purchases: str = "positive", as_email: str | None = None,
-                   estate_reason: str | None = None) -> None:
+                   estate_reason: str | None = None, estate: bool = False,
+                   reason: str = "") -> None:
     """Import FILES with the SOURCE importer (a bundle, or discovery evidence)."""
     from catalog.services.policy import GovernanceError
 
     mapping = _card_mapping(source, columns, purchases)
+    if estate and reason.strip() and not estate_reason:
+        estate_reason = reason  # a Backstage estate registration is IT's explicit decision too
     actor = cli_actor(as_email, estate_reason)
     if source == "bundle":
         for path in files:
             _echo_bundle_summary(import_bundle_file(path, actor=actor))
         return
     from catalog.services import discovery
+    from catalog.services import import_runs
 
+    options = {"register_existing_estate": True, "reason": reason} if estate else {}
     with mapping, write_intent():
         try:
             summary = discovery.import_files(
-                db.session, source, list(files), actor=actor, progress_factory=progress_bar
+                db.session, source, list(files), actor=actor, progress_factory=progress_bar,
+                options=options,
             )
             db.session.commit()
         except discovery.ImportFailed as exc:
             db.session.rollback()
+            # The refused import is itself part of the record (nothing it read is written).
+            import_runs.record_failure(db.session, actor=str(actor), via="cli",
+                                       files=[Path(f).name for f in files], sources=[source],
+                                       message=str(exc))
+            db.session.commit()
             raise click.ClickException(f"nothing imported. {exc}") from None
         except GovernanceError as exc:
             db.session.rollback()
@@ -255,15 +270,15 @@ def _card_mapping(source: str, columns: str | None, purchases: str) -> t.Context
         return contextlib.nullcontext()
     if source != "card_csv":
         raise click.UsageError("--columns applies to the card_csv source only")
-    from integrations.base import ParseError
+    from catalog.services.import_options import OptionError
+    from catalog.services.import_options import parse_columns
     from integrations.card_csv import column_mapping
-    from integrations.card_csv import mapped_layout
-    from integrations.card_csv import parse_columns
 
-    try:
-        parsed = parse_columns(columns)
-        mapped_layout(parsed, purchases)
-    except ParseError as exc:
+    try:  # the same parser as the upload form's "Column mapping" field
+        parsed = parse_columns(columns, purchases)
+        if not parsed:
+            raise OptionError("the column mapping needs date, merchant, amount")
+    except OptionError as exc:
         raise click.ClickException(f"nothing imported. --columns: {exc}") from None
     return column_mapping(parsed, purchases)
 

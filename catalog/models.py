@@ -197,7 +197,7 @@ class ChangeRecord(Base):
     object_key: Mapped[str] = mapped_column(sa.String(600))
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-    request_id: Mapped[str | None] = mapped_column(sa.String(64))
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
 
     __table_args__ = (sa.Index("ix_change_record_object", "object_type", "object_key"),)
 
@@ -517,3 +517,6 @@ class Proposal(Base):
     decided_by: Mapped[str | None] = mapped_column(sa.String(254))
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+# Discovery triage tables live in their own module on this metadata; importing it here registers
+# them wherever the model is loaded (migrations, tests, the app).
+from catalog import discovery_models as _discovery_models  # noqa: E402, F401

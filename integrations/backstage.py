@@ -1,5 +1,13 @@
 """Backstage `catalog-info.yaml` descriptors: Components and Resources become tools, dependsOn
-becomes dependencies."""
+becomes dependencies.
+
+A Backstage import never decides a tool's lifecycle: a new tool comes in as a request, with
+Backstage's own `spec.lifecycle` kept in its description ("Backstage: component, type service,
+lifecycle production."), because sanctioning is the review's job. Only an administrator who
+registers an existing estate (`register_existing_estate=True`, which the service records in the
+change log with its reason) maps Backstage's lifecycle onto the catalog's. A Resource that is
+infrastructure (a repository, database, bucket, queue ...) is not a martech tool: skipped.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +32,13 @@ TOOL_KINDS = {"component", "resource"}
 NAME_RE = re.compile(r"^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$")
 # Backstage's lifecycle is IT's own word on the service; map it onto the catalog's.
 LIFECYCLES = {"production": "sanctioned", "deprecated": "deprecated", "experimental": "in_review"}
+#: Resource types that are infrastructure, not a tool anyone signs in to or pays for.
+NOT_TOOL_RESOURCES = frozenset(
+    "repository repo git-repository code-repository database db table schema bucket s3-bucket "
+    "gcs-bucket storage blob-storage object-storage file-share queue topic kafka-topic "
+    "message-queue stream cache redis cluster kubernetes-cluster namespace vm server "
+    "network vpc subnet dns dns-zone load-balancer secret key-vault certificate".split()
+)
 
 
 def slug_for(namespace: str, name: str) -> str:
@@ -49,9 +64,13 @@ class BackstageImporter(Importer):
     label = "Backstage catalog descriptors (catalog-info.yaml)"
     produces = "tools"
 
+    def __init__(self, register_existing_estate: bool = False) -> None:
+        self.register_existing_estate = register_existing_estate
+
     def parse(self, stream: t.BinaryIO) -> t.Iterator[Item]:
         """Yield tool records for Components and Resources, then their dependencies."""
         kinds: dict[tuple[str, str], str] = {}  # (namespace, name) -> kind, for ref checks
+        self._infra: dict[tuple[str, str], str] = {}  # skipped resources -> their type
         pending: list[tuple[str, str, str, str]] = []  # where, source slug, raw ref, namespace
         seen_entity = False
         import yaml  # only this importer needs it: keep it out of every start-up
@@ -92,6 +111,13 @@ class BackstageImporter(Importer):
         for where, source, raw, namespace in pending:
             kind, ns, name = parse_ref(raw, namespace)
             known = kinds.get((ns, name))
+            infra = self._infra.get((ns, name))
+            if infra is not None and (kind is None or kind == "resource"):
+                yield Warning_(
+                    where,
+                    f"dependsOn {raw!r} points at a {infra} resource, not a tool; left out",
+                )
+                continue
             if known is not None and known not in TOOL_KINDS:
                 yield Warning_(
                     where,
@@ -135,6 +161,11 @@ class BackstageImporter(Importer):
         if kind not in TOOL_KINDS:
             yield Skipped(where, f"{kind} entities are not tools")
             return
+        kind_type = str(spec.get("type") or "").strip()
+        if kind == "resource" and kind_type.lower() in NOT_TOOL_RESOURCES:
+            self._infra[(namespace.lower(), name.lower())] = kind_type.lower()
+            yield Skipped(where, f"resource of type {kind_type.lower()}: not a martech tool")
+            return
         slug = slug_for(namespace, name)
         links = meta.get("links") if isinstance(meta.get("links"), list) else []
         website = next(
@@ -145,13 +176,23 @@ class BackstageImporter(Importer):
             ),
             "",
         )
+        observed = str(spec.get("lifecycle") or "").strip()
+        note = ", ".join(
+            [kind]
+            + ([f"type {kind_type[:60]}"] if kind_type else [])
+            + ([f"lifecycle {observed[:60]}"] if observed else [])
+        )
+        description = str(meta.get("description") or "").strip()
         fields = {
             "slug": slug,
             "name": str(meta.get("title") or name),
-            "description": str(meta.get("description") or "").strip(),
+            # Backstage's lifecycle is kept as what Backstage says, never as the catalog's.
+            "description": f"{description}\n\nBackstage: {note}.".strip(),
             "website": website if len(website) <= 500 else "",
         }
-        lifecycle = LIFECYCLES.get(str(spec.get("lifecycle", "")).lower(), "requested")
+        lifecycle = "requested"
+        if self.register_existing_estate:
+            lifecycle = LIFECYCLES.get(observed.lower(), "requested")
         yield ToolRecord(where, fields, {"lifecycle": lifecycle})
         for field in ("dependsOn", "dependencyOf"):
             refs = spec.get(field) or []

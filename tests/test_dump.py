@@ -36,14 +36,18 @@ from catalog.services import bundle
 from catalog.services import dump
 from catalog.services import entities
 from catalog.services import findings
+from catalog.services import import_runs
 from catalog.services import notify
+from catalog.services import platform_apps
 from catalog.services import review
 from catalog.services import saved_views
 from catalog.services import scorecard
+from catalog.services import spend_triage
 from catalog.services import taxonomy as taxonomy_service
 from catalog.services import triage
 from catalog.services.demo import demo_bundle
 from catalog.services.discovery_write import add_alias
+from integrations.base import Unclassified
 
 TODAY = date(2026, 11, 22)
 
@@ -108,6 +112,19 @@ def populate(session) -> None:
     notify.set_preferences(session, admin, ["decision"], actor="admin@demo.example")
     saved_views.save(session, user_id=admin.id, email=admin.email, name="Shadow by risk",
                      args={"shadow": "1", "sort": "risk"}, actor=admin.email)
+    # Discovery triage: an import run, unclassified spend, a merchant decision, a platform app.
+    run = import_runs.record_failure(session, actor="cli", via="cli", files=["amex.csv"],
+                                     sources=["card_csv"], message="1 bad row: row 7")
+    spend_triage.store_lines(session, [
+        ("card_csv", Unclassified("row 2", "Patreon", "PATREON* MEMBERSHIP", TODAY,
+                                  Decimal("5.00"), "USD", None, "unknown merchant")),
+        ("card_csv", Unclassified("row 3", "Supernova Metrics", "SUPERNOVA METRICS AUSTIN TX",
+                                  TODAY, Decimal("99.00"), "USD", "ann@example.com", "unknown")),
+    ], run_id=run.id, actor="cli")
+    spend_triage.decide(session, spend_triage.merchant_key("Patreon"), "not_software",
+                        actor="it@demo.example", reason="a personal membership")
+    platform_apps.add(session, platform="microsoft", name="Contoso HR Portal", app_id="",
+                      actor="admin@demo.example")
     session.commit()
 
 

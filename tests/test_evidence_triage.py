@@ -87,12 +87,12 @@ def test_ignore_keeps_the_tool_its_flows_and_spend_and_the_audit_still_sees_it(d
     assert "typeform" not in inbox_ids(page.text)
     ignored_row = page.text[page.text.index('id="ignored-typeform"'):]
     ignored_row = ignored_row[:ignored_row.index("</tr>")]
-    assert "Jenna&#39;s form experiment" in ignored_row and "anonymous" in ignored_row
+    assert "Jenna&#39;s form experiment" in ignored_row and "admin@example.com" in ignored_row
 
     # Everything stays: the tool, its flow of contact data, its sightings and their spend.
     tool_page = client.get("/tools/typeform")
     assert tool_page.status_code == 200
-    assert "Ignored in triage by anonymous" in tool_page.text
+    assert "Ignored in triage by admin@example.com" in tool_page.text
     assert "Jenna&#39;s form experiment" in tool_page.text
     flows = rows(demo, sa.select(DataFlow.id).join(Tool, DataFlow.source_id == Tool.id)
                  .where(Tool.slug == "typeform"))

@@ -91,7 +91,7 @@ def test_history_shows_labels_and_names(app: Flask, client: FlaskClient) -> None
     seed(app)
     with app.app_context():
         tool = db.session.query(Tool).filter_by(slug="webinar").one()
-        raw = records.tool_record(tool) | {"category": "email-marketing", "lifecycle": "rejected"}
+        raw = records.tool_record(tool) | {"category": "email-marketing", "lifecycle": "retired"}
         entities.save_tool(db.session, raw, actor="ivan@example.com", tool=tool,
                            expected_version=tool.version)
         db.session.commit()
@@ -99,7 +99,7 @@ def test_history_shows_labels_and_names(app: Flask, client: FlaskClient) -> None
     history = page.split('class="history"')[1]
     assert "Events, meetings &amp; webinars" in history and "Email marketing" in history
     assert "events-meetings-webinars" not in history
-    assert ">In review</td>" in history and ">Rejected</td>" in history
+    assert ">In review</td>" in history and ">Retired</td>" in history
     assert '<span title="ivan@example.com">Ivan Ito</span>' in history
 
 

@@ -202,7 +202,7 @@ ACTIONS: list[tuple[str, set[str], t.Callable[..., t.Any]]] = [
         "/api/v1/tools/mine", json=_api_tool(a, "mine", **{field: not MINE_CONTROLS[field]})),
        MKT) for field in CONTROLS],
     ("API: rewrite requested_at of own tool", IT, lambda c, a, i: c.put(
-        "/api/v1/tools/mine", json=_api_tool(a, "mine", requested_at="9000-01-01")), MKT),
+        "/api/v1/tools/mine", json=_api_tool(a, "mine", requested_at="2150-01-01")), MKT),
     ("API: create a tool declared system of record", IT, lambda c, a, i: c.post(
         "/api/v1/tools", json={"name": "Via API", "system_of_record": True})),
     ("API: sanction a requested tool by bundle", set(), lambda c, a, i: c.post(

@@ -7,7 +7,10 @@ written. Re-importing a file finds every sighting, alias and tool as it left the
 run writes nothing.
 
 How a re-import merges into an existing sighting (sign-in logs replace, expense and card
-statements add the days not yet counted) is in `catalog.services.discovery_merge`.
+statements add the days not yet counted) is in `catalog.services.discovery_merge`. What people
+decided is consulted while planning: merchant decisions turn unclassified spend lines into
+evidence or skips (`spend_triage`), platform apps attach to their platform's tool or are skipped
+(`platform_apps`). `import_files` records each import as an `ImportRun` (`import_runs`).
 """
 
 from __future__ import annotations
@@ -20,22 +23,24 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import integrations
-from catalog.models import Sighting
-from catalog.models import Tool
-from catalog.services import matching
+from catalog.services import import_options
+from catalog.services import import_runs
+from catalog.services import spend_triage
+from catalog.services.discovery_apps import AppPlan
+from catalog.services.discovery_apps import NewTool
+from catalog.services.discovery_apps import _App
+from catalog.services.discovery_apps import plan_apps as _plan_apps
 from catalog.services.discovery_merge import SPEND_SOURCES
 from catalog.services.discovery_merge import DayFigures
 from catalog.services.discovery_merge import merged_sighting
-from catalog.services.discovery_merge import merged_spend
-from catalog.services.discovery_merge import sighting_change
 from catalog.services.discovery_plan import ToolPlan
 from catalog.services.discovery_plan import plan_tools
+from catalog.services.discovery_summary import format_summary
 from catalog.services.discovery_write import apply_plan
-from catalog.services.records import slugify
+from catalog.services.platform_apps import PlatformApps
 from integrations.base import BadRow
 from integrations.base import DependencyRecord
 from integrations.base import Observation
@@ -52,7 +57,10 @@ __all__ = [
     "apply_plan",
     "import_files",
     "format_summary",
+    "plan_observations",
     "merged_sighting",
+    "AppPlan",
+    "NewTool",
 ]
 
 MAX_SHOWN = 20  # bad rows and warnings listed in a message; all are counted
@@ -61,55 +69,6 @@ ProgressFactory = t.Callable[[int | None, str], t.Any]
 
 class ImportFailed(Exception):
     """Nothing was imported; the message names the file, row or line, and the problem."""
-
-
-class _App:
-    """Running aggregate of one (source, app name): the per-row hot path, so plain slots."""
-
-    __slots__ = ("app_id", "first", "last", "users", "events", "spend", "scopes", "days")
-
-    def __init__(self) -> None:
-        self.app_id: str | None = None
-        self.first: date | None = None
-        self.last: date | None = None
-        self.users: set[int] = set()
-        self.events = 0
-        self.spend: dict[str, Decimal] = {}
-        self.scopes: set[str] = set()
-        self.days: dict[date | None, DayFigures] = {}  # spend sources only
-
-
-@dataclass
-class AppPlan:
-    """What an import will do with one observed app."""
-
-    source: str
-    name: str
-    app_id: str | None
-    first_seen: date | None
-    last_seen: date | None
-    users: int
-    events: int
-    spend: Decimal | None
-    currency: str
-    scopes: tuple[str, ...]
-    how: str  # see matching.Match.how; "new" for an app that becomes a discovered tool
-    tool: str | None = None  # slug of the matched tool
-    group: str | None = None  # new-tool group key
-    sighting: str = "create"  # create, update, unchanged
-    #: Spend sources only: this import's figures per day, so only days not yet counted add up.
-    days: dict[date | None, DayFigures] | None = None
-
-
-@dataclass
-class NewTool:
-    """A discovered tool the import would create, for every app of one group key."""
-
-    key: str
-    name: str
-    slug: str
-    apps: list[str] = field(default_factory=list)
-    suggestion: tuple[str, str, int] | None = None  # (slug, name, score) for a person to confirm
 
 
 @dataclass
@@ -123,10 +82,22 @@ class Plan:
     skipped: Counter[str] = field(default_factory=Counter)
     #: Spend lines neither clearly software nor clearly not (integrations.base.Unclassified).
     unclassified: list[Unclassified] = field(default_factory=list)
+    unclassified_sources: list[str] = field(default_factory=list)  # the source of each line
+    #: Spend lines of merchants a person already decided on, kept with the undecided ones.
+    decided_lines: list[tuple[str, Unclassified]] = field(default_factory=list)
+    spend_decisions: Counter[str] = field(default_factory=Counter)  # software / not_software
+    platform_apps: Counter[str] = field(default_factory=Counter)  # attached / skipped apps
     bad_rows: list[str] = field(default_factory=list)
     bad_count: int = 0
     warnings: list[str] = field(default_factory=list)
     tools: ToolPlan = field(default_factory=ToolPlan)
+    options: dict[str, t.Any] = field(default_factory=dict)
+
+    def newest_evidence(self) -> date | None:
+        """Return the day of the newest sighting or spend line this import reads."""
+        days = [a.last_seen for a in self.apps if a.last_seen is not None]
+        days += [u.day for u in self.unclassified if u.day is not None]
+        return max(days) if days else None
 
     def failure(self) -> str | None:
         """Return the all-or-nothing message when any row was bad, else None."""
@@ -162,24 +133,43 @@ def plan_import(
     *,
     progress_factory: ProgressFactory | None = None,
     names: t.Mapping[str, str] | None = None,
+    options: t.Mapping[str, t.Any] | None = None,
 ) -> Plan:
-    """Read every file and decide what the import would do; write nothing."""
+    """Read every file and decide what the import would do; write nothing.
+
+    `options` go to the importers whose constructor takes them (`columns`, a card CSV's column
+    mapping from `import_options.parse_columns`; `register_existing_estate` for Backstage).
+    """
     names = names or {}
+    options = dict(options or {})
+    if options.get("register_existing_estate") and not str(options.get("reason") or "").strip():
+        raise ImportFailed(
+            "registering an existing estate as sanctioned needs a reason (--reason); "
+            "it is recorded in the change log"
+        )
+    context = _Context(session)
     sources = _resolve_sources(source, paths)
     plan = Plan(sources=sorted(set(sources)), files=[names.get(p, Path(p).name) for p in paths])
+    plan.options = options
     apps: dict[tuple[str, str], _App] = {}
     tool_items: list[tuple[str, ToolRecord | DependencyRecord]] = []
     for path, src in zip(paths, sources, strict=True):
         shown = names.get(path, Path(path).name)
-        importer = integrations.get_importer(src)
+        try:
+            importer = import_options.importer(src, options)
+        except (ParseError, ValueError) as exc:
+            raise ImportFailed(f"{shown}: {exc}") from None
         bar = progress_factory(None, f"{src} {shown}") if progress_factory else None
         try:
             with open(path, "rb") as fh:
                 if bar is not None:
                     with bar:
-                        _read(importer.parse(fh), src, shown, plan, apps, tool_items, bar.update)
+                        _read(
+                            importer.parse(fh), src, shown, plan, apps, tool_items, bar.update,
+                            context,
+                        )
                 else:
-                    _read(importer.parse(fh), src, shown, plan, apps, tool_items, None)
+                    _read(importer.parse(fh), src, shown, plan, apps, tool_items, None, context)
         except ParseError as exc:
             raise ImportFailed(f"{shown}: {exc}") from None
         except OSError as exc:
@@ -188,7 +178,37 @@ def plan_import(
         plan.tools = plan_tools(session, tool_items, plan.bad_rows)
         plan.bad_count += plan.tools.bad_count
         plan.warnings.extend(plan.tools.warnings)
-    _plan_apps(session, plan, apps)
+    _plan_apps(session, plan, apps, context)
+    return plan
+
+
+class _Context:
+    """What people decided that an import consults: merchant decisions and platform apps."""
+
+    def __init__(self, session: Session) -> None:
+        self.decisions = spend_triage.decisions(session)
+        self.keys: dict[str, str] = {}  # merchant -> key, merchants repeat line after line
+        self.platforms = PlatformApps(session)
+
+    def decision(self, merchant: str) -> str | None:
+        key = self.keys.get(merchant)
+        if key is None:
+            key = self.keys[merchant] = spend_triage.merchant_key(merchant)
+        return self.decisions.get(key)
+
+
+def plan_observations(
+    session: Session, items: list[tuple[str, Observation]], *, label: str
+) -> Plan:
+    """Plan sightings from observations already in hand (a merchant someone called software)."""
+    context = _Context(session)
+    sources = sorted({src for src, _ in items})
+    plan = Plan(sources=sources, files=[label])
+    apps: dict[tuple[str, str], _App] = {}
+    for src in sources:
+        mine = iter([o for s, o in items if s == src])
+        _read(mine, src, label, plan, apps, [], None, context)
+    _plan_apps(session, plan, apps, context)
     return plan
 
 
@@ -200,6 +220,7 @@ def _read(
     apps: dict[tuple[str, str], _App],
     tool_items: list[t.Any],
     update: t.Callable[[int], t.Any] | None,
+    context: _Context,
 ) -> None:
     users: dict[str, int] = {}  # user -> small int, so per-app user sets stay small
     by_day = src in SPEND_SOURCES
@@ -209,6 +230,22 @@ def _read(
         if update is not None and count % 10_000 == 0:
             update(10_000)
         kind = type(item)
+        if kind is Unclassified:
+            decided = context.decision(item.merchant)
+            if decided is None:
+                plan.unclassified.append(item)  # waits in triage; never a tool by itself
+                plan.unclassified_sources.append(src)
+                continue
+            plan.decided_lines.append((src, item))
+            plan.spend_decisions[decided] += 1
+            if decided != spend_triage.SOFTWARE:
+                plan.skipped[spend_triage.NOT_SOFTWARE_REASON] += 1
+                continue
+            # Someone called this merchant software: its line is evidence like any other.
+            item = Observation(
+                item.merchant, None, item.user, item.day, item.amount, item.currency
+            )
+            kind = Observation
         if kind is Observation:
             key = (src, item.app_name)
             app = apps.get(key)
@@ -240,8 +277,8 @@ def _read(
                     figures.spend[cur] = figures.spend.get(cur, Decimal(0)) + item.spend
             if item.scopes and len(app.scopes) < 50:
                 app.scopes.update(item.scopes)
-        elif kind is Unclassified:
-            plan.unclassified.append(item)  # waits in triage; never a tool by itself
+            if item.platform is not None:
+                app.platform = item.platform
         elif kind is Skipped:
             reason = item.reason if len(plan.skipped) < 50 else "other"
             plan.skipped[reason] += 1
@@ -259,90 +296,6 @@ def _read(
     plan.rows += count
 
 
-def _spend(app: _App) -> tuple[Decimal | None, str, str | None]:
-    if not app.spend:
-        return None, "USD", None
-    # One currency per sighting: the one with the most spend; the rest is reported, not summed.
-    currency, amount = max(app.spend.items(), key=lambda kv: (abs(kv[1]), kv[0]))
-    note = None
-    if len(app.spend) > 1:
-        others = ", ".join(f"{v} {k}" for k, v in sorted(app.spend.items()) if k != currency)
-        note = f"spend in other currencies left out: {others}"
-    return max(amount, Decimal(0)).quantize(Decimal("0.01")), currency, note
-
-
-def _plan_apps(session: Session, plan: Plan, apps: dict[tuple[str, str], _App]) -> None:
-    matchers: dict[str, matching.Matcher] = {}
-    slugs = dict(session.execute(sa.select(Tool.id, Tool.slug)).all())
-    taken = set(slugs.values()) | set(plan.tools.slugs)
-    existing = {
-        (s.source, s.observed_name): s
-        for s in session.scalars(
-            sa.select(Sighting).where(Sighting.source.in_({src for src, _ in apps}))
-        )
-    }
-    for (src, name), app in sorted(apps.items()):
-        matcher = matchers.get(src) or matchers.setdefault(src, matching.Matcher(session, src))
-        spend, currency, note = _spend(app)
-        old = existing.get((src, name))
-        if old is not None and src in SPEND_SOURCES:
-            note = None  # what this import adds to the sighting is checked below instead
-        if note:
-            plan.warnings.append(f"{src} {name}: {note}")
-        entry = AppPlan(
-            src,
-            name,
-            app.app_id,
-            app.first,
-            app.last,
-            len(app.users),
-            app.events,
-            spend,
-            currency,
-            tuple(sorted(app.scopes)),
-            "none",
-            days=app.days if src in SPEND_SOURCES else None,
-        )
-        plan.observations += app.events
-        found = matcher.match(name, app.app_id)
-        entry.how = found.how
-        if found.tool_id is not None:
-            entry.tool = slugs.get(found.tool_id)
-        if entry.tool is None and found.how != "ignored":
-            by_name = plan.tools.slug_for_name(name)
-            if by_name is not None:  # a tool this same import registers (Backstage, catalog CSV)
-                entry.how, entry.tool = "name", by_name
-            else:
-                entry.how = "new"
-                entry.group = _new_tool(plan, matcher, slugs, taken, name)
-        if old is not None and entry.days is not None:
-            note = merged_spend(old, entry)[3]
-            if note:
-                plan.warnings.append(f"{src} {name}: {note}")
-        entry.sighting = sighting_change(old, entry)
-        plan.apps.append(entry)
-
-
-def _new_tool(
-    plan: Plan, matcher: matching.Matcher, slugs: dict[int, str], taken: set[str], name: str
-) -> str:
-    key = matching.group_key(name)
-    new = plan.new_tools.get(key)
-    if new is None:
-        shown = matching.display_name(name)
-        base = slugify(shown) or "app"
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base[:95]}-{n}", n + 1
-        taken.add(slug)
-        new = plan.new_tools[key] = NewTool(key, shown, slug)
-        hint = matcher.suggest(name)
-        if hint is not None and hint[0] in slugs:
-            new.suggestion = (slugs[hint[0]], matcher.names[hint[0]], hint[1])
-    new.apps.append(name)
-    return key
-
-
 def import_files(
     session: Session,
     source: str,
@@ -352,47 +305,20 @@ def import_files(
     progress_factory: ProgressFactory | None = None,
     confirm: t.Mapping[str, str] | None = None,
     names: t.Mapping[str, str] | None = None,
+    options: t.Mapping[str, t.Any] | None = None,
+    via: str = "cli",
+    today: date | None = None,
 ) -> dict[str, t.Any]:
-    """Plan and apply an import, all-or-nothing; return the summary. The caller commits."""
-    plan = plan_import(session, source, paths, progress_factory=progress_factory, names=names)
+    """Plan and apply an import as one recorded run, all-or-nothing; return the summary.
+
+    The caller commits, or on ImportFailed rolls back and may `import_runs.record_failure`.
+    """
+    plan = plan_import(
+        session, source, paths, progress_factory=progress_factory, names=names, options=options
+    )
     failure = plan.failure()
     if failure:
         raise ImportFailed(failure)
-    return apply_plan(session, plan, actor=actor, confirm=confirm or {})
-
-
-def format_summary(summary: t.Mapping[str, t.Any]) -> str:
-    """Return the summary as the lines the CLI prints."""
-    s = summary
-    lines = [
-        f"Read {s['rows']} records from {', '.join(s['files'])} ({', '.join(s['sources'])}).",
-    ]
-    if s["apps"]:
-        lines.append(
-            f"Apps: {s['apps']} seen, {s['matched']} matched to tools, "
-            f"{len(s['new_tools'])} new discovered tools, {s['ignored']} ignored."
-        )
-        sc = s["sightings"]
-        lines.append(
-            f"Sightings: {sc['created']} created, {sc['updated']} updated, "
-            f"{sc['unchanged']} unchanged."
-        )
-    if s["tools"]["created"] or s["tools"]["updated"] or s["tools"]["unchanged"]:
-        tc, dc = s["tools"], s["dependencies"]
-        lines.append(
-            f"Tools: {tc['created']} created, {tc['updated']} updated, "
-            f"{tc['unchanged']} unchanged. Dependencies: {dc['created']} created, "
-            f"{dc['unchanged']} unchanged."
-        )
-    for name in s["new_tools"][:MAX_SHOWN]:
-        lines.append(f"  new: {name}")
-    for hint in s["suggestions"][:MAX_SHOWN]:
-        lines.append(f"  possible match: {hint} (confirm or merge it in /imports/triage)")
-    if s["skipped"]:
-        total = sum(s["skipped"].values())
-        top = ", ".join(f"{n} {r}" for r, n in Counter(s["skipped"]).most_common(5))
-        lines.append(f"Skipped {total} records: {top}.")
-    for warning in s["warnings"][:MAX_SHOWN]:
-        lines.append(f"  warning: {warning}")
-    lines.append(f"{s['changes']} changes recorded.")
-    return "\n".join(lines)
+    return import_runs.run_import(
+        session, plan, actor=actor, via=via, confirm=confirm or {}, today=today
+    )

@@ -56,9 +56,19 @@ def _change_count(session: Session) -> int:
 
 
 def apply_plan(
-    session: Session, plan: Plan, *, actor: str, confirm: t.Mapping[str, str]
+    session: Session,
+    plan: Plan,
+    *,
+    actor: str,
+    confirm: t.Mapping[str, str],
+    run_id: int | None = None,
 ) -> dict[str, t.Any]:
-    """Write the plan through the entity services (each change recorded); return the summary."""
+    """Write the plan through the entity services (each change recorded); return the summary.
+
+    Unclassified spend lines are kept for triage (`spend_triage.store_lines`), tagged with the
+    import run `run_id` when there is one.
+    """
+    from catalog.services import spend_triage
     from catalog.services.discovery import ImportFailed
 
     session.flush()
@@ -74,6 +84,11 @@ def apply_plan(
             entities.save_dependency(session, dep, actor=actor)
         group_slugs, confirmed = _new_tools(session, plan, actor, confirm)
         matched = _sightings(session, plan, group_slugs, actor)
+        lines = list(zip(plan.unclassified_sources, plan.unclassified, strict=True))
+        added = spend_triage.store_lines(
+            session, [*lines, *plan.decided_lines], run_id=run_id, actor=actor
+        )
+        _record_estate(session, plan, actor)
         session.flush()
     except ValidationError as exc:
         raise ImportFailed(str(exc)) from None
@@ -93,6 +108,14 @@ def apply_plan(
             if n.suggestion and k not in confirmed
         ],
         "skipped": dict(plan.skipped),
+        "unclassified": {
+            "lines": len(plan.unclassified),
+            "merchants": len({spend_triage.merchant_key(u.merchant) for u in plan.unclassified}),
+            "added": added,
+        },
+        "spend_decisions": dict(plan.spend_decisions),
+        "platform_apps": dict(plan.platform_apps),
+        "newest_evidence": (lambda d: d.isoformat() if d else None)(plan.newest_evidence()),
         "sightings": {
             "created": sum(1 for a in plan.apps if a.sighting == "create"),
             "updated": sum(1 for a in plan.apps if a.sighting == "update"),
@@ -110,6 +133,25 @@ def apply_plan(
         "warnings": plan.warnings,
         "changes": _change_count(session) - changes,
     }
+
+
+def _record_estate(session: Session, plan: Plan, actor: str) -> None:
+    """Record that an administrator registered an existing Backstage estate as decided."""
+    if not plan.options.get("register_existing_estate") or not plan.tools.creates:
+        return
+    entities.record_change(
+        session,
+        actor=actor,
+        action="create",
+        object_type="import_option",
+        object_key="register-existing-estate",
+        before=None,
+        after={
+            "reason": str(plan.options.get("reason") or "").strip(),
+            "files": plan.files,
+            "tools": {r["slug"]: r.get("lifecycle", "requested") for r in plan.tools.creates},
+        },
+    )
 
 
 def _new_tools(

@@ -225,10 +225,45 @@ def group_key(name: str) -> str:
     return candidate_keys(name)[-1] if candidate_keys(name) else name.casefold()
 
 
+_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://([^/:?#]+)")
+_NAMED_DOMAIN = re.compile(
+    r"\b((?:[a-z0-9-]+\.)+(?:com|io|net|org|us|co|ai|app|so|ly|me|de|uk|md|dev|tv))\b"
+)
+
+
+def _registrable(host: str) -> str:
+    """Return the last two labels of a host (`app.hubspot.com` -> `hubspot.com`)."""
+    labels = host.casefold().removeprefix("www.").split(".")
+    return ".".join(labels[-2:]) if len(labels) >= 2 else ""
+
+
+def website_domain(url: str) -> str:
+    """Return the registrable domain of a tool's website, or ""."""
+    match = _HOST.match(url.strip().casefold())
+    return _registrable(match.group(1)) if match else ""
+
+
+def named_domain(name: str) -> str:
+    """Return the domain an observed name spells out (`Obsidian.md`, `ZOOM.US 888-...`), or ""."""
+    match = _NAMED_DOMAIN.search(unicodedata.normalize("NFKC", name).casefold())
+    return _registrable(match.group(1)) if match else ""
+
+
+def slug_names_tool(slug: str, name: str) -> bool:
+    """Return False when a slug is only the leading word(s) of a longer name.
+
+    `github` for "GitHub Showcase repository" names the vendor the thing lives at, not the thing:
+    matching an app called "GitHub" by that slug would join two different things.
+    """
+    slug_words, name_words = slug.split("-"), normalise(name).split()
+    return not (len(slug_words) < len(name_words) and name_words[: len(slug_words)] == slug_words)
+
+
 @dataclass(frozen=True)
 class Match:
     tool_id: int | None
     how: str  # sighting, app_id, alias, name, shipped_alias, reduced, vendor, ignored, none
+    # (and "platform": a platform's own app attached to the platform's tool, see platform_apps)
 
 
 class Matcher:
@@ -257,9 +292,14 @@ class Matcher:
         self.exact: dict[str, int] = {}
         reduced: dict[str, set[int]] = {}
         vendors: dict[str, set[int]] = {}
-        rows = session.execute(sa.select(Tool.id, Tool.slug, Tool.name, Tool.vendor)).all()
-        for tool_id, slug, name, vendor in rows:
+        self.domains: dict[int, str] = {}
+        rows = session.execute(
+            sa.select(Tool.id, Tool.slug, Tool.name, Tool.vendor, Tool.website)
+        ).all()
+        for tool_id, slug, name, vendor, website in rows:
             self.add_tool(tool_id, slug, name)
+            if website:
+                self.domains[tool_id] = website_domain(website)
             for key in candidate_keys(name)[1:]:
                 reduced.setdefault(key, set()).add(tool_id)
             if vendor:
@@ -271,8 +311,14 @@ class Matcher:
     def add_tool(self, tool_id: int, slug: str, name: str) -> None:
         """Make a tool (also one created during this import) matchable."""
         self.names[tool_id] = name
-        for key in (normalise(name), slug.replace("-", " ")):
-            self.exact.setdefault(key, tool_id)
+        self.exact.setdefault(normalise(name), tool_id)
+        if slug_names_tool(slug, name):
+            self.exact.setdefault(slug.replace("-", " "), tool_id)
+
+    def _disagrees(self, tool_id: int, domain: str) -> bool:
+        """Return True when the app names a domain and the tool's website is another one."""
+        theirs = self.domains.get(tool_id, "")
+        return bool(domain and theirs and domain != theirs)
 
     def is_ignored(self, name: str, app_id: str | None) -> bool:
         """Return True when someone chose to ignore this app."""
@@ -290,18 +336,21 @@ class Matcher:
             return Match(None, "ignored")
         keys = candidate_keys(name)
         groups = shipped_groups()
+        # Names only join when nothing says they are different things: an app that spells out
+        # its domain never matches a tool whose website is elsewhere (a person can confirm).
+        domain = named_domain(name)
         for key in keys:
             if key in self.aliases:
                 return Match(self.aliases[key], "alias")
-            if key in self.exact:
+            if key in self.exact and not self._disagrees(self.exact[key], domain):
                 return Match(self.exact[key], "name")
             for member in groups.get(key, ()):
                 hit = self.aliases.get(member) or self.exact.get(member)
-                if hit is not None:
+                if hit is not None and not self._disagrees(hit, domain):
                     return Match(hit, "shipped_alias")
         for key in keys:
             for table, how in ((self.reduced, "reduced"), (self.vendors, "vendor")):
-                if key in table:
+                if key in table and not self._disagrees(table[key], domain):
                     return Match(table[key], how)
         return Match(None, "none")
 

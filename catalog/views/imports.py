@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import typing as t
 from datetime import date
 from pathlib import Path
 
@@ -25,9 +26,14 @@ from catalog.extensions import db
 from catalog.models import Tool
 from catalog.services import discovery
 from catalog.services import entities
+from catalog.services import import_options
+from catalog.services import import_runs
+from catalog.services import platform_apps
+from catalog.services import spend_triage
 from catalog.services import tool_search
 from catalog.services import triage
 from catalog.services import triage_merge
+from catalog.services.discovery_summary import stale_line
 from catalog.services.records import ValidationError
 from catalog.web import current_actor
 
@@ -85,8 +91,17 @@ def index() -> ResponseReturnValue:
     """Upload an export to preview its import."""
     if request.method == "GET":
         require("read")
+        runs, pages = import_runs.page(db.session, request.args.get("page", 1, type=int))
         return render_template(
-            "imports/index.html", sources=_sources(), discovered=len(triage.inbox(db.session))
+            "imports/index.html",
+            sources=_sources(),
+            discovered=len(triage.inbox(db.session)),
+            unclassified=spend_triage.waiting_count(db.session),
+            runs=runs,
+            page=min(max(request.args.get("page", 1, type=int), 1), pages),
+            pages=pages,
+            platform_apps=platform_apps.listed(db.session),
+            platforms=platform_apps.PLATFORM_LABELS,
         )
     require("import.run")
     try:
@@ -100,10 +115,20 @@ def index() -> ResponseReturnValue:
     if upload is None or not upload.filename:
         flash("Choose a file to import.", "error")
         return redirect(url_for("imports.index"))
+    purchases = request.form.get("purchases", "positive")
+    try:
+        if purchases not in import_options.PURCHASES:
+            raise import_options.OptionError("purchases must be positive or negative")
+        columns = import_options.parse_columns(request.form.get("columns", "")[:2000], purchases)
+    except import_options.OptionError as exc:
+        flash(f"Nothing imported. Column mapping: {exc}", "error")
+        return redirect(url_for("imports.index"))
     _expire_stash()
     token = secrets.token_urlsafe(24)
     upload.save(_stash_dir() / f"{token}.upload")
     meta = {"source": source, "filename": Path(upload.filename).name[:200], "by": current_actor()}
+    if columns:
+        meta |= {"columns": columns, "purchases": purchases}
     (_stash_dir() / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
     return redirect(url_for("imports.preview", token=token))
 
@@ -125,7 +150,11 @@ def preview(token: str) -> ResponseReturnValue:
     path, meta = _stash(token)
     try:
         plan = discovery.plan_import(
-            db.session, meta["source"], [str(path)], names={str(path): meta["filename"]}
+            db.session,
+            meta["source"],
+            [str(path)],
+            names={str(path): meta["filename"]},
+            options=_options(meta),
         )
         error = plan.failure()
     except discovery.ImportFailed as exc:
@@ -139,7 +168,16 @@ def preview(token: str) -> ResponseReturnValue:
         plan=plan,
         error=error,
         labels={n: c.label for n, c in integrations.IMPORTERS.items()},
+        stale=stale_line(import_runs.stale_evidence(plan.newest_evidence(), date.today()))
+        if plan
+        else None,
     )
+
+
+def _options(meta: dict[str, t.Any]) -> dict[str, t.Any]:
+    if not meta.get("columns"):
+        return {}
+    return {"columns": meta["columns"], "purchases": meta.get("purchases", "positive")}
 
 
 @bp.post("/imports/<token>/commit")
@@ -152,7 +190,11 @@ def commit(token: str) -> ResponseReturnValue:
         # Confirmations name group keys; the tool each one goes to comes from a fresh plan, so a
         # forged form can only confirm what the preview offered.
         plan = discovery.plan_import(
-            db.session, meta["source"], [str(path)], names={str(path): meta["filename"]}
+            db.session,
+            meta["source"],
+            [str(path)],
+            names={str(path): meta["filename"]},
+            options=_options(meta),
         )
         failure = plan.failure()
         if failure:
@@ -164,10 +206,20 @@ def commit(token: str) -> ResponseReturnValue:
         reason = (request.form.get("estate_reason") or "").strip()
         if reason and hasattr(actor, "registering_estate"):  # tools that start sanctioned
             actor = actor.registering_estate(reason)
-        summary = discovery.apply_plan(db.session, plan, actor=actor, confirm=confirm)
+        summary = import_runs.run_import(db.session, plan, actor=actor, via="web",
+                                         confirm=confirm)
         db.session.commit()
     except discovery.ImportFailed as exc:
         db.session.rollback()
+        import_runs.record_failure(
+            db.session,
+            actor=current_actor(),
+            via="web",
+            files=[meta["filename"]],
+            sources=[meta["source"]],
+            message=str(exc),
+        )
+        db.session.commit()
         flash(f"Nothing imported. {exc}", "error")
         return redirect(url_for("imports.preview", token=token))
     _drop(token)
@@ -287,3 +339,7 @@ def triage_undo(decision_id: int) -> ResponseReturnValue:
         return redirect(url_for("imports.triage_inbox"))
     flash(message, "success")
     return redirect(url_for("imports.triage_inbox"))
+
+
+# Unclassified spend, platform apps and import runs: routes on this blueprint, in their own module.
+from catalog.views import imports_triage as _imports_triage  # noqa: E402, F401

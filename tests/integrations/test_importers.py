@@ -173,29 +173,34 @@ def test_catalog_csv_unknown_column_is_refused():
 def test_backstage_multi_document_file_with_dangling_and_non_tool_refs():
     items = parse("backstage", BACKSTAGE / "artists.yaml")
     tools = of(items, ToolRecord)
+    # Never sanctioned by an import; the database resource is infrastructure, not a tool.
     assert [(r.fields["slug"], r.create_only["lifecycle"]) for r in tools] == [
-        ("artist-lookup", "sanctioned"),
-        ("artists-db", "requested"),
-        ("www-artist", "deprecated"),
+        ("artist-lookup", "requested"),
+        ("www-artist", "requested"),
     ]
     assert tools[0].fields["website"] == "https://example.com/artist-lookup"
-    deps = [(d.tool, d.depends_on) for d in of(items, DependencyRecord)]
-    assert deps == [
-        ("artist-lookup", "artists-db"),
-        ("artist-lookup", "search-index"),
-        ("www-artist", "artists-db"),
-    ]
-    warnings = of(items, Warning_)
-    assert (
-        len(warnings) == 1 and "'api:wayback-archive' points at a api entity" in warnings[0].message
+    assert tools[1].fields["description"].endswith(
+        "Backstage: component, type website, lifecycle deprecated."
     )
+    assert of(items, Skipped) == [
+        Skipped(
+            "document 2 (resource:artists-db)", "resource of type database: not a martech tool"
+        ),
+        Skipped("document 4 (api:wayback-archive)", "api entities are not tools"),
+    ]
+    deps = [(d.tool, d.depends_on) for d in of(items, DependencyRecord)]
+    assert deps == [("artist-lookup", "search-index")]
+    warnings = [w.message for w in of(items, Warning_)]
+    assert len(warnings) == 2
+    assert "'resource:artists-db' points at a database resource, not a tool" in warnings[0]
+    assert "'api:wayback-archive' points at a api entity" in warnings[1]
 
 
 def test_backstage_real_example_files():
     component = parse("backstage", BACKSTAGE / "artist-lookup-component.yaml")
     assert of(component, ToolRecord)[0].fields["name"] == "artist-lookup"
     assert [(d.tool, d.depends_on) for d in of(component, DependencyRecord)] == [
-        ("artist-lookup", "artists-db")
+        ("artist-lookup", "artists-db")  # the database is in another file: the service decides
     ]
     other_ns = of(parse("backstage", BACKSTAGE / "different-namespace.yaml"), ToolRecord)
     assert other_ns[0].fields["slug"] == "alternative-different-namespace"
