@@ -71,5 +71,5 @@ def filter_query(query: sa.Select[t.Any], args: t.Mapping[str, str]) -> sa.Selec
     if args.get("missing_owner"):
         query = query.where(sa.or_(Tool.business_owner_id.is_(None),
                                    Tool.technical_owner_id.is_(None)))
-    _, order = SORTS.get(args.get("sort") or "name", SORTS["name"])
+    order = SORTS.get(args.get("sort") or "name", SORTS["name"])[1]
     return query.order_by(*order)
