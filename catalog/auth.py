@@ -23,7 +23,6 @@ With `AUTH_ENABLED` false (the team's test apps) every check passes and nobody h
 from __future__ import annotations
 
 import functools
-import hashlib
 import typing as t
 
 import sqlalchemy as sa
@@ -40,8 +39,9 @@ from flask_login import current_user
 from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.models import User
+from catalog.services.accounts import ROLES
+from catalog.services.accounts import token_digest
 
-ROLES = ("viewer", "marketing", "it", "admin")
 ROLE_LABELS = {
     "viewer": "Viewer (reads everything)",
     "marketing": "Marketing (requests tools, edits the tools they own)",
@@ -188,10 +188,6 @@ def requires(action: str) -> t.Callable[[F], F]:
         return t.cast(F, wrapped)
 
     return decorator
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @login_manager.user_loader

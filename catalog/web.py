@@ -60,6 +60,17 @@ def init_app(app: Flask) -> None:
     # No tool may take a slug that a fixed route word already uses (`/review/request`).
     entities.reserve_route_words(route_words(app))
 
+    from catalog.services import taxonomy as taxonomy_service
+
+    @app.before_request
+    def _sync_taxonomy() -> None:
+        # Every page may validate or show categories, and another worker may have added one:
+        # compare the stored taxonomy version on a connection of its own, so that the request's
+        # session still opens its transaction after the write-intent hook (BEGIN IMMEDIATE on
+        # SQLite). App-wide, so it lives here rather than in the admin blueprint.
+        with db.engine.connect() as connection:
+            taxonomy_service.sync(connection)
+
     @app.before_request
     def _write_intent() -> None:
         if request.method not in SAFE_METHODS:

@@ -142,8 +142,12 @@ class BackstageImporter(Importer):
         pending: list[tuple[str, str, str, str]],
     ) -> t.Iterator[Item]:
         kind = str(doc.get("kind")).lower()
-        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        meta = doc.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
+        spec = doc.get("spec")
+        if not isinstance(spec, dict):
+            spec = {}
         name = str(meta.get("name") or "")
         namespace = str(meta.get("namespace") or "default")
         where = f"{where} ({kind}:{name})" if name else where
@@ -167,7 +171,9 @@ class BackstageImporter(Importer):
             yield Skipped(where, f"resource of type {kind_type.lower()}: not a martech tool")
             return
         slug = slug_for(namespace, name)
-        links = meta.get("links") if isinstance(meta.get("links"), list) else []
+        links = meta.get("links")
+        if not isinstance(links, list):
+            links = []
         website = next(
             (
                 str(x["url"])
@@ -228,7 +234,7 @@ def budgeted_loader() -> t.Any:
             return super().compose_document()
 
         def compose_node(self, parent: t.Any, index: t.Any) -> t.Any:
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # yaml stubs
             node = super().compose_node(parent, index)
             sizes = self._sizes
             if id(node) in sizes:  # an alias: its anchor's full size counts again

@@ -137,7 +137,7 @@ class CardCsvImporter(Importer):
                     else:
                         signed = Decimal(0)
                 except ValueError as exc:
-                    shown = names[c.debit] if debit else names[c.credit or 0]
+                    shown = names[t.cast(int, c.debit)] if debit else names[c.credit or 0]
                     yield BadRow(where, f"{shown}: {exc}")
                     continue
             category = cell(row, c.category)
@@ -156,7 +156,8 @@ class CardCsvImporter(Importer):
                 continue
             currency = cell(row, c.currency).upper() or None
             if currency is not None and not CURRENCY_RE.match(currency):
-                yield BadRow(where, f"{names[c.currency]}: {currency[:10]!r} is not a currency")
+                yield BadRow(where, f"{names[t.cast(int, c.currency)]}: {currency[:10]!r} "
+                                    "is not a currency")
                 continue
             verdict = classify(
                 descriptor, category, cell(row, c.mcc), cell(row, c.city), layout.fixed_width

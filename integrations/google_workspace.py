@@ -83,9 +83,13 @@ def _observation(
         name = client_id
     if problem := check_name(name):
         return BadRow(where, f"app_name: {problem}")
-    actor = activity.get("actor") if isinstance(activity.get("actor"), dict) else {}
+    actor = activity.get("actor")
+    if not isinstance(actor, dict):
+        actor = {}
     user = actor.get("email") or actor.get("profileId")
-    ident = activity.get("id") if isinstance(activity.get("id"), dict) else {}
+    ident = activity.get("id")
+    if not isinstance(ident, dict):
+        ident = {}
     try:
         day = iso_day(str(ident.get("time") or ""))
     except ValueError:

@@ -127,7 +127,9 @@ def _item(event: dict[str, t.Any], where: str, platform_of: t.Callable[..., str 
     result = outcome.get("result") if isinstance(outcome, dict) else None
     if result and str(result).upper() != "SUCCESS":
         return Skipped(where, FAILED)
-    actor = event.get("actor") if isinstance(event.get("actor"), dict) else {}
+    actor = event.get("actor")
+    if not isinstance(actor, dict):
+        actor = {}
     if actor.get("type") and actor["type"] != "User":
         return Skipped(where, NOT_A_USER)
     # `target` is null for session events and a list otherwise (reference 1.1 pitfalls).

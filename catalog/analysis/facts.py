@@ -189,8 +189,9 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     active = tuple(f for f in snapshot.flows if f.active)
     used = frozenset(_in_use(tools, snapshot.sightings, active, as_of))
     sanctioned = frozenset(s for s, t in tools.items() if t.lifecycle in SANCTIONED_LIFECYCLES)
-    shadow = {slug: (SHADOW_REASON[tools[slug].lifecycle],)
-              for slug in sorted(used - sanctioned) if tools[slug].lifecycle in SHADOW_REASON}
+    shadow: dict[str, tuple[str, ...]] = {
+        slug: (SHADOW_REASON[tools[slug].lifecycle],)
+        for slug in sorted(used - sanctioned) if tools[slug].lifecycle in SHADOW_REASON}
 
     personal_held = {slug: tool.data_classes & PERSONAL for slug, tool in tools.items()}
     for flow in active:

@@ -64,7 +64,8 @@ def apply_states(report: dict[str, t.Any], states: t.Mapping[tuple[str, str], St
     """
     if not states:
         return report | {"accepted_risks": []}
-    findings, accepted = [], []
+    findings: list[dict[str, t.Any]] = []
+    accepted: list[dict[str, t.Any]] = []
     for finding in report["findings"]:
         state = states.get((finding["rule"], finding["subject"]["key"]))
         if state is None:

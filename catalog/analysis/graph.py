@@ -50,7 +50,7 @@ def _cached(kind: str, snapshot: Snapshot, build: Callable[[Snapshot], T]) -> T:
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
-        return hit
+        return t.cast(T, hit)
     value = build(snapshot)
     with _lock:
         # Keep only the newest few versions: older ones are never asked for again.

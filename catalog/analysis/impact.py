@@ -159,10 +159,9 @@ def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:
         for m in members:
             comp_of[m] = c
         own = len(members) - 1  # a tool's own component mates are in its blast radius
-        acc: set[int] | None = set(members)
-        if own >= cap:
-            acc = None
-        else:
+        acc: set[int] | None = None  # None: capped
+        if own < cap:
+            reached = acc = set(members)
             for m in members:
                 for v in succ[m]:
                     d = comp_of[v]
@@ -174,8 +173,8 @@ def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:
                     if below is None:
                         acc = None
                         break
-                    acc.update(below)
-                    if len(acc) - 1 >= cap:
+                    reached.update(below)
+                    if len(reached) - 1 >= cap:
                         acc = None
                         break
                 if acc is None:

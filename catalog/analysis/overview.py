@@ -113,4 +113,4 @@ def to_dot(view: Overview, *, group_url: t.Callable[[str], str]) -> str:
     for (a, b), n in view.flows.items():
         dot.edge(ids[a], ids[b], label=f"{n}", penwidth=f"{1 + 4 * n / heaviest:.1f}",
                  tooltip=f"{n} flow{'s' if n != 1 else ''}")
-    return dot.source
+    return t.cast(str, dot.source)  # graphviz ships no type hints

@@ -101,7 +101,7 @@ def text(value: str, limit: int) -> str:
     value = _CONTROL.sub(" ", value).strip()
     if len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
-    return graphviz.escape(value)
+    return t.cast(str, graphviz.escape(value))  # graphviz ships no type hints
 
 
 def state(tool: ToolNode, marks: Marks) -> str:

@@ -6,6 +6,7 @@ password hash or a token) in the change log.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import typing as t
 from datetime import UTC
@@ -18,13 +19,15 @@ from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 from sqlalchemy.orm import Session
 
-from catalog.auth import ROLES
-from catalog.auth import token_digest
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.models import User
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
+
+# The roles, least to most trusted. Declared here, below the web layer, because the service
+# validates them; catalog.auth reads them from here and adds the permission table.
+ROLES = ("viewer", "marketing", "it", "admin")
 
 # OWASP Password Storage Cheat Sheet minimum for argon2id: ~29 ms per verify on a 2-core box
 # (reference notes 1.2), so a login costs little yet guessing stays expensive.
@@ -258,3 +261,8 @@ def create_demo_accounts(
         create_user(session, email=email, role=role, password=password, name=name, actor="demo")
         created.append((email, role, password))
     return created
+
+
+def token_digest(token: str) -> str:
+    """Return the SHA-256 hex digest stored for an API or session token (never the token)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

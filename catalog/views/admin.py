@@ -43,15 +43,6 @@ _ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 _ROLE_OPTIONS = choices(_ROLE_CHOICES)
 
 
-@bp.before_app_request
-def _sync_taxonomy() -> None:
-    # Every page may validate or show categories, and another worker may have added one: compare
-    # the stored taxonomy version on a connection of its own, so that the request's session still
-    # opens its transaction after the write-intent hook (BEGIN IMMEDIATE on SQLite).
-    with db.engine.connect() as connection:
-        taxonomy_service.sync(connection)
-
-
 class AccountForm(FlaskForm):
     email = EmailField("E-mail", validators=[InputRequired(REQUIRED), Length(max=254)])
     name = StringField("Name", validators=[Length(max=200)])

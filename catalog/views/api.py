@@ -35,10 +35,10 @@ from catalog.services import entities
 from catalog.services import policy
 from catalog.services import proposals
 from catalog.services import records
+from catalog.services import tool_query
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.views.api_doc import openapi_document
-from catalog.views.tools import filtered_tools
 from catalog.web import current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -158,7 +158,7 @@ def _by_id(model: type) -> t.Callable[[str], t.Any]:
 
 
 def _tools_query() -> sa.Select[t.Any]:
-    return filtered_tools(request.args)
+    return tool_query.filtered_tools(db.session, request.args)
 
 
 RESOURCES: dict[str, Resource] = {

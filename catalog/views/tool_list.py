@@ -37,6 +37,7 @@ from catalog.services import tool_search
 from catalog.services.audit import defuse_cell
 from catalog.services.records import ValidationError
 from catalog.services.tool_list import SEVERITY_COLUMNS
+from catalog.services.tool_query import filter_query
 from catalog.web import current_actor
 
 bp = Blueprint("tool_list", __name__)
@@ -58,8 +59,6 @@ def _governance() -> dict[str, tool_list.Governance]:
 
 def _ids(args: t.Mapping[str, str]) -> tuple[list[int], dict[str, tool_list.Governance],
                                              tool_list.ListFilters]:
-    from catalog.views.tools import filter_query
-
     filters = tool_list.parse_filters(args)
     gov = _governance()
     base = filter_query(sa.select(Tool.id, Tool.slug), args)
@@ -74,8 +73,6 @@ def _user_id() -> int | None:
 def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
     """Return what the list page shows: one page of tools with their governance figures."""
     from catalog.views.common import Page
-    from catalog.views.tools import filter_query
-
     filters = tool_list.parse_filters(args)
     gov = _governance()
     size = int(current_app.config.get("PAGE_SIZE", 25))

@@ -16,17 +16,12 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm import selectinload
 
-from catalog import taxonomy
-from catalog import vocab
 from catalog.auth import can
 from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import ToolForm
-from catalog.models import Person
 from catalog.models import ReviewSignoff
 from catalog.models import Tool
 from catalog.services import audit
@@ -35,29 +30,16 @@ from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
 from catalog.services import review
-from catalog.services import tool_search
 from catalog.services import triage
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
+from catalog.services.tool_query import SORTS
 from catalog.views.common import conflict_for
 from catalog.views.common import history
 from catalog.web import current_actor
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 
-SORTS: dict[str, tuple[str, t.Any]] = {
-    "name": ("Name", (sa.func.lower(Tool.name),)),
-    "lifecycle": ("Lifecycle", (Tool.lifecycle, sa.func.lower(Tool.name))),
-    "category": ("Category", (Tool.category.is_(None), Tool.category, sa.func.lower(Tool.name))),
-    "cost": ("Annual cost (highest first)",
-             (Tool.annual_cost.is_(None), Tool.annual_cost.desc(), sa.func.lower(Tool.name))),
-    "updated": ("Recently updated", (Tool.updated_at.desc(), Tool.id.desc())),
-    "renewal": ("Renewal (soonest first)",
-                (Tool.renewal_date.is_(None), Tool.renewal_date, sa.func.lower(Tool.name))),
-    # Ordered by the audit's figures after the database filters (catalog.services.tool_list).
-    "risk": ("Risk score (highest first)", (sa.func.lower(Tool.name),)),
-    "findings": ("Open findings (most severe first)", (sa.func.lower(Tool.name),)),
-}
 
 
 def _tool_or_404(slug: str) -> Tool:
@@ -77,45 +59,6 @@ def form_data(tool: Tool) -> dict[str, t.Any]:
     for name in ("annual_cost", "renewal_date", "requested_at", "decided_at", "retired_at"):
         data[name] = getattr(tool, name)
     return data | {"version": str(tool.version)}
-
-
-def filtered_tools(args: t.Mapping[str, str]) -> sa.Select[tuple[Tool]]:
-    """Build the list query from the filters in `args` (the search through the fuzzy index)."""
-    query = filter_query(sa.select(Tool).options(
-        selectinload(Tool.business_owner), selectinload(Tool.technical_owner)), args)
-    q = (args.get("q") or "").strip()
-    if q:
-        ids = [tool_id for tool_id, _ in tool_search.search(db.session, q)]
-        query = query.where(Tool.id.in_(ids))
-    return query
-
-
-def filter_query(query: sa.Select[t.Any], args: t.Mapping[str, str]) -> sa.Select[t.Any]:
-    """Add the catalog filters in `args` (all evaluated by the database) and the order."""
-    group = args.get("group")
-    if group:
-        keys = [c.key for c in taxonomy.CATEGORIES.values() if c.group_key == group]
-        query = query.where(Tool.category.in_(keys))
-    if args.get("category"):
-        query = query.where(Tool.category == args["category"])
-    if args.get("lifecycle"):
-        query = query.where(Tool.lifecycle == args["lifecycle"])
-    owner = (args.get("owner") or "").strip().lower()
-    if owner:
-        business, technical = aliased(Person), aliased(Person)
-        query = (query.outerjoin(business, Tool.business_owner_id == business.id)
-                 .outerjoin(technical, Tool.technical_owner_id == technical.id)
-                 .where(sa.or_(business.email == owner, technical.email == owner)))
-    data_class = args.get("data_class")
-    if data_class in vocab.DATA_CLASSES:
-        # data_classes is a JSON list of closed-vocabulary keys, so its text contains '"key"'
-        # exactly when the list does; this one test works alike on SQLite and PostgreSQL.
-        query = query.where(sa.cast(Tool.data_classes, sa.Text).like(f'%"{data_class}"%'))
-    if args.get("missing_owner"):
-        query = query.where(sa.or_(Tool.business_owner_id.is_(None),
-                                   Tool.technical_owner_id.is_(None)))
-    _, order = SORTS.get(args.get("sort") or "name", SORTS["name"])
-    return query.order_by(*order)
 
 
 @bp.get("")
