@@ -105,7 +105,7 @@ class Page:
 
     def url_args(self, page: int) -> dict[str, t.Any]:
         """Return the current query arguments with another page number."""
-        args = request.args.to_dict()
+        args = {**(request.view_args or {}), **request.args.to_dict()}
         args[self.param] = page
         return args
 
