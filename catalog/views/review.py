@@ -128,11 +128,13 @@ def queue() -> ResponseReturnValue:
     page = page_of(queue_all)
     owners = {i.tool.business_owner_id for i in page.items} | {
         i.tool.technical_owner_id for i in page.items}
-    list(db.session.scalars(sa.select(Person).where(Person.id.in_(owners - {None}))))
+    # Held until the page is rendered: the session's identity map only keeps what is referenced.
+    people = list(db.session.scalars(sa.select(Person).where(Person.id.in_(owners - {None}))))
     form = SlaForm(sla_days=sla)
     return render_template("review/queue.html", items=page.items, page=page, sla=sla,
                            overdue=sum(1 for i in queue_all if i.overdue), sla_form=form,
-                           decided=review.recent_decisions(db.session), today=_today())
+                           decided=review.recent_decisions(db.session), today=_today(),
+                           people=people)
 
 
 @bp.route("/request", methods=["GET", "POST"])
