@@ -171,3 +171,18 @@ def test_the_review_queue_pages_oldest_first_with_its_counts(queue_app: Flask) -
     assert 'href="/review?page=2"' in first
     second = client.get("/review?page=2").text
     assert re.findall(r">Request (\d\d)</a>", second) == ["25", "26", "27", "28", "29"]
+
+
+def test_the_focused_graph_lists_its_first_links_and_the_csv_has_all(
+        hub_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog.views import graph as graph_views
+
+    monkeypatch.setattr(graph_views, "TABLE_ROWS", 10)
+    client = hub_app.test_client()
+    page = client.get("/graph?focus=hub").text
+    table = page.split('class="card edge-table"', 1)[1].split("</details>", 1)[0]
+    assert "Links in this view (30)" in table and table.count("<tr>") == 11  # header + 10
+    csv_link = re.search(r'the <a href="([^"]+)">CSV edge list</a> has them all', table)
+    assert csv_link is not None
+    csv = client.get(csv_link.group(1).replace("&amp;", "&")).text
+    assert len(csv.strip().splitlines()) == 31  # header + every link

@@ -191,7 +191,9 @@ def _lists(tool: Tool) -> dict[str, list[t.Any]]:
         "flows_in": [f for f in flows if f.target_id == tool.id],
         "depends_on": [d for d in deps if d.tool_id == tool.id],
         "dependents": [d for d in deps if d.depends_on_id == tool.id],
-        "sightings": entities.tool_sightings(db.session, tool),
+        # (source, name) is unique: the same order on every request, so pages never overlap.
+        "sightings": sorted(entities.tool_sightings(db.session, tool),
+                            key=lambda s: (s.source, s.observed_name)),
         "history": history(db.session, "tool", tool.slug),
     }
 
