@@ -36,7 +36,8 @@ from catalog.models import Sighting  # noqa: E402
 from catalog.models import Tool  # noqa: E402
 
 PAGES = ["/", "/tools", "/audit", "/audit?rule=SHADOW_DISCOVERED", "/tools/tool-42", "/graph",
-         "/graph?focus=tool-42", "/imports/triage", "/review", "/scorecard"]
+         "/graph?focus=tool-42", "/imports/triage", "/review", "/scorecard", "/imports",
+         "/tools/tool-42/list/blast?page=200", "/imports/triage?page=30", "/review?page=40"]
 
 
 def build(url: str, n: int) -> None:

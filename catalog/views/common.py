@@ -100,20 +100,39 @@ class Page:
     page: int
     pages: int
     total: int
+    param: str = "page"  # the query argument of this list's page (two lists on one page)
+    size: int = 25
 
     def url_args(self, page: int) -> dict[str, t.Any]:
         """Return the current query arguments with another page number."""
-        args = request.args.to_dict()
-        args["page"] = page
+        args = {**(request.view_args or {}), **request.args.to_dict()}
+        args[self.param] = page
         return args
 
+    @property
+    def first(self) -> int:
+        """The position (from 1) of the first item shown."""
+        return (self.page - 1) * self.size + 1 if self.total else 0
 
-def paginate(session: Session, query: sa.Select[t.Any]) -> Page:
-    """Run `query` for the requested page (PAGE_SIZE rows), counting the total in SQL."""
+
+def page_number(total: int, param: str = "page") -> tuple[int, int, int]:
+    """Return (page, pages, size) for `total` items and the page asked for in `param`."""
     size = int(current_app.config.get("PAGE_SIZE", 25))
+    pages = max(1, math.ceil(total / size))
+    page = min(max(request.args.get(param, 1, type=int) or 1, 1), pages)
+    return page, pages, size
+
+
+def paginate(session: Session, query: sa.Select[t.Any], param: str = "page") -> Page:
+    """Run `query` for the requested page (PAGE_SIZE rows), counting the total in SQL."""
     total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     total = int(total or 0)
-    pages = max(1, math.ceil(total / size))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page, pages, size = page_number(total, param)
     items = list(session.scalars(query.limit(size).offset((page - 1) * size)))
-    return Page(items, page, pages, total)
+    return Page(items, page, pages, total, param, size)
+
+
+def page_of(items: t.Sequence[t.Any], param: str = "page") -> Page:
+    """Return the requested page of a list already in memory."""
+    page, pages, size = page_number(len(items), param)
+    return Page(list(items[(page - 1) * size:page * size]), page, pages, len(items), param, size)

@@ -35,6 +35,9 @@ from catalog.services import triage
 from catalog.services import triage_merge
 from catalog.services.discovery_summary import stale_line
 from catalog.services.records import ValidationError
+from catalog.views.common import Page
+from catalog.views.common import page_number
+from catalog.views.common import paginate
 from catalog.web import current_actor
 
 bp = Blueprint("imports", __name__)
@@ -95,7 +98,7 @@ def index() -> ResponseReturnValue:
         return render_template(
             "imports/index.html",
             sources=_sources(),
-            discovered=len(triage.inbox(db.session)),
+            discovered=triage.inbox_count(db.session),
             unclassified=spend_triage.waiting_count(db.session),
             runs=runs,
             page=min(max(request.args.get("page", 1, type=int), 1), pages),
@@ -246,12 +249,16 @@ def cancel(token: str) -> ResponseReturnValue:
 def triage_inbox() -> ResponseReturnValue:
     """List discovered tools waiting for a decision, and the ignores and merges to undo."""
     require("read")
-    items = triage.inbox(db.session)
+    # One page of discovered tools (newest evidence first), and one of the ignores.
+    total = triage.inbox_count(db.session)
+    number, pages, size = page_number(total)
+    items = triage.inbox(db.session, offset=(number - 1) * size, limit=size)
     return render_template(
         "imports/triage.html",
         items=items,
+        inbox_page=Page(items, number, pages, total, "page", size),
         needs_reason={i.tool.slug: triage.reason_needed(db.session, i.tool) for i in items},
-        ignored=triage.ignored(db.session),
+        ignored=paginate(db.session, triage.ignored_query(), "ignored_page"),
         merges=triage_merge.merges(db.session),
     )
 

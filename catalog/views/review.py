@@ -37,6 +37,7 @@ from catalog.services import review
 from catalog.services import tool_search
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
+from catalog.views.common import page_of
 from catalog.web import current_actor
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -123,11 +124,18 @@ def queue() -> ResponseReturnValue:
     """Show the open requests, oldest first, with the SLA clock."""
     require("read")
     sla = _sla()
-    items = review.queue(db.session, _today(), sla)
+    queue_all = review.queue(db.session, _today(), sla)
+    # A page of the queue (oldest first); its owners loaded in one query, not two per row.
+    page = page_of(queue_all)
+    owners = {i.tool.business_owner_id for i in page.items} | {
+        i.tool.technical_owner_id for i in page.items}
+    # Held until the page is rendered: the session's identity map only keeps what is referenced.
+    people = list(db.session.scalars(sa.select(Person).where(Person.id.in_(owners - {None}))))
     form = SlaForm(sla_days=sla)
-    return render_template("review/queue.html", items=items, sla=sla, sla_form=form,
+    return render_template("review/queue.html", items=page.items, page=page, sla=sla,
+                           overdue=sum(1 for i in queue_all if i.overdue), sla_form=form,
                            decided=review.recent_decisions(db.session), today=_today(),
-                           proposals=proposals.open_proposals(db.session),
+                           people=people, proposals=proposals.open_proposals(db.session),
                            decision_form=DecisionForm())
 
 

@@ -36,10 +36,17 @@ from catalog.services.records import ValidationError
 from catalog.services.tool_query import SORTS
 from catalog.views.common import conflict_for
 from catalog.views.common import history
+from catalog.views.common import page_of
 from catalog.web import current_actor
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 
+# A tool page shows the first CAP items of each long list (blast radius, reach, flows,
+# dependencies, sightings, history) with the count and a link to the whole list, paged.
+CAP = 20
+LISTS = {"blast": "Blast radius", "reach": "Personal-data reach", "flows-out": "Data flows out",
+         "flows-in": "Data flows in", "depends-on": "Depends on", "dependents": "Depended on by",
+         "sightings": "Sightings", "history": "Change history"}
 
 
 def _tool_or_404(slug: str) -> Tool:
@@ -101,24 +108,53 @@ def detail(slug: str) -> ResponseReturnValue:
     tool = entities.tool_by_slug(db.session, slug)
     if tool is None:
         return _gone(slug)
-    flows = entities.tool_flows(db.session, tool)
-    deps = entities.tool_dependencies(db.session, tool)
     return render_template(
         "tools/detail.html",
         tool=tool,
-        flows_out=[f for f in flows if f.source_id == tool.id],
-        flows_in=[f for f in flows if f.target_id == tool.id],
-        depends_on=[d for d in deps if d.tool_id == tool.id],
-        dependents=[d for d in deps if d.depends_on_id == tool.id],
-        sightings=entities.tool_sightings(db.session, tool),
-        history=history(db.session, "tool", tool.slug),
+        cap=CAP,
+        **_lists(tool),
         ignored=triage.active_ignore(db.session, tool),
-        governance=audit.tool_governance(
-            db.session, tool.slug, date.today(),
-            # the administrator's runtime setting, as on /audit, /review and in the CLI
-            sla_days=review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"])),
-        ),
+        governance=_governance(tool),
     )
+
+
+def _governance(tool: Tool) -> dict[str, t.Any]:
+    return audit.tool_governance(
+        db.session, tool.slug, date.today(),
+        # the administrator's runtime setting, as on /audit, /review and in the CLI
+        sla_days=review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"])),
+    )
+
+
+def _lists(tool: Tool) -> dict[str, list[t.Any]]:
+    flows = entities.tool_flows(db.session, tool)
+    deps = entities.tool_dependencies(db.session, tool)
+    return {
+        "flows_out": [f for f in flows if f.source_id == tool.id],
+        "flows_in": [f for f in flows if f.target_id == tool.id],
+        "depends_on": [d for d in deps if d.tool_id == tool.id],
+        "dependents": [d for d in deps if d.depends_on_id == tool.id],
+        # (source, name) is unique: the same order on every request, so pages never overlap.
+        "sightings": sorted(entities.tool_sightings(db.session, tool),
+                            key=lambda s: (s.source, s.observed_name)),
+        "history": history(db.session, "tool", tool.slug),
+    }
+
+
+@bp.get("/<slug>/list/<kind>")
+def full_list(slug: str, kind: str) -> ResponseReturnValue:
+    """One of a tool page's long lists in full, a page at a time."""
+    if kind not in LISTS:
+        abort(404)
+    tool = _tool_or_404(slug)
+    if kind in ("blast", "reach"):
+        governance = _governance(tool)
+        items = (governance["blast_radius"]["tools"] if kind == "blast"
+                 else governance["personal_data_reach"])
+    else:
+        items = _lists(tool)[kind.replace("-", "_")]
+    return render_template("tools/list.html", tool=tool, kind=kind, title=LISTS[kind],
+                           page=page_of(items))
 
 
 def _gone(slug: str) -> ResponseReturnValue:
