@@ -146,7 +146,8 @@ def test_a_write_through_one_server_reaches_the_other_at_once(
     one, other = servers
     # The second server has served every page once, so its caches are warm.
     status, created = one.api("POST", "/tools", {"slug": "crm", "name": "Our CRM",
-                                                 "lifecycle": "sanctioned"})
+                                                 "lifecycle": "sanctioned",
+                                                 "estate_reason": "in use before the catalog"})
     assert status == 201, created
     before_audit = _audit_subjects(other)
     assert "Mailer Deluxe" not in other.get("/graph?format=dot")
