@@ -22,6 +22,7 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
+from catalog.services import review_checklist
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
 
@@ -197,8 +198,13 @@ def sign_off(
 
 
 def sanction(session: Session, tool: Tool, *, actor: str, today: date,
-             expected_version: int | None = None) -> Tool:
-    """Sanction a tool in review; both owners must have signed off on this request."""
+             expected_version: int | None = None, override: str = "",
+             sla_days: int = 10) -> Tool:
+    """Sanction a tool in review; both owners must have signed off on this request.
+
+    Refused while the tool would keep a critical or high finding once sanctioned (the review
+    checklist's preview), unless IT gives `override`, a reason, which is recorded.
+    """
     policy.check_decider(policy.actor_of(session, actor), tool.slug, f"sanctioning {tool.name}")
     _require_open(tool, "sanctioned")
     if tool.lifecycle != "in_review":
@@ -209,6 +215,21 @@ def sanction(session: Session, tool: Tool, *, actor: str, today: date,
         raise ValidationError(
             {"signoffs": "sanctioning needs both the business owner's and the technical "
                          f"owner's sign-off; missing: {' and '.join(missing)}"}, record=tool.slug)
+    override = (override or "").strip()
+    if len(override) > 2000 or "\x00" in override:
+        raise ValidationError({"override": "must be at most 2000 characters, without NUL"},
+                              record=tool.slug)
+    blocking = [f for f, _ in review_checklist.preview(session, tool, today,
+                                                        sla_days=sla_days).blocking]
+    if blocking and not override:
+        titles = "; ".join(f"{f.severity}: {review_checklist.rule(f.rule).title}"
+                           for f in blocking)
+        raise ValidationError(
+            {"override": f"{tool.name} would keep {len(blocking)} critical or high "
+                         f"finding(s) once sanctioned ({titles}). Settle them in the checklist, "
+                         f"or give a reason to sanction anyway."}, record=tool.slug)
+    if blocking:
+        review_checklist.record_override(session, tool, override, blocking, actor=actor)
     tool = _save(session, tool, {"lifecycle": "sanctioned", "decided_at": today.isoformat()},
                  actor, expected_version)
     record_change(session, actor=actor, action="sanction", object_type="review",
