@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.models import DataFlow
 from catalog.models import Tool
@@ -17,7 +16,6 @@ from catalog.services import review_checklist as checklist
 from catalog.services.audit import audit_report
 from catalog.services.records import ValidationError
 from tests.accounts import add_user
-from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
 

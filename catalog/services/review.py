@@ -22,6 +22,7 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
+from catalog.services import request_match
 from catalog.services import review_checklist
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
@@ -110,12 +111,20 @@ def request_tool(
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
-    tool = entities.save_tool(
-        session,
-        dict(raw) | {"lifecycle": "requested", "requested_at": today.isoformat(),
-                     "data_classes": list(data_classes)},
-        actor=actor,
-    )
+    known = _known(session, raw)
+    if known is not None and known.status in ("sanctioned", "open"):
+        # A second record of a tool the catalog has would split its findings and its owners.
+        raise ValidationError({"name": f"{known.tool.name} is {known.notice}."},
+                              record=known.tool.slug)
+    if known is not None:
+        tool = _reopen(session, known.tool, raw, data_classes, actor=actor, today=today)
+    else:
+        tool = entities.save_tool(
+            session,
+            dict(raw) | {"lifecycle": "requested", "requested_at": today.isoformat(),
+                         "data_classes": list(data_classes)},
+            actor=actor,
+        )
     for index, source in enumerate(sources):
         try:
             entities.save_flow(session, {"source": source, "target": tool.slug,
@@ -125,6 +134,48 @@ def request_tool(
         except ValidationError as exc:
             raise ValidationError({"sources": f"flow {index + 1} from {source!r}: {exc}"}) from None
     return tool
+
+
+def _known(session: Session, raw: t.Mapping[str, t.Any]) -> request_match.Match | None:
+    """Return the catalog tool this request is for (same slug, or a close name/alias/domain)."""
+    slug = str(raw.get("slug") or "") or records.slugify(str(raw.get("name") or ""))
+    found = request_match.matches(session, str(raw.get("name") or ""),
+                                  website=str(raw.get("website") or ""))
+    exact = entities.tool_by_slug(session, slug) if slug else None
+    if exact is not None:
+        return next((m for m in found if m.tool is exact), None) or request_match.Match(
+            exact, "name", 100.0, *request_match.status(session, exact))
+    return next((m for m in found if m.same), None)
+
+
+def _reopen(session: Session, tool: Tool, raw: t.Mapping[str, t.Any],
+            data_classes: t.Sequence[str], *, actor: str, today: date) -> Tool:
+    """Reopen a rejected (or discovered, retired) tool's review for a new request: a new round.
+
+    Anyone who may request a tool may request a rejected one again (that is the way back from a
+    rejection); the request workflow makes this one transition itself, so it is saved as the
+    system on the requester's behalf, with the requester recorded as the actor.
+    """
+    when, reason = request_match.rejection(session, tool)
+    tool_was = tool.lifecycle
+    if tool.requested_at == today:
+        raise ValidationError({"name": f"{tool.name} was requested and rejected today; "
+                                       "change the request and try again tomorrow"},
+                              record=tool.slug)
+    changes = {name: raw[name] for name in ("vendor", "website", "description", "category",
+                                           "business_owner", "technical_owner") if raw.get(name)}
+    record = records.tool_record(tool) | changes | {
+        "lifecycle": "requested", "requested_at": today.isoformat(), "decided_at": None,
+        "data_classes": sorted(set(tool.data_classes or ()) | set(data_classes))}
+    saved = entities.save_tool(session, record, tool=tool,
+                               actor=policy.Actor(str(actor), policy.SYSTEM), decision=True)
+    record_change(session, actor=actor, action="reopen", object_type="review",
+                  object_key=tool.slug, before=None,
+                  after={"round": today.isoformat(),
+                         "rejected_on": when.isoformat() if when else None,
+                         "was": tool_was, "reason": f"requested again (rejected before: {reason})"
+                         if reason else "requested again"})
+    return saved
 
 
 # Review and decision --------------------------------------------------------------------------

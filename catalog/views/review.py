@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -33,6 +35,7 @@ from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import proposals
+from catalog.services import request_match
 from catalog.services import review
 from catalog.services import review_checklist
 from catalog.services import tool_search
@@ -135,6 +138,15 @@ def queue() -> ResponseReturnValue:
                            decision_form=DecisionForm())
 
 
+@bp.get("/request/matches")
+def request_matches() -> ResponseReturnValue:
+    """Return the catalog tools a typed request name may stand for, with what to do (JSON)."""
+    require("review.request")
+    found = request_match.matches(db.session, request.args.get("name", ""),
+                                  website=request.args.get("website", ""))
+    return jsonify({"matches": request_match.to_json(found)})
+
+
 @bp.route("/request", methods=["GET", "POST"])
 def request_tool() -> ResponseReturnValue:
     """Ask IT to review a new tool."""
@@ -164,7 +176,10 @@ def request_tool() -> ResponseReturnValue:
                 target.append(message if field is not None else f"{name}: {message}")
             return render_template("review/request.html", form=form,
                                    taxonomy_groups=taxonomy.grouped_choices()), 400
-        flash(f"Requested {tool.name}. IT will review it within {_sla()} days.", "success")
+        # A new tool is at its first version; a reopened one has its earlier review behind it.
+        again = " again: its review is reopened" if tool.version > 1 else ""
+        flash(f"Requested {tool.name}{again}. IT will review it within {_sla()} days.",
+              "success")
         return redirect(url_for("review.detail", slug=tool.slug))
     return render_template("review/request.html", form=form,
                            taxonomy_groups=taxonomy.grouped_choices())
