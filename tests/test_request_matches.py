@@ -93,8 +93,8 @@ def test_requesting_a_sanctioned_tool_shows_the_notice_and_creates_nothing(sessi
 
 def test_requesting_a_rejected_tool_reopens_its_review(session):
     _catalog(session)
-    raw = {"name": "Mailchimp", "description": "Now with a DPA", "business_owner": "mia@example.com",
-           "technical_owner": "ivan@example.com"}
+    raw = {"name": "Mailchimp", "description": "Now with a DPA",
+           "business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
     tool = review.request_tool(session, raw, actor="mia@example.com", today=TODAY)
     session.commit()
     assert (tool.slug, tool.lifecycle, tool.requested_at, tool.decided_at) == (

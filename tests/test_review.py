@@ -185,9 +185,19 @@ def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
     assert (response.status_code, response.headers["Location"]) == (302, "/review/mailgun-b")
     assert "missing: technical" in ivan.get("/review/mailgun-b").text
     assert ivan.post("/review/mailgun-b/signoff/technical").status_code == 302
-    assert ivan.post("/review/mailgun-b/sanction").status_code == 302
+    # Unmanaged contact data from Salesforce: refused without the checklist or a reason.
+    ivan.post("/review/mailgun-b/sanction")
+    with web.app_context():
+        assert db.session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "mailgun-b")) == (
+            "in_review")
+    assert ivan.post("/review/mailgun-b/sanction",
+                     data={"override": "Pilot; IT takes the flow over next week"}
+                     ).status_code == 302
+    with web.app_context():
+        assert db.session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "mailgun-b")) == (
+            "sanctioned")
     page = ivan.get("/review/mailgun-b").text
-    assert "sanctioned" in page and 'signed by <span title="mia@example.com">Mia</span>' in page
+    assert "Pilot; IT takes the flow over next week" in page and 'signed by <span title="mia@example.com">Mia</span>' in page
 
 
 def test_reject_page_requires_reason(web):

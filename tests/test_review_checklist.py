@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.models import DataFlow
 from catalog.models import Tool
@@ -16,6 +17,8 @@ from catalog.services import review_checklist as checklist
 from catalog.services.audit import audit_report
 from catalog.services.records import ValidationError
 from tests.accounts import add_user
+from tests.accounts import auth_app
+from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -152,3 +155,70 @@ def test_a_marketer_cannot_tick_the_checklist(app, session):
     with pytest.raises(Exception) as info:
         checklist.set_control(session, tool, "dpa_signed", True, actor="mia@example.com")
     assert "IT's decision" in str(info.value)
+
+
+def _web(app):
+    with app.app_context():
+        seed(db.session)
+    add_user(app, "mia@example.com", "marketing", name="Mia")
+    add_user(app, "ivan@example.com", "it", name="Ivan")
+    return signed_in(app, "ivan@example.com")
+
+
+def test_review_page_shows_the_checklist_preview_and_a_disabled_sanction(tmp_path,
+                                                                        _postgres_schema):
+    app = auth_app(tmp_path)
+    with app.app_context():
+        make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
+        make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
+        make_tool(db.session, slug="salesforce", name="Salesforce", category="crm",
+                  lifecycle="sanctioned", system_of_record=True)
+        review.request_tool(db.session, {"name": "Drift", "category": "email-marketing",
+                                         "business_owner": "mia@example.com",
+                                         "technical_owner": "ivan@example.com"},
+                            sources=["salesforce"], data_classes=["contact_pii"],
+                            actor="mia@example.com", today=TODAY)
+        db.session.commit()
+    add_user(app, "ivan@example.com", "it", name="Ivan")
+    ivan = signed_in(app, "ivan@example.com")
+    page = ivan.get("/review/drift").text
+    assert "<button type=\"button\" disabled>Sanction (start the review first)</button>" in page
+    ivan.post("/review/drift/start")
+    page = ivan.get("/review/drift").text
+    assert "Sanction (waiting for the business and technical sign-off)" in page
+    assert "Data processing agreement (DPA) on file" in page and "required: it will hold" in page
+    for title in ("Customer data stranded in a silo", "Customer data moved without IT",
+                  "Customer data without safeguards"):
+        assert f"<strong>{title}</strong>" in page
+    assert 'data-blocking-count="3"' in page
+    # A refused decision (no sign-offs) comes back to the review page with the message.
+    response = ivan.post("/review/drift/sanction", follow_redirects=True)
+    assert response.request.path == "/review/drift" and "missing: business and technical" in (
+        response.text)
+
+
+def test_review_page_ticks_and_takes_over_then_sanctions_with_a_reason(tmp_path,
+                                                                      _postgres_schema):
+    app = auth_app(tmp_path)
+    ivan = _web(app)
+    for name in ("vendor_sso", "dpa_signed", "security_reviewed", "sso_enabled"):
+        assert ivan.post(f"/review/drift/control/{name}", data={"value": "1"}).status_code == 302
+    with app.app_context():
+        flow_id = db.session.scalar(sa.select(DataFlow.id))
+    assert ivan.post(f"/review/drift/flows/{flow_id}", data={"choice": "take_over"}
+                     ).status_code == 302
+    page = ivan.get("/review/drift").text
+    assert 'data-blocking-count="1"' in page
+    assert "ticked by <span title=\"ivan@example.com\">Ivan</span>" in page
+    assert "Reason to sanction despite 1 critical or high finding(s)" in page
+    ivan.post("/review/drift/sanction")  # no reason: refused
+    with app.app_context():
+        assert db.session.scalar(sa.select(Tool.lifecycle)
+                                 .where(Tool.slug == "drift")) == "in_review"
+    ivan.post("/review/drift/sanction", data={"override": "Transcripts move to the CRM in Q1"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(Tool.lifecycle)
+                                 .where(Tool.slug == "drift")) == "sanctioned"
+    assert "Transcripts move to the CRM in Q1" in ivan.get("/tools/drift").text
+    audit = ivan.get("/audit").text
+    assert 'data-override="drift"' in audit and "Transcripts move to the CRM in Q1" in audit

@@ -230,13 +230,16 @@ def record_override(session: Session, tool: Tool, reason: str, blocking: t.Seque
 
 
 def override_reasons(session: Session, slugs: t.Iterable[str] | None = None) -> dict[str, dict]:
-    """Return the latest sanction override per tool: reason, who, when (for pages)."""
-    query = sa.select(ChangeRecord).where(ChangeRecord.object_type == "review",
-                                          ChangeRecord.action == "override")
+    """Return the latest sanction override of each tool still sanctioned: reason, who, when."""
+    query = (sa.select(ChangeRecord, Tool.name)
+             .join(Tool, Tool.slug == ChangeRecord.object_key)
+             .where(ChangeRecord.object_type == "review", ChangeRecord.action == "override",
+                    Tool.lifecycle.in_(vocab.SANCTIONED_LIFECYCLES)))
     if slugs is not None:
         query = query.where(ChangeRecord.object_key.in_(list(slugs)))
     out: dict[str, dict] = {}
-    for row in session.scalars(query.order_by(ChangeRecord.id)):
-        out[row.object_key] = {"reason": row.after.get("reason", ""), "actor": row.actor,
-                               "at": row.at, "findings": row.after.get("findings", [])}
+    for row, name in session.execute(query.order_by(ChangeRecord.id)):
+        out[row.object_key] = {"tool": row.object_key, "name": name, "reason": row.after.get("reason", ""),
+                               "actor": row.actor, "at": row.at.strftime("%Y-%m-%d %H:%M"),
+                               "findings": row.after.get("findings", [])}
     return out

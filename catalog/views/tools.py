@@ -35,6 +35,7 @@ from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
 from catalog.services import review
+from catalog.services import review_checklist
 from catalog.services import tool_search
 from catalog.services import triage
 from catalog.services.entities import ConflictError
@@ -170,6 +171,8 @@ def detail(slug: str) -> ResponseReturnValue:
         sightings=entities.tool_sightings(db.session, tool),
         history=history(db.session, "tool", tool.slug),
         ignored=triage.active_ignore(db.session, tool),
+        sanction_override=review_checklist.override_reasons(
+            db.session, [tool.slug]).get(tool.slug),
         governance=audit.tool_governance(
             db.session, tool.slug, date.today(),
             # the administrator's runtime setting, as on /audit, /review and in the CLI
