@@ -197,7 +197,8 @@ def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
         assert db.session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "mailgun-b")) == (
             "sanctioned")
     page = ivan.get("/review/mailgun-b").text
-    assert "Pilot; IT takes the flow over next week" in page and 'signed by <span title="mia@example.com">Mia</span>' in page
+    assert "Pilot; IT takes the flow over next week" in page
+    assert 'signed by <span title="mia@example.com">Mia</span>' in page
 
 
 def test_reject_page_requires_reason(web):

@@ -239,7 +239,8 @@ def override_reasons(session: Session, slugs: t.Iterable[str] | None = None) -> 
         query = query.where(ChangeRecord.object_key.in_(list(slugs)))
     out: dict[str, dict] = {}
     for row, name in session.execute(query.order_by(ChangeRecord.id)):
-        out[row.object_key] = {"tool": row.object_key, "name": name, "reason": row.after.get("reason", ""),
+        out[row.object_key] = {"tool": row.object_key, "name": name,
+                               "reason": row.after.get("reason", ""),
                                "actor": row.actor, "at": row.at.strftime("%Y-%m-%d %H:%M"),
                                "findings": row.after.get("findings", [])}
     return out
