@@ -64,7 +64,6 @@ class Control:
 @dataclass(frozen=True)
 class Preview:
     findings: tuple[tuple[Finding, Rule], ...]
-    current: tuple[tuple[Finding, Rule], ...]
 
     @property
     def blocking(self) -> tuple[tuple[Finding, Rule], ...]:
@@ -100,7 +99,8 @@ def controls(session: Session, tool: Tool) -> list[Control]:
     """Return the controls for this request, with whether (and by whom) each is ticked."""
     checks = _checks(session, tool)
     personal = bool(set(tool.data_classes or ()) & vocab.PERSONAL)
-    sso_offered = vendor_offers_sso(session, tool)
+    row = checks.get(VENDOR_SSO)
+    sso_offered = bool(row and row.after.get("value"))
     why = {
         "dpa_signed": "it will hold personal data" if personal else "",
         "security_reviewed": "it will hold personal data" if personal else "",
@@ -110,8 +110,7 @@ def controls(session: Session, tool: Tool) -> list[Control]:
     out = []
     for name in (VENDOR_SSO, *CONTROLS):
         row = checks.get(name)
-        done = vendor_offers_sso(session, tool) if name == VENDOR_SSO else bool(
-            getattr(tool, name))
+        done = sso_offered if name == VENDOR_SSO else bool(getattr(tool, name))
         out.append(Control(name, LABELS[name], why.get(name, ""), bool(why.get(name)), done,
                            row.actor if row is not None else None,
                            row.at if row is not None else None))
@@ -198,24 +197,20 @@ def concerns(snapshot_silos: t.Iterable[t.Any], slug: str) -> t.Callable[[Findin
 
 
 def preview(session: Session, tool: Tool, as_of: date, *, sla_days: int = 10) -> Preview:
-    """Return the tool's findings once sanctioned today, and its findings now.
+    """Return the findings the tool would have once sanctioned today.
 
     The audit is pure, so the preview is the audit of a copy of the snapshot in which only this
-    tool's lifecycle and decision date change.
+    tool's lifecycle and decision date change (one audit run per call).
     """
     session.flush()
     snapshot = load_snapshot(session)
     tools = tuple(
         dataclasses.replace(node, lifecycle="sanctioned", decided_at=as_of)
         if node.slug == tool.slug else node for node in snapshot.tools)
-    after = run_audit(dataclasses.replace(snapshot, tools=tools), as_of, sla_days=sla_days)
-    now = run_audit(snapshot, as_of, sla_days=sla_days)
-
-    def pick(result: t.Any) -> tuple[tuple[Finding, Rule], ...]:
-        test = concerns(result.silos, tool.slug)
-        return tuple((f, rule(f.rule)) for f in sorted(result.findings, key=Finding.sort_key)
-                     if test(f))
-    return Preview(pick(after), pick(now))
+    result = run_audit(dataclasses.replace(snapshot, tools=tools), as_of, sla_days=sla_days)
+    test = concerns(result.silos, tool.slug)
+    return Preview(tuple((f, rule(f.rule)) for f in sorted(result.findings, key=Finding.sort_key)
+                         if test(f)))
 
 
 def record_override(session: Session, tool: Tool, reason: str, blocking: t.Sequence[Finding],
