@@ -171,6 +171,9 @@ def test_request_form_hints_at_tools_already_in_the_catalog(
             page.goto(f"{base}/review/request")
             expect(page.locator("label[for=name] .required")).to_have_text("*")
             assert page.locator("#technical_owner").evaluate("e => e.required") is True
+            # The data classes are a checkbox group laid out in columns, not a bullet list.
+            assert page.locator("ul.checks").evaluate(
+                "e => getComputedStyle(e).display") == "grid"
             page.locator("#name").press_sequentially("Salesforce Sales Cloud", delay=20)
             hint = page.locator("#name-matches li[data-slug=salesforce]")
             expect(hint).to_contain_text("already sanctioned: ask its owner (Mia) for access")
