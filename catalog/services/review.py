@@ -22,6 +22,8 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
+from catalog.services import request_match
+from catalog.services import review_checklist
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
 
@@ -109,12 +111,20 @@ def request_tool(
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
-    tool = entities.save_tool(
-        session,
-        dict(raw) | {"lifecycle": "requested", "requested_at": today.isoformat(),
-                     "data_classes": list(data_classes)},
-        actor=actor,
-    )
+    known = _known(session, raw)
+    if known is not None and known.status in ("sanctioned", "open"):
+        # A second record of a tool the catalog has would split its findings and its owners.
+        raise ValidationError({"name": f"{known.tool.name} is {known.notice}."},
+                              record=known.tool.slug)
+    if known is not None:
+        tool = _reopen(session, known.tool, raw, data_classes, actor=actor, today=today)
+    else:
+        tool = entities.save_tool(
+            session,
+            dict(raw) | {"lifecycle": "requested", "requested_at": today.isoformat(),
+                         "data_classes": list(data_classes)},
+            actor=actor,
+        )
     for index, source in enumerate(sources):
         try:
             entities.save_flow(session, {"source": source, "target": tool.slug,
@@ -124,6 +134,48 @@ def request_tool(
         except ValidationError as exc:
             raise ValidationError({"sources": f"flow {index + 1} from {source!r}: {exc}"}) from None
     return tool
+
+
+def _known(session: Session, raw: t.Mapping[str, t.Any]) -> request_match.Match | None:
+    """Return the catalog tool this request is for (same slug, or a close name/alias/domain)."""
+    slug = str(raw.get("slug") or "") or records.slugify(str(raw.get("name") or ""))
+    found = request_match.matches(session, str(raw.get("name") or ""),
+                                  website=str(raw.get("website") or ""))
+    exact = entities.tool_by_slug(session, slug) if slug else None
+    if exact is not None:
+        return next((m for m in found if m.tool is exact), None) or request_match.Match(
+            exact, "name", 100.0, *request_match.status(session, exact))
+    return next((m for m in found if m.same), None)
+
+
+def _reopen(session: Session, tool: Tool, raw: t.Mapping[str, t.Any],
+            data_classes: t.Sequence[str], *, actor: str, today: date) -> Tool:
+    """Reopen a rejected (or discovered, retired) tool's review for a new request: a new round.
+
+    Anyone who may request a tool may request a rejected one again (that is the way back from a
+    rejection); the request workflow makes this one transition itself, so it is saved as the
+    system on the requester's behalf, with the requester recorded as the actor.
+    """
+    when, reason = request_match.rejection(session, tool)
+    tool_was = tool.lifecycle
+    if tool.requested_at == today:
+        raise ValidationError({"name": f"{tool.name} was requested and rejected today; "
+                                       "change the request and try again tomorrow"},
+                              record=tool.slug)
+    changes = {name: raw[name] for name in ("vendor", "website", "description", "category",
+                                           "business_owner", "technical_owner") if raw.get(name)}
+    record = records.tool_record(tool) | changes | {
+        "lifecycle": "requested", "requested_at": today.isoformat(), "decided_at": None,
+        "data_classes": sorted(set(tool.data_classes or ()) | set(data_classes))}
+    saved = entities.save_tool(session, record, tool=tool,
+                               actor=policy.Actor(str(actor), policy.SYSTEM), decision=True)
+    record_change(session, actor=actor, action="reopen", object_type="review",
+                  object_key=tool.slug, before=None,
+                  after={"round": today.isoformat(),
+                         "rejected_on": when.isoformat() if when else None,
+                         "was": tool_was, "reason": f"requested again (rejected before: {reason})"
+                         if reason else "requested again"})
+    return saved
 
 
 # Review and decision --------------------------------------------------------------------------
@@ -197,8 +249,13 @@ def sign_off(
 
 
 def sanction(session: Session, tool: Tool, *, actor: str, today: date,
-             expected_version: int | None = None) -> Tool:
-    """Sanction a tool in review; both owners must have signed off on this request."""
+             expected_version: int | None = None, override: str = "",
+             sla_days: int = 10) -> Tool:
+    """Sanction a tool in review; both owners must have signed off on this request.
+
+    Refused while the tool would keep a critical or high finding once sanctioned (the review
+    checklist's preview), unless IT gives `override`, a reason, which is recorded.
+    """
     policy.check_decider(policy.actor_of(session, actor), tool.slug, f"sanctioning {tool.name}")
     _require_open(tool, "sanctioned")
     if tool.lifecycle != "in_review":
@@ -209,6 +266,21 @@ def sanction(session: Session, tool: Tool, *, actor: str, today: date,
         raise ValidationError(
             {"signoffs": "sanctioning needs both the business owner's and the technical "
                          f"owner's sign-off; missing: {' and '.join(missing)}"}, record=tool.slug)
+    override = (override or "").strip()
+    if len(override) > 2000 or "\x00" in override:
+        raise ValidationError({"override": "must be at most 2000 characters, without NUL"},
+                              record=tool.slug)
+    blocking = [f for f, _ in review_checklist.preview(session, tool, today,
+                                                        sla_days=sla_days).blocking]
+    if blocking and not override:
+        titles = "; ".join(f"{f.severity}: {review_checklist.rule(f.rule).title}"
+                           for f in blocking)
+        raise ValidationError(
+            {"override": f"{tool.name} would keep {len(blocking)} critical or high "
+                         f"finding(s) once sanctioned ({titles}). Settle them in the checklist, "
+                         f"or give a reason to sanction anyway."}, record=tool.slug)
+    if blocking:
+        review_checklist.record_override(session, tool, override, blocking, actor=actor)
     tool = _save(session, tool, {"lifecycle": "sanctioned", "decided_at": today.isoformat()},
                  actor, expected_version)
     record_change(session, actor=actor, action="sanction", object_type="review",

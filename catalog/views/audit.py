@@ -18,6 +18,7 @@ from catalog.extensions import csrf
 from catalog.extensions import db
 from catalog.services import audit as audit_service
 from catalog.services import records
+from catalog.services import review_checklist
 from catalog.services.audit_page import audit_page
 from catalog.services.tool_search import resolve_tool_args
 
@@ -80,6 +81,7 @@ def report() -> ResponseReturnValue:
 
     return render_template("audit/report.html", as_of=as_of, sla_days=_sla(),
                            can_manage_findings=role in ("it", "admin", "marketing"),
+                           overrides=review_checklist.override_reasons(db.session),
                            rebuilt=is_past(as_of), page_url=_page_url, **page)
 
 

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -33,7 +35,9 @@ from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import proposals
+from catalog.services import request_match
 from catalog.services import review
+from catalog.services import review_checklist
 from catalog.services import tool_search
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
@@ -75,6 +79,9 @@ class DecisionForm(FlaskForm):
     version = HiddenField()
     reason = TextAreaField("Reason", validators=[Optional()])
     note = StringField("Note", validators=[Optional()])
+    override = TextAreaField("Reason to sanction anyway", validators=[Optional()])
+    value = HiddenField()
+    choice = HiddenField()
 
 
 class SlaForm(FlaskForm):
@@ -139,6 +146,15 @@ def queue() -> ResponseReturnValue:
                            decision_form=DecisionForm())
 
 
+@bp.get("/request/matches")
+def request_matches() -> ResponseReturnValue:
+    """Return the catalog tools a typed request name may stand for, with what to do (JSON)."""
+    require("review.request")
+    found = request_match.matches(db.session, request.args.get("name", ""),
+                                  website=request.args.get("website", ""))
+    return jsonify({"matches": request_match.to_json(found)})
+
+
 @bp.route("/request", methods=["GET", "POST"])
 def request_tool() -> ResponseReturnValue:
     """Ask IT to review a new tool."""
@@ -168,7 +184,10 @@ def request_tool() -> ResponseReturnValue:
                 target.append(message if field is not None else f"{name}: {message}")
             return render_template("review/request.html", form=form,
                                    taxonomy_groups=taxonomy.grouped_choices()), 400
-        flash(f"Requested {tool.name}. IT will review it within {_sla()} days.", "success")
+        # A new tool is at its first version; a reopened one has its earlier review behind it.
+        again = " again: its review is reopened" if tool.version > 1 else ""
+        flash(f"Requested {tool.name}{again}. IT will review it within {_sla()} days.",
+              "success")
         return redirect(url_for("review.detail", slug=tool.slug))
     return render_template("review/request.html", form=form,
                            taxonomy_groups=taxonomy.grouped_choices())
@@ -183,8 +202,15 @@ def detail(slug: str) -> ResponseReturnValue:
 
 def _detail(tool: Tool, errors: dict[str, str] | None = None) -> str:
     item = next((i for i in review.queue(db.session, _today(), _sla()) if i.tool is tool), None)
+    is_open = tool.lifecycle in review.OPEN
     return render_template(
         "review/detail.html", tool=tool, item=item, signoffs=review.signoffs(db.session, tool),
+        controls=review_checklist.controls(db.session, tool) if is_open else [],
+        requested=review_checklist.requested_flows(db.session, tool) if is_open else [],
+        left=review_checklist.left_unmanaged(db.session, tool) if is_open else {},
+        preview=review_checklist.preview(db.session, tool, _today(), sla_days=_sla())
+        if is_open else None,
+        override=review_checklist.override_reasons(db.session, [tool.slug]).get(tool.slug),
         history=review.history(db.session, tool), flows=entities.tool_flows(db.session, tool),
         form=DecisionForm(version=str(tool.version)), sides=review.SIDES, errors=errors or {},
     )
@@ -207,7 +233,10 @@ def _act(
         return _detail(_tool_or_404(slug), errors=errors), 409
     except ValidationError as exc:
         db.session.rollback()
-        return _detail(_tool_or_404(slug), errors=exc.errors), 400
+        # A refused decision goes back to the review page (never leaves the browser on a POST).
+        for message in exc.errors.values():
+            flash(f"Not done: {message}", "error")
+        return redirect(url_for("review.detail", slug=slug))
     flash(done.format(name=tool.name), "success")
     return redirect(url_for("review.detail", slug=slug))
 
@@ -242,8 +271,31 @@ def sanction(slug: str) -> ResponseReturnValue:
     """Sanction a request that both owners signed off."""
     require("review.manage")
     return _act(slug, lambda tool, form: review.sanction(
-        db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form)),
+        db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form),
+        override=form.override.data or "", sla_days=_sla()),
         "{name} is sanctioned.")
+
+
+@bp.post("/<slug>/control/<name>")
+def control(slug: str, name: str) -> ResponseReturnValue:
+    """Tick or untick one control of the review checklist."""
+    require("review.manage")
+    return _act(slug, lambda tool, form: review_checklist.set_control(
+        db.session, tool, name, form.value.data == "1", actor=current_actor(),
+        expected_version=None if name == review_checklist.VENDOR_SSO else _version(form)),
+        "Checklist of {name} updated.")
+
+
+@bp.post("/<slug>/flows/<int:flow_id>")
+def decide_flow(slug: str, flow_id: int) -> ResponseReturnValue:
+    """Take a requested flow over, leave it unmanaged with a reason, or drop it."""
+    require("review.manage")
+    from catalog.models import DataFlow
+
+    flow = db.one_or_abort(sa.select(DataFlow).where(DataFlow.id == flow_id))
+    return _act(slug, lambda tool, form: review_checklist.decide_flow(
+        db.session, tool, flow, form.choice.data or "", actor=current_actor(),
+        reason=form.reason.data or ""), "Flow decided for {name}.")
 
 
 @bp.post("/<slug>/reject")

@@ -30,6 +30,7 @@ from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
 from catalog.services import review
+from catalog.services import review_checklist
 from catalog.services import triage
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
@@ -114,6 +115,8 @@ def detail(slug: str) -> ResponseReturnValue:
         cap=CAP,
         **_lists(tool),
         ignored=triage.active_ignore(db.session, tool),
+        sanction_override=review_checklist.override_reasons(
+            db.session, [tool.slug]).get(tool.slug),
         governance=_governance(tool),
     )
 
