@@ -2,54 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import threading
 import typing as t
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from catalog.analysis.audit import run_audit
-from catalog.cli import main as cli_main
 from catalog.extensions import db
 from catalog.services.snapshot import load_snapshot
-from tests.conftest import make_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--headless"]
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium_path() -> Path:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing on CI: the browser tests must run there")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    return CHROMIUM
-
-
-@pytest.fixture
-def demo_server(tmp_path: Path) -> t.Iterator[tuple[str, Flask]]:
-    # About drawing the graph in a real browser, not permissions: no sign-in page in the way.
-    app = make_app(tmp_path, AUTH_ENABLED=False)
-    result = app.test_cli_runner().invoke(cli_main, ["demo"])
-    assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(5)
-        with app.app_context():
-            db.engine.dispose()
+from tests.browser.chromium import ARGS
+from tests.browser.chromium import ARTIFACTS
 
 
 def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from catalog.extensions import db
 from catalog.services import review
@@ -19,10 +18,9 @@ from catalog.services.audit import audit_report
 from tests.accounts import PASSWORD
 from tests.accounts import add_user
 from tests.accounts import auth_app
-from tests.browser.test_graph_browser import ARGS
-from tests.browser.test_graph_browser import ARTIFACTS
-from tests.browser.test_graph_browser import chromium_path  # noqa: F401 (a fixture)
-from tests.browser.test_graph_browser import pytestmark  # noqa: F401 (marks these browser tests)
+from tests.browser.chromium import ARGS
+from tests.browser.chromium import ARTIFACTS
+from tests.browser.chromium import serving
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -71,16 +69,8 @@ def review_server(tmp_path: Path) -> t.Iterator[tuple[str, Flask]]:
         review.start_review(db.session, tool, actor="ivan@example.com", today=date.today())
         review.sign_off(db.session, tool, "business", actor="mia@example.com")
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(5)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as base:
+        yield base, app
 
 
 def _login(page: t.Any, base: str, email: str) -> None:
@@ -92,7 +82,7 @@ def _login(page: t.Any, base: str, email: str) -> None:
 
 
 def test_checklist_to_sanction_improves_the_audit(
-        chromium_path: Path, review_server: tuple[str, Flask]) -> None:  # noqa: F811
+        chromium_path: Path, review_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 
@@ -154,7 +144,7 @@ def test_checklist_to_sanction_improves_the_audit(
 
 
 def test_request_form_hints_at_tools_already_in_the_catalog(
-        chromium_path: Path, review_server: tuple[str, Flask]) -> None:  # noqa: F811
+        chromium_path: Path, review_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 

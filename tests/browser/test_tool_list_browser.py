@@ -7,17 +7,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from tests.browser.test_graph_browser import ARGS
-from tests.browser.test_graph_browser import ARTIFACTS
-from tests.browser.test_graph_browser import chromium_path  # noqa: F401 (a fixture)
-from tests.browser.test_graph_browser import demo_server  # noqa: F401 (a fixture)
-from tests.browser.test_graph_browser import pytestmark  # noqa: F401 (marks these browser tests)
+from tests.browser.chromium import ARGS
+from tests.browser.chromium import ARTIFACTS
 
 PHONE = {"width": 390, "height": 844}
 
 
-def test_tool_list_and_audit_fit_a_phone(chromium_path: Path,  # noqa: F811
-                                         demo_server: tuple[str, Flask]) -> None:  # noqa: F811
+def test_tool_list_and_audit_fit_a_phone(chromium_path: Path,
+                                         demo_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import sync_playwright
 
     base, _app = demo_server
@@ -45,8 +42,8 @@ def test_tool_list_and_audit_fit_a_phone(chromium_path: Path,  # noqa: F811
             browser.close()
 
 
-def test_search_box_forgives_a_typo(chromium_path: Path,  # noqa: F811
-                                    demo_server: tuple[str, Flask]) -> None:  # noqa: F811
+def test_search_box_forgives_a_typo(chromium_path: Path,
+                                    demo_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 

@@ -8,15 +8,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from tests.browser.test_graph_browser import ARGS
-from tests.browser.test_graph_browser import ARTIFACTS
-from tests.browser.test_graph_browser import chromium_path  # noqa: F401 (a fixture)
-from tests.browser.test_graph_browser import demo_server  # noqa: F401 (a fixture)
-from tests.browser.test_graph_browser import pytestmark  # noqa: F401 (marks these browser tests)
+from tests.browser.chromium import ARGS
+from tests.browser.chromium import ARTIFACTS
 
 
-def test_ignore_and_undo_in_triage(chromium_path: Path,  # noqa: F811
-                                   demo_server: tuple[str, Flask]) -> None:  # noqa: F811
+def test_ignore_and_undo_in_triage(chromium_path: Path,
+                                   demo_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 
