@@ -32,17 +32,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import sqlalchemy as sa  # noqa: E402
 from audit import generate  # noqa: E402
+from audit import insert_rows  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from catalog.analysis import graph as graph_module  # noqa: E402
 from catalog.analysis.audit import run_audit  # noqa: E402
 from catalog.models import Base  # noqa: E402
 from catalog.models import ChangeRecord  # noqa: E402
-from catalog.models import DataFlow  # noqa: E402
-from catalog.models import Dependency  # noqa: E402
-from catalog.models import Person  # noqa: E402
-from catalog.models import Sighting  # noqa: E402
-from catalog.models import Tool  # noqa: E402
 from catalog.services import history  # noqa: E402
 from catalog.services.snapshot import load_snapshot  # noqa: E402
 
@@ -61,27 +57,9 @@ def build(url: str, n_tools: int, n_changes: int) -> None:
     Base.metadata.create_all(engine)
     start = datetime.combine(TODAY - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     with engine.begin() as conn:
-        conn.execute(sa.insert(Person), [p | {"version": 1} for p in rows["people"]])
-        pid = dict(conn.execute(sa.select(Person.email, Person.id)).all())
-        conn.execute(sa.insert(Tool), [
-            {k: v for k, v in t.items() if k not in ("business_owner", "technical_owner")}
-            | {"business_owner_id": pid.get(t["business_owner"]),
-               "technical_owner_id": pid.get(t["technical_owner"]), "version": 1}
-            for t in rows["tools"]])
-        tid = dict(conn.execute(sa.select(Tool.slug, Tool.id)).all())
-        ids = [tid[t["slug"]] for t in rows["tools"]]
+        insert_rows(conn, rows)
         slugs = [t["slug"] for t in rows["tools"]]
         flows = [dict(x) for x in rows["flows"]]
-        conn.execute(sa.insert(DataFlow), [
-            {k: v for k, v in f.items() if k not in ("source", "target")}
-            | {"source_id": ids[f["source"]], "target_id": ids[f["target"]], "version": 1}
-            for f in flows])
-        conn.execute(sa.insert(Dependency), [
-            {"tool_id": ids[d["tool"]], "depends_on_id": ids[d["depends_on"]],
-             "kind": d["kind"], "version": 1} for d in rows["deps"]])
-        conn.execute(sa.insert(Sighting), [
-            {k: v for k, v in s.items() if k != "tool"} | {"tool_id": ids[s["tool"]], "version": 1}
-            for s in rows["sightings"]])
 
         # The change log: a create per record on a day of the past year, then updates.
         records: list[tuple[str, str, dict]] = []

@@ -207,7 +207,8 @@ def in_process(sizes: list[int], runs: int) -> None:
         previous, previous_base = took, base
 
 
-def end_to_end(n: int, runs: int) -> None:
+def insert_rows(conn: object, rows: dict[str, list[dict]]) -> None:
+    """Insert `generate`'s rows with Core executemany (no change records), in key order."""
     import sqlalchemy as sa
 
     from catalog.models import DataFlow
@@ -215,6 +216,31 @@ def end_to_end(n: int, runs: int) -> None:
     from catalog.models import Person
     from catalog.models import Sighting
     from catalog.models import Tool
+
+    conn.execute(sa.insert(Person), [p | {"version": 1} for p in rows["people"]])
+    pid = dict(conn.execute(sa.select(Person.email, Person.id)).all())
+    conn.execute(sa.insert(Tool), [
+        {k: v for k, v in t.items() if k not in ("business_owner", "technical_owner")}
+        | {"business_owner_id": pid.get(t["business_owner"]),
+           "technical_owner_id": pid.get(t["technical_owner"]), "version": 1}
+        for t in rows["tools"]])
+    tid = dict(conn.execute(sa.select(Tool.slug, Tool.id)).all())
+    ids = [tid[t["slug"]] for t in rows["tools"]]
+    conn.execute(sa.insert(DataFlow), [
+        {k: v for k, v in f.items() if k not in ("source", "target")}
+        | {"source_id": ids[f["source"]], "target_id": ids[f["target"]], "version": 1}
+        for f in rows["flows"]])
+    conn.execute(sa.insert(Dependency), [
+        {"tool_id": ids[d["tool"]], "depends_on_id": ids[d["depends_on"]],
+         "kind": d["kind"], "version": 1} for d in rows["deps"]])
+    conn.execute(sa.insert(Sighting), [
+        {k: v for k, v in s.items() if k != "tool"} | {"tool_id": ids[s["tool"]], "version": 1}
+        for s in rows["sightings"]])
+
+
+def end_to_end(n: int, runs: int) -> None:
+    import sqlalchemy as sa
+
 
     martech = str(Path(sys.executable).with_name("martech"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -228,24 +254,7 @@ def end_to_end(n: int, runs: int) -> None:
         rows = generate(n)
         engine = sa.create_engine(url)
         with engine.begin() as conn:
-            conn.execute(sa.insert(Person), [p | {"version": 1} for p in rows["people"]])
-            pid = dict(conn.execute(sa.select(Person.email, Person.id)).all())
-            conn.execute(sa.insert(Tool), [
-                {k: v for k, v in t.items() if k not in ("business_owner", "technical_owner")}
-                | {"business_owner_id": pid.get(t["business_owner"]),
-                   "technical_owner_id": pid.get(t["technical_owner"]), "version": 1}
-                for t in rows["tools"]])
-            tid = dict(conn.execute(sa.select(Tool.slug, Tool.id)).all())
-            ids = [tid[t["slug"]] for t in rows["tools"]]
-            conn.execute(sa.insert(DataFlow), [
-                f | {"source_id": ids[f.pop("source")], "target_id": ids[f.pop("target")],
-                     "version": 1} for f in [dict(x) for x in rows["flows"]]])
-            conn.execute(sa.insert(Dependency), [
-                {"tool_id": ids[d["tool"]], "depends_on_id": ids[d["depends_on"]],
-                 "kind": d["kind"], "version": 1} for d in rows["deps"]])
-            conn.execute(sa.insert(Sighting), [
-                s | {"tool_id": ids[s.pop("tool")], "version": 1}
-                for s in [dict(x) for x in rows["sightings"]]])
+            insert_rows(conn, rows)
         engine.dispose()
         times = []
         for _ in range(runs):
