@@ -64,19 +64,40 @@ def build(url: str, n_tools: int, n_changes: int) -> None:
         # The change log: a create per record on a day of the past year, then updates.
         records: list[tuple[str, str, dict]] = []
         records += [("person", p["email"], p) for p in rows["people"]]
-        records += [("tool", t["slug"], {k: _iso(v) for k, v in t.items()})
-                    for t in rows["tools"]]
-        records += [("flow", f"{slugs[f['source']]}->{slugs[f['target']]} ({f['mechanism']})",
-                     f | {"source": slugs[f["source"]], "target": slugs[f["target"]]})
-                    for f in flows]
-        records += [("dependency", f"{slugs[d['tool']]}->{slugs[d['depends_on']]}",
-                     {"tool": slugs[d["tool"]], "depends_on": slugs[d["depends_on"]],
-                      "kind": d["kind"], "description": ""}) for d in rows["deps"]]
-        records += [("sighting", f"{s['source']}:{s['observed_name']}",
-                     {k: _iso(v) for k, v in s.items()} | {"tool": slugs[s["tool"]]})
-                    for s in rows["sightings"]]
-        creates = [(kind, key, after, start + timedelta(minutes=rng.randrange(365 * 24 * 60)))
-                   for kind, key, after in records]
+        records += [("tool", t["slug"], {k: _iso(v) for k, v in t.items()}) for t in rows["tools"]]
+        records += [
+            (
+                "flow",
+                f"{slugs[f['source']]}->{slugs[f['target']]} ({f['mechanism']})",
+                f | {"source": slugs[f["source"]], "target": slugs[f["target"]]},
+            )
+            for f in flows
+        ]
+        records += [
+            (
+                "dependency",
+                f"{slugs[d['tool']]}->{slugs[d['depends_on']]}",
+                {
+                    "tool": slugs[d["tool"]],
+                    "depends_on": slugs[d["depends_on"]],
+                    "kind": d["kind"],
+                    "description": "",
+                },
+            )
+            for d in rows["deps"]
+        ]
+        records += [
+            (
+                "sighting",
+                f"{s['source']}:{s['observed_name']}",
+                {k: _iso(v) for k, v in s.items()} | {"tool": slugs[s["tool"]]},
+            )
+            for s in rows["sightings"]
+        ]
+        creates = [
+            (kind, key, after, start + timedelta(minutes=rng.randrange(365 * 24 * 60)))
+            for kind, key, after in records
+        ]
         updates = []
         tools = [r for r in creates if r[0] == "tool"]
         while len(creates) + len(updates) < n_changes:
@@ -84,12 +105,25 @@ def build(url: str, n_tools: int, n_changes: int) -> None:
             later = born + timedelta(minutes=rng.randrange(1, 60 * 24 * 90))
             updates.append((kind, key, after | {"description": f"edit {len(updates)}"}, later))
         batch = sorted(creates + updates, key=lambda r: r[3])
-        conn.execute(sa.insert(ChangeRecord), [
-            {"at": at, "actor": "bench", "action": "update", "object_type": kind,
-             "object_key": key, "before": None, "after": json.loads(json.dumps(after))}
-            for kind, key, after, at in batch])
-        print(f"catalog: {n_tools} tools, {len(flows)} flows, {len(rows['deps'])} dependencies, "
-              f"{len(rows['sightings'])} sightings; {len(batch)} change records")
+        conn.execute(
+            sa.insert(ChangeRecord),
+            [
+                {
+                    "at": at,
+                    "actor": "bench",
+                    "action": "update",
+                    "object_type": kind,
+                    "object_key": key,
+                    "before": None,
+                    "after": json.loads(json.dumps(after)),
+                }
+                for kind, key, after, at in batch
+            ],
+        )
+        print(
+            f"catalog: {n_tools} tools, {len(flows)} flows, {len(rows['deps'])} dependencies, "
+            f"{len(rows['sightings'])} sightings; {len(batch)} change records"
+        )
     engine.dispose()
 
 
@@ -121,8 +155,10 @@ def main() -> None:
             tools_then = len(snap.tools)
         now, past = statistics.median(now_times), statistics.median(past_times)
         print(f"audit today (load + rules):            median {now * 1000:7.0f} ms")
-        print(f"audit as of {PAST} (rebuild + rules): median {past * 1000:7.0f} ms "
-              f"({tools_then} tools that day)")
+        print(
+            f"audit as of {PAST} (rebuild + rules): median {past * 1000:7.0f} ms "
+            f"({tools_then} tools that day)"
+        )
         print(f"ratio as-of / today: {past / now:.2f}x (target <= 3x)")
 
 

@@ -36,13 +36,21 @@ def median_ms(fn, runs: int) -> float:
 
 
 def app_with_user(folder: Path, auth: bool):
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "AUTH_ENABLED": auth, "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{folder / 'b.sqlite'}"}})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "AUTH_ENABLED": auth,
+            "RATELIMIT_ENABLED": False,
+            "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{folder / 'b.sqlite'}"},
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        accounts.create_user(db.session, email="b@example.com", role="it", password=PASSWORD,
-                             actor="bench")
+        accounts.create_user(
+            db.session, email="b@example.com", role="it", password=PASSWORD, actor="bench"
+        )
         db.session.commit()
     return app
 
@@ -51,8 +59,10 @@ def main() -> None:
     stored = accounts.HASHER.hash(PASSWORD)
     sha = median_ms(lambda: hashlib.sha256(PASSWORD.encode()).hexdigest(), 200)
     verify = median_ms(lambda: accounts.HASHER.verify(stored, PASSWORD), 30)
-    print(f"argon2id verify (m=19 MiB, t=2, p=1): {verify:7.1f} ms median "
-          f"(sha256 baseline {sha * 1000:.1f} us) -> ~{1000 / verify:.0f} logins/s per core")
+    print(
+        f"argon2id verify (m=19 MiB, t=2, p=1): {verify:7.1f} ms median "
+        f"(sha256 baseline {sha * 1000:.1f} us) -> ~{1000 / verify:.0f} logins/s per core"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         on_dir, off_dir = Path(tmp, "on"), Path(tmp, "off")
         on_dir.mkdir(), off_dir.mkdir()
@@ -60,14 +70,20 @@ def main() -> None:
         signed_in = on.test_client()
         signed_in.post("/login", data={"email": "b@example.com", "password": PASSWORD})
         anonymous = off.test_client()
-        login = median_ms(lambda: on.test_client().post(
-            "/login", data={"email": "b@example.com", "password": PASSWORD}), 20)
+        login = median_ms(
+            lambda: on.test_client().post(
+                "/login", data={"email": "b@example.com", "password": PASSWORD}
+            ),
+            20,
+        )
         page_off = median_ms(lambda: anonymous.get("/review"), 100)
         page_on = median_ms(lambda: signed_in.get("/review"), 100)
     print(f"POST /login (whole request):          {login:7.1f} ms median")
     print(f"GET /review, auth off (baseline):     {page_off:7.2f} ms median")
-    print(f"GET /review, signed in:               {page_on:7.2f} ms median "
-          f"(ratio {page_on / page_off:.2f}x)")
+    print(
+        f"GET /review, signed in:               {page_on:7.2f} ms median "
+        f"(ratio {page_on / page_off:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

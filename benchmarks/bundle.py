@@ -59,35 +59,75 @@ AS_OF = date(2026, 11, 22)
 def make_bundle(n: int, seed: int = 1) -> dict[str, list[dict[str, t.Any]]]:
     rng = random.Random(seed)
     categories = sorted(CATEGORIES)
-    people = [{"email": f"p{i}@bench.example", "name": f"Person {i}", "department": "marketing",
-               "active": True} for i in range(max(10, n // 20))]
-    tools = [{
-        "slug": f"tool-{i}", "name": f"Tool {i}", "vendor": f"Vendor {i % 700}",
-        "category": rng.choice(categories), "lifecycle": rng.choice(LIFECYCLES),
-        "business_owner": rng.choice(people)["email"] if rng.random() < .85 else None,
-        "technical_owner": rng.choice(people)["email"] if rng.random() < .75 else None,
-        "data_classes": sorted(set(rng.sample(DATA_CLASSES, rng.randint(0, 2))),
-                               key=DATA_CLASSES.index),
-        "sso_enabled": rng.random() < .6, "dpa_signed": rng.random() < .7,
-        "annual_cost": round(rng.uniform(500, 50000), 2) if rng.random() < .7 else None,
-        "seats": rng.randint(1, 500),
-        "renewal_date": (AS_OF + timedelta(days=rng.randint(-30, 400))).isoformat(),
-        "requested_at": (AS_OF - timedelta(days=rng.randint(1, 900))).isoformat(),
-    } for i in range(n)]
+    people = [
+        {
+            "email": f"p{i}@bench.example",
+            "name": f"Person {i}",
+            "department": "marketing",
+            "active": True,
+        }
+        for i in range(max(10, n // 20))
+    ]
+    tools = [
+        {
+            "slug": f"tool-{i}",
+            "name": f"Tool {i}",
+            "vendor": f"Vendor {i % 700}",
+            "category": rng.choice(categories),
+            "lifecycle": rng.choice(LIFECYCLES),
+            "business_owner": rng.choice(people)["email"] if rng.random() < 0.85 else None,
+            "technical_owner": rng.choice(people)["email"] if rng.random() < 0.75 else None,
+            "data_classes": sorted(
+                set(rng.sample(DATA_CLASSES, rng.randint(0, 2))), key=DATA_CLASSES.index
+            ),
+            "sso_enabled": rng.random() < 0.6,
+            "dpa_signed": rng.random() < 0.7,
+            "annual_cost": round(rng.uniform(500, 50000), 2) if rng.random() < 0.7 else None,
+            "seats": rng.randint(1, 500),
+            "renewal_date": (AS_OF + timedelta(days=rng.randint(-30, 400))).isoformat(),
+            "requested_at": (AS_OF - timedelta(days=rng.randint(1, 900))).isoformat(),
+        }
+        for i in range(n)
+    ]
     flows = []
     for i in range(n):
         for k, mechanism in enumerate(rng.sample(MECHANISMS, 3)):
-            flows.append({"source": f"tool-{i}", "target": f"tool-{(i + 1 + k * 7) % n}",
-                          "mechanism": mechanism, "managed_by_it": rng.random() < .6,
-                          "data_classes": rng.sample(["contact_pii", "behavioral"], 1)})
-    deps = [{"tool": f"tool-{i}", "depends_on": f"tool-{(i + 3) % n}",
-             "kind": rng.choice(DEPENDENCY_KINDS)} for i in range(n)]
-    sightings = [{"source": rng.choice(["okta", "card_csv"]), "observed_name": f"Tool {i}",
-                  "tool": f"tool-{i}", "first_seen": "2026-01-02", "last_seen": "2026-11-02",
-                  "users": rng.randint(1, 50), "spend": round(rng.uniform(10, 900), 2)}
-                 for i in range(0, n, 2)]
-    return {"people": people, "tools": tools, "flows": flows, "dependencies": deps,
-            "sightings": sightings}
+            flows.append(
+                {
+                    "source": f"tool-{i}",
+                    "target": f"tool-{(i + 1 + k * 7) % n}",
+                    "mechanism": mechanism,
+                    "managed_by_it": rng.random() < 0.6,
+                    "data_classes": rng.sample(["contact_pii", "behavioral"], 1),
+                }
+            )
+    deps = [
+        {
+            "tool": f"tool-{i}",
+            "depends_on": f"tool-{(i + 3) % n}",
+            "kind": rng.choice(DEPENDENCY_KINDS),
+        }
+        for i in range(n)
+    ]
+    sightings = [
+        {
+            "source": rng.choice(["okta", "card_csv"]),
+            "observed_name": f"Tool {i}",
+            "tool": f"tool-{i}",
+            "first_seen": "2026-01-02",
+            "last_seen": "2026-11-02",
+            "users": rng.randint(1, 50),
+            "spend": round(rng.uniform(10, 900), 2),
+        }
+        for i in range(0, n, 2)
+    ]
+    return {
+        "people": people,
+        "tools": tools,
+        "flows": flows,
+        "dependencies": deps,
+        "sightings": sightings,
+    }
 
 
 def bare_rows(b: dict[str, list[dict[str, t.Any]]]) -> list[tuple[sa.Table, list[dict]]]:
@@ -98,28 +138,58 @@ def bare_rows(b: dict[str, list[dict[str, t.Any]]]) -> list[tuple[sa.Table, list
 
     def money(value: float | None) -> Decimal | None:
         return None if value is None else Decimal(str(value))
+
     return [
         (Person.__table__, [p | {"id": person[p["email"]], "version": 1} for p in b["people"]]),
-        (Tool.__table__, [
-            {k: v for k, v in tl.items() if k not in ("business_owner", "technical_owner")}
-            | {"id": tool[tl["slug"]], "version": 1,
-               "business_owner_id": person.get(tl["business_owner"] or ""),
-               "technical_owner_id": person.get(tl["technical_owner"] or ""),
-               "annual_cost": money(tl["annual_cost"]),
-               "renewal_date": day(tl["renewal_date"]), "requested_at": day(tl["requested_at"])}
-            for tl in b["tools"]]),
-        (DataFlow.__table__, [
-            {k: v for k, v in f.items() if k not in ("source", "target")}
-            | {"source_id": tool[f["source"]], "target_id": tool[f["target"]], "version": 1}
-            for f in b["flows"]]),
-        (Dependency.__table__, [
-            {"tool_id": tool[d["tool"]], "depends_on_id": tool[d["depends_on"]],
-             "kind": d["kind"], "version": 1} for d in b["dependencies"]]),
-        (Sighting.__table__, [
-            {k: v for k, v in s.items() if k != "tool"}
-            | {"tool_id": tool[s["tool"]], "first_seen": day(s["first_seen"]),
-               "last_seen": day(s["last_seen"]), "spend": money(s["spend"])}
-            for s in b["sightings"]]),
+        (
+            Tool.__table__,
+            [
+                {k: v for k, v in tl.items() if k not in ("business_owner", "technical_owner")}
+                | {
+                    "id": tool[tl["slug"]],
+                    "version": 1,
+                    "business_owner_id": person.get(tl["business_owner"] or ""),
+                    "technical_owner_id": person.get(tl["technical_owner"] or ""),
+                    "annual_cost": money(tl["annual_cost"]),
+                    "renewal_date": day(tl["renewal_date"]),
+                    "requested_at": day(tl["requested_at"]),
+                }
+                for tl in b["tools"]
+            ],
+        ),
+        (
+            DataFlow.__table__,
+            [
+                {k: v for k, v in f.items() if k not in ("source", "target")}
+                | {"source_id": tool[f["source"]], "target_id": tool[f["target"]], "version": 1}
+                for f in b["flows"]
+            ],
+        ),
+        (
+            Dependency.__table__,
+            [
+                {
+                    "tool_id": tool[d["tool"]],
+                    "depends_on_id": tool[d["depends_on"]],
+                    "kind": d["kind"],
+                    "version": 1,
+                }
+                for d in b["dependencies"]
+            ],
+        ),
+        (
+            Sighting.__table__,
+            [
+                {k: v for k, v in s.items() if k != "tool"}
+                | {
+                    "tool_id": tool[s["tool"]],
+                    "first_seen": day(s["first_seen"]),
+                    "last_seen": day(s["last_seen"]),
+                    "spend": money(s["spend"]),
+                }
+                for s in b["sightings"]
+            ],
+        ),
     ]
 
 
@@ -204,14 +274,18 @@ def bench(label: str, urls: tuple[str, str], data: dict, runs: int, tmp: Path) -
     b, i = statistics.median(bares), statistics.median(imports)
     d, r = statistics.median(dumps), statistics.median(restores)
     size = (tmp / "bench.dump.gz").stat().st_size / 1e6
-    print(f"{label:<11} bare {b:6.2f} s   import {i:6.2f} s   import/bare {i / b:4.1f}x   "
-          f"dump {d:5.2f} s + restore {r:5.2f} s = {d + r:5.2f} s   ({size:.1f} MB gzipped)")
+    print(
+        f"{label:<11} bare {b:6.2f} s   import {i:6.2f} s   import/bare {i / b:4.1f}x   "
+        f"dump {d:5.2f} s + restore {r:5.2f} s = {d + r:5.2f} s   ({size:.1f} MB gzipped)"
+    )
     # On a shared machine the wall times swing with the load; this process's CPU time does not
     # (it leaves out the PostgreSQL server's own work).
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
-    print(f"{'':<11} CPU of this process: bare {cpu['bare']:.2f} s, import {cpu['import']:.2f} s "
-          f"({cpu['import'] / cpu['bare']:.1f}x), dump {cpu['dump']:.2f} s, "
-          f"restore {cpu['restore']:.2f} s")
+    print(
+        f"{'':<11} CPU of this process: bare {cpu['bare']:.2f} s, import {cpu['import']:.2f} s "
+        f"({cpu['import'] / cpu['bare']:.1f}x), dump {cpu['dump']:.2f} s, "
+        f"restore {cpu['restore']:.2f} s"
+    )
     CPU.clear()
 
 
@@ -220,8 +294,11 @@ def main() -> None:
     parser.add_argument("--tools", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     env_url = os.environ.get("DATABASE_URL", "")
-    parser.add_argument("--pg", default=env_url if env_url.startswith("postgres") else "",
-                        help="a PostgreSQL server URL; the script makes and drops its database")
+    parser.add_argument(
+        "--pg",
+        default=env_url if env_url.startswith("postgres") else "",
+        help="a PostgreSQL server URL; the script makes and drops its database",
+    )
     args = parser.parse_args()
     data = make_bundle(args.tools)
     counts = ", ".join(f"{len(v)} {k}" for k, v in data.items())
@@ -240,8 +317,9 @@ def main() -> None:
                 for name in names:
                     conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
             try:
-                urls = tuple(server.set(database=n).render_as_string(hide_password=False)
-                             for n in names)
+                urls = tuple(
+                    server.set(database=n).render_as_string(hide_password=False) for n in names
+                )
                 bench("PostgreSQL", urls, data, args.runs, tmp_path)  # type: ignore[arg-type]
             finally:
                 with admin.connect() as conn:

@@ -70,12 +70,16 @@ def card_statements(verbose: bool = False) -> dict[str, t.Any]:
                     fn += 1
                     if isinstance(item, Unclassified):
                         triage[label["vendor"]].add(item.merchant)
-                    errors.append(f"missed  {labels['file']} {where}: {label['descriptor']!r} "
-                                  f"-> {type(item).__name__} {getattr(item, 'reason', '')}")
+                    errors.append(
+                        f"missed  {labels['file']} {where}: {label['descriptor']!r} "
+                        f"-> {type(item).__name__} {getattr(item, 'reason', '')}"
+                    )
             elif hit:
                 fp += 1
-                errors.append(f"false + {labels['file']} {where}: {label['descriptor']!r} "
-                              f"-> {item.app_name!r}")
+                errors.append(
+                    f"false + {labels['file']} {where}: {label['descriptor']!r} "
+                    f"-> {item.app_name!r}"
+                )
     found = [v for v in sorted(vendors) if v in names]
     good = [v for v in found if names[v] == {v}]
     split = {v: sorted(names[v]) for v in found if names[v] != {v}}
@@ -109,8 +113,15 @@ def sign_in_logs(verbose: bool = False) -> dict[str, t.Any]:
         for e, a, note in zip(expected, actual, notes, strict=True):
             if e != a:
                 print("  mistake", note)
-    return {"records": len(expected), "labelled_use": sum(expected), "precision": precision,
-            "recall": recall, "tp": tp, "fp": fp, "fn": fn}
+    return {
+        "records": len(expected),
+        "labelled_use": sum(expected),
+        "precision": precision,
+        "recall": recall,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
 DATASETS: list[t.Callable[..., dict[str, t.Any]]] = [card_statements, sign_in_logs]
@@ -149,16 +160,22 @@ def card_speed(rows: int, repeat: int, baseline_root: str | None) -> dict[str, t
         path.write_text(buf.getvalue(), encoding="utf-8")
         for _ in range(repeat):
             for key, root in roots.items():
-                out = subprocess.run([sys.executable, "-c", SPEED, str(path), root], check=True,
-                                     capture_output=True, text=True).stdout.split()
+                out = subprocess.run(
+                    [sys.executable, "-c", SPEED, str(path), root],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()
                 runs[key].append((float(out[1]), float(out[2])))
     result: dict[str, t.Any] = {"rows": rows, "runs": repeat}
     for key, values in runs.items():
         bare = statistics.median(v[0] for v in values)
         parse = statistics.median(v[1] for v in values)
-        result[key] = {"bare_csv_reader_s_median": round(bare, 3),
-                       "card_parse_s_median": round(parse, 3),
-                       "parse_rows_per_s_vs_bare": round(bare / parse, 3)}
+        result[key] = {
+            "bare_csv_reader_s_median": round(bare, 3),
+            "card_parse_s_median": round(parse, 3),
+            "parse_rows_per_s_vs_bare": round(bare / parse, 3),
+        }
     if baseline_root:
         result["current_vs_baseline_parse_time"] = round(
             result["current"]["card_parse_s_median"] / result["baseline"]["card_parse_s_median"], 3
@@ -172,8 +189,11 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="list every miss and false hit")
     parser.add_argument("--rows", type=int, default=200_000, help="statement lines for --speed")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--baseline-root", default=None,
-                        help="an earlier checkout whose card import --speed also times")
+    parser.add_argument(
+        "--baseline-root",
+        default=None,
+        help="an earlier checkout whose card import --speed also times",
+    )
     args = parser.parse_args()
     failed = False
     for dataset in DATASETS:

@@ -58,8 +58,10 @@ def signin_dataset() -> tuple[list[bool], list[bool], list[str]]:
                 raise SystemExit(f"{name}: item at {item.where} paired with label {label['where']}")
             expected.append(label["use"])
             actual.append(got)
-            notes.append(f"{name} {label['where']} {label['app']!r}: labelled {label['why']}, "
-                         f"got {_describe(item)}")
+            notes.append(
+                f"{name} {label['where']} {label['app']!r}: labelled {label['why']}, "
+                f"got {_describe(item)}"
+            )
     return expected, actual, notes
 
 
@@ -86,8 +88,10 @@ def main() -> None:
     expected, actual, notes = signin_dataset()
     precision, recall, tp, fp, fn = scores(expected, actual)
     print(f"sign-in records: {len(expected)}, labelled third-party use: {sum(expected)}")
-    print(f"counts as use of a third-party tool: precision {precision:.3f}, recall {recall:.3f} "
-          f"(tp {tp}, fp {fp}, fn {fn})")
+    print(
+        f"counts as use of a third-party tool: precision {precision:.3f}, recall {recall:.3f} "
+        f"(tp {tp}, fp {fp}, fn {fn})"
+    )
     start = 0
     labels = json.loads((DATA / "labels.json").read_text("utf-8"))
     for name in SOURCES:

@@ -31,9 +31,16 @@ from catalog.services.bundle import import_bundle  # noqa: E402
 
 
 def make(tmp: Path, name: str):  # type: ignore[no-untyped-def]
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp / name}.sqlite"},
-                      "GRAPH_LAYOUT_TIMEOUT": 60, "AUTH_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp / name}.sqlite"},
+            "GRAPH_LAYOUT_TIMEOUT": 60,
+            "AUTH_ENABLED": False,
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
     return app
@@ -41,20 +48,38 @@ def make(tmp: Path, name: str):  # type: ignore[no-untyped-def]
 
 def layered(n: int) -> dict[str, list[dict[str, object]]]:
     """Return a bundle of n tools in five tiers, about two flows and one dependency per tool."""
-    cats = ["crm", "email-marketing", "customer-data-platform", "data-warehouse",
-            "dashboards-data-visualization"]
+    cats = [
+        "crm",
+        "email-marketing",
+        "customer-data-platform",
+        "data-warehouse",
+        "dashboards-data-visualization",
+    ]
     tiers = 5
-    tools = [{"slug": f"t{i}", "name": f"Tool {i}", "category": cats[i % tiers],
-              "lifecycle": ("sanctioned", "discovered", "requested")[i % 3],
-              "data_classes": ["contact_pii"] if i % 4 == 0 else []} for i in range(n)]
+    tools = [
+        {
+            "slug": f"t{i}",
+            "name": f"Tool {i}",
+            "category": cats[i % tiers],
+            "lifecycle": ("sanctioned", "discovered", "requested")[i % 3],
+            "data_classes": ["contact_pii"] if i % 4 == 0 else [],
+        }
+        for i in range(n)
+    ]
     flows, deps = [], []
     for i in range(n):
         for step in (tiers, tiers * 3 + 1):
             j = i + step
             if j < n:
-                flows.append({"source": f"t{i}", "target": f"t{j}", "mechanism": "api",
-                              "data_classes": ["contact_pii", "behavioral"],
-                              "managed_by_it": i % 2 == 0})
+                flows.append(
+                    {
+                        "source": f"t{i}",
+                        "target": f"t{j}",
+                        "mechanism": "api",
+                        "data_classes": ["contact_pii", "behavioral"],
+                        "managed_by_it": i % 2 == 0,
+                    }
+                )
         if i % 3 == 0 and i + 1 < n:
             deps.append({"tool": f"t{i + 1}", "depends_on": f"t{i}", "kind": "data"})
     return {"tools": tools, "flows": flows, "dependencies": deps}
@@ -114,12 +139,16 @@ def main() -> None:
             db.session.commit()
         page, bare, n = page_vs_dot(gen, "depth=2", runs)
         rows.append(("generated 200-tool whole stack", n, page, bare))
-        print(f"{'view':34} {'tools':>5} {'page ms':>9} {'dot ms':>8} {'ratio':>6}"
-              f"  (medians of {runs})")
+        print(
+            f"{'view':34} {'tools':>5} {'page ms':>9} {'dot ms':>8} {'ratio':>6}"
+            f"  (medians of {runs})"
+        )
         for label, n, page, bare in rows:
             print(f"{label:34} {n:5d} {page:9.1f} {bare:8.1f} {page / bare:6.2f}")
-        print(f"cached demo page (fixed cost of any page): {cached:.1f} ms; demo whole stack "
-              f"is {width} x {height} pt (was 1905 x 2706 before the compact layout)")
+        print(
+            f"cached demo page (fixed cost of any page): {cached:.1f} ms; demo whole stack "
+            f"is {width} x {height} pt (was 1905 x 2706 before the compact layout)"
+        )
 
         big = make(tmp, "gen1000")
         with big.app_context():
@@ -148,12 +177,16 @@ def main() -> None:
             overview_cached.append(median_ms(lambda: client.get("/graph"), 5))
         overview_bytes = len(response.data)
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"1,000-tool whole stack (sfdp): first render {statistics.median(firsts):.0f} ms "
-              f"(target < 2000), cached {statistics.median(cached):.1f} ms (target < 50), "
-              f"page {sfdp_bytes / 1e6:.1f} MB")
-        print(f"1,000-tool overview (the page's start): first "
-              f"{statistics.median(overview_first):.0f} ms, cached "
-              f"{statistics.median(overview_cached):.1f} ms, page {overview_bytes / 1e3:.0f} KB")
+        print(
+            f"1,000-tool whole stack (sfdp): first render {statistics.median(firsts):.0f} ms "
+            f"(target < 2000), cached {statistics.median(cached):.1f} ms (target < 50), "
+            f"page {sfdp_bytes / 1e6:.1f} MB"
+        )
+        print(
+            f"1,000-tool overview (the page's start): first "
+            f"{statistics.median(overview_first):.0f} ms, cached "
+            f"{statistics.median(overview_cached):.1f} ms, page {overview_bytes / 1e3:.0f} KB"
+        )
         for app in (demo, gen, big):
             with app.app_context():
                 db.engine.dispose()

@@ -31,9 +31,22 @@ from audit import insert_rows  # noqa: E402
 from catalog import create_app  # noqa: E402
 from catalog.models import Base  # noqa: E402
 
-PAGES = ["/", "/tools", "/audit", "/audit?rule=SHADOW_DISCOVERED", "/tools/tool-42", "/graph",
-         "/graph?focus=tool-42", "/imports/triage", "/review", "/scorecard", "/imports",
-         "/tools/tool-42/list/blast?page=200", "/imports/triage?page=30", "/review?page=40"]
+PAGES = [
+    "/",
+    "/tools",
+    "/audit",
+    "/audit?rule=SHADOW_DISCOVERED",
+    "/tools/tool-42",
+    "/graph",
+    "/graph?focus=tool-42",
+    "/imports/triage",
+    "/review",
+    "/scorecard",
+    "/imports",
+    "/tools/tool-42/list/blast?page=200",
+    "/imports/triage?page=30",
+    "/review?page=40",
+]
 
 
 def build(url: str, n: int) -> None:
@@ -55,8 +68,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/pages.sqlite"
         build(url, args.tools)
-        app = create_app({"SQLALCHEMY_ENGINES": {"default": url}, "AUTH_ENABLED": False,
-                          "SECRET_KEY": "x" * 32, "TESTING": True})
+        app = create_app(
+            {
+                "SQLALCHEMY_ENGINES": {"default": url},
+                "AUTH_ENABLED": False,
+                "SECRET_KEY": "x" * 32,
+                "TESTING": True,
+            }
+        )
         client = app.test_client()
         print(f"{'page':34} {'first ms':>9} {'median ms':>10} {'x login':>8} {'KB':>8}")
         missed = []
@@ -81,8 +100,10 @@ def main() -> None:
             print(f"{path:34} {first:9.0f} {median:10.1f} {median / baseline:8.1f} {size:8.0f}")
             if median >= 300 or (path == "/audit" and size >= 500):
                 missed.append(path)
-        print("targets (warm median < 300 ms, /audit < 500 KB): "
-              + ("met" if not missed else f"MISSED for {', '.join(missed)}"))
+        print(
+            "targets (warm median < 300 ms, /audit < 500 KB): "
+            + ("met" if not missed else f"MISSED for {', '.join(missed)}")
+        )
 
 
 if __name__ == "__main__":

@@ -37,14 +37,21 @@ def median_ms(fn, runs: int) -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                          "AUTH_ENABLED": False,
-                          "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{folder}/b.sqlite"}})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+                "AUTH_ENABLED": False,
+                "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{folder}/b.sqlite"},
+            }
+        )
         with app.app_context():
             Base.metadata.create_all(db.engine)
             for i in range(50):
-                taxonomy_service.add_category(db.session, name=f"Custom category {i}",
-                                              group="data", actor="bench")
+                taxonomy_service.add_category(
+                    db.session, name=f"Custom category {i}", group="data", actor="bench"
+                )
             db.session.commit()
             engine = db.engine
 
@@ -62,8 +69,11 @@ def main() -> None:
 
             check()
             runs = 2000
-            base, same, full = (median_ms(baseline, runs), median_ms(check, runs),
-                                median_ms(reload, 500))
+            base, same, full = (
+                median_ms(baseline, runs),
+                median_ms(check, runs),
+                median_ms(reload, 500),
+            )
         client = app.test_client()
         client.get("/tools")
         page = median_ms(lambda: client.get("/tools"), 200)
@@ -71,8 +81,10 @@ def main() -> None:
     print(f"bare SELECT 1 on a fresh connection  {base:7.3f} ms (baseline)")
     print(f"per-request version check            {same:7.3f} ms ({same / base:.2f}x baseline)")
     print(f"reload after a change, 50 additions  {full:7.3f} ms ({full / base:.2f}x baseline)")
-    print(f"GET /tools (empty catalog)           {page:7.3f} ms "
-          f"(check = {same / page:.1%} of the page)")
+    print(
+        f"GET /tools (empty catalog)           {page:7.3f} ms "
+        f"(check = {same / page:.1%} of the page)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,22 @@ from catalog.extensions import db
 
 # Each module defines `bp`; the order is the order of the nav.
 BLUEPRINTS = (
-    "main", "tools", "people", "flows", "dependencies", "graph", "audit", "imports", "review",
-    "scorecard", "changes", "auth", "api", "admin", "notifications", "tool_list",
+    "main",
+    "tools",
+    "people",
+    "flows",
+    "dependencies",
+    "graph",
+    "audit",
+    "imports",
+    "review",
+    "scorecard",
+    "changes",
+    "auth",
+    "api",
+    "admin",
+    "notifications",
+    "tool_list",
 )
 
 

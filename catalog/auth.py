@@ -72,10 +72,17 @@ _BY_ROLE: dict[str, frozenset[str]] = {
     "bundle.import": _ADMIN,
 }
 # Actions a marketer may take on what they own (IT and admins on everything).
-_OWNED = frozenset({
-    "tool.edit", "flow.create", "flow.edit", "flow.delete",
-    "dependency.create", "dependency.edit", "dependency.delete",
-})
+_OWNED = frozenset(
+    {
+        "tool.edit",
+        "flow.create",
+        "flow.edit",
+        "flow.delete",
+        "dependency.create",
+        "dependency.edit",
+        "dependency.delete",
+    }
+)
 
 
 login_manager = LoginManager()
@@ -161,8 +168,9 @@ def require(action: str, obj: t.Any = None) -> None:
     abort(403)
 
 
-def require_write(kind: str, obj: t.Any = None, record: t.Any = None, *,
-                  delete: bool = False) -> None:
+def require_write(
+    kind: str, obj: t.Any = None, record: t.Any = None, *, delete: bool = False
+) -> None:
     """Abort unless the current user's role may create, change or delete this kind of object.
 
     Only the door: which fields a role decides, sign-offs and lifecycle decisions are the
@@ -204,8 +212,9 @@ def _load_bearer(req: t.Any) -> User | None:
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
     user = db.session.scalar(
-        sa.select(User).where(User.api_token_hash == token_digest(header[7:].strip()),
-                              User.active.is_(True))
+        sa.select(User).where(
+            User.api_token_hash == token_digest(header[7:].strip()), User.active.is_(True)
+        )
     )
     if user is not None:
         g._bearer = True
@@ -228,9 +237,13 @@ def _gate() -> t.Any:
     # bearer token (no ambient authority, so no CSRF token). Its blueprint is exempt from the
     # global check so that this rule can tell the two apart.
     config = current_app.config
-    if (unsafe and request.blueprint == "api" and not g.get("_bearer")
-            and config.get("WTF_CSRF_ENABLED", True)
-            and config.get("WTF_CSRF_CHECK_DEFAULT", True)):
+    if (
+        unsafe
+        and request.blueprint == "api"
+        and not g.get("_bearer")
+        and config.get("WTF_CSRF_ENABLED", True)
+        and config.get("WTF_CSRF_CHECK_DEFAULT", True)
+    ):
         csrf.protect()
     if user is None:
         return None
@@ -243,8 +256,11 @@ def _gate() -> t.Any:
             return None
         return _unauthorized()
     # Defence in depth: whatever a page forgets, a viewer never writes.
-    if unsafe and user.role == "viewer" and request.endpoint not in (
-            "auth.logout", "auth.revoke_token"):  # a viewer may still revoke their own token
+    if (
+        unsafe
+        and user.role == "viewer"
+        and request.endpoint not in ("auth.logout", "auth.revoke_token")
+    ):  # a viewer may still revoke their own token
         abort(403)
     return None
 

@@ -21,8 +21,15 @@ from catalog.extensions import write_intent
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = Path(__file__).resolve().parent / "data" / "demo.json"
 IMPORT_SOURCES = (
-    "bundle", "okta", "entra", "google_workspace", "expensify", "card_csv", "backstage",
-    "catalog_csv", "auto",
+    "bundle",
+    "okta",
+    "entra",
+    "google_workspace",
+    "expensify",
+    "card_csv",
+    "backstage",
+    "catalog_csv",
+    "auto",
 )
 
 
@@ -66,8 +73,9 @@ def create_cli_app() -> t.Any:
     return create_app(web=ctx is None or ctx.info_name in WEB_COMMANDS)
 
 
-@click.group(cls=FlaskGroup, create_app=create_cli_app, add_default_commands=False,
-             load_dotenv=False)
+@click.group(
+    cls=FlaskGroup, create_app=create_cli_app, add_default_commands=False, load_dotenv=False
+)
 def main() -> None:
     """Martech Catalog: register tools, import discovery evidence, audit the stack."""
 
@@ -132,8 +140,9 @@ def import_bundle_file(path: str, *, actor: str) -> dict[str, dict[str, int]]:
     data = _load_json(path)
     with write_intent(), progress_bar(bundle_service.count_records(data), "bundle") as bar:
         try:
-            summary = bundle_service.import_bundle(db.session, data, actor=actor,
-                                                   progress=bar.update)
+            summary = bundle_service.import_bundle(
+                db.session, data, actor=actor, progress=bar.update
+            )
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -147,17 +156,30 @@ def import_bundle_file(path: str, *, actor: str) -> dict[str, dict[str, int]]:
 def _echo_bundle_summary(summary: dict[str, dict[str, int]]) -> None:
     for section, counts in summary.items():
         if any(counts.values()):
-            click.echo(f"{section:>13}: {counts['created']} created, {counts['updated']} updated, "
-                       f"{counts['unchanged']} unchanged")
+            click.echo(
+                f"{section:>13}: {counts['created']} created, {counts['updated']} updated, "
+                f"{counts['unchanged']} unchanged"
+            )
 
 
 @main.command("demo")
-@click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Move the demo's dates as if today were this day (default: today).")
-@click.option("--if-empty", is_flag=True,
-              help="Load only into an empty catalog; otherwise keep it and say how to sign in.")
-@click.option("--replace", is_flag=True,
-              help="Delete the catalog (tools, people, flows, sightings...) and load the demo.")
+@click.option(
+    "--today",
+    "today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Move the demo's dates as if today were this day (default: today).",
+)
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Load only into an empty catalog; otherwise keep it and say how to sign in.",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete the catalog (tools, people, flows, sightings...) and load the demo.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --replace).")
 def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None:
     """Load the demo stack (a mid-size company's martech, with its rogue corners).
@@ -190,8 +212,9 @@ def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None
             if any(counts.values()):
                 demo.clear_catalog(db.session, actor="demo")
             mark = demo.last_change_id(db.session)
-            summary = bundle_service.import_bundle(db.session, data, actor="demo",
-                                                   progress=bar.update)
+            summary = bundle_service.import_bundle(
+                db.session, data, actor="demo", progress=bar.update
+            )
             # The story's past, for as-of audits, the compare view and the scorecard's trends.
             demo.date_history(db.session, data, after_id=mark)
             db.session.commit()
@@ -207,25 +230,53 @@ def demo_command(today: t.Any, if_empty: bool, replace: bool, yes: bool) -> None
 @main.command("import")
 @click.argument("source", type=click.Choice(IMPORT_SOURCES))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--columns", default=None, metavar="date=...,merchant=...,amount=...",
-              help="card_csv only: the headers of a bank layout we do not know "
-                   "(optional keys: category, user, debit, credit, mcc, currency, type, city).")
-@click.option("--purchases", type=click.Choice(["positive", "negative"]), default="positive",
-              show_default=True, help="card_csv with --columns: the sign of a purchase.")
-@click.option("--as", "as_email", default=None, metavar="EMAIL",
-              help="Act as this account, with its role (default: $MARTECH_ACTOR, else an "
-                   "administrator named cli).")
-@click.option("--estate-reason", default=None, metavar="TEXT",
-              help="Register new tools listed as sanctioned or deprecated as pre-existing "
-                   "estate, for this reason (IT and administrators; recorded).")
-@click.option("--register-existing-estate", "estate", is_flag=True,
-              help="Backstage: take Backstage's lifecycle as the catalog's for new tools "
-                   "(sanctioned for production) instead of requests; needs --reason.")
+@click.option(
+    "--columns",
+    default=None,
+    metavar="date=...,merchant=...,amount=...",
+    help="card_csv only: the headers of a bank layout we do not know "
+    "(optional keys: category, user, debit, credit, mcc, currency, type, city).",
+)
+@click.option(
+    "--purchases",
+    type=click.Choice(["positive", "negative"]),
+    default="positive",
+    show_default=True,
+    help="card_csv with --columns: the sign of a purchase.",
+)
+@click.option(
+    "--as",
+    "as_email",
+    default=None,
+    metavar="EMAIL",
+    help="Act as this account, with its role (default: $MARTECH_ACTOR, else an "
+    "administrator named cli).",
+)
+@click.option(
+    "--estate-reason",
+    default=None,
+    metavar="TEXT",
+    help="Register new tools listed as sanctioned or deprecated as pre-existing "
+    "estate, for this reason (IT and administrators; recorded).",
+)
+@click.option(
+    "--register-existing-estate",
+    "estate",
+    is_flag=True,
+    help="Backstage: take Backstage's lifecycle as the catalog's for new tools "
+    "(sanctioned for production) instead of requests; needs --reason.",
+)
 @click.option("--reason", default="", help="Why (recorded in the change log).")
-def import_command(source: str, files: tuple[str, ...], columns: str | None = None,
-                   purchases: str = "positive", as_email: str | None = None,
-                   estate_reason: str | None = None, estate: bool = False,
-                   reason: str = "") -> None:
+def import_command(
+    source: str,
+    files: tuple[str, ...],
+    columns: str | None = None,
+    purchases: str = "positive",
+    as_email: str | None = None,
+    estate_reason: str | None = None,
+    estate: bool = False,
+    reason: str = "",
+) -> None:
     """Import FILES with the SOURCE importer (a bundle, or discovery evidence)."""
     from catalog.services.policy import GovernanceError
 
@@ -244,16 +295,25 @@ def import_command(source: str, files: tuple[str, ...], columns: str | None = No
     with mapping, write_intent():
         try:
             summary = discovery.import_files(
-                db.session, source, list(files), actor=actor, progress_factory=progress_bar,
+                db.session,
+                source,
+                list(files),
+                actor=actor,
+                progress_factory=progress_bar,
                 options=options,
             )
             db.session.commit()
         except discovery.ImportFailed as exc:
             db.session.rollback()
             # The refused import is itself part of the record (nothing it read is written).
-            import_runs.record_failure(db.session, actor=str(actor), via="cli",
-                                       files=[Path(f).name for f in files], sources=[source],
-                                       message=str(exc))
+            import_runs.record_failure(
+                db.session,
+                actor=str(actor),
+                via="cli",
+                files=[Path(f).name for f in files],
+                sources=[source],
+                message=str(exc),
+            )
             db.session.commit()
             raise click.ClickException(f"nothing imported. {exc}") from None
         except GovernanceError as exc:
@@ -284,8 +344,13 @@ def _card_mapping(source: str, columns: str | None, purchases: str) -> t.Context
 
 
 @main.command("export")
-@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE instead of standard output.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to FILE instead of standard output.",
+)
 def export_command(out: str | None) -> None:
     """Write the whole catalog as a JSON bundle."""
     from catalog.services.bundle import export_bundle
@@ -312,9 +377,14 @@ def _supported_day(ctx: click.Context, param: click.Parameter, value: t.Any) -> 
 
 
 @main.command("audit")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              callback=_supported_day,
-              help="Evaluate the rules as of this date (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    callback=_supported_day,
+    help="Evaluate the rules as of this date (default: today).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 def audit_command(as_of: t.Any, fmt: str) -> None:
     """Print the rogue-tool audit report."""

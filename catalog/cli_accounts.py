@@ -43,8 +43,9 @@ def user_create(email: str, role: str, name: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     with write_intent():
         try:
-            user = accounts.create_user(db.session, email=email, role=role, password=password,
-                                        name=name, actor="cli")
+            user = accounts.create_user(
+                db.session, email=email, role=role, password=password, name=name, actor="cli"
+            )
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -75,11 +76,16 @@ def _user_or_fail(email: str) -> t.Any:
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["viewer", "marketing", "it", "admin"]), default=None)
 @click.option("--disable/--enable", "disable", default=None, help="Disable or enable sign-in.")
-@click.option("--password", "new_password", is_flag=True,
-              help="Set a new password (prompted on a terminal, else read from standard input).")
+@click.option(
+    "--password",
+    "new_password",
+    is_flag=True,
+    help="Set a new password (prompted on a terminal, else read from standard input).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
-def user_set(email: str, role: str | None, disable: bool | None, new_password: bool,
-             password_stdin: bool) -> None:
+def user_set(
+    email: str, role: str | None, disable: bool | None, new_password: bool, password_stdin: bool
+) -> None:
     """Change an account's role, password or whether it may sign in."""
     from catalog.services import accounts
     from catalog.services.records import ValidationError
@@ -87,11 +93,15 @@ def user_set(email: str, role: str | None, disable: bool | None, new_password: b
     with write_intent():
         user = _user_or_fail(email)
         try:
-            accounts.update_user(db.session, user, actor="cli", role=role,
-                                 active=None if disable is None else not disable)
+            accounts.update_user(
+                db.session,
+                user,
+                actor="cli",
+                role=role,
+                active=None if disable is None else not disable,
+            )
             if new_password or password_stdin:
-                accounts.set_password(db.session, user, _read_password(password_stdin),
-                                      actor="cli")
+                accounts.set_password(db.session, user, _read_password(password_stdin), actor="cli")
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()

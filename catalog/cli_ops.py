@@ -43,9 +43,14 @@ def scorecard_group() -> None:
 
 
 @scorecard_group.command("snapshot")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              callback=_supported_day,
-              help="Record the figures of this day (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    callback=_supported_day,
+    help="Record the figures of this day (default: today).",
+)
 def scorecard_snapshot(as_of: t.Any) -> None:
     """Record the day's scorecard figures (one row per day; run it daily, e.g. from cron)."""
     from catalog.services import review
@@ -63,8 +68,13 @@ def scorecard_snapshot(as_of: t.Any) -> None:
 
 
 @main.command("notify")
-@click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluate the time-based notices as of this date (default: today).")
+@click.option(
+    "--today",
+    "today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate the time-based notices as of this date (default: today).",
+)
 def notify_command(today: t.Any) -> None:
     """Queue and send the notices that are due (idempotent: run it every few minutes)."""
     from catalog.services import notify
@@ -78,6 +88,8 @@ def notify_command(today: t.Any) -> None:
     click.echo(str(summary))
     if summary.failed:
         click.echo("Some notices failed for good; see /admin/notifications.", err=True)
+
+
 # Dump, restore and backup -------------------------------------------------------------------------
 # The whole database, not only the bundle's records: see catalog.services.dump and docs/dump.md.
 
@@ -124,7 +136,8 @@ def backup_command(file: str, overwrite: bool) -> None:
     if url.get_backend_name() != "sqlite":
         raise click.ClickException(
             "backup copies a SQLite database file; on PostgreSQL use pg_dump "
-            "(e.g. `pg_dump -Fc DBNAME > FILE`) or `martech dump FILE`.")
+            "(e.g. `pg_dump -Fc DBNAME > FILE`) or `martech dump FILE`."
+        )
     if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
         raise click.ClickException(f"{url}: not a SQLite database file.")
     if Path(file).exists() and not overwrite:

@@ -79,8 +79,13 @@ class VersionedForm(FlaskForm):
         try:
             records.clean(self.record_fields, self.to_record())
         except records.ValidationError as exc:
-            self.apply_errors({k: v for k, v in exc.errors.items()
-                               if k in self._fields and not self._fields[k].errors})
+            self.apply_errors(
+                {
+                    k: v
+                    for k, v in exc.errors.items()
+                    if k in self._fields and not self._fields[k].errors
+                }
+            )
 
     def expected_version(self) -> int | None:
         """Return the version the form was opened at, or None on a create form."""
@@ -108,20 +113,24 @@ class ToolForm(VersionedForm):
     record_fields = records.TOOL_FIELDS
     name = StringField("Name", validators=[InputRequired(REQUIRED)])
     slug = StringField(
-        "Slug", validators=[Optional()],
+        "Slug",
+        validators=[Optional()],
         description="Lowercase letters, digits and hyphens; derived from the name when empty. "
-                    "It never changes once registered.",
+        "It never changes once registered.",
     )
     vendor = StringField("Vendor")
     category = SelectField("Category", validate_choice=False)
     description = TextAreaField("Description")
     website = StringField("Website", description="An http:// or https:// address.")
     lifecycle = SelectField(
-        "Lifecycle", choices=choices(vocab.LIFECYCLE_LABELS.items()), default="requested",
+        "Lifecycle",
+        choices=choices(vocab.LIFECYCLE_LABELS.items()),
+        default="requested",
         validate_choice=False,
     )
     business_owner = SelectField(
-        "Business owner", validate_choice=False,
+        "Business owner",
+        validate_choice=False,
         description="The accountable marketing-side person.",
     )
     technical_owner = SelectField(
@@ -151,7 +160,8 @@ class ToolForm(VersionedForm):
             disabled and the template carries their current values in hidden inputs.
         """
         self.category.choices = choices([("", "Not categorised yet")]) + [
-            option for group, pairs in taxonomy.grouped_choices()
+            option
+            for group, pairs in taxonomy.grouped_choices()
             for option in choices(pairs, group)
         ]
         self.business_owner.choices = person_choices(session, first="marketing")
@@ -166,8 +176,11 @@ class ToolForm(VersionedForm):
 
     def to_record(self, *, editing: bool = True) -> dict[str, t.Any]:
         """Return the record dict the tool service expects."""
-        record = {name: field.data for name, field in self._fields.items()
-                  if name not in ("csrf_token", "version")}
+        record = {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "version")
+        }
         if editing:
             record.pop("slug")  # stable: the service keeps the stored one
         record["data_classes"] = list(record["data_classes"] or [])
@@ -179,15 +192,20 @@ class PersonForm(VersionedForm):
     email = StringField("E-mail", validators=[InputRequired(REQUIRED)])
     name = StringField("Name")
     department = StringField(
-        "Department", render_kw={"list": "departments"},
+        "Department",
+        render_kw={"list": "departments"},
         description="marketing, it, or any other department.",
     )
     active = BooleanField("Active (still with the company)", default=True)
 
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the person service expects."""
-        return {"email": self.email.data, "name": self.name.data or "",
-                "department": self.department.data or "", "active": bool(self.active.data)}
+        return {
+            "email": self.email.data,
+            "name": self.name.data or "",
+            "department": self.department.data or "",
+            "active": bool(self.active.data),
+        }
 
 
 class FlowForm(VersionedForm):
@@ -199,8 +217,10 @@ class FlowForm(VersionedForm):
         "Data it carries", choices=_data_class_choices(), validate_choice=False
     )
     mechanism = SelectField(
-        "Mechanism", choices=choices([("", "Choose…")]) + _vocab_choices(vocab.MECHANISMS),
-        validators=[InputRequired(REQUIRED)], validate_choice=False,
+        "Mechanism",
+        choices=choices([("", "Choose…")]) + _vocab_choices(vocab.MECHANISMS),
+        validators=[InputRequired(REQUIRED)],
+        validate_choice=False,
     )
     managed_by_it = BooleanField("Managed by IT")
     anonymized = BooleanField("Anonymized (only pseudonymised or aggregated data)")
@@ -223,8 +243,11 @@ class FlowForm(VersionedForm):
 
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the flow service expects."""
-        record = {name: field.data for name, field in self._fields.items()
-                  if name not in ("csrf_token", "version")}
+        record = {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "version")
+        }
         record |= resolve_tool_args(self._session, record, ("source", "target"))
         record["data_classes"] = list(record["data_classes"] or [])
         return record
@@ -234,11 +257,14 @@ class DependencyForm(VersionedForm):
     record_fields = records.DEPENDENCY_FIELDS
     tool = StringField("Tool", validators=[InputRequired(REQUIRED)])
     depends_on = StringField(
-        "Depends on", validators=[InputRequired(REQUIRED)],
+        "Depends on",
+        validators=[InputRequired(REQUIRED)],
         description="The tool stops working, or loses its data, when this one goes away.",
     )
     kind = SelectField(
-        "Kind", choices=_vocab_choices(vocab.DEPENDENCY_KINDS), default="other",
+        "Kind",
+        choices=_vocab_choices(vocab.DEPENDENCY_KINDS),
+        default="other",
         validate_choice=False,
     )
     description = TextAreaField("Description")
@@ -258,8 +284,12 @@ class DependencyForm(VersionedForm):
 
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the dependency service expects."""
-        record = {"tool": self.tool.data, "depends_on": self.depends_on.data,
-                  "kind": self.kind.data, "description": self.description.data or ""}
+        record = {
+            "tool": self.tool.data,
+            "depends_on": self.depends_on.data,
+            "kind": self.kind.data,
+            "description": self.description.data or "",
+        }
         return record | resolve_tool_args(self._session, record, ("tool", "depends_on"))
 
 
@@ -272,7 +302,8 @@ def person_choices(session: Session, *, first: str) -> list[SelectChoice]:
     people = session.scalars(
         sa.select(Person).order_by(
             sa.case((sa.func.lower(Person.department) == first, 0), else_=1),
-            Person.name, Person.email,
+            Person.name,
+            Person.email,
         )
     )
     options = [SelectChoice("", "No owner yet")]
@@ -301,8 +332,12 @@ def tool_picker_attrs() -> dict[str, str]:
     """Return the attributes that make a text field a tool picker with suggestions."""
     from flask import url_for
 
-    return {"data-suggest": url_for("tool_list.suggest"), "autocomplete": "off",
-            "spellcheck": "false", "placeholder": "Type a tool name"}
+    return {
+        "data-suggest": url_for("tool_list.suggest"),
+        "autocomplete": "off",
+        "spellcheck": "false",
+        "placeholder": "Type a tool name",
+    }
 
 
 def tool_choices(session: Session) -> list[SelectChoice]:

@@ -390,6 +390,8 @@ class TriageDecision(Base):
     undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     tool: Mapped[Tool | None] = relationship()
+
+
 # Notifications ------------------------------------------------------------------------------------
 # `martech notify` turns the catalog's state into notices (docs/notifications.md). An event key is
 # written once, so no notice is ever sent twice; each delivery waits in the outbox until it went
@@ -517,6 +519,8 @@ class Proposal(Base):
     decided_by: Mapped[str | None] = mapped_column(sa.String(254))
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
 # Discovery triage tables live in their own module on this metadata; importing it here registers
 # them wherever the model is loaded (migrations, tests, the app).
 from catalog import discovery_models as _discovery_models  # noqa: E402, F401

@@ -21,16 +21,18 @@ from flask_limiter.util import get_remote_address
 
 # No inline script anywhere, so scripts need no nonce; graphviz SVG styles itself with
 # presentation attributes, which style-src does not govern.
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -52,8 +54,12 @@ class InsecureConfig(RuntimeError):
 
 
 def _development(app: Flask) -> bool:
-    return bool(app.debug or app.testing or os.environ.get("FLASK_DEBUG") in ("1", "true")
-                or os.environ.get("MARTECH_DEV") == "1")
+    return bool(
+        app.debug
+        or app.testing
+        or os.environ.get("FLASK_DEBUG") in ("1", "true")
+        or os.environ.get("MARTECH_DEV") == "1"
+    )
 
 
 def ensure_secret_key(app: Flask) -> None:

@@ -28,34 +28,67 @@ class Category:
 
 _GROUPS: dict[str, list[str]] = {
     "Advertising & Promotion": [
-        "Mobile marketing", "Display & programmatic advertising", "Search & social advertising",
-        "Native/content advertising", "Video advertising", "Print", "Public relations",
+        "Mobile marketing",
+        "Display & programmatic advertising",
+        "Search & social advertising",
+        "Native/content advertising",
+        "Video advertising",
+        "Print",
+        "Public relations",
     ],
     "Content & Experience": [
-        "Mobile apps", "Interactive content", "Video marketing", "Email marketing",
-        "Content marketing", "Optimization, personalization & testing", "DAM & MRM", "SEO",
-        "Marketing automation & campaign/lead management", "CMS & web experience management",
+        "Mobile apps",
+        "Interactive content",
+        "Video marketing",
+        "Email marketing",
+        "Content marketing",
+        "Optimization, personalization & testing",
+        "DAM & MRM",
+        "SEO",
+        "Marketing automation & campaign/lead management",
+        "CMS & web experience management",
     ],
     "Social & Relationships": [
-        "Call analytics & management", "Account-based marketing", "Events, meetings & webinars",
-        "Social media marketing & monitoring", "Advocacy, loyalty & referrals", "Influencers",
-        "Community & reviews", "Customer experience, service & success", "Feedback & chat", "CRM",
+        "Call analytics & management",
+        "Account-based marketing",
+        "Events, meetings & webinars",
+        "Social media marketing & monitoring",
+        "Advocacy, loyalty & referrals",
+        "Influencers",
+        "Community & reviews",
+        "Customer experience, service & success",
+        "Feedback & chat",
+        "CRM",
     ],
     "Commerce & Sales": [
-        "Retail, proximity & IoT marketing", "Channel, partner & local marketing",
-        "Sales automation, enablement & intelligence", "Affiliate marketing & management",
-        "Ecommerce marketing", "Ecommerce platforms & carts",
+        "Retail, proximity & IoT marketing",
+        "Channel, partner & local marketing",
+        "Sales automation, enablement & intelligence",
+        "Affiliate marketing & management",
+        "Ecommerce marketing",
+        "Ecommerce platforms & carts",
     ],
     "Data": [
         "Audience/marketing data & data enhancement",
-        "Marketing analytics, performance & attribution", "Mobile & web analytics",
-        "Dashboards & data visualization", "Business/customer intelligence & data science",
-        "iPaaS, cloud/data integration & tag management", "DMP", "Governance, compliance & privacy",
-        "Customer data platform", "Data warehouse",
+        "Marketing analytics, performance & attribution",
+        "Mobile & web analytics",
+        "Dashboards & data visualization",
+        "Business/customer intelligence & data science",
+        "iPaaS, cloud/data integration & tag management",
+        "DMP",
+        "Governance, compliance & privacy",
+        "Customer data platform",
+        "Data warehouse",
     ],
     "Management": [
-        "Talent management", "Product management", "Budgeting & finance", "Collaboration",
-        "Projects & workflow", "Agile & lean management", "Vendor analysis", "Identity & access",
+        "Talent management",
+        "Product management",
+        "Budgeting & finance",
+        "Collaboration",
+        "Projects & workflow",
+        "Agile & lean management",
+        "Vendor analysis",
+        "Identity & access",
     ],
 }
 
@@ -75,8 +108,9 @@ CATEGORIES: dict[str, Category] = dict(SHIPPED_CATEGORIES)
 _state: dict[str, t.Any] = {"token": None}
 
 
-def install(groups: t.Mapping[str, str], categories: t.Iterable[Category],
-            token: t.Any = None) -> None:
+def install(
+    groups: t.Mapping[str, str], categories: t.Iterable[Category], token: t.Any = None
+) -> None:
     """Make the live registry the shipped taxonomy plus `groups` and `categories` (additions).
 
     :param token: identifies the loaded state (database and taxonomy version) so that a caller
@@ -127,8 +161,9 @@ def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     result = []
     for group_key, members in by_group.items():
         shipped = [c for c in members if c.key in SHIPPED_CATEGORIES]
-        added = sorted((c for c in members if c.key not in SHIPPED_CATEGORIES),
-                       key=lambda c: c.name.lower())
+        added = sorted(
+            (c for c in members if c.key not in SHIPPED_CATEGORIES), key=lambda c: c.name.lower()
+        )
         pairs = [(c.key, c.name) for c in shipped + added]
         if pairs:
             result.append((GROUPS.get(group_key, group_key), pairs))

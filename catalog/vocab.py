@@ -4,7 +4,13 @@ kinds, with the words pages show for them (keys stay in the bundle, the API and 
 from __future__ import annotations
 
 LIFECYCLES = (
-    "requested", "in_review", "sanctioned", "rejected", "deprecated", "retired", "discovered",
+    "requested",
+    "in_review",
+    "sanctioned",
+    "rejected",
+    "deprecated",
+    "retired",
+    "discovered",
 )
 SANCTIONED_LIFECYCLES = frozenset({"sanctioned", "deprecated"})
 LIFECYCLE_LABELS = {
@@ -35,8 +41,14 @@ DATA_CLASS_LABELS = {
 }
 
 MECHANISMS = (
-    "native_connector", "api", "ipaas", "reverse_etl", "webhook", "file_transfer",
-    "manual_export", "tag",
+    "native_connector",
+    "api",
+    "ipaas",
+    "reverse_etl",
+    "webhook",
+    "file_transfer",
+    "manual_export",
+    "tag",
 )
 DEPENDENCY_KINDS = ("identity", "data", "hosting", "license", "other")
 SEVERITIES = ("critical", "high", "medium", "low", "info")

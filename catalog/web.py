@@ -92,8 +92,7 @@ def init_app(app: Flask) -> None:
             # out a second busy timeout and fails in turn.
             db.session.rollback()
             set_write_intent(False)
-            return answer(503, "The catalog is busy; try again in a moment.",
-                          {"Retry-After": "2"})
+            return answer(503, "The catalog is busy; try again in a moment.", {"Retry-After": "2"})
         raise exc
 
     @app.errorhandler(sa.exc.IntegrityError)
@@ -103,8 +102,11 @@ def init_app(app: Flask) -> None:
         # Two requests created the same key at the same moment: the checks before the insert
         # both passed and the database's unique constraint settled it. Nothing was saved.
         db.session.rollback()
-        return answer(409, "Someone saved the same record at the same moment, so this change "
-                           "was not saved. Reload to see it, then retry if still needed.")
+        return answer(
+            409,
+            "Someone saved the same record at the same moment, so this change "
+            "was not saved. Reload to see it, then retry if still needed.",
+        )
 
     @app.errorhandler(sa.exc.DataError)
     def _out_of_range(exc: sa.exc.DataError) -> t.Any:
@@ -116,8 +118,11 @@ def init_app(app: Flask) -> None:
     def _too_large(exc: Exception) -> t.Any:
         limit = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
         size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
-        return answer(413, f"The file is larger than the upload limit of {size}. Nothing was "
-                           "imported; split the export or use `martech import` on the server.")
+        return answer(
+            413,
+            f"The file is larger than the upload limit of {size}. Nothing was "
+            "imported; split the export or use `martech import` on the server.",
+        )
 
     @app.errorhandler(GovernanceError)
     def _refused(exc: GovernanceError) -> t.Any:
@@ -156,8 +161,10 @@ def init_app(app: Flask) -> None:
         # Words, not codes (docs/governance.md#rules): pages show labels, ids as small print.
         rule_info=registry.rule,
         # A finding's rule cell, built once: the audit page shows tens of thousands of them.
-        rule_cells={r.id: Markup('{} <small class="rule-id">{}</small>').format(r.title, r.id)
-                    for r in registry.RULES.values()},
+        rule_cells={
+            r.id: Markup('{} <small class="rule-id">{}</small>').format(r.title, r.id)
+            for r in registry.RULES.values()
+        },
         lifecycle_label=vocab.lifecycle_label,
         category_label=category_label,
         person_name=person_name,
@@ -185,9 +192,9 @@ def person_name(email: str | None) -> str:
         from catalog.models import Person
         from catalog.models import User
 
-        names = {e.lower(): n for e, n in db.session.execute(sa.select(User.email, User.name))
-                 if n}
-        names.update((e.lower(), n) for e, n in
-                     db.session.execute(sa.select(Person.email, Person.name)) if n)
+        names = {e.lower(): n for e, n in db.session.execute(sa.select(User.email, User.name)) if n}
+        names.update(
+            (e.lower(), n) for e, n in db.session.execute(sa.select(Person.email, Person.name)) if n
+        )
         g._person_names = names
     return str(names.get(email.lower(), email))

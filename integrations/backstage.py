@@ -114,8 +114,7 @@ class BackstageImporter(Importer):
             infra = self._infra.get((ns, name))
             if infra is not None and (kind is None or kind == "resource"):
                 yield Warning_(
-                    where,
-                    f"dependsOn {raw!r} points at a {infra} resource, not a tool; left out",
+                    where, f"dependsOn {raw!r} points at a {infra} resource, not a tool; left out"
                 )
                 continue
             if known is not None and known not in TOOL_KINDS:
@@ -247,8 +246,12 @@ def budgeted_loader() -> t.Any:
                 size = 1
             if size > MAX_EXPANDED_NODES:
                 raise ComposerError(
-                    None, None, f"aliases expand this document past {MAX_EXPANDED_NODES:,} "
-                    "nodes, far more than any descriptor needs; refused", mark)
+                    None,
+                    None,
+                    f"aliases expand this document past {MAX_EXPANDED_NODES:,} "
+                    "nodes, far more than any descriptor needs; refused",
+                    mark,
+                )
             sizes[id(node)] = size
             return node
 

@@ -168,9 +168,7 @@ class CsvRows:
     has every expected column: Amex and bank exports open with titles and empty rows.
     """
 
-    def __init__(
-        self, stream: t.BinaryIO, *, label: str, expect: t.Sequence[Column] = ()
-    ) -> None:
+    def __init__(self, stream: t.BinaryIO, *, label: str, expect: t.Sequence[Column] = ()) -> None:
         self.label = label
         self._reader = csv.reader(text_lines(stream))
         self.row = 0

@@ -156,8 +156,9 @@ class CardCsvImporter(Importer):
                 continue
             currency = cell(row, c.currency).upper() or None
             if currency is not None and not CURRENCY_RE.match(currency):
-                yield BadRow(where, f"{names[t.cast(int, c.currency)]}: {currency[:10]!r} "
-                                    "is not a currency")
+                yield BadRow(
+                    where, f"{names[t.cast(int, c.currency)]}: {currency[:10]!r} is not a currency"
+                )
                 continue
             verdict = classify(
                 descriptor, category, cell(row, c.mcc), cell(row, c.city), layout.fixed_width

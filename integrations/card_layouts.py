@@ -48,54 +48,97 @@ class Layout:
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
-        "chase", "Chase",
+        "chase",
+        "Chase",
         ("Transaction Date", "Post Date", "Description", "Type", "Amount"),
-        date=("Transaction Date",), merchant=("Description",), amount=("Amount",), purchases=-1,
-        kind=("Type",), category=("Category",),
+        date=("Transaction Date",),
+        merchant=("Description",),
+        amount=("Amount",),
+        purchases=-1,
+        kind=("Type",),
+        category=("Category",),
     ),
     Layout(
-        "chase", "Chase",
+        "chase",
+        "Chase",
         ("Type", "Trans Date", "Post Date", "Description", "Amount"),
-        date=("Trans Date",), merchant=("Description",), amount=("Amount",), purchases=-1,
+        date=("Trans Date",),
+        merchant=("Description",),
+        amount=("Amount",),
+        purchases=-1,
         kind=("Type",),
     ),
     Layout(
-        "bank_of_america", "Bank of America",
+        "bank_of_america",
+        "Bank of America",
         ("Posted Date", "Reference Number", "Payee", "Amount"),
-        date=("Posted Date",), merchant=("Payee",), amount=("Amount",), purchases=-1,
+        date=("Posted Date",),
+        merchant=("Payee",),
+        amount=("Amount",),
+        purchases=-1,
         city=("Address",),
     ),
     Layout(
-        "capital_one", "Capital One",
+        "capital_one",
+        "Capital One",
         ("Transaction Date", "Posted Date", "Description", "Debit", "Credit"),
-        date=("Transaction Date",), merchant=("Description",), debit=("Debit",),
-        credit=("Credit",), category=("Category",),
+        date=("Transaction Date",),
+        merchant=("Description",),
+        debit=("Debit",),
+        credit=("Credit",),
+        category=("Category",),
     ),
     Layout(
-        "citi", "Citi",
+        "citi",
+        "Citi",
         ("Status", "Date", "Description", "Debit", "Credit"),
-        date=("Date",), merchant=("Description",), debit=("Debit",), credit=("Credit",),
+        date=("Date",),
+        merchant=("Description",),
+        debit=("Debit",),
+        credit=("Credit",),
         user=("Member Name",),
     ),
     Layout(
-        "ramp", "Ramp",
+        "ramp",
+        "Ramp",
         ("transaction_time", "amount", "user", "merchant_name"),
-        date=("transaction_time",), merchant=("merchant_name",), amount=("amount",),
-        user=("user",), category=("merchant_category", "sk_category_name", "category"),
-        mcc=("merchant_category_code", "mcc"), currency=("currency_code", "currency"),
+        date=("transaction_time",),
+        merchant=("merchant_name",),
+        amount=("amount",),
+        user=("user",),
+        category=("merchant_category", "sk_category_name", "category"),
+        mcc=("merchant_category_code", "mcc"),
+        currency=("currency_code", "currency"),
     ),
     Layout(
-        "amex", "American Express",
+        "amex",
+        "American Express",
         ("Date", "Description", "Amount"),
-        date=("Date",), merchant=("Description",), amount=("Amount",), user=("Card Member",),
-        category=("Category",), city=("City/State",),
-        fallback=("Appears On Your Statement As", "Extended Details"), fixed_width=20,
+        date=("Date",),
+        merchant=("Description",),
+        amount=("Amount",),
+        user=("Card Member",),
+        category=("Category",),
+        city=("City/State",),
+        fallback=("Appears On Your Statement As", "Extended Details"),
+        fixed_width=20,
     ),
 )
 
 #: The keys `--columns` accepts, and the ones it needs.
-MAPPING_KEYS = ("date", "merchant", "amount", "debit", "credit", "category", "mcc", "user",
-                "currency", "type", "city")
+MAPPING_KEYS = (
+    "date",
+    "merchant",
+    "amount",
+    "debit",
+    "credit",
+    "category",
+    "mcc",
+    "user",
+    "currency",
+    "type",
+    "city",
+)
 
 
 def mapped_layout(columns: t.Mapping[str, str], purchases: str = "positive") -> Layout:
@@ -122,11 +165,20 @@ def mapped_layout(columns: t.Mapping[str, str], purchases: str = "positive") -> 
         return (columns[key],) if columns.get(key) else ()
 
     return Layout(
-        "mapped", "mapped card",
+        "mapped",
+        "mapped card",
         tuple(v for v in columns.values() if v),
-        date=one("date"), merchant=one("merchant"), amount=one("amount"), debit=one("debit"),
-        credit=one("credit"), purchases=1 if purchases == "positive" else -1, kind=one("type"),
-        category=one("category"), mcc=one("mcc"), user=one("user"), city=one("city"),
+        date=one("date"),
+        merchant=one("merchant"),
+        amount=one("amount"),
+        debit=one("debit"),
+        credit=one("credit"),
+        purchases=1 if purchases == "positive" else -1,
+        kind=one("type"),
+        category=one("category"),
+        mcc=one("mcc"),
+        user=one("user"),
+        city=one("city"),
         currency=one("currency"),
     )
 
@@ -165,9 +217,19 @@ def _resolve(layout: Layout, header: list[str], names: list[str]) -> Columns:
     date, merchant = find(layout.date), find(layout.merchant)
     assert date is not None and merchant is not None  # required columns were checked
     return Columns(
-        layout, names, date, merchant, find(layout.amount), find(layout.debit),
-        find(layout.credit), find(layout.kind), find(layout.category), find(layout.mcc),
-        find(layout.user), find(layout.city), find(layout.currency),
+        layout,
+        names,
+        date,
+        merchant,
+        find(layout.amount),
+        find(layout.debit),
+        find(layout.credit),
+        find(layout.kind),
+        find(layout.category),
+        find(layout.mcc),
+        find(layout.user),
+        find(layout.city),
+        find(layout.currency),
         tuple(p for p in (find((f,)) for f in layout.fallback) if p is not None),
     )
 
@@ -243,9 +305,7 @@ class CardRows:
                 f"this is not a {layout.label} CSV: missing column(s) {', '.join(parts)}",
                 where="header",
             )
-        looked = "; ".join(
-            f"{lay.label} ({', '.join(lay.required)})" for lay in LAYOUTS
-        )
+        looked = "; ".join(f"{lay.label} ({', '.join(lay.required)})" for lay in LAYOUTS)
         return ParseError(
             "this is not a card CSV: no header row of a known layout in its first "
             f"{MAX_PREAMBLE} rows. Looked for {looked}; for another bank, give the column "

@@ -29,30 +29,57 @@ JSON_MARKERS: tuple[tuple[str, str, str], ...] = (
 
 # A header rule: every group must be present; a group is one column or alternatives.
 Rule = tuple[str, tuple[tuple[str, ...], ...], str]
-_DATE = ("Date (UTC)", "CreatedDateTime", "CreatedDateTime [UTC]", "TimeGenerated [UTC]",
-         "TimeGenerated")
+_DATE = (
+    "Date (UTC)",
+    "CreatedDateTime",
+    "CreatedDateTime [UTC]",
+    "TimeGenerated [UTC]",
+    "TimeGenerated",
+)
 CSV_RULES: tuple[Rule, ...] = (
-    ("entra", (("Application", "AppDisplayName"), _DATE),
-     "Entra sign-ins: Date (UTC) + Application (portal), or AppDisplayName + CreatedDateTime/"
-     "TimeGenerated [UTC] (Log Analytics)"),
+    (
+        "entra",
+        (("Application", "AppDisplayName"), _DATE),
+        "Entra sign-ins: Date (UTC) + Application (portal), or AppDisplayName + CreatedDateTime/"
+        "TimeGenerated [UTC] (Log Analytics)",
+    ),
     ("okta", (("eventType_s",),), "Okta records in Log Analytics: eventType_s"),
-    ("expensify", (("Timestamp",), ("Merchant",), ("Amount",)),
-     "Expensify: Timestamp, Merchant, Amount"),
+    (
+        "expensify",
+        (("Timestamp",), ("Merchant",), ("Amount",)),
+        "Expensify: Timestamp, Merchant, Amount",
+    ),
     ("card_csv", (("merchant_name",),), "Ramp/generic card: merchant_name"),
-    ("card_csv", (("Date",), ("Description",), ("Amount",)),
-     "American Express: Date, Description, Amount"),
-    ("card_csv", (("Transaction Date", "Trans Date"), ("Post Date",), ("Description",),
-                  ("Amount",)),
-     "Chase: Transaction Date (or Trans Date), Post Date, Description, Amount"),
-    ("card_csv", (("Posted Date",), ("Payee",), ("Amount",)),
-     "Bank of America: Posted Date, Payee, Amount"),
-    ("card_csv", (("Transaction Date",), ("Posted Date",), ("Description",), ("Debit",),
-                  ("Credit",)),
-     "Capital One: Transaction Date, Posted Date, Description, Debit, Credit"),
-    ("card_csv", (("Status",), ("Date",), ("Description",), ("Debit",), ("Credit",)),
-     "Citi: Status, Date, Description, Debit, Credit"),
-    ("catalog_csv", (("name",), ("slug", "category", "lifecycle", "vendor", "business_owner")),
-     "catalog: name + slug/category/lifecycle/vendor/business_owner"),
+    (
+        "card_csv",
+        (("Date",), ("Description",), ("Amount",)),
+        "American Express: Date, Description, Amount",
+    ),
+    (
+        "card_csv",
+        (("Transaction Date", "Trans Date"), ("Post Date",), ("Description",), ("Amount",)),
+        "Chase: Transaction Date (or Trans Date), Post Date, Description, Amount",
+    ),
+    (
+        "card_csv",
+        (("Posted Date",), ("Payee",), ("Amount",)),
+        "Bank of America: Posted Date, Payee, Amount",
+    ),
+    (
+        "card_csv",
+        (("Transaction Date",), ("Posted Date",), ("Description",), ("Debit",), ("Credit",)),
+        "Capital One: Transaction Date, Posted Date, Description, Debit, Credit",
+    ),
+    (
+        "card_csv",
+        (("Status",), ("Date",), ("Description",), ("Debit",), ("Credit",)),
+        "Citi: Status, Date, Description, Debit, Credit",
+    ),
+    (
+        "catalog_csv",
+        (("name",), ("slug", "category", "lifecycle", "vendor", "business_owner")),
+        "catalog: name + slug/category/lifecycle/vendor/business_owner",
+    ),
 )
 
 

@@ -107,8 +107,11 @@ def _reason(outer: dict[str, t.Any], sign_in: dict[str, t.Any], category: str) -
         category in NOT_A_PERSON_KINDS
         or kinds & _APP_EVENT_TYPES
         or identity != "none"
-        or (sign_in.get("servicePrincipalId") and not sign_in.get("userPrincipalName")
-            and not sign_in.get("userId"))
+        or (
+            sign_in.get("servicePrincipalId")
+            and not sign_in.get("userPrincipalName")
+            and not sign_in.get("userId")
+        )
     ):
         return NOT_A_PERSON
     status = sign_in.get("status")

@@ -63,9 +63,7 @@ NO_IDENTITY = ("", "none")  # a Managed Identity type cell of a person's sign-in
 
 def parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
     """Yield an observation per successful sign-in by a person; skip the rest with a reason."""
-    rows = CsvRows(
-        stream, label="Microsoft Entra sign-in", expect=(APP_COLUMNS, DATE_COLUMNS)
-    )
+    rows = CsvRows(stream, label="Microsoft Entra sign-in", expect=(APP_COLUMNS, DATE_COLUMNS))
     i_app, i_date = rows.require(APP_COLUMNS, DATE_COLUMNS)
     i_id = rows.optional(*APP_ID_COLUMNS)
     i_user = rows.optional(*USER_COLUMNS)
@@ -156,8 +154,7 @@ def _judge(
     ):
         return NOT_A_PERSON
     if not entra_status_ok(
-        row[i_status] if i_status is not None else "",
-        row[i_code] if i_code is not None else "",
+        row[i_status] if i_status is not None else "", row[i_code] if i_code is not None else ""
     ):
         return FAILED
     if (i_inter is not None and row[i_inter].strip().casefold() in NO_FLAG) or (

@@ -78,6 +78,12 @@ class ExpensifyImporter(Importer):
                 yield Skipped(where, verdict.reason)
             else:
                 yield Unclassified(
-                    where, namer(verdict), merchant, day, amount, currency or None, user,
+                    where,
+                    namer(verdict),
+                    merchant,
+                    day,
+                    amount,
+                    currency or None,
+                    user,
                     verdict.reason,
                 )

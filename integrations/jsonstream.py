@@ -111,8 +111,7 @@ class _Reader:
                     self._check_size()
                     continue
                 raise ParseError(
-                    f"a number is too long to read ({exc})".split(";")[0],
-                    where=self.where(),
+                    f"a number is too long to read ({exc})".split(";")[0], where=self.where()
                 ) from None
             # A number or literal cut at the end of the buffer may continue in the next chunk.
             if end == len(self.buf) and self.fill():
@@ -123,17 +122,14 @@ class _Reader:
     def _check_size(self) -> None:
         if len(self.buf) - self.pos > MAX_RECORD:
             raise ParseError(
-                f"a single JSON record is larger than {MAX_RECORD // 2**20} MB",
-                where=self.where(),
+                f"a single JSON record is larger than {MAX_RECORD // 2**20} MB", where=self.where()
             )
 
     def expect(self, chars: str, what: str) -> str:
         c = self.peek()
         if c == "" or c not in chars:
             found = "the end of the file" if c == "" else repr(c)
-            raise ParseError(
-                f"not valid JSON (expected {what}, found {found})", where=self.where()
-            )
+            raise ParseError(f"not valid JSON (expected {what}, found {found})", where=self.where())
         self.pos += 1
         return c
 
@@ -196,9 +192,7 @@ def _object(reader: _Reader, envelope_keys: tuple[str, ...]) -> t.Iterator[tuple
     while True:
         key = reader.decode()
         if not isinstance(key, str):
-            raise ParseError(
-                "not valid JSON (object keys must be strings)", where=reader.where()
-            )
+            raise ParseError("not valid JSON (object keys must be strings)", where=reader.where())
         reader.expect(":", "':'")
         if key in envelope_keys and reader.peek() == "[":
             reader.pos += 1

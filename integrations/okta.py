@@ -62,8 +62,7 @@ def _parse_json(stream: t.BinaryIO) -> t.Iterator[Item]:
         if not isinstance(event, dict) or "eventType" not in event:
             if not seen_event:
                 raise ParseError(
-                    "this is not an Okta System Log export: records have no eventType",
-                    where=where,
+                    "this is not an Okta System Log export: records have no eventType", where=where
                 )
             yield BadRow(where, "not an Okta LogEvent (no eventType)")
             continue
@@ -82,9 +81,7 @@ def _parse_csv(stream: t.BinaryIO) -> t.Iterator[Item]:
         if event_type != SSO_EVENT:  # most of a System Log; no need to read its targets
             yield Skipped(f"row {number}", f"event type {event_type!s:.60}")
             continue
-        flat = {
-            field: row[p] for field, p in positions.items() if p is not None and p < len(row)
-        }
+        flat = {field: row[p] for field, p in positions.items() if p is not None and p < len(row)}
         event = _unflatten_fields(flat)
         yield _item(event, f"row {number}", platform_of)
 

@@ -69,8 +69,9 @@ class PlatformApps:
                 self.by_name[_key(value)] = app.platform
         for platform, value in extra:
             if platform not in PLATFORMS:
-                raise ValueError(f"unknown platform {platform!r}; expected one of "
-                                 f"{', '.join(PLATFORMS)}")
+                raise ValueError(
+                    f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}"
+                )
             self.by_id.setdefault(value.strip().casefold(), platform)
             self.by_name.setdefault(_key(value), platform)
         self._memo: dict[tuple[str, str | None], str | None] = {}

@@ -99,14 +99,23 @@ _CATEGORY_BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("utilities", r"utilit|electric|water|gas & water|sanitary"),
         ("telecom", r"telecom|communications|phone|wireless|cable|mobile plan|internet provider"),
         ("meals", r"restaurant|meals?\b|dining|food|bar & caf|coffee|catering|drinks"),
-        ("travel", r"travel|airline|air ?fare|lodging|hotel|taxi|transport|car rental|parking|"
-                   r"fuel|gas station|gas/automotive|automotive|rail|tolls?|mileage|ride ?share|"
-                   r"auto services"),
-        ("shop", r"merchandise|groceries|grocery|clothing|department stores|retail|supplies|"
-                 r"shopping|wholesale|pharmac|home improvement|book stores|electronics"),
+        (
+            "travel",
+            r"travel|airline|air ?fare|lodging|hotel|taxi|transport|car rental|parking|"
+            r"fuel|gas station|gas/automotive|automotive|rail|tolls?|mileage|ride ?share|"
+            r"auto services",
+        ),
+        (
+            "shop",
+            r"merchandise|groceries|grocery|clothing|department stores|retail|supplies|"
+            r"shopping|wholesale|pharmac|home improvement|book stores|electronics",
+        ),
         ("rent", r"\brent\b|lease|real estate|coworking|office space"),
-        ("other", r"entertainment|health|medical|government|charit|insurance|education|"
-                  r"tuition|postage|shipping|mailing|legal|gifts?\b|fitness|personal care"),
+        (
+            "other",
+            r"entertainment|health|medical|government|charit|insurance|education|"
+            r"tuition|postage|shipping|mailing|legal|gifts?\b|fitness|personal care",
+        ),
     )
 )
 
@@ -166,16 +175,25 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (reason, re.compile(pattern, re.IGNORECASE))
     for reason, pattern in (
         (BALANCE_TRANSFER, r"\bbalance transfer\b(?!.*\bfee\b)"),
-        (FEE, r"\binterest charge|\binterest charged|\bpurchase interest\b|\bfinance charge\b|"
-              r"\b(?:foreign|intl|international) (?:transaction|trans|txn|currency) fee\b|"
-              r"\blate (?:payment )?fee\b|\bannual (?:membership )?fee\b|\bmembership fee\b|"
-              r"\b(?:cash advance|balance transfer|returned payment|over ?limit) fee\b|"
-              r"^interest\b|^fee\b"),
-        (PAYMENT, r"^(?:autopay|auto pay|automatic payment|mobile payment|online payment|"
-                  r"payment received|electronic payment|ach payment|internet payment|"
-                  r"payment\b)|\bpayment\s*-?\s*thank ?you\b|\bthank you for your payment\b"),
-        (CREDIT, r"\bcash ?back\b|\breward|\bstatement credit\b|\brefund\b|^return\b|"
-                 r"\bpurchase return\b|\bamex offer\b|\bcredit voucher\b|\bmerchandise credit\b"),
+        (
+            FEE,
+            r"\binterest charge|\binterest charged|\bpurchase interest\b|\bfinance charge\b|"
+            r"\b(?:foreign|intl|international) (?:transaction|trans|txn|currency) fee\b|"
+            r"\blate (?:payment )?fee\b|\bannual (?:membership )?fee\b|\bmembership fee\b|"
+            r"\b(?:cash advance|balance transfer|returned payment|over ?limit) fee\b|"
+            r"^interest\b|^fee\b",
+        ),
+        (
+            PAYMENT,
+            r"^(?:autopay|auto pay|automatic payment|mobile payment|online payment|"
+            r"payment received|electronic payment|ach payment|internet payment|"
+            r"payment\b)|\bpayment\s*-?\s*thank ?you\b|\bthank you for your payment\b",
+        ),
+        (
+            CREDIT,
+            r"\bcash ?back\b|\breward|\bstatement credit\b|\brefund\b|^return\b|"
+            r"\bpurchase return\b|\bamex offer\b|\bcredit voucher\b|\bmerchandise credit\b",
+        ),
         (ADJUSTMENT, r"\badjustment\b|\bdispute\b|\bchargeback\b|\bprovisional credit\b"),
     )
 )
@@ -267,20 +285,35 @@ def hint(descriptor: str) -> str | None:
 _WORD_BUCKETS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (bucket, re.compile(pattern, re.IGNORECASE))
     for bucket, pattern in (
-        ("meals", r"\b(?:restaurant|ristorante|trattoria|grill|bistro|cafe|café|coffee|espresso|"
-                  r"bakery|pizza|pizzeria|sushi|taqueria|burger|deli|diner|kitchen|brewing|"
-                  r"brewery|tavern|pub|bar & grill|steakhouse|noodle|ramen|catering)\b"),
-        ("travel", r"\b(?:airlines?|airways|air lines|hotel|hotels|inn|suites|motel|resort|"
-                   r"lodging|taxi|cab|limo|limousine|parking|garage|tolls?|transit|railway|"
-                   r"rent-a-car|car rental|fuel|gas station|petro|marathon)\b"),
-        ("utilities", r"\b(?:electric|power & light|energy|water district|water dept|utility|"
-                      r"utilities|gas & electric|sanitation)\b"),
+        (
+            "meals",
+            r"\b(?:restaurant|ristorante|trattoria|grill|bistro|cafe|café|coffee|espresso|"
+            r"bakery|pizza|pizzeria|sushi|taqueria|burger|deli|diner|kitchen|brewing|"
+            r"brewery|tavern|pub|bar & grill|steakhouse|noodle|ramen|catering)\b",
+        ),
+        (
+            "travel",
+            r"\b(?:airlines?|airways|air lines|hotel|hotels|inn|suites|motel|resort|"
+            r"lodging|taxi|cab|limo|limousine|parking|garage|tolls?|transit|railway|"
+            r"rent-a-car|car rental|fuel|gas station|petro|marathon)\b",
+        ),
+        (
+            "utilities",
+            r"\b(?:electric|power & light|energy|water district|water dept|utility|"
+            r"utilities|gas & electric|sanitation)\b",
+        ),
         ("telecom", r"\b(?:wireless|telecom|cellular|mobile plan|broadband|fiber|cable tv)\b"),
-        ("rent", r"\b(?:rent|property|properties|realty|apartments|"
-                 r"landlord|coworking|storage units?)\b"),
-        ("shop", r"\b(?:supermarket|grocery|groceries|market|mart|pharmacy|drug store|"
-                 r"hardware|outlet|boutique|apparel|clothing|shoes|florist|liquor|"
-                 r"department store|supercenter|wholesale)\b"),
+        (
+            "rent",
+            r"\b(?:rent|property|properties|realty|apartments|"
+            r"landlord|coworking|storage units?)\b",
+        ),
+        (
+            "shop",
+            r"\b(?:supermarket|grocery|groceries|market|mart|pharmacy|drug store|"
+            r"hardware|outlet|boutique|apparel|clothing|shoes|florist|liquor|"
+            r"department store|supercenter|wholesale)\b",
+        ),
     )
 )
 

@@ -120,7 +120,6 @@ class KnowledgeBase:
                         return found
         return None
 
-
     def _complete(self, head: list[str]) -> Vendor | None:
         """Return the one entry whose key the words complete, when the last word was cut short
         by a fixed-width field (`INTUIT *MAILC`, `MICROSOFT*MICROSOFT 36`)."""

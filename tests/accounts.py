@@ -25,8 +25,9 @@ def auth_app(tmp_path: Path, **config: t.Any) -> Flask:
 
 def add_user(app: Flask, email: str, role: str, password: str = PASSWORD, **kw: t.Any) -> None:
     with app.app_context():
-        accounts.create_user(db.session, email=email, role=role, password=password,
-                             actor="test", **kw)
+        accounts.create_user(
+            db.session, email=email, role=role, password=password, actor="test", **kw
+        )
         db.session.commit()
 
 
@@ -34,7 +35,8 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     """Return the CSRF token rendered into the form at `path`."""
     html = client.get(path).text
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert match, f"no CSRF token in {path}"
     return match.group(1)
 

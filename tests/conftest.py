@@ -64,8 +64,9 @@ def make_app(tmp_path: Path, **config: t.Any) -> Flask:
 
 
 @pytest.fixture
-def app(request: pytest.FixtureRequest, tmp_path: Path,
-        _postgres_schema: None) -> t.Iterator[Flask]:
+def app(
+    request: pytest.FixtureRequest, tmp_path: Path, _postgres_schema: None
+) -> t.Iterator[Flask]:
     """The test app, with permissions on. A module about something else (page layout, importers,
     the audit's figures) may switch them off by saying why in a module-level `AUTH_OFF`."""
     off = getattr(request.module, "AUTH_OFF", None)
@@ -89,11 +90,17 @@ def client(app: Flask) -> FlaskClient:
         from catalog.services import accounts
 
         with app.app_context():
-            accounts.create_user(db.session, email=ADMIN_EMAIL, role="admin",
-                                 password="correct horse battery", actor="test")
+            accounts.create_user(
+                db.session,
+                email=ADMIN_EMAIL,
+                role="admin",
+                password="correct horse battery",
+                actor="test",
+            )
             db.session.commit()
-        response = client.post("/login", data={"email": ADMIN_EMAIL,
-                                               "password": "correct horse battery"})
+        response = client.post(
+            "/login", data={"email": ADMIN_EMAIL, "password": "correct horse battery"}
+        )
         assert response.status_code == 302, "the test administrator could not sign in"
     return client
 

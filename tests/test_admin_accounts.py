@@ -40,10 +40,14 @@ def _user(app, email):
 
 def _changes(app, email):
     with app.app_context():
-        return [(c.action, c.before, c.after) for c in db.session.scalars(
-            sa.select(ChangeRecord).where(ChangeRecord.object_type == "user",
-                                          ChangeRecord.object_key == email)
-            .order_by(ChangeRecord.id))]
+        return [
+            (c.action, c.before, c.after)
+            for c in db.session.scalars(
+                sa.select(ChangeRecord)
+                .where(ChangeRecord.object_type == "user", ChangeRecord.object_key == email)
+                .order_by(ChangeRecord.id)
+            )
+        ]
 
 
 @pytest.mark.parametrize("email", ["vera@example.com", "mia@example.com", "ivan@example.com"])
@@ -54,9 +58,15 @@ def test_only_admins_reach_the_admin_pages(app, client, email):
     ada = _user(app, "ada@example.com")
     response = client.post(f"/admin/accounts/{ada.id}/active", data={"active": "0"})
     assert response.status_code == 403
-    response = client.post("/admin/accounts", data={
-        "email": "eve@example.com", "role": "admin", "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/admin/accounts",
+        data={
+            "email": "eve@example.com",
+            "role": "admin",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 403
     assert _user(app, "ada@example.com").active
     with app.app_context():
@@ -80,9 +90,16 @@ def test_admin_sees_accounts_with_person_and_last_sign_in(app, client):
 
 def test_create_account_is_recorded_without_the_password(app, client):
     login(client, "ada@example.com")
-    response = client.post("/admin/accounts", data={
-        "email": "Eve@Example.com", "name": "Eve", "role": "it", "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/admin/accounts",
+        data={
+            "email": "Eve@Example.com",
+            "name": "Eve",
+            "role": "it",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 303
     assert "Account eve@example.com created as it." in client.get("/admin/accounts").text
     eve = _user(app, "eve@example.com")
@@ -95,16 +112,23 @@ def test_create_account_is_recorded_without_the_password(app, client):
     assert login(client, "eve@example.com", NEW_PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"confirm": "a different secret!"}, "does not match the password"),
-    ({"password": "short", "confirm": "short"}, "must be 12 to 1024 characters"),
-    ({"email": "ada@example.com"}, "an account for ada@example.com already exists"),
-    ({"email": "not an address"}, "is not a valid e-mail address"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"confirm": "a different secret!"}, "does not match the password"),
+        ({"password": "short", "confirm": "short"}, "must be 12 to 1024 characters"),
+        ({"email": "ada@example.com"}, "an account for ada@example.com already exists"),
+        ({"email": "not an address"}, "is not a valid e-mail address"),
+    ],
+)
 def test_bad_new_account_is_refused_with_a_message(app, client, data, message):
     login(client, "ada@example.com")
-    form = {"email": "eve@example.com", "role": "viewer", "password": NEW_PASSWORD,
-            "confirm": NEW_PASSWORD} | data
+    form = {
+        "email": "eve@example.com",
+        "role": "viewer",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    } | data
     response = client.post("/admin/accounts", data=form)
     assert response.status_code == 400
     assert message in response.text
@@ -125,7 +149,10 @@ def test_role_change_and_disable_are_recorded_and_take_effect(app, client):
     assert client.post(f"/admin/accounts/{mia.id}/active", data={"active": "1"}).status_code == 303
     changes = _changes(app, "mia@example.com")[1:]  # after the create
     assert [(b["role"], b["active"], a["role"], a["active"]) for _, b, a in changes] == [
-        ("marketing", True, "it", True), ("it", True, "it", False), ("it", False, "it", True)]
+        ("marketing", True, "it", True),
+        ("it", True, "it", False),
+        ("it", False, "it", True),
+    ]
     assert all(c[0] == "update" for c in changes)
 
 
@@ -141,8 +168,10 @@ def test_unknown_role_is_refused(app, client):
 def test_last_active_admin_cannot_demote_or_disable_themselves(app, client):
     ada = _user(app, "ada@example.com")
     login(client, "ada@example.com")
-    message = ("ada@example.com: role: this is the last active administrator; make another "
-               "account an administrator first")
+    message = (
+        "ada@example.com: role: this is the last active administrator; make another "
+        "account an administrator first"
+    )
     response = client.post(f"/admin/accounts/{ada.id}/role", data={"role": "it"})
     assert response.status_code == 400
     assert message in response.text
@@ -177,12 +206,15 @@ def test_reset_password_ends_sessions_and_is_recorded_without_secrets(app, clien
     other = app.test_client()
     login(other, "mia@example.com")
     login(client, "ada@example.com")
-    response = client.post(f"/admin/accounts/{mia.id}/password",
-                           data={"password": NEW_PASSWORD, "confirm": "mismatch"})
+    response = client.post(
+        f"/admin/accounts/{mia.id}/password", data={"password": NEW_PASSWORD, "confirm": "mismatch"}
+    )
     assert response.status_code == 400
     assert "mia@example.com: confirm: does not match the password" in response.text
-    response = client.post(f"/admin/accounts/{mia.id}/password",
-                           data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        f"/admin/accounts/{mia.id}/password",
+        data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
     assert response.status_code == 303
     assert other.get("/tools").status_code == 302
     assert login(other, "mia@example.com", PASSWORD).status_code == 401
@@ -202,8 +234,9 @@ def test_account_writes_need_the_csrf_token(tmp_path, _postgres_schema):
     assert response.status_code == 400
     assert _user(app, "mia@example.com").active
     token = csrf_token(client, "/admin/accounts")
-    response = client.post(f"/admin/accounts/{mia.id}/active",
-                           data={"active": "0", "csrf_token": token})
+    response = client.post(
+        f"/admin/accounts/{mia.id}/active", data={"active": "0", "csrf_token": token}
+    )
     assert response.status_code == 303
     assert not _user(app, "mia@example.com").active
     with app.app_context():

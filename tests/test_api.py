@@ -20,29 +20,51 @@ from tests.test_views_tools import changes
 from tests.test_views_tools import seed
 
 BUNDLE = {
-    "people": [{"email": "mia@example.com", "name": "Mia", "department": "marketing"},
-               {"email": "ian@example.com", "name": "Ian", "department": "it"}],
-    "tools": [
-        {"slug": "hubspot", "name": "HubSpot", "category": "email-marketing",
-         "lifecycle": "sanctioned", "business_owner": "mia@example.com",
-         "technical_owner": "ian@example.com", "data_classes": ["contact_pii"],
-         "annual_cost": 50000.5, "renewal_date": "2027-01-31"},
-        {"slug": "snowflake", "name": "Snowflake", "category": "data-warehouse",
-         "system_of_record": True},
+    "people": [
+        {"email": "mia@example.com", "name": "Mia", "department": "marketing"},
+        {"email": "ian@example.com", "name": "Ian", "department": "it"},
     ],
-    "flows": [{"source": "hubspot", "target": "snowflake", "mechanism": "reverse_etl",
-               "data_classes": ["contact_pii"], "managed_by_it": True}],
+    "tools": [
+        {
+            "slug": "hubspot",
+            "name": "HubSpot",
+            "category": "email-marketing",
+            "lifecycle": "sanctioned",
+            "business_owner": "mia@example.com",
+            "technical_owner": "ian@example.com",
+            "data_classes": ["contact_pii"],
+            "annual_cost": 50000.5,
+            "renewal_date": "2027-01-31",
+        },
+        {
+            "slug": "snowflake",
+            "name": "Snowflake",
+            "category": "data-warehouse",
+            "system_of_record": True,
+        },
+    ],
+    "flows": [
+        {
+            "source": "hubspot",
+            "target": "snowflake",
+            "mechanism": "reverse_etl",
+            "data_classes": ["contact_pii"],
+            "managed_by_it": True,
+        }
+    ],
     "dependencies": [{"tool": "hubspot", "depends_on": "snowflake", "kind": "data"}],
-    "sightings": [{"source": "okta", "observed_name": "HubSpot", "tool": "hubspot",
-                   "users": 4}],
+    "sightings": [{"source": "okta", "observed_name": "HubSpot", "tool": "hubspot", "users": 4}],
 }
 
 
 def counts(app: Flask) -> tuple[int, int]:
     with app.app_context():
         tools = db.session.scalar(sa.select(sa.func.count()).select_from(Tool))
-        records = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord).where(
-            ChangeRecord.object_type != "user"))  # not the signed-in test administrator
+        records = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ChangeRecord)
+            .where(ChangeRecord.object_type != "user")
+        )  # not the signed-in test administrator
         return tools, records
 
 
@@ -62,8 +84,9 @@ def test_bundle_round_trip(app: Flask, client, tmp_path) -> None:
     (tmp_path / "other").mkdir()
     other = make_app(tmp_path / "other")
     other_client = admin_client(other)
-    assert other_client.post("/api/v1/bundle?estate_reason=restore",
-                             json=exported).status_code == 200
+    assert (
+        other_client.post("/api/v1/bundle?estate_reason=restore", json=exported).status_code == 200
+    )
     assert other_client.get("/api/v1/bundle").json == exported
     # Importing it again changes nothing.
     again = other_client.post("/api/v1/bundle", json=exported).json["summary"]
@@ -101,8 +124,10 @@ def test_bad_json_is_a_400_json_answer(client, data: str, message: str) -> None:
 
 def test_tool_crud_with_etags(app: Flask, client) -> None:
     seed(app, lambda s: make_person(s, email="mia@example.com"))
-    created = client.post("/api/v1/tools", json={"name": "Hot Jar", "lifecycle": "requested",
-                                                 "business_owner": "mia@example.com"})
+    created = client.post(
+        "/api/v1/tools",
+        json={"name": "Hot Jar", "lifecycle": "requested", "business_owner": "mia@example.com"},
+    )
     assert created.status_code == 201
     assert created.headers["ETag"] == '"1"'
     assert created.headers["Location"] == "/api/v1/tools/hot-jar"
@@ -122,11 +147,15 @@ def test_tool_crud_with_etags(app: Flask, client) -> None:
 
 def test_stale_put_and_delete_get_409_with_current_record(app: Flask, client) -> None:
     seed(app, lambda s: make_tool(s, slug="canva", name="Canva"))
-    first = client.put("/api/v1/tools/canva", json={"name": "Canva", "vendor": "Canva Pty"},
-                       headers={"If-Match": '"1"'})
+    first = client.put(
+        "/api/v1/tools/canva",
+        json={"name": "Canva", "vendor": "Canva Pty"},
+        headers={"If-Match": '"1"'},
+    )
     assert first.status_code == 200
-    stale = client.put("/api/v1/tools/canva", json={"name": "Canva Teams"},
-                       headers={"If-Match": '"1"'})
+    stale = client.put(
+        "/api/v1/tools/canva", json={"name": "Canva Teams"}, headers={"If-Match": '"1"'}
+    )
     assert stale.status_code == 409 and stale.headers["ETag"] == '"2"'
     assert stale.json["current"]["vendor"] == "Canva Pty" and stale.json["current"]["version"] == 2
     by_body = client.put("/api/v1/tools/canva", json={"name": "Canva Teams", "version": 1})
@@ -141,17 +170,21 @@ def test_writes_without_a_version_get_428(app: Flask, client) -> None:
     put = client.put("/api/v1/tools/canva", json={"name": "Canva Teams"})
     assert put.status_code == 428 and "If-Match" in put.json["error"]
     assert client.delete("/api/v1/tools/canva").status_code == 428
-    assert client.put("/api/v1/tools/canva", json={"name": "X"},
-                      headers={"If-Match": "*"}).status_code == 428
+    assert (
+        client.put("/api/v1/tools/canva", json={"name": "X"}, headers={"If-Match": "*"}).status_code
+        == 428
+    )
     assert client.get("/api/v1/tools/canva").json["name"] == "Canva"
 
 
 def test_invalid_tool_is_400_naming_fields(app: Flask, client) -> None:
-    response = client.post("/api/v1/tools", json={"name": "", "annual_cost": -1,
-                                                  "colour": "red"})
+    response = client.post("/api/v1/tools", json={"name": "", "annual_cost": -1, "colour": "red"})
     assert response.status_code == 400
-    assert response.json["fields"] == {"colour": "unknown field", "name": "is required",
-                                       "annual_cost": "must not be negative"}
+    assert response.json["fields"] == {
+        "colour": "unknown field",
+        "name": "is required",
+        "annual_cost": "must not be negative",
+    }
     assert counts(app) == (0, 0)
 
 
@@ -164,8 +197,10 @@ def test_people_flows_and_dependencies_share_the_contract(app: Flask, client) ->
     assert flow.status_code == 201 and flow.json["managed_by_it"] is False
     fid = flow.json["id"]
     assert client.get(f"/api/v1/flows/{fid}").headers["ETag"] == '"1"'
-    assert client.put(f"/api/v1/flows/{fid}", json=flow.json | {"managed_by_it": True}
-                      ).status_code == 200  # `version` in the body stands in for If-Match
+    assert (
+        client.put(f"/api/v1/flows/{fid}", json=flow.json | {"managed_by_it": True}).status_code
+        == 200
+    )  # `version` in the body stands in for If-Match
     assert client.put(f"/api/v1/flows/{fid}", json=flow.json).status_code == 409
     dep = client.post("/api/v1/dependencies", json={"tool": "a", "depends_on": "a"})
     assert dep.status_code == 400
@@ -177,8 +212,15 @@ def test_people_flows_and_dependencies_share_the_contract(app: Flask, client) ->
 def test_openapi_document_describes_the_endpoints(client) -> None:
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"] == "3.1.0"
-    for path in ("/bundle", "/tools", "/tools/{slug}", "/people/{email}", "/flows/{id}",
-                 "/dependencies/{id}", "/openapi.json"):
+    for path in (
+        "/bundle",
+        "/tools",
+        "/tools/{slug}",
+        "/people/{email}",
+        "/flows/{id}",
+        "/dependencies/{id}",
+        "/openapi.json",
+    ):
         assert path in doc["paths"], path
     assert set(doc["paths"]["/tools/{slug}"]) >= {"get", "put", "delete", "parameters"}
     assert "409" in doc["paths"]["/tools/{slug}"]["put"]["responses"]

@@ -27,15 +27,33 @@ from catalog.services import bundle
 from tests.accounts import auth_app
 
 ROLES = ("viewer", "marketing", "it", "admin")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 SEED = {
-    "people": [{"email": "mia@example.com", "name": "Mia", "department": "Marketing"},
-               {"email": "ian@example.com", "name": "Ian", "department": "IT"}],
-    "tools": [{"slug": "crm", "name": "CRM", "lifecycle": "sanctioned",
-               "business_owner": "mia@example.com", "technical_owner": "ian@example.com"},
-              {"slug": "mail", "name": "Mail", "lifecycle": "requested",
-               "business_owner": "mia@example.com", "requested_at": "2026-11-01"}],
+    "people": [
+        {"email": "mia@example.com", "name": "Mia", "department": "Marketing"},
+        {"email": "ian@example.com", "name": "Ian", "department": "IT"},
+    ],
+    "tools": [
+        {
+            "slug": "crm",
+            "name": "CRM",
+            "lifecycle": "sanctioned",
+            "business_owner": "mia@example.com",
+            "technical_owner": "ian@example.com",
+        },
+        {
+            "slug": "mail",
+            "name": "Mail",
+            "lifecycle": "requested",
+            "business_owner": "mia@example.com",
+            "requested_at": "2026-11-01",
+        },
+    ],
     "flows": [{"source": "crm", "target": "mail", "mechanism": "api"}],
     "dependencies": [{"tool": "mail", "depends_on": "crm", "kind": "data"}],
 }
@@ -46,15 +64,21 @@ MAX_EXAMPLES = {"positive": 10, "negative": 6}
 
 
 @pytest.fixture(scope="module", params=ROLES)
-def api_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            _postgres_schema: None) -> t.Iterator[tuple[t.Any, str, str]]:
+def api_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _postgres_schema: None
+) -> t.Iterator[tuple[t.Any, str, str]]:
     """An app with sign-in enforced, a seeded catalog and a bearer token for one role."""
     role = request.param
     app = auth_app(tmp_path_factory.mktemp(role), PROPAGATE_EXCEPTIONS=False)
     with app.app_context():
         bundle.import_bundle(db.session, SEED, actor="seed")
-        user = accounts.create_user(db.session, email=f"{role}@example.com", role=role,
-                                    password="correct horse battery", actor="test")
+        user = accounts.create_user(
+            db.session,
+            email=f"{role}@example.com",
+            role=role,
+            password="correct horse battery",
+            actor="test",
+        )
         token = accounts.issue_api_token(db.session, user, actor="test")
         db.session.commit()
     yield app, token, role
@@ -75,8 +99,12 @@ def test_api_answers_as_documented(api_app: tuple[t.Any, str, str], mode: str) -
         # schemathesis.pytest.from_fixture does not run under pytest 9 (it reads a node
         # attribute pytest removed), so each operation gets its own Hypothesis test here.
         @given(case=operation.as_strategy(GenerationMode(mode)))
-        @settings(max_examples=MAX_EXAMPLES[mode], deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES[mode],
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case: t.Any) -> None:
             CASES[role] = CASES.get(role, 0) + 1
             case.call_and_validate(headers=headers, checks=CHECKS)
@@ -87,8 +115,10 @@ def test_api_answers_as_documented(api_app: tuple[t.Any, str, str], mode: str) -
             continue  # nothing in this operation can be made invalid (no parameters, no body)
         except (Exception, BaseExceptionGroup) as exc:  # Schemathesis raises a FailureGroup
             # Collect every operation's failure, then report them all.
-            failures.append(f"{operation.label}: {exc}: " + "; ".join(
-                str(sub)[:500] for sub in getattr(exc, "exceptions", ())))
+            failures.append(
+                f"{operation.label}: {exc}: "
+                + "; ".join(str(sub)[:500] for sub in getattr(exc, "exceptions", ()))
+            )
     assert not failures, "\n\n".join(failures)
 
 

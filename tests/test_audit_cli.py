@@ -39,7 +39,8 @@ class Martech:
 
     def invoke(self, args: list[str]) -> Result:
         return self.app.test_cli_runner().invoke(
-            main, args, obj=ScriptInfo(create_app=lambda: self.app))
+            main, args, obj=ScriptInfo(create_app=lambda: self.app)
+        )
 
 
 @pytest.fixture
@@ -52,8 +53,15 @@ def test_json_format_is_the_spec_document(app: Flask, martech: Martech) -> None:
     result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert list(doc) == ["as_of", "summary", "shadow_it", "silos", "findings", "risk",
-                         "accepted_risks"]
+    assert list(doc) == [
+        "as_of",
+        "summary",
+        "shadow_it",
+        "silos",
+        "findings",
+        "risk",
+        "accepted_risks",
+    ]
     assert doc["as_of"] == "2026-11-22"
     assert [s["tool"] for s in doc["shadow_it"]] == ["evil", "mailchimp"]
     assert doc["silos"][0]["tools"] == ["mailchimp"]
@@ -88,8 +96,18 @@ def test_csv_format_defuses_a_formula_tool_name(app: Flask, martech: Martech) ->
     result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["rule", "severity", "subject_type", "subject_key", "message", "status",
-                       "assignee", "due", "accepted_until", "ticket"]
+    assert rows[0] == [
+        "rule",
+        "severity",
+        "subject_type",
+        "subject_key",
+        "message",
+        "status",
+        "assignee",
+        "due",
+        "accepted_until",
+        "ticket",
+    ]
     messages = [r[4] for r in rows[1:] if r[3] == "evil"]
     assert messages and all(m.startswith("'" + EVIL) for m in messages)
 
@@ -105,8 +123,9 @@ def test_json_output_is_the_api_document_one_item_per_line(app: Flask, martech: 
     # the API's, with each finding on a line of its own (line-diffable between two audits).
     seed(app)
     with app.app_context():
-        make_tool(db.session, slug="emoji", name='Ünïcode "quoted" \\ tool ✓',
-                  lifecycle="sanctioned")  # no owners: findings name it
+        make_tool(
+            db.session, slug="emoji", name='Ünïcode "quoted" \\ tool ✓', lifecycle="sanctioned"
+        )  # no owners: findings name it
         db.session.commit()
     result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -16,8 +16,7 @@ from catalog.cli import main
 @pytest.fixture
 def report(app: Flask) -> dict:
     def run(args: list[str]) -> str:
-        result = app.test_cli_runner().invoke(main, args,
-                                              obj=ScriptInfo(create_app=lambda: app))
+        result = app.test_cli_runner().invoke(main, args, obj=ScriptInfo(create_app=lambda: app))
         assert result.exit_code == 0, result.output
         return result.stdout
 
@@ -51,33 +50,57 @@ def test_demo_shadow_it(report: dict) -> None:
 
 def test_demo_silos(report: dict) -> None:
     assert report["silos"] == [
-        {"tools": ["eventbrite"], "data_classes": ["contact_pii", "transactional"],
-         "feeders": [], "rogue": True, "severity": "critical"},
-        {"tools": ["mailchimp", "typeform"],
-         "data_classes": ["behavioral", "consent", "contact_pii", "transactional"],
-         "feeders": ["shopify"], "rogue": True, "severity": "critical"},
-        {"tools": ["smile-io", "yotpo"], "data_classes": ["contact_pii", "transactional"],
-         "feeders": ["shopify"], "rogue": True, "severity": "critical"},
-        {"tools": ["surveymonkey"], "data_classes": ["contact_pii"], "feeders": [],
-         "rogue": False, "severity": "high"},
+        {
+            "tools": ["eventbrite"],
+            "data_classes": ["contact_pii", "transactional"],
+            "feeders": [],
+            "rogue": True,
+            "severity": "critical",
+        },
+        {
+            "tools": ["mailchimp", "typeform"],
+            "data_classes": ["behavioral", "consent", "contact_pii", "transactional"],
+            "feeders": ["shopify"],
+            "rogue": True,
+            "severity": "critical",
+        },
+        {
+            "tools": ["smile-io", "yotpo"],
+            "data_classes": ["contact_pii", "transactional"],
+            "feeders": ["shopify"],
+            "rogue": True,
+            "severity": "critical",
+        },
+        {
+            "tools": ["surveymonkey"],
+            "data_classes": ["contact_pii"],
+            "feeders": [],
+            "rogue": False,
+            "severity": "high",
+        },
     ]
     silo = next(f for f in report["findings"] if f["subject"]["key"] == "mailchimp,typeform")
     assert silo["message"].startswith(
         "Mailchimp and Typeform hold customer behavioral, consent, contact and transactional "
         "data that never reaches Salesforce Sales Cloud, Segment and Snowflake; connect it "
-        "through a managed integration or retire it.")
+        "through a managed integration or retire it."
+    )
 
 
 def test_demo_findings(report: dict) -> None:
     found = by_rule(report)
     assert found["FLOW_UNMANAGED_PERSONAL_DATA"] == {
-        ("shopify->mailchimp", "critical"), ("typeform->mailchimp", "critical"),
-        ("shopify->smile-io", "critical"), ("yotpo->smile-io", "critical"),
-        ("shopify->meta-ads", "high"), ("calendly->hubspot", "high"),
+        ("shopify->mailchimp", "critical"),
+        ("typeform->mailchimp", "critical"),
+        ("shopify->smile-io", "critical"),
+        ("yotpo->smile-io", "critical"),
+        ("shopify->meta-ads", "high"),
+        ("calendly->hubspot", "high"),
     }  # wordpress->hotjar is unmanaged but anonymized
     assert found["OWNER_DEPARTED"] == {("hotjar", "high"), ("semrush", "high")}
-    assert found["OWNER_WRONG_SIDE"] == {(s, "low") for s in
-                                         ("calendly", "gong", "outreach", "tableau", "zendesk")}
+    assert found["OWNER_WRONG_SIDE"] == {
+        (s, "low") for s in ("calendly", "gong", "outreach", "tableau", "zendesk")
+    }
     assert found["USED_BEFORE_APPROVAL"] == {("sprout-social", "medium")}
     assert found["REVIEW_OVERDUE"] == {("intercom", "medium")}  # calendly waited 10 days only
     # Hotjar (departed owner) and Yotpo (exposure) renew within 90 days.
@@ -85,17 +108,28 @@ def test_demo_findings(report: dict) -> None:
     assert ("okta", "medium") in found["OWNER_MISSING_BUSINESS"]
     assert ("hotjar", "medium") in found["OWNER_MISSING_TECHNICAL"]
     assert ("okta", "info") in found["SINGLE_POINT_OF_FAILURE"]
-    assert {"email-marketing", "seo", "social-media-marketing-monitoring",
-            "events-meetings-webinars"} <= {k for k, _ in found["REDUNDANT_TOOLS"]}
+    assert {
+        "email-marketing",
+        "seo",
+        "social-media-marketing-monitoring",
+        "events-meetings-webinars",
+    } <= {k for k, _ in found["REDUNDANT_TOOLS"]}
     assert "feedback-chat" not in {k for k, _ in found["REDUNDANT_TOOLS"]}
     assert "NO_SYSTEM_OF_RECORD" not in found
     sprout = next(f for f in report["findings"] if f["rule"] == "USED_BEFORE_APPROVAL")
-    assert "was in use from 2026-06-02 (card_csv), 74 days before IT approved it on 2026-08-15" \
+    assert (
+        "was in use from 2026-06-02 (card_csv), 74 days before IT approved it on 2026-08-15"
         in sprout["message"]
+    )
 
 
 def test_demo_summary(report: dict) -> None:
     s = report["summary"]
-    assert (s["tools"], s["in_use"], s["sanctioned"], s["shadow"], s["silos"]) == (46, 44, 34,
-                                                                                   10, 4)
+    assert (s["tools"], s["in_use"], s["sanctioned"], s["shadow"], s["silos"]) == (
+        46,
+        44,
+        34,
+        10,
+        4,
+    )
     assert s["overdue_requests"] == 1

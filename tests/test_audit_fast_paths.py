@@ -25,16 +25,33 @@ from tests.test_audit_web import seed
 
 def test_snapshot_matches_the_orm_rows(session: Session) -> None:
     make_person(session, email="mia@x.com", name="Mia", department="marketing", active=False)
-    make_tool(session, slug="crm", name="Salesforce", business_owner="mia@x.com",
-              data_classes=["contact_pii", "behavioral"], annual_cost="1234.56",
-              currency="EUR", lifecycle="sanctioned", system_of_record=True)
+    make_tool(
+        session,
+        slug="crm",
+        name="Salesforce",
+        business_owner="mia@x.com",
+        data_classes=["contact_pii", "behavioral"],
+        annual_cost="1234.56",
+        currency="EUR",
+        lifecycle="sanctioned",
+        system_of_record=True,
+    )
     make_tool(session, slug="esp", name="Brevo")  # no classes, no cost
     make_flow(session, "crm", "esp", data_classes=["contact_pii"], anonymized=True)
     make_flow(session, "esp", "crm", mechanism="webhook", data_classes=[], active=False)
-    entities.save_sighting(session, {"source": "card_csv", "observed_name": "SALESFORCE.COM",
-                                     "tool": "crm", "first_seen": "2026-01-02",
-                                     "last_seen": "2026-11-20", "users": 3,
-                                     "spend": "99.95"}, actor="test")
+    entities.save_sighting(
+        session,
+        {
+            "source": "card_csv",
+            "observed_name": "SALESFORCE.COM",
+            "tool": "crm",
+            "first_seen": "2026-01-02",
+            "last_seen": "2026-11-20",
+            "users": 3,
+            "spend": "99.95",
+        },
+        actor="test",
+    )
     session.commit()
 
     snap = load_snapshot(session)

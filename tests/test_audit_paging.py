@@ -25,12 +25,24 @@ def app(tmp_path: Path, _postgres_schema: None, monkeypatch: pytest.MonkeyPatch)
     with app.app_context():
         s = db.session
         for n in range(60):
-            entities.save_tool(s, {"name": f"App {n:02d}", "slug": f"app-{n:02d}",
-                                   "lifecycle": "discovered"}, actor="test")
-            entities.save_sighting(s, {"source": "okta", "observed_name": f"App {n:02d}",
-                                       "tool": f"app-{n:02d}", "first_seen": TODAY.isoformat(),
-                                       "last_seen": TODAY.isoformat(), "users": 3,
-                                       "events": 9}, actor="test")
+            entities.save_tool(
+                s,
+                {"name": f"App {n:02d}", "slug": f"app-{n:02d}", "lifecycle": "discovered"},
+                actor="test",
+            )
+            entities.save_sighting(
+                s,
+                {
+                    "source": "okta",
+                    "observed_name": f"App {n:02d}",
+                    "tool": f"app-{n:02d}",
+                    "first_seen": TODAY.isoformat(),
+                    "last_seen": TODAY.isoformat(),
+                    "users": 3,
+                    "events": 9,
+                },
+                actor="test",
+            )
         s.commit()
     return app
 
@@ -38,8 +50,9 @@ def app(tmp_path: Path, _postgres_schema: None, monkeypatch: pytest.MonkeyPatch)
 def test_findings_are_grouped_by_rule_with_counts_and_the_first_few(app: Flask) -> None:
     text = app.test_client().get("/audit").text
     assert "Shadow IT (60)" in text
-    assert ('<small class="rule-id">SHADOW_DISCOVERED</small> <span class="muted">'
-            "(60 findings)</span>") in text
+    assert (
+        '<small class="rule-id">SHADOW_DISCOVERED</small> <span class="muted">(60 findings)</span>'
+    ) in text
     assert "?as_of=" in text and "rule=SHADOW_DISCOVERED" in text and ">all 60</a>" in text
     # Three of the sixty are shown under the rule; the shadow list shows its first 50.
     findings = text.split('id="findings-h"', 1)[1]

@@ -119,10 +119,19 @@ def test_outdated_hash_is_rehashed_on_login(app, client):
     assert new_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example/", "http://evil.example/", "https://evil.example", "\\\\evil.example",
-    "/\\evil.example", "javascript:alert(1)", "/%0a/evil", "\t//evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "http://evil.example/",
+        "https://evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/%0a/evil",
+        "\t//evil.example",
+    ],
+)
 def test_next_redirect_refuses_other_sites(client, target):
     response = login(client, "ana@example.com", next=target)
     assert response.status_code == 302
@@ -149,41 +158,58 @@ def test_missing_csrf_token_is_400(tmp_path, _postgres_schema):
     assert response.status_code == 400
     assert "_user_id" not in dict(client.session_transaction().__enter__())
     token = csrf_token(client)
-    response = client.post("/login", data={"email": "ana@example.com", "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "ana@example.com", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
 def test_create_user_validates_and_records_without_the_hash(app):
     with app.app_context():
         with pytest.raises(ValidationError) as info:
-            accounts.create_user(db.session, email="bad", role="boss", password="short",
-                                 actor="test")
+            accounts.create_user(
+                db.session, email="bad", role="boss", password="short", actor="test"
+            )
         assert set(info.value.errors) == {"email"}
         with pytest.raises(ValidationError) as info:
-            accounts.create_user(db.session, email="bo@example.com", role="boss",
-                                 password="short", actor="test")
+            accounts.create_user(
+                db.session, email="bo@example.com", role="boss", password="short", actor="test"
+            )
         assert info.value.errors == {
             "role": "unknown role 'boss'; expected one of viewer, marketing, it, admin",
             "password": "must be at least 12 characters",
         }
         change = db.session.scalar(
-            sa.select(ChangeRecord).where(ChangeRecord.object_type == "user"))
-        assert change.after == {"email": "ana@example.com", "name": "Ana", "role": "marketing",
-                                "active": True}
+            sa.select(ChangeRecord).where(ChangeRecord.object_type == "user")
+        )
+        assert change.after == {
+            "email": "ana@example.com",
+            "name": "Ana",
+            "role": "marketing",
+            "active": True,
+        }
         assert "argon2" not in str(change.after)
 
 
 def test_cli_creates_user_from_stdin(app):
-    result = run_cli(app, ["user", "create", "--email", "Cio@Example.com", "--role", "admin"],
-                     input="a long enough password\na long enough password\n")
+    result = run_cli(
+        app,
+        ["user", "create", "--email", "Cio@Example.com", "--role", "admin"],
+        input="a long enough password\na long enough password\n",
+    )
     assert result.exit_code == 0, result.output
-    result = run_cli(app, ["user", "create", "--email", "it@example.com", "--role", "it",
-                           "--password-stdin"], input="another long password\n")
+    result = run_cli(
+        app,
+        ["user", "create", "--email", "it@example.com", "--role", "it", "--password-stdin"],
+        input="another long password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created it@example.com (it)." in result.output
-    result = run_cli(app, ["user", "create", "--email", "x@example.com", "--role", "it",
-                           "--password-stdin"], input="short\n")
+    result = run_cli(
+        app,
+        ["user", "create", "--email", "x@example.com", "--role", "it", "--password-stdin"],
+        input="short\n",
+    )
     assert result.exit_code == 1
     assert "no account created. x@example.com: password: must be at least 12" in result.output
     result = run_cli(app, ["user", "list"])
@@ -195,8 +221,9 @@ def test_cli_creates_user_from_stdin(app):
 
 
 def test_cli_disables_account(app):
-    result = run_cli(app, ["user", "set", "--email", "ana@example.com", "--disable",
-                           "--role", "viewer"])
+    result = run_cli(
+        app, ["user", "set", "--email", "ana@example.com", "--disable", "--role", "viewer"]
+    )
     assert result.exit_code == 0, result.output
     assert "ana@example.com: viewer, disabled." in result.output
     assert login(app.test_client(), "ana@example.com").status_code == 401

@@ -16,8 +16,10 @@ from tests.conftest import ON_POSTGRES
 from tests.test_dump import TODAY
 from tests.test_dump import sqlite_app
 
-INSERT = ("INSERT INTO change_record (at, actor, action, object_type, object_key) "
-          "VALUES ('2026-12-01 10:00:00.000000', 'writer', 'create', 'pair', ?)")
+INSERT = (
+    "INSERT INTO change_record (at, actor, action, object_type, object_key) "
+    "VALUES ('2026-12-01 10:00:00.000000', 'writer', 'create', 'pair', ?)"
+)
 
 
 class PairWriter(threading.Thread):

@@ -37,7 +37,8 @@ def test_demo_export_import_export_is_identical(session, demo):
     summary = bundle.import_bundle(session, demo, actor="test")
     session.commit()
     assert {s: c["created"] for s, c in summary.items()} == {
-        s: len(demo[s]) for s in bundle.SECTIONS}
+        s: len(demo[s]) for s in bundle.SECTIONS
+    }
     assert bundle.export_bundle(session) == demo
     # ...and serialised, byte for byte, as `martech export` writes it
     text = json.dumps(bundle.export_bundle(session), indent=2, ensure_ascii=False) + "\n"
@@ -69,32 +70,60 @@ def test_changed_record_is_updated_with_one_change_record(session, demo):
     assert summary["tools"] == {"created": 0, "updated": 1, "unchanged": len(demo["tools"]) - 1}
     last = session.scalar(sa.select(ChangeRecord).order_by(ChangeRecord.id.desc()).limit(1))
     assert (last.actor, last.action, last.object_key) == (
-        "importer", "update", demo["tools"][0]["slug"])
+        "importer",
+        "update",
+        demo["tools"][0]["slug"],
+    )
     assert last.after["annual_cost"] == 999
     assert change_count(session) == before + 1
 
 
 BAD_RECORDS = [
     # (section, mutate the demo record at index 1, expected message fragment)
-    ("tools", {"category": "crm-and-more"}, "tools[1] (slug='{slug}', name='{name}'): "
-     "category: unknown category 'crm-and-more'"),
-    ("flows", {"target": "no-such-tool"}, "flows[1] (source='{source}', target='no-such-tool', "
-     "mechanism='{mechanism}'): target: no tool with slug 'no-such-tool'"),
-    ("tools", {"renewal_date": "2027-02-30"}, "tools[1] (slug='{slug}', name='{name}'): "
-     "renewal_date: '2027-02-30' is not a date (YYYY-MM-DD)"),
-    ("tools", {"technical_owner": "nobody@northwind-outfitters.com"},
-     "tools[1] (slug='{slug}', name='{name}'): technical_owner: no person with e-mail "
-     "nobody@northwind-outfitters.com (register them first)"),
-    ("sightings", {"users": "many"}, "sightings[1] (source='{source}', observed_name="
-     "'{observed_name}'): users: must be a whole number"),
+    (
+        "tools",
+        {"category": "crm-and-more"},
+        "tools[1] (slug='{slug}', name='{name}'): category: unknown category 'crm-and-more'",
+    ),
+    (
+        "flows",
+        {"target": "no-such-tool"},
+        "flows[1] (source='{source}', target='no-such-tool', "
+        "mechanism='{mechanism}'): target: no tool with slug 'no-such-tool'",
+    ),
+    (
+        "tools",
+        {"renewal_date": "2027-02-30"},
+        "tools[1] (slug='{slug}', name='{name}'): "
+        "renewal_date: '2027-02-30' is not a date (YYYY-MM-DD)",
+    ),
+    (
+        "tools",
+        {"technical_owner": "nobody@northwind-outfitters.com"},
+        "tools[1] (slug='{slug}', name='{name}'): technical_owner: no person with e-mail "
+        "nobody@northwind-outfitters.com (register them first)",
+    ),
+    (
+        "sightings",
+        {"users": "many"},
+        "sightings[1] (source='{source}', observed_name="
+        "'{observed_name}'): users: must be a whole number",
+    ),
     ("people", {"colour": "green"}, "people[1] (email='{email}'): colour: unknown field"),
-    ("dependencies", {"kind": "friendship"}, "dependencies[1] (tool='{tool}', depends_on="
-     "'{depends_on}'): kind: unknown value 'friendship'"),
+    (
+        "dependencies",
+        {"kind": "friendship"},
+        "dependencies[1] (tool='{tool}', depends_on="
+        "'{depends_on}'): kind: unknown value 'friendship'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("section", "change", "message"), BAD_RECORDS,
-                         ids=[f"{s}-{next(iter(c))}" for s, c, _ in BAD_RECORDS])
+@pytest.mark.parametrize(
+    ("section", "change", "message"),
+    BAD_RECORDS,
+    ids=[f"{s}-{next(iter(c))}" for s, c, _ in BAD_RECORDS],
+)
 def test_one_bad_record_rejects_the_whole_bundle(session, demo, section, change, message):
     demo[section][1].update(change)
     expected = message.format(**demo[section][1])
@@ -126,12 +155,14 @@ def test_wrong_section_types_and_unknown_sections_are_named(session):
     error = import_error(session, {"tools": ["shopify"]})
     assert str(error) == "tools[0]: record: must be a JSON object"
     assert str(import_error(session, {"tools": [{"slug": 5, "name": "X"}]})) == (
-        "tools[0] (slug=5, name='X'): slug: must be text")
-    assert str(import_error(session, {"sightings": [{"source": ["okta"], "observed_name": "X"}]})
-               ).endswith("source: must be text")
-    assert str(import_error(session, {"flows": [{"source": {}, "target": "b",
-                                                 "mechanism": "api"}]})).endswith(
-        "source: must be text")
+        "tools[0] (slug=5, name='X'): slug: must be text"
+    )
+    assert str(
+        import_error(session, {"sightings": [{"source": ["okta"], "observed_name": "X"}]})
+    ).endswith("source: must be text")
+    assert str(
+        import_error(session, {"flows": [{"source": {}, "target": "b", "mechanism": "api"}]})
+    ).endswith("source: must be text")
     assert change_count(session) == 0
 
 
@@ -159,23 +190,43 @@ def test_omitted_fields_take_the_defaults(session):
     smile = out["tools"][0]
     assert smile["slug"] == "smile-io"  # derived from the name
     assert (smile["lifecycle"], smile["data_classes"], smile["currency"]) == (
-        "requested", [], "USD")
+        "requested",
+        [],
+        "USD",
+    )
     assert (smile["system_of_record"], smile["sso_enabled"], smile["annual_cost"]) == (
-        False, False, None)
+        False,
+        False,
+        None,
+    )
     flow = out["flows"][0]
     assert (flow["managed_by_it"], flow["anonymized"], flow["active"], flow["data_classes"]) == (
-        False, False, True, [])
+        False,
+        False,
+        True,
+        [],
+    )
     assert out["dependencies"][0]["kind"] == "other"
     assert out["sightings"][0] | {} == {
-        "source": "card_csv", "observed_name": "SMILE.IO", "tool": None, "first_seen": None,
-        "last_seen": None, "users": 0, "events": 0, "spend": None, "currency": "USD"}
+        "source": "card_csv",
+        "observed_name": "SMILE.IO",
+        "tool": None,
+        "first_seen": None,
+        "last_seen": None,
+        "users": 0,
+        "events": 0,
+        "spend": None,
+        "currency": "USD",
+    }
 
 
 def test_people_are_keyed_case_insensitively(session):
-    bundle.import_bundle(session, {"people": [{"email": "Ann@Example.com", "name": "Ann"}]},
-                         actor="t")
+    bundle.import_bundle(
+        session, {"people": [{"email": "Ann@Example.com", "name": "Ann"}]}, actor="t"
+    )
     summary = bundle.import_bundle(
-        session, {"people": [{"email": "ann@example.com", "name": "Ann"}]}, actor="t")
+        session, {"people": [{"email": "ann@example.com", "name": "Ann"}]}, actor="t"
+    )
     session.commit()
     assert summary["people"] == {"created": 0, "updated": 0, "unchanged": 1}
 

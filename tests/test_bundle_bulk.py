@@ -31,9 +31,11 @@ def test_each_created_record_has_one_change_record_as_the_services_write_it(sess
     session.commit()
     changes = list(session.scalars(sa.select(ChangeRecord).order_by(ChangeRecord.id)))
     assert [(c.action, c.actor, c.before) for c in changes] == [("create", "importer", None)] * (
-        sum(len(demo[s]) for s in bundle.SECTIONS))
+        sum(len(demo[s]) for s in bundle.SECTIONS)
+    )
     assert [c.object_type for c in changes] == [
-        t for s, t in bundle_load.OBJECT_TYPE.items() for _ in demo[s]]
+        t for s, t in bundle_load.OBJECT_TYPE.items() for _ in demo[s]
+    ]
     tools = {c.object_key: c.after for c in changes if c.object_type == "tool"}
     for tool in session.scalars(sa.select(Tool)):
         assert tools[tool.slug] == records.tool_record(tool)
@@ -43,7 +45,8 @@ def test_each_created_record_has_one_change_record_as_the_services_write_it(sess
     assert [c.after for c in changes if c.object_key == key] == [records.flow_record(flow)]
     sighting = session.scalars(sa.select(Sighting).order_by(Sighting.id)).first()
     assert [c.after for c in changes if c.object_key == sighting.key] == [
-        records.sighting_record(sighting)]
+        records.sighting_record(sighting)
+    ]
 
 
 def test_changed_records_in_every_section_are_updated_once_each(session, demo):
@@ -61,24 +64,40 @@ def test_changed_records_in_every_section_are_updated_once_each(session, demo):
     summary = bundle.import_bundle(session, edited, actor="second")
     session.commit()
     assert {s: c["updated"] for s, c in summary.items()} == {
-        "people": 1, "tools": 5, "flows": 3, "dependencies": 1, "sightings": 1}
+        "people": 1,
+        "tools": 5,
+        "flows": 3,
+        "dependencies": 1,
+        "sightings": 1,
+    }
     assert bundle.export_bundle(session) == edited
     versions = dict(session.execute(sa.select(Tool.slug, Tool.version)).all())
     assert {s for s, v in versions.items() if v == 2} == {t["slug"] for t in edited["tools"][:5]}
     assert set(versions.values()) == {1, 2}
-    updates = list(session.scalars(
-        sa.select(ChangeRecord).where(ChangeRecord.id > before_changes).order_by(ChangeRecord.id)))
+    updates = list(
+        session.scalars(
+            sa.select(ChangeRecord)
+            .where(ChangeRecord.id > before_changes)
+            .order_by(ChangeRecord.id)
+        )
+    )
     assert len(updates) == 11
     assert updates[1].object_key == edited["tools"][0]["slug"]
-    assert updates[1].before["description"] != updates[1].after["description"] == (
-        "edited " + edited["tools"][0]["slug"])
+    assert (
+        updates[1].before["description"]
+        != updates[1].after["description"]
+        == ("edited " + edited["tools"][0]["slug"])
+    )
 
 
 def test_objects_held_by_the_session_see_the_imported_values(session):
     tool = make_tool(session, slug="canva", name="Canva")
     make_person(session, email="ann@example.com")
-    bundle.import_bundle(session, {"tools": [{"slug": "canva", "name": "Canva",
-                                              "business_owner": "ann@example.com"}]}, actor="t")
+    bundle.import_bundle(
+        session,
+        {"tools": [{"slug": "canva", "name": "Canva", "business_owner": "ann@example.com"}]},
+        actor="t",
+    )
     assert tool.business_owner.email == "ann@example.com"
     assert tool.version == 2
 
@@ -93,8 +112,11 @@ def test_a_row_changed_between_reading_and_writing_is_not_overwritten(session, d
 
     def someone_saves_first(self, section, inserts, updates):
         if section == "tools":  # another writer's save lands between our read and our write
-            self.conn.execute(sa.update(Tool).where(Tool.slug == slug)
-                              .values(description="a user's edit", version=Tool.version + 1))
+            self.conn.execute(
+                sa.update(Tool)
+                .where(Tool.slug == slug)
+                .values(description="a user's edit", version=Tool.version + 1)
+            )
         return real_write(self, section, inserts, updates)
 
     monkeypatch.setattr(bundle_load.Loader, "_write", someone_saves_first)

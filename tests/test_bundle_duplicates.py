@@ -24,28 +24,50 @@ def _error(session, data) -> str:
 def test_two_sightings_with_one_key_are_rejected_naming_both_positions(session):
     sightings = _sightings(44)
     sightings[40] = {"source": "okta", "observed_name": "Tool t34", "users": 99}
-    message = _error(session, {"tools": [{"slug": "crm", "name": "CRM"}],
-                               "sightings": sightings})
+    message = _error(session, {"tools": [{"slug": "crm", "name": "CRM"}], "sightings": sightings})
     assert "sightings[34] and sightings[40] share (okta, 'Tool t34')" in message
     assert message.startswith("sightings[40] (source='okta', observed_name='Tool t34')")
     assert bundle.export_bundle(session) == {s: [] for s in bundle.SECTIONS}
     assert session.scalar(sa.select(sa.func.count(ChangeRecord.id))) == 0
 
 
-@pytest.mark.parametrize(("section", "records", "expected"), [
-    ("people", [{"email": "ann@example.com"}, {"email": "bob@example.com"},
-                {"email": " ANN@example.com"}],
-     "people[0] and people[2] share (ann@example.com)"),
-    ("tools", [{"slug": "smile-io", "name": "Smile"}, {"name": "Smile.io"}],
-     "tools[0] and tools[1] share (smile-io)"),
-    ("flows", [{"source": "a", "target": "b", "mechanism": "api"},
-               {"source": "a", "target": "b", "mechanism": "webhook"},
-               {"source": "a", "target": "b", "mechanism": "api", "frequency": "daily"}],
-     "flows[0] and flows[2] share (a, b, api)"),
-    ("dependencies", [{"tool": "a", "depends_on": "b"}, {"tool": "b", "depends_on": "a"},
-                      {"tool": "a", "depends_on": "b", "kind": "identity"}],
-     "dependencies[0] and dependencies[2] share (a, b)"),
-])
+@pytest.mark.parametrize(
+    ("section", "records", "expected"),
+    [
+        (
+            "people",
+            [
+                {"email": "ann@example.com"},
+                {"email": "bob@example.com"},
+                {"email": " ANN@example.com"},
+            ],
+            "people[0] and people[2] share (ann@example.com)",
+        ),
+        (
+            "tools",
+            [{"slug": "smile-io", "name": "Smile"}, {"name": "Smile.io"}],
+            "tools[0] and tools[1] share (smile-io)",
+        ),
+        (
+            "flows",
+            [
+                {"source": "a", "target": "b", "mechanism": "api"},
+                {"source": "a", "target": "b", "mechanism": "webhook"},
+                {"source": "a", "target": "b", "mechanism": "api", "frequency": "daily"},
+            ],
+            "flows[0] and flows[2] share (a, b, api)",
+        ),
+        (
+            "dependencies",
+            [
+                {"tool": "a", "depends_on": "b"},
+                {"tool": "b", "depends_on": "a"},
+                {"tool": "a", "depends_on": "b", "kind": "identity"},
+            ],
+            "dependencies[0] and dependencies[2] share (a, b)",
+        ),
+    ],
+)
 def test_every_section_rejects_duplicate_keys(session, section, records, expected):
     data = {"tools": [{"slug": "a", "name": "A"}, {"slug": "b", "name": "B"}]}
     data[section] = records if section != "tools" else data["tools"] + records
@@ -57,8 +79,12 @@ def test_every_section_rejects_duplicate_keys(session, section, records, expecte
 
 
 def test_the_same_name_from_two_sources_is_not_a_duplicate(session):
-    data = {"sightings": [{"source": "okta", "observed_name": "Canva"},
-                          {"source": "entra", "observed_name": "Canva"}]}
+    data = {
+        "sightings": [
+            {"source": "okta", "observed_name": "Canva"},
+            {"source": "entra", "observed_name": "Canva"},
+        ]
+    }
     summary = bundle.import_bundle(session, data, actor="test")
     assert summary["sightings"]["created"] == 2
 

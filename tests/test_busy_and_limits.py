@@ -46,20 +46,23 @@ def web(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
 
 @sqlite_only
 def test_a_write_while_sqlite_is_locked_is_a_503_and_viewing_still_works(
-        web: Flask, tmp_path: Path) -> None:
+    web: Flask, tmp_path: Path
+) -> None:
     it = signed_in(web, "it@example.com")
     viewer = signed_in(web, "cmo@example.com")
     lock = sqlite3.connect(tmp_path / "catalog.sqlite", isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")  # what a long import holds
     try:
-        answer = it.post("/tools/new", data={"name": "Queued", "lifecycle": "requested",
-                                             "currency": "USD"})
+        answer = it.post(
+            "/tools/new", data={"name": "Queued", "lifecycle": "requested", "currency": "USD"}
+        )
         assert answer.status_code == 503
         assert answer.headers["Retry-After"] == "2"
         assert "The catalog is busy; try again in a moment." in answer.text
         api = it.post("/api/v1/tools", json={"name": "Queued"})
         assert api.status_code == 503 and api.json == {
-            "error": "The catalog is busy; try again in a moment."}
+            "error": "The catalog is busy; try again in a moment."
+        }
         # A viewer's scorecard reads only, so the writer's lock does not stop it.
         page = viewer.get("/scorecard")
         assert page.status_code == 200 and "Tools in the catalog" in page.text
@@ -72,17 +75,24 @@ def test_a_write_while_sqlite_is_locked_is_a_503_and_viewing_still_works(
 # Uploads ---------------------------------------------------------------------------------------
 
 
-def test_an_upload_over_the_limit_gets_the_apps_own_message(tmp_path: Path,
-                                                            _postgres_schema: None) -> None:
-    app = auth_app(tmp_path, WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=4096,
-                   PROPAGATE_EXCEPTIONS=False)
+def test_an_upload_over_the_limit_gets_the_apps_own_message(
+    tmp_path: Path, _postgres_schema: None
+) -> None:
+    app = auth_app(
+        tmp_path, WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=4096, PROPAGATE_EXCEPTIONS=False
+    )
     add_user(app, "it@example.com", "it")
     client = app.test_client()
     assert login(client, "it@example.com").status_code == 302
     token = csrf_token(client, "/imports")
-    answer = client.post("/imports", data={"csrf_token": token, "source": "auto",
-                                           "file": (__import__("io").BytesIO(b"x" * 10_000),
-                                                    "big.csv")})
+    answer = client.post(
+        "/imports",
+        data={
+            "csrf_token": token,
+            "source": "auto",
+            "file": (__import__("io").BytesIO(b"x" * 10_000), "big.csv"),
+        },
+    )
     assert answer.status_code == 413
     assert "The file is larger than the upload limit of 4 KB. Nothing was imported" in answer.text
     assert "Sign out" in answer.text  # the app's page, not Werkzeug's bare one
@@ -101,8 +111,10 @@ def test_abandoned_uploads_expire(web: Flask, tmp_path: Path) -> None:
     os.utime(old, (day_ago, day_ago))
     os.utime(old.with_suffix(".json"), (day_ago, day_ago))
     it = signed_in(web, "it@example.com")
-    answer = it.post("/imports", data={"source": "auto", "file": (
-        __import__("io").BytesIO(b"name\nHotjar\n"), "apps.csv")})
+    answer = it.post(
+        "/imports",
+        data={"source": "auto", "file": (__import__("io").BytesIO(b"name\nHotjar\n"), "apps.csv")},
+    )
     assert answer.status_code == 302
     assert not old.exists() and not old.with_suffix(".json").exists()
     assert fresh.exists()
@@ -138,10 +150,12 @@ def test_a_yaml_alias_bomb_is_refused_with_a_message(web: Flask, tmp_path: Path)
 
 def test_yaml_aliases_within_the_budget_still_work(web: Flask, tmp_path: Path) -> None:
     path = tmp_path / "catalog-info.yaml"
-    path.write_text("apiVersion: backstage.io/v1alpha1\nkind: Component\n"
-                    "metadata: {name: web, tags: &t [a, b]}\n"
-                    "spec: {type: website, lifecycle: production, owner: team, x: *t}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: web, tags: &t [a, b]}\n"
+        "spec: {type: website, lifecycle: production, owner: team, x: *t}\n",
+        encoding="utf-8",
+    )
     result = run_cli(web, ["import", "backstage", str(path)])
     assert result.exit_code == 0, result.output
 
@@ -186,8 +200,9 @@ def test_api_collections_come_in_pages(web: Flask) -> None:
 
 def _token(app: Flask, email: str) -> str:
     with app.app_context():
-        token = accounts.issue_api_token(db.session, accounts.user_by_email(db.session, email),
-                                         actor="test")
+        token = accounts.issue_api_token(
+            db.session, accounts.user_by_email(db.session, email), actor="test"
+        )
         db.session.commit()
     return token
 
@@ -199,8 +214,10 @@ def test_a_password_reset_revokes_the_api_token(web: Flask) -> None:
     admin = signed_in(web, "root@example.com")
     with web.app_context():
         user_id = accounts.user_by_email(db.session, "it@example.com").id
-    answer = admin.post(f"/admin/accounts/{user_id}/password",
-                        data={"password": "another long secret", "confirm": "another long secret"})
+    answer = admin.post(
+        f"/admin/accounts/{user_id}/password",
+        data={"password": "another long secret", "confirm": "another long secret"},
+    )
     assert answer.status_code == 303
     assert web.test_client().get("/api/v1/tools", headers=bearer).status_code == 401
 
@@ -217,28 +234,35 @@ def test_users_list_and_revoke_their_own_token_and_admins_anyones(web: Flask) ->
     assert viewer.post(f"/account/tokens/{ids['it@example.com']}/revoke").status_code == 403
     assert viewer.post(f"/account/tokens/{ids['cmo@example.com']}/revoke").status_code == 303
     client = web.test_client()
-    assert client.get("/api/v1/tools", headers={
-        "Authorization": f"Bearer {viewer_token}"}).status_code == 401
+    assert (
+        client.get("/api/v1/tools", headers={"Authorization": f"Bearer {viewer_token}"}).status_code
+        == 401
+    )
     admin = signed_in(web, "root@example.com")
     listing = admin.get("/account/tokens")
     assert "it@example.com" in listing.text and "cmo@example.com" not in listing.text
     assert admin.post(f"/account/tokens/{ids['it@example.com']}/revoke").status_code == 303
-    assert client.get("/api/v1/tools", headers={
-        "Authorization": f"Bearer {it_token}"}).status_code == 401
+    assert (
+        client.get("/api/v1/tools", headers={"Authorization": f"Bearer {it_token}"}).status_code
+        == 401
+    )
 
 
 # Proxy, secret key, DOT --------------------------------------------------------------------------
 
 
-def test_behind_a_proxy_the_login_limiter_counts_each_client(tmp_path: Path,
-                                                             _postgres_schema: None) -> None:
-    app = auth_app(tmp_path, PROXY_FIX_X_FOR=1, LOGIN_RATE_LIMIT="2/minute",
-                   RATELIMIT_ENABLED=True)
+def test_behind_a_proxy_the_login_limiter_counts_each_client(
+    tmp_path: Path, _postgres_schema: None
+) -> None:
+    app = auth_app(tmp_path, PROXY_FIX_X_FOR=1, LOGIN_RATE_LIMIT="2/minute", RATELIMIT_ENABLED=True)
     client = app.test_client()
 
     def attempt(ip: str) -> int:
-        return client.post("/login", data={"email": "x@example.com", "password": "wrong"},
-                           headers={"X-Forwarded-For": ip}).status_code
+        return client.post(
+            "/login",
+            data={"email": "x@example.com", "password": "wrong"},
+            headers={"X-Forwarded-For": ip},
+        ).status_code
 
     assert [attempt("203.0.113.1") for _ in range(3)] == [401, 401, 429]
     assert attempt("203.0.113.2") == 401  # another client behind the same proxy
@@ -246,8 +270,9 @@ def test_behind_a_proxy_the_login_limiter_counts_each_client(tmp_path: Path,
         db.engine.dispose()
 
 
-def test_a_short_secret_key_is_refused_outside_development(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_secret_key_is_refused_outside_development(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MARTECH_DEV", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     app = Flask("probe", instance_path=str(tmp_path / "instance"))

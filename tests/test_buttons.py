@@ -16,8 +16,12 @@ from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
 
-EMAIL = {"viewer": "vera@example.com", "marketing": "mia@example.com",
-         "it": "ivan@example.com", "admin": "ada@example.com"}
+EMAIL = {
+    "viewer": "vera@example.com",
+    "marketing": "mia@example.com",
+    "it": "ivan@example.com",
+    "admin": "ada@example.com",
+}
 
 
 @pytest.fixture
@@ -86,8 +90,18 @@ def test_it_and_admins_see_every_edit_and_delete(app, role):
 
 def test_viewer_sees_no_write_controls(app):
     client = _as(app, "viewer")
-    pages = {path: client.get(path).text for path in (
-        "/tools", "/tools/mine", "/people", "/flows", "/dependencies", "/review", "/imports")}
+    pages = {
+        path: client.get(path).text
+        for path in (
+            "/tools",
+            "/tools/mine",
+            "/people",
+            "/flows",
+            "/dependencies",
+            "/review",
+            "/imports",
+        )
+    }
     for path, html in pages.items():
         for marker in ("/new", "/edit", "/delete", ">Admin</a>", "Request a tool"):
             assert marker not in html, f"{marker} offered on {path}"

@@ -51,17 +51,34 @@ def _tool(session: Session, slug: str) -> Tool:
 def _seed(session: Session) -> None:
     make_person(session, email="ann@example.com", name="Ann", department="marketing")
     make_person(session, email="ivan@example.com", name="Ivan", department="it")
-    make_tool(session, slug="crm", name="CRM", business_owner="ann@example.com",
-              technical_owner="ivan@example.com", lifecycle="sanctioned")
+    make_tool(
+        session,
+        slug="crm",
+        name="CRM",
+        business_owner="ann@example.com",
+        technical_owner="ivan@example.com",
+        lifecycle="sanctioned",
+    )
     make_tool(session, slug="esp", name="ESP", lifecycle="sanctioned")
     make_tool(session, slug="shadow", name="Shadow App", lifecycle="discovered")
     make_tool(session, slug="other", name="Other App", lifecycle="discovered")
-    make_tool(session, slug="asked", name="Asked", business_owner="ann@example.com",
-              technical_owner="ivan@example.com", lifecycle="requested")
+    make_tool(
+        session,
+        slug="asked",
+        name="Asked",
+        business_owner="ann@example.com",
+        technical_owner="ivan@example.com",
+        lifecycle="requested",
+    )
     make_flow(session, "crm", "esp")
     make_dependency(session, "esp", "crm")
-    accounts.create_user(session, email="ann@example.com", role="marketing",
-                         password="a long enough password", actor="test")
+    accounts.create_user(
+        session,
+        email="ann@example.com",
+        role="marketing",
+        password="a long enough password",
+        actor="test",
+    )
     session.commit()
 
 
@@ -78,15 +95,17 @@ def _ignored(session: Session) -> TriageDecision:
 
 
 def _merged(session: Session) -> TriageDecision:
-    decision = triage_merge.merge(session, _tool(session, "other"), _tool(session, "crm"),
-                                  actor="test")
+    decision = triage_merge.merge(
+        session, _tool(session, "other"), _tool(session, "crm"), actor="test"
+    )
     session.commit()
     return decision
 
 
 def _added_category(session: Session):
-    entry = taxonomy.add_category(session, name="Loyalty widgets", group="commerce-sales",
-                                  actor="test")
+    entry = taxonomy.add_category(
+        session, name="Loyalty widgets", group="commerce-sales", actor="test"
+    )
     session.commit()
     return entry
 
@@ -102,90 +121,234 @@ def NOTHING(session: Session) -> None:  # noqa: N802 - reads as a constant in th
 
 WRITES: list[Write] = [
     ("entities.save_person", NOTHING, lambda s, _: make_person(s, email="new@example.com")),
-    ("entities.save_person (edit)", NOTHING, lambda s, _: entities.save_person(
-        s, {"email": "ann@example.com", "name": "Ann B", "department": "marketing"},
-        actor="test", person=entities.person_by_email(s, "ann@example.com"))),
-    ("entities.delete_person", lambda s: make_person(s, email="gone@example.com"),
-     lambda s, p: entities.delete_person(s, p, actor="test")),
+    (
+        "entities.save_person (edit)",
+        NOTHING,
+        lambda s, _: entities.save_person(
+            s,
+            {"email": "ann@example.com", "name": "Ann B", "department": "marketing"},
+            actor="test",
+            person=entities.person_by_email(s, "ann@example.com"),
+        ),
+    ),
+    (
+        "entities.delete_person",
+        lambda s: make_person(s, email="gone@example.com"),
+        lambda s, p: entities.delete_person(s, p, actor="test"),
+    ),
     ("entities.save_tool", NOTHING, lambda s, _: make_tool(s, slug="fresh", name="Fresh Tool")),
-    ("entities.delete_tool", NOTHING,
-     lambda s, _: entities.delete_tool(s, _tool(s, "shadow"), actor="test")),
+    (
+        "entities.delete_tool",
+        NOTHING,
+        lambda s, _: entities.delete_tool(s, _tool(s, "shadow"), actor="test"),
+    ),
     ("entities.save_flow", NOTHING, lambda s, _: make_flow(s, "esp", "crm")),
-    ("entities.delete_flow", NOTHING, lambda s, _: entities.delete_flow(
-        s, entities.tool_flows(s, _tool(s, "crm"))[0], actor="test")),
+    (
+        "entities.delete_flow",
+        NOTHING,
+        lambda s, _: entities.delete_flow(
+            s, entities.tool_flows(s, _tool(s, "crm"))[0], actor="test"
+        ),
+    ),
     ("entities.save_dependency", NOTHING, lambda s, _: make_dependency(s, "crm", "esp")),
-    ("entities.delete_dependency", NOTHING, lambda s, _: entities.delete_dependency(
-        s, entities.tool_dependencies(s, _tool(s, "esp"))[0], actor="test")),
-    ("entities.save_sighting", NOTHING, lambda s, _: entities.save_sighting(
-        s, {"source": "okta", "observed_name": "Shadow App", "tool": "shadow",
-            "first_seen": "2026-11-01", "last_seen": "2026-11-30", "users": 3},
-        actor="test")),
-    ("review.request_tool", NOTHING, lambda s, _: review.request_tool(
-        s, {"name": "Wanted", "slug": "wanted", "business_owner": "ann@example.com",
-           "technical_owner": "ivan@example.com"},
-        actor="ann@example.com", today=TODAY)),
-    ("review.start_review", NOTHING,
-     lambda s, _: review.start_review(s, _tool(s, "asked"), actor="ivan@example.com",
-                                      today=TODAY)),
-    ("review.sign_off", NOTHING,
-     lambda s, _: review.sign_off(s, _tool(s, "asked"), "business", actor="ann@example.com")),
-    ("review.sanction", lambda s: [
-        review.start_review(s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY),
-        review.sign_off(s, _tool(s, "asked"), "business", actor="ann@example.com"),
-        review.sign_off(s, _tool(s, "asked"), "technical", actor="ivan@example.com")],
-     lambda s, _: review.sanction(s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY)),
-    ("review.reject", NOTHING, lambda s, _: review.reject(
-        s, _tool(s, "asked"), "duplicates the CRM", actor="ivan@example.com", today=TODAY)),
+    (
+        "entities.delete_dependency",
+        NOTHING,
+        lambda s, _: entities.delete_dependency(
+            s, entities.tool_dependencies(s, _tool(s, "esp"))[0], actor="test"
+        ),
+    ),
+    (
+        "entities.save_sighting",
+        NOTHING,
+        lambda s, _: entities.save_sighting(
+            s,
+            {
+                "source": "okta",
+                "observed_name": "Shadow App",
+                "tool": "shadow",
+                "first_seen": "2026-11-01",
+                "last_seen": "2026-11-30",
+                "users": 3,
+            },
+            actor="test",
+        ),
+    ),
+    (
+        "review.request_tool",
+        NOTHING,
+        lambda s, _: review.request_tool(
+            s,
+            {
+                "name": "Wanted",
+                "slug": "wanted",
+                "business_owner": "ann@example.com",
+                "technical_owner": "ivan@example.com",
+            },
+            actor="ann@example.com",
+            today=TODAY,
+        ),
+    ),
+    (
+        "review.start_review",
+        NOTHING,
+        lambda s, _: review.start_review(
+            s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY
+        ),
+    ),
+    (
+        "review.sign_off",
+        NOTHING,
+        lambda s, _: review.sign_off(s, _tool(s, "asked"), "business", actor="ann@example.com"),
+    ),
+    (
+        "review.sanction",
+        lambda s: [
+            review.start_review(s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY),
+            review.sign_off(s, _tool(s, "asked"), "business", actor="ann@example.com"),
+            review.sign_off(s, _tool(s, "asked"), "technical", actor="ivan@example.com"),
+        ],
+        lambda s, _: review.sanction(s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY),
+    ),
+    (
+        "review.reject",
+        NOTHING,
+        lambda s, _: review.reject(
+            s, _tool(s, "asked"), "duplicates the CRM", actor="ivan@example.com", today=TODAY
+        ),
+    ),
     ("review.set_sla_days", NOTHING, lambda s, _: review.set_sla_days(s, 9, actor="test")),
-    ("triage.register", NOTHING,
-     lambda s, _: triage.register(s, _tool(s, "shadow"), actor="test", today=TODAY)),
-    ("triage.ignore", NOTHING,
-     lambda s, _: triage.ignore(s, _tool(s, "shadow"), actor="test", reason="personal")),
-    ("triage.undo_ignore", _ignored, lambda s, d: triage.undo_ignore(
-        s, s.get(TriageDecision, d.id), actor="test")),
-    ("triage_merge.merge", NOTHING, lambda s, _: triage_merge.merge(
-        s, _tool(s, "shadow"), _tool(s, "crm"), actor="test")),
-    ("triage_merge.undo_merge", _merged, lambda s, d: triage_merge.undo_merge(
-        s, s.get(TriageDecision, d.id), actor="test")),
-    ("bulk.apply", NOTHING, lambda s, _: bulk.apply(
-        s, "category", ["crm", "esp"], {}, {"category": "crm"}, actor="test", today=TODAY)),
-    ("bundle.import_bundle", NOTHING, lambda s, _: bundle.import_bundle(
-        s, {"tools": [{"slug": "bundled", "name": "Bundled"}]}, actor="test")),
-    ("discovery.import_files", NOTHING, lambda s, _: discovery.import_files(
-        s, "entra", [str(DATA / "entra_signins_variant_b.csv")], actor="test")),
-    ("taxonomy.add_group", NOTHING,
-     lambda s, _: taxonomy.add_group(s, name="Field marketing", actor="test")),
+    (
+        "triage.register",
+        NOTHING,
+        lambda s, _: triage.register(s, _tool(s, "shadow"), actor="test", today=TODAY),
+    ),
+    (
+        "triage.ignore",
+        NOTHING,
+        lambda s, _: triage.ignore(s, _tool(s, "shadow"), actor="test", reason="personal"),
+    ),
+    (
+        "triage.undo_ignore",
+        _ignored,
+        lambda s, d: triage.undo_ignore(s, s.get(TriageDecision, d.id), actor="test"),
+    ),
+    (
+        "triage_merge.merge",
+        NOTHING,
+        lambda s, _: triage_merge.merge(s, _tool(s, "shadow"), _tool(s, "crm"), actor="test"),
+    ),
+    (
+        "triage_merge.undo_merge",
+        _merged,
+        lambda s, d: triage_merge.undo_merge(s, s.get(TriageDecision, d.id), actor="test"),
+    ),
+    (
+        "bulk.apply",
+        NOTHING,
+        lambda s, _: bulk.apply(
+            s, "category", ["crm", "esp"], {}, {"category": "crm"}, actor="test", today=TODAY
+        ),
+    ),
+    (
+        "bundle.import_bundle",
+        NOTHING,
+        lambda s, _: bundle.import_bundle(
+            s, {"tools": [{"slug": "bundled", "name": "Bundled"}]}, actor="test"
+        ),
+    ),
+    (
+        "discovery.import_files",
+        NOTHING,
+        lambda s, _: discovery.import_files(
+            s, "entra", [str(DATA / "entra_signins_variant_b.csv")], actor="test"
+        ),
+    ),
+    (
+        "taxonomy.add_group",
+        NOTHING,
+        lambda s, _: taxonomy.add_group(s, name="Field marketing", actor="test"),
+    ),
     ("taxonomy.add_category", NOTHING, lambda s, _: _added_category(s)),
-    ("taxonomy.rename", _added_category,
-     lambda s, e: taxonomy.rename(s, e, name="Loyalty apps", actor="test")),
-    ("taxonomy.set_retired", _added_category,
-     lambda s, e: taxonomy.set_retired(s, e, True, actor="test")),
-    ("findings.act", NOTHING, lambda s, _: findings.act(
-        s, "assign", "owner_missing_business", "tool", "esp",
-        {"assignee": "ann@example.com"}, actor="ivan@example.com", role="it", today=TODAY)),
-    ("scorecard.set_targets", NOTHING,
-     lambda s, _: scorecard.set_targets(s, {"in_use": "12"}, actor="test")),
-    ("notify.set_preferences", NOTHING,
-     lambda s, _: notify.set_preferences(s, _user(s), ["decision"], actor="test")),
-    ("saved_views.save", NOTHING, lambda s, _: saved_views.save(
-        s, user_id=_user(s).id, email="ann@example.com", name="Mine",
-        args={"lifecycle": "sanctioned"}, actor="ann@example.com")),
-    ("accounts.create_user", NOTHING, lambda s, _: accounts.create_user(
-        s, email="ivan@example.com", role="it", password="another long password",
-        actor="test")),
-    ("accounts.update_user", NOTHING,
-     lambda s, _: accounts.update_user(s, _user(s), actor="test", role="it")),
-    ("accounts.set_password", NOTHING, lambda s, _: accounts.set_password(
-        s, _user(s), "a brand new password", actor="test")),
-    ("accounts.issue_api_token", NOTHING,
-     lambda s, _: accounts.issue_api_token(s, _user(s), actor="test")),
+    (
+        "taxonomy.rename",
+        _added_category,
+        lambda s, e: taxonomy.rename(s, e, name="Loyalty apps", actor="test"),
+    ),
+    (
+        "taxonomy.set_retired",
+        _added_category,
+        lambda s, e: taxonomy.set_retired(s, e, True, actor="test"),
+    ),
+    (
+        "findings.act",
+        NOTHING,
+        lambda s, _: findings.act(
+            s,
+            "assign",
+            "owner_missing_business",
+            "tool",
+            "esp",
+            {"assignee": "ann@example.com"},
+            actor="ivan@example.com",
+            role="it",
+            today=TODAY,
+        ),
+    ),
+    (
+        "scorecard.set_targets",
+        NOTHING,
+        lambda s, _: scorecard.set_targets(s, {"in_use": "12"}, actor="test"),
+    ),
+    (
+        "notify.set_preferences",
+        NOTHING,
+        lambda s, _: notify.set_preferences(s, _user(s), ["decision"], actor="test"),
+    ),
+    (
+        "saved_views.save",
+        NOTHING,
+        lambda s, _: saved_views.save(
+            s,
+            user_id=_user(s).id,
+            email="ann@example.com",
+            name="Mine",
+            args={"lifecycle": "sanctioned"},
+            actor="ann@example.com",
+        ),
+    ),
+    (
+        "accounts.create_user",
+        NOTHING,
+        lambda s, _: accounts.create_user(
+            s, email="ivan@example.com", role="it", password="another long password", actor="test"
+        ),
+    ),
+    (
+        "accounts.update_user",
+        NOTHING,
+        lambda s, _: accounts.update_user(s, _user(s), actor="test", role="it"),
+    ),
+    (
+        "accounts.set_password",
+        NOTHING,
+        lambda s, _: accounts.set_password(s, _user(s), "a brand new password", actor="test"),
+    ),
+    (
+        "accounts.issue_api_token",
+        NOTHING,
+        lambda s, _: accounts.issue_api_token(s, _user(s), actor="test"),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "prepare", "write"), WRITES, ids=[w[0] for w in WRITES])
-def test_every_write_moves_the_catalog_version(session: Session, name: str,
-                                               prepare: t.Callable[[Session], t.Any],
-                                               write: t.Callable[[Session, t.Any], t.Any]) -> None:
+def test_every_write_moves_the_catalog_version(
+    session: Session,
+    name: str,
+    prepare: t.Callable[[Session], t.Any],
+    write: t.Callable[[Session, t.Any], t.Any],
+) -> None:
     _seed(session)
     prepared = prepare(session)
     session.commit()

@@ -33,8 +33,10 @@ def invoke(runner, *args: str):
 
 def counts(app) -> tuple[int, int]:
     with app.app_context():
-        return (db.session.scalar(sa.select(sa.func.count(Tool.id))),
-                db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))))
+        return (
+            db.session.scalar(sa.select(sa.func.count(Tool.id))),
+            db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))),
+        )
 
 
 def test_db_upgrade_creates_the_schema_in_an_empty_sqlite_file(tmp_path):
@@ -46,8 +48,15 @@ def test_db_upgrade_creates_the_schema_in_an_empty_sqlite_file(tmp_path):
     assert f"Database at head (sqlite:///{path})" in result.output
     with app.app_context():
         tables = set(sa.inspect(db.engine).get_table_names())
-        assert {"person", "tool", "data_flow", "dependency", "sighting", "change_record",
-                "alembic_version"} <= tables
+        assert {
+            "person",
+            "tool",
+            "data_flow",
+            "dependency",
+            "sighting",
+            "change_record",
+            "alembic_version",
+        } <= tables
     assert invoke(runner, "db", "upgrade").exit_code == 0  # already at head: a no-op
     result = invoke(runner, "demo", "--today", "2026-11-22")
     assert result.exit_code == 0, result.output
@@ -83,8 +92,11 @@ def test_demo_moves_every_date_to_the_given_today(app, runner):
     with app.app_context():
         intercom = db.session.scalar(sa.select(Tool).where(Tool.slug == "intercom"))
         marketo = db.session.scalar(sa.select(Tool).where(Tool.slug == "marketo"))
-        calendly = db.session.scalar(sa.select(Sighting).where(
-            Sighting.source == "google_workspace", Sighting.observed_name == "Calendly"))
+        calendly = db.session.scalar(
+            sa.select(Sighting).where(
+                Sighting.source == "google_workspace", Sighting.observed_name == "Calendly"
+            )
+        )
     assert intercom.requested_at == date(2026, 10, 27) + timedelta(days)
     assert marketo.retired_at == date(2026, 6, 30) + timedelta(days)
     assert calendly.last_seen == date(2026, 11, 21) + timedelta(days)
@@ -111,7 +123,8 @@ def test_shift_dates_moves_only_dates_and_leaves_empty_ones():
                 moved = date.fromisoformat(old[name]) - timedelta(30)
                 assert date.fromisoformat(tool[name]) == moved
         assert {k: v for k, v in tool.items() if not k.endswith(("_at", "_date"))} == {
-            k: v for k, v in old.items() if not k.endswith(("_at", "_date"))}
+            k: v for k, v in old.items() if not k.endswith(("_at", "_date"))
+        }
 
 
 def test_demo_bundle_has_the_scale_the_story_needs():
@@ -121,14 +134,31 @@ def test_demo_bundle_has_the_scale_the_story_needs():
     assert sor == ["salesforce-sales-cloud", "segment", "snowflake"]
     assert all(tools[s]["lifecycle"] == "sanctioned" for s in sor)
     lifecycles = {t["lifecycle"] for t in tools.values()}
-    assert lifecycles == {"requested", "in_review", "sanctioned", "rejected", "deprecated",
-                          "retired", "discovered"}
+    assert lifecycles == {
+        "requested",
+        "in_review",
+        "sanctioned",
+        "rejected",
+        "deprecated",
+        "retired",
+        "discovered",
+    }
     assert [p["email"] for p in DEMO["people"] if not p["active"]] == [
-        "derek.hale@northwind-outfitters.com"]
+        "derek.hale@northwind-outfitters.com"
+    ]
     assert {f["mechanism"] for f in DEMO["flows"]} >= {
-        "native_connector", "ipaas", "reverse_etl", "manual_export"}
+        "native_connector",
+        "ipaas",
+        "reverse_etl",
+        "manual_export",
+    }
     assert {s["source"] for s in DEMO["sightings"]} >= {
-        "okta", "entra", "google_workspace", "card_csv", "expensify"}
+        "okta",
+        "entra",
+        "google_workspace",
+        "card_csv",
+        "expensify",
+    }
 
 
 def write(tmp_path: Path, data) -> str:
@@ -139,8 +169,9 @@ def write(tmp_path: Path, data) -> str:
 
 def test_import_bundle_file(app, runner, tmp_path):
     # The demo's sanctioned tools are created as pre-existing estate, explicitly.
-    result = invoke(runner, "import", "bundle", "--estate-reason", "the demo estate",
-                    write(tmp_path, DEMO))
+    result = invoke(
+        runner, "import", "bundle", "--estate-reason", "the demo estate", write(tmp_path, DEMO)
+    )
     assert result.exit_code == 0, result.output
     assert f"sightings: {len(DEMO['sightings'])} created" in result.output
     with app.app_context():
@@ -156,8 +187,10 @@ def test_bad_bundle_file_exits_non_zero_names_the_record_and_writes_nothing(app,
     result = invoke(runner, "import", "bundle", "--estate-reason", "demo", write(tmp_path, bad))
     assert result.exit_code == 1
     assert "nothing imported" in result.output
-    assert (f"flows[3] (source='{flow['source']}', target='{flow['target']}', mechanism='fax'): "
-            "mechanism: unknown value 'fax'") in result.output
+    assert (
+        f"flows[3] (source='{flow['source']}', target='{flow['target']}', mechanism='fax'): "
+        "mechanism: unknown value 'fax'"
+    ) in result.output
     assert counts(app) == (0, 0)
 
 
@@ -204,8 +237,14 @@ def test_installed_console_script_end_to_end(tmp_path):
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite'}"}
 
     def martech(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(MARTECH), *args], env=env, cwd=tmp_path, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [str(MARTECH), *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     upgraded = martech("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

@@ -32,11 +32,19 @@ def test_martech_serve_answers_on_the_printed_url(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                        "SECRET_KEY": "test-serve-key-" + "0" * 32}
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+        "SECRET_KEY": "test-serve-key-" + "0" * 32,
+    }
     subprocess.run([MARTECH, "db", "upgrade"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([MARTECH, "serve", "--port", str(port)], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [MARTECH, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         assert f"http://localhost:{port}/" in line

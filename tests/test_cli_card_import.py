@@ -43,7 +43,11 @@ def test_amex_statement_into_the_demo_adds_only_software_and_twice_changes_nothi
     assert {"Walmart", "Target", "Autopay Payment", "Foreign Transaction Fee"}.isdisjoint(names)
     # Demo tools bought on the card attach to the catalog's tool instead of becoming new ones.
     assert {"HubSpot", "Canva", "Semrush", "Zoom"} & names and not {
-        "HubSpot", "Canva", "Semrush", "Typeform"} & added
+        "HubSpot",
+        "Canva",
+        "Semrush",
+        "Typeform",
+    } & added
     assert added <= vendors
     again = invoke(runner, "import", "card_csv", str(AMEX))
     assert again.exit_code == 0, again.output
@@ -62,9 +66,16 @@ def test_columns_mapping_reads_another_banks_layout(app, runner, tmp_path):
     )
     refused = invoke(runner, "import", "card_csv", str(path))
     assert refused.exit_code == 1 and "no header row of a known layout" in refused.output
-    result = invoke(runner, "import", "card_csv", str(path), "--purchases", "negative",
-                    "--columns", "date=Buchungstag,merchant=Empfaenger,amount=Betrag,"
-                    "category=Kategorie")
+    result = invoke(
+        runner,
+        "import",
+        "card_csv",
+        str(path),
+        "--purchases",
+        "negative",
+        "--columns",
+        "date=Buchungstag,merchant=Empfaenger,amount=Betrag,category=Kategorie",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         slack = db.session.scalar(sa.select(Sighting).where(Sighting.observed_name == "Slack"))
@@ -80,7 +91,8 @@ def test_columns_is_for_card_csv_only_and_a_bad_mapping_names_the_problem(app, r
     bad = invoke(runner, "import", "card_csv", str(path), "--columns", "date=a,merchant=b")
     assert bad.exit_code == 1
     assert "nothing imported. --columns: the column mapping needs amount" in bad.output
-    missing = invoke(runner, "import", "card_csv", str(path), "--columns",
-                     "date=a,merchant=bb,amount=a")
+    missing = invoke(
+        runner, "import", "card_csv", str(path), "--columns", "date=a,merchant=bb,amount=a"
+    )
     assert missing.exit_code == 1
     assert "missing column(s) bb (closest header found: 'b')" in missing.output

@@ -78,14 +78,19 @@ def test_same_tool_person_and_flow(racy: Flask) -> None:
         assert statuses.count(201) == 1 and set(statuses) <= {201, 400, 409}, statuses
         assert count(racy, sa.select(Tool).where(Tool.slug == f"race-{n}")) == 1
 
-        statuses = race(racy, lambda c, n=n: c.post(
-            "/api/v1/people", json={"email": f"race{n}@example.com"}))
+        statuses = race(
+            racy, lambda c, n=n: c.post("/api/v1/people", json={"email": f"race{n}@example.com"})
+        )
         assert statuses.count(201) == 1 and set(statuses) <= {201, 400, 409}, statuses
         assert count(racy, sa.select(Person).where(Person.email == f"race{n}@example.com")) == 1
 
     for mechanism in ("api", "ipaas", "webhook"):
-        statuses = race(racy, lambda c, m=mechanism: c.post("/api/v1/flows", json={
-            "source": "src", "target": "dst", "mechanism": m}))
+        statuses = race(
+            racy,
+            lambda c, m=mechanism: c.post(
+                "/api/v1/flows", json={"source": "src", "target": "dst", "mechanism": m}
+            ),
+        )
         assert statuses.count(201) == 1 and set(statuses) <= {201, 400, 409}, statuses
     assert count(racy, sa.select(DataFlow)) == 3
 
@@ -103,29 +108,47 @@ def test_same_bundle(racy: Flask) -> None:
 def test_same_signoff(racy: Flask) -> None:
     with racy.app_context():
         for n in range(ROUNDS):
-            make_tool(db.session, slug=f"req-{n}", name=f"Req {n}", lifecycle="requested",
-                      requested_at=date.today(), business_owner="mia@example.com",
-                      technical_owner="ian@example.com")
+            make_tool(
+                db.session,
+                slug=f"req-{n}",
+                name=f"Req {n}",
+                lifecycle="requested",
+                requested_at=date.today(),
+                business_owner="mia@example.com",
+                technical_owner="ian@example.com",
+            )
         db.session.commit()
     for n in range(ROUNDS):
-        statuses = race(racy, lambda c, n=n: c.post(f"/review/req-{n}/signoff/business",
-                                                    data={"note": "ok"}))
+        statuses = race(
+            racy, lambda c, n=n: c.post(f"/review/req-{n}/signoff/business", data={"note": "ok"})
+        )
         assert set(statuses) <= {302, 400, 409}, statuses
-        assert count(racy, sa.select(ReviewSignoff).join(Tool).where(
-            Tool.slug == f"req-{n}")) == 1
+        assert count(racy, sa.select(ReviewSignoff).join(Tool).where(Tool.slug == f"req-{n}")) == 1
 
 
 def test_same_taxonomy_group_and_account(racy: Flask) -> None:
     for n in range(ROUNDS):
-        statuses = race(racy, lambda c, n=n: c.post("/admin/taxonomy/groups",
-                                                    data={"name": f"Race group {n}"}))
+        statuses = race(
+            racy, lambda c, n=n: c.post("/admin/taxonomy/groups", data={"name": f"Race group {n}"})
+        )
         assert statuses.count(303) == 1 and set(statuses) <= {303, 400, 409}, statuses
-        assert count(racy, sa.select(TaxonomyEntry).where(
-            TaxonomyEntry.name == f"Race group {n}")) == 1
+        assert (
+            count(racy, sa.select(TaxonomyEntry).where(TaxonomyEntry.name == f"Race group {n}"))
+            == 1
+        )
 
-        statuses = race(racy, lambda c, n=n: c.post("/admin/accounts", data={
-            "email": f"acct{n}@example.com", "role": "viewer",
-            "password": "correct horse battery", "confirm": "correct horse battery"}))
+        statuses = race(
+            racy,
+            lambda c, n=n: c.post(
+                "/admin/accounts",
+                data={
+                    "email": f"acct{n}@example.com",
+                    "role": "viewer",
+                    "password": "correct horse battery",
+                    "confirm": "correct horse battery",
+                },
+            ),
+        )
         assert statuses.count(303) == 1 and set(statuses) <= {303, 400, 409}, statuses
         assert count(racy, sa.select(User).where(User.email == f"acct{n}@example.com")) == 1
 

@@ -25,11 +25,14 @@ def anchors(page: Path) -> set[str]:
 def pointers() -> list[tuple[str, str, str]]:
     """Return (where, page, anchor) for every pointer into docs/ from code and from the docs."""
     found = []
-    for path in [*ROOT.glob("catalog/**/*.py"), *ROOT.glob("catalog/**/*.md"),
-                 *ROOT.glob("integrations/*.py"), *ROOT.glob("tests/**/*.py")]:
+    for path in [
+        *ROOT.glob("catalog/**/*.py"),
+        *ROOT.glob("catalog/**/*.md"),
+        *ROOT.glob("integrations/*.py"),
+        *ROOT.glob("tests/**/*.py"),
+    ]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found += [(f"{path.relative_to(ROOT)}:{number}", *m)
-                      for m in POINTER.findall(line)]
+            found += [(f"{path.relative_to(ROOT)}:{number}", *m) for m in POINTER.findall(line)]
     for page in DOCS.glob("*.md"):
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             found += [(f"docs/{page.name}:{number}", *m) for m in LINK.findall(line)]
@@ -39,8 +42,11 @@ def pointers() -> list[tuple[str, str, str]]:
 def test_every_pointer_into_the_docs_names_a_section_that_exists() -> None:
     found = pointers()
     assert len(found) > 20  # the code does point into docs/
-    broken = [f"{where}: docs/{page}.md#{anchor}" for where, page, anchor in found
-              if not (DOCS / f"{page}.md").exists() or anchor not in anchors(DOCS / f"{page}.md")]
+    broken = [
+        f"{where}: docs/{page}.md#{anchor}"
+        for where, page, anchor in found
+        if not (DOCS / f"{page}.md").exists() or anchor not in anchors(DOCS / f"{page}.md")
+    ]
     assert broken == []
 
 
@@ -51,8 +57,7 @@ def test_the_anchor_rule_matches_githubs() -> None:
 
 def test_readme_links_the_docs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for page in ("docs/README.md", "docs/governance.md", "docs/architecture.md",
-                 "docs/formats.md"):
+    for page in ("docs/README.md", "docs/governance.md", "docs/architecture.md", "docs/formats.md"):
         assert f"]({page})" in readme
         assert (ROOT / page).exists()
 

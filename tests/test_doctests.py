@@ -22,13 +22,18 @@ PURE = [
 
 @pytest.mark.parametrize("name", PURE)
 def test_docstring_examples(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS,
-                             raise_on_error=False, report=True)
+    result = doctest.testmod(
+        importlib.import_module(name),
+        optionflags=doctest.ELLIPSIS,
+        raise_on_error=False,
+        report=True,
+    )
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
 
 
 def test_the_pure_modules_carry_examples() -> None:
     # The suite above is not vacuous: most of the graph and spend code explains itself by example.
-    attempted = sum(doctest.testmod(importlib.import_module(name), report=False).attempted
-                    for name in PURE)
+    attempted = sum(
+        doctest.testmod(importlib.import_module(name), report=False).attempted for name in PURE
+    )
     assert attempted >= 20, attempted

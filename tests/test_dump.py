@@ -53,9 +53,15 @@ TODAY = date(2026, 11, 22)
 
 
 def sqlite_app(path: Path) -> Flask:
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "AUTH_ENABLED": False,
-                      "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{path}"}})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "AUTH_ENABLED": False,
+            "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{path}"},
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
     return app
@@ -72,65 +78,150 @@ def populate(session) -> None:
     # Four eyes: a marketer (business owner) and an IT reviewer (technical owner) of the demo.
     marketer = session.scalar(sa.select(User).where(User.role == "marketing"))
     engineer = session.scalar(sa.select(User).where(User.role == "it"))
-    asked = review.request_tool(session, {"name": "Étoile CRM ✓", "slug": "etoile-crm",
-                                          "business_owner": marketer.email,
-                                          "technical_owner": engineer.email},
-                                actor=marketer.email, today=TODAY)
+    asked = review.request_tool(
+        session,
+        {
+            "name": "Étoile CRM ✓",
+            "slug": "etoile-crm",
+            "business_owner": marketer.email,
+            "technical_owner": engineer.email,
+        },
+        actor=marketer.email,
+        today=TODAY,
+    )
     review.start_review(session, asked, actor=engineer.email, today=TODAY)
     review.sign_off(session, asked, "business", actor=marketer.email, note="budget ok")
-    review.sign_off(session, asked, "technical", actor=engineer.email, note="SSO \"ready\"")
+    review.sign_off(session, asked, "technical", actor=engineer.email, note='SSO "ready"')
     review.sanction(session, asked, actor=engineer.email, today=TODAY)
-    refused = review.request_tool(session, {"name": "Shadow Thing",
-                                            "business_owner": marketer.email,
-                                            "technical_owner": engineer.email},
-                                  actor=marketer.email, today=TODAY)
+    refused = review.request_tool(
+        session,
+        {
+            "name": "Shadow Thing",
+            "business_owner": marketer.email,
+            "technical_owner": engineer.email,
+        },
+        actor=marketer.email,
+        today=TODAY,
+    )
     review.reject(session, refused, "duplicates HubSpot", actor=engineer.email, today=TODAY)
     # A marketer's change to an IT field of their own tool waits for IT as a proposal.
-    owned = session.scalar(sa.select(Tool).join(Person, Tool.business_owner_id == Person.id)
-                           .where(Person.email == marketer.email).order_by(Tool.slug))
-    entities.save_tool(session, entities.records.tool_record(owned) | {
-        "system_of_record": not owned.system_of_record, "description": "edited"},
-                       actor=marketer.email, tool=owned)
+    owned = session.scalar(
+        sa.select(Tool)
+        .join(Person, Tool.business_owner_id == Person.id)
+        .where(Person.email == marketer.email)
+        .order_by(Tool.slug)
+    )
+    entities.save_tool(
+        session,
+        entities.records.tool_record(owned)
+        | {"system_of_record": not owned.system_of_record, "description": "edited"},
+        actor=marketer.email,
+        tool=owned,
+    )
     review.set_sla_days(session, 7, actor="admin@demo.example")
     group = taxonomy_service.add_group(session, name="Retail media", actor="admin@demo.example")
-    taxonomy_service.add_category(session, name="Shelf ads", group=group.key,
-                                  actor="admin@demo.example")
+    taxonomy_service.add_category(
+        session, name="Shelf ads", group=group.key, actor="admin@demo.example"
+    )
     add_alias(session, asked, "0oa1b2c3", source="okta", actor="cli")
     session.add(IgnoredApp(source="", value="spotify", label="Spotify"))
     for back in (2, 1, 0):
         metrics = scorecard.current_metrics(session, TODAY - timedelta(days=back), sla_days=7)
         scorecard.record_day(session, TODAY - timedelta(days=back), metrics)
     # Triage, findings and notification records.
-    ignored = session.scalar(sa.select(Tool).where(Tool.lifecycle == "discovered")
-                             .order_by(Tool.slug))
+    ignored = session.scalar(
+        sa.select(Tool).where(Tool.lifecycle == "discovered").order_by(Tool.slug)
+    )
     triage.ignore(session, ignored, actor="it@demo.example", reason="a personal tool")
-    findings.act(session, "accept", "NO_SYSTEM_OF_RECORD", "catalog", "catalog",
-                 {"reason": "a catalog-wide finding", "until": TODAY.isoformat()},
-                 actor="it@demo.example", role="it", today=TODAY)
-    notify.enqueue(session, notify.collect(session, TODAY, sla=7),
-                   notify.Transport(base_url="https://catalog.example.com"))
+    findings.act(
+        session,
+        "accept",
+        "NO_SYSTEM_OF_RECORD",
+        "catalog",
+        "catalog",
+        {"reason": "a catalog-wide finding", "until": TODAY.isoformat()},
+        actor="it@demo.example",
+        role="it",
+        today=TODAY,
+    )
+    notify.enqueue(
+        session,
+        notify.collect(session, TODAY, sla=7),
+        notify.Transport(base_url="https://catalog.example.com"),
+    )
     notify.set_preferences(session, admin, ["decision"], actor="admin@demo.example")
-    saved_views.save(session, user_id=admin.id, email=admin.email, name="Shadow by risk",
-                     args={"shadow": "1", "sort": "risk"}, actor=admin.email)
+    saved_views.save(
+        session,
+        user_id=admin.id,
+        email=admin.email,
+        name="Shadow by risk",
+        args={"shadow": "1", "sort": "risk"},
+        actor=admin.email,
+    )
     # Discovery triage: an import run, unclassified spend, a merchant decision, a platform app.
-    run = import_runs.record_failure(session, actor="cli", via="cli", files=["amex.csv"],
-                                     sources=["card_csv"], message="1 bad row: row 7")
-    spend_triage.store_lines(session, [
-        ("card_csv", Unclassified("row 2", "Patreon", "PATREON* MEMBERSHIP", TODAY,
-                                  Decimal("5.00"), "USD", None, "unknown merchant")),
-        ("card_csv", Unclassified("row 3", "Supernova Metrics", "SUPERNOVA METRICS AUSTIN TX",
-                                  TODAY, Decimal("99.00"), "USD", "ann@example.com", "unknown")),
-    ], run_id=run.id, actor="cli")
-    spend_triage.decide(session, spend_triage.merchant_key("Patreon"), "not_software",
-                        actor="it@demo.example", reason="a personal membership")
-    platform_apps.add(session, platform="microsoft", name="Contoso HR Portal", app_id="",
-                      actor="admin@demo.example")
+    run = import_runs.record_failure(
+        session,
+        actor="cli",
+        via="cli",
+        files=["amex.csv"],
+        sources=["card_csv"],
+        message="1 bad row: row 7",
+    )
+    spend_triage.store_lines(
+        session,
+        [
+            (
+                "card_csv",
+                Unclassified(
+                    "row 2",
+                    "Patreon",
+                    "PATREON* MEMBERSHIP",
+                    TODAY,
+                    Decimal("5.00"),
+                    "USD",
+                    None,
+                    "unknown merchant",
+                ),
+            ),
+            (
+                "card_csv",
+                Unclassified(
+                    "row 3",
+                    "Supernova Metrics",
+                    "SUPERNOVA METRICS AUSTIN TX",
+                    TODAY,
+                    Decimal("99.00"),
+                    "USD",
+                    "ann@example.com",
+                    "unknown",
+                ),
+            ),
+        ],
+        run_id=run.id,
+        actor="cli",
+    )
+    spend_triage.decide(
+        session,
+        spend_triage.merchant_key("Patreon"),
+        "not_software",
+        actor="it@demo.example",
+        reason="a personal membership",
+    )
+    platform_apps.add(
+        session,
+        platform="microsoft",
+        name="Contoso HR Portal",
+        app_id="",
+        actor="admin@demo.example",
+    )
     session.commit()
 
 
 def table_counts(session) -> dict[str, int]:
-    return {tb.name: session.scalar(sa.select(sa.func.count()).select_from(tb))
-            for tb in Base.metadata.sorted_tables}
+    return {
+        tb.name: session.scalar(sa.select(sa.func.count()).select_from(tb))
+        for tb in Base.metadata.sorted_tables
+    }
 
 
 def utc(at: datetime) -> datetime:
@@ -144,12 +235,17 @@ def views(session) -> dict[str, t.Any]:
     return {
         "audit": audit.render_json(audit.audit_report(session, TODAY, sla_days=7)),
         "scorecard": [(s.day, s.metrics) for s in scorecard.history(session, TODAY)],
-        "review": [(c.id, utc(c.at), c.actor, c.action, c.after)
-                   for c in review.history(session, asked)],
-        "signoffs": [(s.side, s.round, s.signed_by, utc(s.signed_at), s.note)
-                     for s in session.scalars(sa.select(ReviewSignoff).order_by(ReviewSignoff.id))],
-        "users": [(u.id, u.email, u.role, u.active, u.password_hash, u.api_token_hash,
-                   u.session_token) for u in session.scalars(sa.select(User).order_by(User.id))],
+        "review": [
+            (c.id, utc(c.at), c.actor, c.action, c.after) for c in review.history(session, asked)
+        ],
+        "signoffs": [
+            (s.side, s.round, s.signed_by, utc(s.signed_at), s.note)
+            for s in session.scalars(sa.select(ReviewSignoff).order_by(ReviewSignoff.id))
+        ],
+        "users": [
+            (u.id, u.email, u.role, u.active, u.password_hash, u.api_token_hash, u.session_token)
+            for u in session.scalars(sa.select(User).order_by(User.id))
+        ],
         "bundle": bundle.export_bundle(session),
         "changes": session.scalar(sa.select(sa.func.count(ChangeRecord.id))),
     }
@@ -208,20 +304,29 @@ def test_inserts_after_a_restore_get_new_ids(source, app):
         dump.restore(db.session, path)
         db.session.commit()
         last_tool = db.session.scalar(sa.select(sa.func.max(Tool.id)))
-        tool = entities.save_tool(db.session, {"name": "After Restore", "annual_cost": "12.5"},
-                                  actor="test")
-        accounts.create_user(db.session, email="new@example.com", role="viewer",
-                             password="long enough password", actor="test")
+        tool = entities.save_tool(
+            db.session, {"name": "After Restore", "annual_cost": "12.5"}, actor="test"
+        )
+        accounts.create_user(
+            db.session,
+            email="new@example.com",
+            role="viewer",
+            password="long enough password",
+            actor="test",
+        )
         db.session.commit()
         assert tool.id == last_tool + 1
         assert db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))) == (
-            seen["views"]["changes"] + 2)
+            seen["views"]["changes"] + 2
+        )
         assert db.session.get(Tool, tool.id).annual_cost == Decimal("12.50")
         # accounts came across with their password hashes: the old password still signs in
         admin = accounts.authenticate(db.session, "admin@demo.example", "correct horse battery")
         assert admin is not None and admin.role == "admin"
-        assert accounts.authenticate(db.session, "viewer@demo.example",
-                                     "correct horse battery") is None  # still disabled
+        assert (
+            accounts.authenticate(db.session, "viewer@demo.example", "correct horse battery")
+            is None
+        )  # still disabled
 
 
 def test_restore_into_a_database_with_any_row_refuses_and_writes_nothing(source, app):
@@ -253,7 +358,8 @@ def test_a_cut_short_dump_restores_nothing(source, app, tmp_path):
 
 
 def test_a_gzipped_dump_is_read_whatever_its_name_and_a_damaged_one_is_refused(
-        source, app, tmp_path):
+    source, app, tmp_path
+):
     _, path, seen = source
     damaged = tmp_path / "damaged.dump.gz"
     damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -305,8 +411,9 @@ def test_restore_refuses_a_dump_of_another_schema_revision(source, app, tmp_path
             conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32))")
             conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('c3ec6fbc4936')")
         try:
-            with pytest.raises(dump.DumpError, match="revision 000000000000 and this database "
-                                                     "is at c3ec6fbc4936"):
+            with pytest.raises(
+                dump.DumpError, match="revision 000000000000 and this database is at c3ec6fbc4936"
+            ):
                 dump.restore(db.session, other)
             db.session.rollback()
         finally:
@@ -316,8 +423,9 @@ def test_restore_refuses_a_dump_of_another_schema_revision(source, app, tmp_path
 
 
 def test_cli_dump_of_a_migrated_database_restores_with_the_cli(app, runner, tmp_path):
-    fresh = create_app({"TESTING": True,
-                        "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp_path / 'm.sqlite'}"}})
+    fresh = create_app(
+        {"TESTING": True, "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp_path / 'm.sqlite'}"}}
+    )
     fresh_runner = fresh.test_cli_runner()
     for args in (["db", "upgrade"], ["demo", "--today", "2026-11-22"]):
         assert fresh_runner.invoke(main, args).exit_code == 0
@@ -337,8 +445,9 @@ def test_cli_dump_of_a_migrated_database_restores_with_the_cli(app, runner, tmp_
     again = tmp_path / "again.dump.gz"
     assert runner.invoke(main, ["dump", str(again)]).exit_code == 0
     # the suite's schema was made without Alembic, so only the header's revision differs
-    assert gzip.open(again, "rt", encoding="utf-8").read().splitlines(keepends=True)[1:] == (
-        lines[1:])
+    assert (
+        gzip.open(again, "rt", encoding="utf-8").read().splitlines(keepends=True)[1:] == (lines[1:])
+    )
     result = runner.invoke(main, ["restore", str(path)])
     assert result.exit_code == 1
     assert "nothing restored. this database is not empty (change_record has rows)" in result.output

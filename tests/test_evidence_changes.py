@@ -30,13 +30,24 @@ def keys_on(html: str) -> list[str]:
 def seed(app: Flask) -> None:
     with app.app_context():
         ana = make_person(db.session, email="ana@example.com", name="Ana")
-        make_tool(db.session, slug="typeform", name="Typeform", business_owner=ana.email,
-                  lifecycle="discovered")
+        make_tool(
+            db.session,
+            slug="typeform",
+            name="Typeform",
+            business_owner=ana.email,
+            lifecycle="discovered",
+        )
         make_tool(db.session, slug="mailchimp", name="Mailchimp")
-        make_flow(db.session, "typeform", "mailchimp", mechanism="ipaas",
-                  data_classes=["contact_pii"])
-        db.session.add(ToolAlias(tool=entities.tool_by_slug(db.session, "typeform"),
-                                 source="okta", value="0oa-typeform"))
+        make_flow(
+            db.session, "typeform", "mailchimp", mechanism="ipaas", data_classes=["contact_pii"]
+        )
+        db.session.add(
+            ToolAlias(
+                tool=entities.tool_by_slug(db.session, "typeform"),
+                source="okta",
+                value="0oa-typeform",
+            )
+        )
         db.session.commit()
 
 
@@ -53,7 +64,7 @@ def test_deleting_a_tool_lists_what_goes_and_keeps_its_history_readable(app, cli
     assert gone.status_code == 410
     assert "This tool no longer exists" in gone.text and "deleted" in gone.text
     assert "<h1>Typeform" in gone.text  # its name, from its history
-    assert '/changes?type=tool&amp;key=typeform' in gone.text
+    assert "/changes?type=tool&amp;key=typeform" in gone.text
     assert client.get("/tools/never-was").status_code == 404
 
     log = client.get("/changes?type=tool&key=typeform")
@@ -69,9 +80,11 @@ def test_deleting_a_tool_lists_what_goes_and_keeps_its_history_readable(app, cli
 def test_a_deleted_person_keeps_a_readable_history(app, client):
     seed(app)
     with app.app_context():
-        entities.delete_person(db.session, entities.person_by_email(db.session,
-                                                                    "ana@example.com"),
-                               actor="admin@example.com")
+        entities.delete_person(
+            db.session,
+            entities.person_by_email(db.session, "ana@example.com"),
+            actor="admin@example.com",
+        )
         db.session.commit()
     log = client.get("/changes?type=person&key=ana@example.com")
     assert "Deleted." in log.text and "by admin@example.com" in log.text
@@ -121,8 +134,17 @@ def test_csv_export_has_every_matching_record_with_formulas_defused(app, client)
     response = client.get("/changes.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0] == ["id", "at", "actor", "action", "object_type", "object_key", "before",
-                        "after", "request_id"]
+    assert table[0] == [
+        "id",
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_key",
+        "before",
+        "after",
+        "request_id",
+    ]
     # (the signed-in administrator's own account record comes with them; admins see those)
     rows = [row for row in table[1:] if row[4] != "user"]
     assert [row[5] for row in rows] == ["hubspot", "'=cmd|calc@example.com"]

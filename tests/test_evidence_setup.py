@@ -53,8 +53,14 @@ def fresh(tmp_path: Path) -> t.Iterator[Flask]:
     """An app on a database without any tables, as a first `bin/run` finds it."""
     if ON_POSTGRES:
         pytest.skip("bin/run's embedded default is a SQLite file; PostgreSQL runs the suite")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp_path / 'fresh.sqlite'}"}})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp_path / 'fresh.sqlite'}"},
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -65,9 +71,12 @@ def test_a_second_setup_keeps_the_edits_and_says_how_to_sign_in(fresh):
     assert "tools: 46 created" in first and "Demo sign-ins:" in first
     with fresh.app_context():
         hubspot = entities.tool_by_slug(db.session, "hubspot")
-        entities.save_tool(db.session, records.tool_record(hubspot)
-                           | {"description": "Our CRM of record, edited by hand."}, actor="ana",
-                           tool=hubspot)
+        entities.save_tool(
+            db.session,
+            records.tool_record(hubspot) | {"description": "Our CRM of record, edited by hand."},
+            actor="ana",
+            tool=hubspot,
+        )
         triage.ignore(db.session, entities.tool_by_slug(db.session, "loom"), actor="ana")
         db.session.commit()
 
@@ -87,9 +96,12 @@ def test_demo_refuses_a_catalog_and_replace_keeps_the_history(app):
     assert run_cli(app, ["demo", "--today", "2026-11-22"]).exit_code == 0
     with app.app_context():
         hubspot = entities.tool_by_slug(db.session, "hubspot")
-        entities.save_tool(db.session, records.tool_record(hubspot)
-                           | {"description": "Our CRM of record, edited by hand."}, actor="ana",
-                           tool=hubspot)
+        entities.save_tool(
+            db.session,
+            records.tool_record(hubspot) | {"description": "Our CRM of record, edited by hand."},
+            actor="ana",
+            tool=hubspot,
+        )
         triage.ignore(db.session, entities.tool_by_slug(db.session, "loom"), actor="ana")
         db.session.commit()
     fresh = app
@@ -109,10 +121,14 @@ def test_demo_refuses_a_catalog_and_replace_keeps_the_history(app):
     assert "Replaced the catalog (46 tools, 13 people" in replaced.output
     assert description(fresh, "hubspot") != "Our CRM of record, edited by hand."
     with fresh.app_context():
-        actions = [a for (a,) in db.session.execute(
-            sa.select(ChangeRecord.action).where(ChangeRecord.object_type == "tool",
-                                                 ChangeRecord.object_key == "hubspot")
-            .order_by(ChangeRecord.id))]
+        actions = [
+            a
+            for (a,) in db.session.execute(
+                sa.select(ChangeRecord.action)
+                .where(ChangeRecord.object_type == "tool", ChangeRecord.object_key == "hubspot")
+                .order_by(ChangeRecord.id)
+            )
+        ]
         # The history survives: the demo's request and decision (dated along its story), the
         # edit by hand, the replace's delete, then the new demo's request and decision.
         assert actions == ["create", "update", "update", "delete", "create", "update"]
@@ -121,13 +137,18 @@ def test_demo_refuses_a_catalog_and_replace_keeps_the_history(app):
 
 def test_user_set_password_from_stdin_lets_the_user_sign_in(fresh):
     setup_run(fresh)
-    result = run_cli(fresh, ["user", "set", "--email", "admin@demo.example", "--password"],
-                     input="a brand new password\n")
+    result = run_cli(
+        fresh,
+        ["user", "set", "--email", "admin@demo.example", "--password"],
+        input="a brand new password\n",
+    )
     assert result.exit_code == 0, result.output
-    assert login(fresh.test_client(), "admin@demo.example",
-                 "a brand new password").status_code == 302
-    short = run_cli(fresh, ["user", "set", "--email", "admin@demo.example", "--password"],
-                    input="short\n")
+    assert (
+        login(fresh.test_client(), "admin@demo.example", "a brand new password").status_code == 302
+    )
+    short = run_cli(
+        fresh, ["user", "set", "--email", "admin@demo.example", "--password"], input="short\n"
+    )
     assert short.exit_code == 1 and "must be at least 12" in short.output
 
 
@@ -151,8 +172,15 @@ def test_replace_asks_on_a_real_terminal_and_no_keeps_the_catalog(fresh, tmp_pat
     martech = Path(sys.executable).with_name("martech")
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}"}
     master, slave = os.openpty()
-    proc = subprocess.Popen([str(martech), "demo", "--replace"], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, cwd=tmp_path, close_fds=True)
+    proc = subprocess.Popen(
+        [str(martech), "demo", "--replace"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=tmp_path,
+        close_fds=True,
+    )
     os.close(slave)
     try:
         shown = _read_until(master, b"Replace it? [y/N]")

@@ -62,8 +62,12 @@ def tool_id(app: Flask, slug: str) -> int | None:
 
 
 def typeform_spend(app: Flask) -> float:
-    return float(scalar(app, sa.select(sa.func.sum(Sighting.spend)).join(Tool)
-                        .where(Tool.slug == "typeform")) or 0)
+    return float(
+        scalar(
+            app, sa.select(sa.func.sum(Sighting.spend)).join(Tool).where(Tool.slug == "typeform")
+        )
+        or 0
+    )
 
 
 def test_ignore_keeps_the_tool_its_flows_and_spend_and_the_audit_still_sees_it(demo, client):
@@ -73,20 +77,23 @@ def test_ignore_keeps_the_tool_its_flows_and_spend_and_the_audit_still_sees_it(d
     assert "typeform" in inbox_ids(client.get("/imports/triage").text)
 
     # Typeform holds contact data and feeds Mailchimp: ignoring it needs a reason.
-    page = client.post("/imports/triage/typeform/ignore", data={"reason": " "},
-                       follow_redirects=True)
+    page = client.post(
+        "/imports/triage/typeform/ignore", data={"reason": " "}, follow_redirects=True
+    )
     assert "Typeform holds personal data (Contact PII, Consent) and has 1 data flow" in page.text
     assert "say why it is ignored" in page.text
     assert "typeform" in inbox_ids(page.text)
     assert scalar(demo, sa.select(sa.func.count()).select_from(IgnoredApp)) == 0
 
-    page = client.post("/imports/triage/typeform/ignore",
-                       data={"reason": "Jenna's form experiment; Zapier is being replaced"},
-                       follow_redirects=True)
+    page = client.post(
+        "/imports/triage/typeform/ignore",
+        data={"reason": "Jenna's form experiment; Zapier is being replaced"},
+        follow_redirects=True,
+    )
     assert "Typeform is ignored" in page.text
     assert "typeform" not in inbox_ids(page.text)
-    ignored_row = page.text[page.text.index('id="ignored-typeform"'):]
-    ignored_row = ignored_row[:ignored_row.index("</tr>")]
+    ignored_row = page.text[page.text.index('id="ignored-typeform"') :]
+    ignored_row = ignored_row[: ignored_row.index("</tr>")]
     assert "Jenna&#39;s form experiment" in ignored_row and "admin@example.com" in ignored_row
 
     # Everything stays: the tool, its flow of contact data, its sightings and their spend.
@@ -94,27 +101,39 @@ def test_ignore_keeps_the_tool_its_flows_and_spend_and_the_audit_still_sees_it(d
     assert tool_page.status_code == 200
     assert "Ignored in triage by admin@example.com" in tool_page.text
     assert "Jenna&#39;s form experiment" in tool_page.text
-    flows = rows(demo, sa.select(DataFlow.id).join(Tool, DataFlow.source_id == Tool.id)
-                 .where(Tool.slug == "typeform"))
+    flows = rows(
+        demo,
+        sa.select(DataFlow.id)
+        .join(Tool, DataFlow.source_id == Tool.id)
+        .where(Tool.slug == "typeform"),
+    )
     assert len(flows) == 1
     assert typeform_spend(demo) == spend
     after = audit(demo)
     assert after["summary"]["findings_by_severity"] == before["summary"]["findings_by_severity"]
     assert after["summary"]["shadow_spend"] == before["summary"]["shadow_spend"]
     assert ("typeform->mailchimp", "critical") in {
-        (f["subject"]["key"], f["severity"]) for f in after["findings"]
-        if f["rule"] == "FLOW_UNMANAGED_PERSONAL_DATA"}
+        (f["subject"]["key"], f["severity"])
+        for f in after["findings"]
+        if f["rule"] == "FLOW_UNMANAGED_PERSONAL_DATA"
+    }
     assert "typeform" in [s["tool"] for s in after["shadow_it"]]
 
     # Undo: back in the inbox, the ignored names are forgotten, both steps are recorded.
-    decision = re.search(r'/imports/triage/decisions/(\d+)/undo', ignored_row).group(1)
+    decision = re.search(r"/imports/triage/decisions/(\d+)/undo", ignored_row).group(1)
     page = client.post(f"/imports/triage/decisions/{decision}/undo", follow_redirects=True)
     assert "Typeform is back in triage" in page.text
     assert "typeform" in inbox_ids(page.text) and 'id="ignored-typeform"' not in page.text
     assert scalar(demo, sa.select(sa.func.count()).select_from(IgnoredApp)) == 0
-    actions = [a for (a,) in rows(demo, sa.select(ChangeRecord.action).where(
-        ChangeRecord.object_type == "tool", ChangeRecord.object_key == "typeform")
-        .order_by(ChangeRecord.id))]
+    actions = [
+        a
+        for (a,) in rows(
+            demo,
+            sa.select(ChangeRecord.action)
+            .where(ChangeRecord.object_type == "tool", ChangeRecord.object_key == "typeform")
+            .order_by(ChangeRecord.id),
+        )
+    ]
     assert actions[-2:] == ["ignore", "unignore"]
     again = client.post(f"/imports/triage/decisions/{decision}/undo", follow_redirects=True)
     assert "already undone" in again.text
@@ -133,8 +152,8 @@ def test_an_ignored_app_name_is_not_raised_again_by_a_later_import(demo, client)
 
 def test_merge_has_no_preselected_target_and_a_confirmation_listing_what_moves(demo, client):
     page = client.get("/imports/triage").text
-    row = page[page.index('id="tool-zapier"'):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index('id="tool-zapier"') :]
+    row = row[: row.index("</tr>")]
     picker = re.search(r'<input[^>]*name="into"[^>]*>', row).group(0)
     assert "required" in picker and 'value=""' in picker  # a tool picker, empty
 
@@ -156,39 +175,61 @@ def test_merge_has_no_preselected_target_and_a_confirmation_listing_what_moves(d
 def _zapier_state(app: Flask) -> dict:
     zid = tool_id(app, "zapier")
     return {
-        "sightings": sorted(rows(app, sa.select(Sighting.source, Sighting.observed_name,
-                                                Sighting.spend).where(Sighting.tool_id == zid))),
-        "deps": sorted(rows(app, sa.select(Dependency.kind, Dependency.description)
-                            .where(sa.or_(Dependency.tool_id == zid,
-                                          Dependency.depends_on_id == zid)))),
+        "sightings": sorted(
+            rows(
+                app,
+                sa.select(Sighting.source, Sighting.observed_name, Sighting.spend).where(
+                    Sighting.tool_id == zid
+                ),
+            )
+        ),
+        "deps": sorted(
+            rows(
+                app,
+                sa.select(Dependency.kind, Dependency.description).where(
+                    sa.or_(Dependency.tool_id == zid, Dependency.depends_on_id == zid)
+                ),
+            )
+        ),
     }
 
 
 def test_merge_moves_everything_and_undo_puts_it_back(demo, client):
     before = _zapier_state(demo)
     assert before["sightings"] and before["deps"]
-    page = client.post("/imports/triage/zapier/merge", data={"into": "asana"},
-                       follow_redirects=True)
+    page = client.post(
+        "/imports/triage/zapier/merge", data={"into": "asana"}, follow_redirects=True
+    )
     assert "Zapier merged into Asana" in page.text
     assert tool_id(demo, "zapier") is None
     asana = tool_id(demo, "asana")
-    deps = rows(demo, sa.select(Dependency.tool_id, Dependency.depends_on_id)
-                .where(Dependency.depends_on_id == asana))
+    deps = rows(
+        demo,
+        sa.select(Dependency.tool_id, Dependency.depends_on_id).where(
+            Dependency.depends_on_id == asana
+        ),
+    )
     assert deps, "the Mailchimp -> Zapier dependency moved to Asana, not deleted"
     # The merged tool's page says where it went and keeps its history.
     gone = client.get("/tools/zapier")
     assert gone.status_code == 410 and "merged into" in gone.text and "asana" in gone.text
 
-    row = page.text[page.text.index('id="merged-zapier"'):]
-    decision = re.search(r'/imports/triage/decisions/(\d+)/undo', row).group(1)
+    row = page.text[page.text.index('id="merged-zapier"') :]
+    decision = re.search(r"/imports/triage/decisions/(\d+)/undo", row).group(1)
     page = client.post(f"/imports/triage/decisions/{decision}/undo", follow_redirects=True)
     assert "The merge of Zapier into asana is undone" in page.text
     assert "zapier" in inbox_ids(page.text)
     assert _zapier_state(demo) == before
     assert not rows(demo, sa.select(Dependency.id).where(Dependency.depends_on_id == asana))
-    actions = [a for (a,) in rows(demo, sa.select(ChangeRecord.action).where(
-        ChangeRecord.object_type == "tool", ChangeRecord.object_key == "zapier")
-        .order_by(ChangeRecord.id))]
+    actions = [
+        a
+        for (a,) in rows(
+            demo,
+            sa.select(ChangeRecord.action)
+            .where(ChangeRecord.object_type == "tool", ChangeRecord.object_key == "zapier")
+            .order_by(ChangeRecord.id),
+        )
+    ]
     assert actions[-3:] == ["merge", "create", "unmerge"]
 
 
@@ -201,12 +242,13 @@ def test_undo_of_a_merge_refuses_once_a_moved_record_changed(demo, client):
         asana = entities.tool_by_slug(db.session, "asana")
         sighting = entities.tool_sightings(db.session, asana)[0]
         key = sighting.key
-        entities.save_sighting(db.session, records.sighting_record(sighting) | {"users": 99},
-                               actor="someone")
+        entities.save_sighting(
+            db.session, records.sighting_record(sighting) | {"users": 99}, actor="someone"
+        )
         db.session.commit()
     page = client.get("/imports/triage").text
-    row = page[page.index('id="merged-zapier"'):]
-    decision = re.search(r'/imports/triage/decisions/(\d+)/undo', row).group(1)
+    row = page[page.index('id="merged-zapier"') :]
+    decision = re.search(r"/imports/triage/decisions/(\d+)/undo", row).group(1)
     page = client.post(f"/imports/triage/decisions/{decision}/undo", follow_redirects=True)
     assert f"the sighting {key} changed since" in page.text
     assert "cannot be undone automatically (nothing was changed)" in page.text

@@ -28,22 +28,52 @@ RULE = "FLOW_UNMANAGED_PERSONAL_DATA"
 @pytest.fixture
 def app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = auth_app(tmp_path)
-    for email, role in (("mia@example.com", "marketing"), ("ivan@example.com", "it"),
-                        ("olga@example.com", "it")):
+    for email, role in (
+        ("mia@example.com", "marketing"),
+        ("ivan@example.com", "it"),
+        ("olga@example.com", "it"),
+    ):
         add_user(app, email, role)
     with app.app_context():
         s = db.session
         for email in ("mia@example.com", "olga@example.com"):
-            entities.save_person(s, {"email": email, "name": email.split("@")[0].title()},
-                                 actor="test")
-        entities.save_tool(s, {"name": "CRM", "slug": "crm", "lifecycle": "sanctioned",
-                               "system_of_record": True, "category": "crm"}, actor="test")
-        entities.save_tool(s, {"name": "Quiz", "slug": "quiz", "lifecycle": "sanctioned",
-                               "data_classes": ["contact_pii"], "category": "email-marketing",
-                               "business_owner": "mia@example.com",
-                               "technical_owner": "olga@example.com"}, actor="test")
-        entities.save_flow(s, {"source": "crm", "target": "quiz", "mechanism": "manual_export",
-                               "data_classes": ["contact_pii"]}, actor="test")
+            entities.save_person(
+                s, {"email": email, "name": email.split("@")[0].title()}, actor="test"
+            )
+        entities.save_tool(
+            s,
+            {
+                "name": "CRM",
+                "slug": "crm",
+                "lifecycle": "sanctioned",
+                "system_of_record": True,
+                "category": "crm",
+            },
+            actor="test",
+        )
+        entities.save_tool(
+            s,
+            {
+                "name": "Quiz",
+                "slug": "quiz",
+                "lifecycle": "sanctioned",
+                "data_classes": ["contact_pii"],
+                "category": "email-marketing",
+                "business_owner": "mia@example.com",
+                "technical_owner": "olga@example.com",
+            },
+            actor="test",
+        )
+        entities.save_flow(
+            s,
+            {
+                "source": "crm",
+                "target": "quiz",
+                "mechanism": "manual_export",
+                "data_classes": ["contact_pii"],
+            },
+            actor="test",
+        )
         s.commit()
     return app
 
@@ -68,10 +98,16 @@ def test_accepted_risk_leaves_the_totals_until_it_expires(app: Flask) -> None:
     total = before["summary"]["findings_by_severity"][severity]
     assert total >= 1
 
-    answer = ivan.post("/api/v1/findings", json={
-        "action": "accept", "rule": RULE, "subject": subject,
-        "reason": "Campaign ends this month; the export job is being replaced",
-        "until": UNTIL.isoformat()})
+    answer = ivan.post(
+        "/api/v1/findings",
+        json={
+            "action": "accept",
+            "rule": RULE,
+            "subject": subject,
+            "reason": "Campaign ends this month; the export job is being replaced",
+            "until": UNTIL.isoformat(),
+        },
+    )
     assert answer.status_code == 200, answer.json
 
     after = _audit(ivan)
@@ -79,9 +115,11 @@ def test_accepted_risk_leaves_the_totals_until_it_expires(app: Flask) -> None:
     assert after["summary"]["findings_by_severity"][severity] == total - 1
     assert after["summary"]["accepted_risks"] == 1
     [accepted] = after["accepted_risks"]
-    assert (accepted["state"]["status"], accepted["state"]["accepted_until"],
-            accepted["state"]["accepted_by"]) == ("accepted", UNTIL.isoformat(),
-                                                  "ivan@example.com")
+    assert (
+        accepted["state"]["status"],
+        accepted["state"]["accepted_until"],
+        accepted["state"]["accepted_by"],
+    ) == ("accepted", UNTIL.isoformat(), "ivan@example.com")
 
     # The CSV carries the status and the expiry; the page lists it in its own section.
     rows = list(csv.reader(io.StringIO(ivan.get(f"/audit.csv?as_of={TODAY}").text)))
@@ -99,19 +137,31 @@ def test_accepted_risk_leaves_the_totals_until_it_expires(app: Flask) -> None:
     assert expired["accepted_risks"] == []
 
     # Reopen ends the acceptance now.
-    assert ivan.post("/api/v1/findings", json={"action": "reopen", "rule": RULE,
-                                               "subject": subject}).status_code == 200
+    assert (
+        ivan.post(
+            "/api/v1/findings", json={"action": "reopen", "rule": RULE, "subject": subject}
+        ).status_code
+        == 200
+    )
     assert RULE in {f["rule"] for f in _audit(ivan)["findings"]}
     with app.app_context():
-        actions = db.session.scalars(sa.select(ChangeRecord.action).where(
-            ChangeRecord.object_type == "finding").order_by(ChangeRecord.id)).all()
+        actions = db.session.scalars(
+            sa.select(ChangeRecord.action)
+            .where(ChangeRecord.object_type == "finding")
+            .order_by(ChangeRecord.id)
+        ).all()
     assert actions == ["accept", "reopen"]
 
 
 def test_who_may_accept(app: Flask) -> None:
     subject = {"type": "flow", "key": "crm->quiz"}
-    body = {"action": "accept", "rule": RULE, "subject": subject, "reason": "r",
-            "until": UNTIL.isoformat()}
+    body = {
+        "action": "accept",
+        "rule": RULE,
+        "subject": subject,
+        "reason": "r",
+        "until": UNTIL.isoformat(),
+    }
     mia = signed_in(app, "mia@example.com")  # marketing, owner of Quiz
     answer = mia.post("/api/v1/findings", json=body)
     assert answer.status_code == 403 and "only IT" in answer.json["error"]
@@ -120,43 +170,64 @@ def test_who_may_accept(app: Flask) -> None:
     assert answer.status_code == 403 and "another IT reviewer" in answer.json["error"]
     ivan = signed_in(app, "ivan@example.com")
     assert ivan.post("/api/v1/findings", json=body | {"reason": ""}).status_code == 400
-    assert ivan.post("/api/v1/findings",
-                     json=body | {"until": "2020-01-01"}).status_code == 400
-    assert ivan.post("/api/v1/findings",
-                     json=body | {"until": "9999-12-31"}).status_code == 400
+    assert ivan.post("/api/v1/findings", json=body | {"until": "2020-01-01"}).status_code == 400
+    assert ivan.post("/api/v1/findings", json=body | {"until": "9999-12-31"}).status_code == 400
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord).where(
-            ChangeRecord.object_type == "finding")) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(ChangeRecord)
+                .where(ChangeRecord.object_type == "finding")
+            )
+            == 0
+        )
 
 
 def test_assign_and_link_a_ticket_from_the_page(app: Flask) -> None:
     mia = signed_in(app, "mia@example.com")  # an owner may assign and link a ticket
     form = {"rule": RULE, "subject_type": "flow", "subject_key": "crm->quiz", "next": "/audit"}
     due = (TODAY + timedelta(days=14)).isoformat()
-    answer = mia.post("/audit/findings", data=form | {"action": "assign",
-                                                      "assignee": "OLGA@example.com",
-                                                      "due": due})
+    answer = mia.post(
+        "/audit/findings",
+        data=form | {"action": "assign", "assignee": "OLGA@example.com", "due": due},
+    )
     assert answer.status_code == 302 and answer.headers["Location"] == "/audit"
-    bad = mia.post("/audit/findings", data=form | {"action": "ticket",
-                                                   "ticket_url": "javascript:alert(1)"},
-                   follow_redirects=True)
+    bad = mia.post(
+        "/audit/findings",
+        data=form | {"action": "ticket", "ticket_url": "javascript:alert(1)"},
+        follow_redirects=True,
+    )
     assert "must be an http(s) address" in bad.text
-    mia.post("/audit/findings", data=form | {"action": "ticket",
-                                             "ticket_url": "https://jira.example.com/MKT-7"})
+    mia.post(
+        "/audit/findings",
+        data=form | {"action": "ticket", "ticket_url": "https://jira.example.com/MKT-7"},
+    )
     finding = next(f for f in _audit(mia)["findings"] if f["rule"] == RULE)
     assert finding["state"] == {
-        "status": "assigned", "assignee": "olga@example.com", "due": due,
-        "ticket": "https://jira.example.com/MKT-7", "accepted_until": None,
-        "accepted_by": None, "reason": None, "acceptance_expired": False}
+        "status": "assigned",
+        "assignee": "olga@example.com",
+        "due": due,
+        "ticket": "https://jira.example.com/MKT-7",
+        "accepted_until": None,
+        "accepted_by": None,
+        "reason": None,
+        "acceptance_expired": False,
+    }
     page = mia.get("/audit").text
     assert "assigned to olga@example.com" in page
     assert 'href="https://jira.example.com/MKT-7"' in page
     # A viewer-like outsider (no ownership, not IT) cannot assign.
     add_user(app, "vic@example.com", "marketing")
     vic = signed_in(app, "vic@example.com")
-    answer = vic.post("/api/v1/findings", json={"action": "assign", "rule": RULE,
-                                                "subject": {"type": "flow", "key": "crm->quiz"},
-                                                "assignee": "mia@example.com"})
+    answer = vic.post(
+        "/api/v1/findings",
+        json={
+            "action": "assign",
+            "rule": RULE,
+            "subject": {"type": "flow", "key": "crm->quiz"},
+            "assignee": "mia@example.com",
+        },
+    )
     assert answer.status_code == 403
 
 

@@ -20,11 +20,27 @@ from catalog.services import entities
 from tests.factories import make_tool
 
 HOSTILE = [
-    "<script>alert(1)</script>", "\x00", "a\x00b", "\u202egnp.exe", "\u202e<b>rtl</b>",
-    "x" * 10_240, '"<>\\{}|;[] -> label=<b>', "] ; n [label=<<b>x</b>> URL=\"javascript:1\"]",
-    "=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\tindent", "ends with \\",
-    "\\N \\G \\L", "'; DROP TABLE tool; --", "{{ 7*7 }}", "&amp; &lt;", "\r\n\r\n",
-    "javascript:alert(1)", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃ 漢字",
+    "<script>alert(1)</script>",
+    "\x00",
+    "a\x00b",
+    "\u202egnp.exe",
+    "\u202e<b>rtl</b>",
+    "x" * 10_240,
+    '"<>\\{}|;[] -> label=<b>',
+    '] ; n [label=<<b>x</b>> URL="javascript:1"]',
+    '=HYPERLINK("http://evil")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tindent",
+    "ends with \\",
+    "\\N \\G \\L",
+    "'; DROP TABLE tool; --",
+    "{{ 7*7 }}",
+    "&amp; &lt;",
+    "\r\n\r\n",
+    "javascript:alert(1)",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃ 漢字",
 ]
 texts = st.one_of(
     st.sampled_from(HOSTILE),
@@ -34,8 +50,9 @@ texts = st.one_of(
 OK = {200, 302, 400, 409, 413, 422}
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _n = itertools.count()
-FUZZ = settings(max_examples=30, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _shown_escaped(html: str, value: str) -> None:
@@ -43,7 +60,7 @@ def _shown_escaped(html: str, value: str) -> None:
     stored = value.strip()
     if "<" not in stored:
         return
-    snippet = stored[stored.index("<"):][:12]
+    snippet = stored[stored.index("<") :][:12]
     if len(snippet) >= 4:
         assert snippet not in html, f"raw {snippet!r} in page"
 
@@ -77,10 +94,18 @@ def _saved(name: str) -> dict[str, str]:
 def test_tool_form(tools, name, vendor, description, website, currency):
     client = tools.test_client()
     slug = f"fuzz-{next(_n)}"
-    response = client.post("/tools/new", data={
-        "name": name, "slug": slug, "vendor": vendor, "description": description,
-        "website": website, "currency": currency, "lifecycle": "requested",
-    })
+    response = client.post(
+        "/tools/new",
+        data={
+            "name": name,
+            "slug": slug,
+            "vendor": vendor,
+            "description": description,
+            "website": website,
+            "currency": currency,
+            "lifecycle": "requested",
+        },
+    )
     assert response.status_code in OK, response.status_code
     assert "<script>alert(1)</script>" not in response.text
     if response.status_code == 302:
@@ -97,10 +122,18 @@ def test_tool_form(tools, name, vendor, description, website, currency):
 def _assert_audit_csv_defused(app, client, slug: str) -> None:
     """Make the tool shadow IT (seen today, still requested) and check the CSV naming it."""
     with app.app_context():
-        entities.save_sighting(db.session, {"source": "okta", "observed_name": f"app {slug}",
-                                            "tool": slug, "first_seen": date.today(),
-                                            "last_seen": date.today(), "users": 3},
-                               actor="test")
+        entities.save_sighting(
+            db.session,
+            {
+                "source": "okta",
+                "observed_name": f"app {slug}",
+                "tool": slug,
+                "first_seen": date.today(),
+                "last_seen": date.today(),
+                "users": 3,
+            },
+            actor="test",
+        )
         db.session.commit()
     response = client.get("/audit.csv")
     assert response.status_code == 200
@@ -114,13 +147,15 @@ def _assert_audit_csv_defused(app, client, slug: str) -> None:
 
 
 @FUZZ
-@given(local=st.text(alphabet="abcxyz09._+-", min_size=1, max_size=20), name=texts,
-       department=texts)
+@given(
+    local=st.text(alphabet="abcxyz09._+-", min_size=1, max_size=20), name=texts, department=texts
+)
 def test_person_form(app, local, name, department):
     client = app.test_client()
     email = f"{local}.{next(_n)}@example.com"
-    response = client.post("/people/new", data={"email": email, "name": name,
-                                                "department": department, "active": "y"})
+    response = client.post(
+        "/people/new", data={"email": email, "name": name, "department": department, "active": "y"}
+    )
     assert response.status_code in OK, response.status_code
     page = client.get("/people")
     assert page.status_code == 200
@@ -130,14 +165,26 @@ def test_person_form(app, local, name, department):
 
 
 @FUZZ
-@given(frequency=texts, description=texts, source=st.sampled_from(["src", "dst", "nope", "<x>"]),
-       mechanism=st.sampled_from(["api", "tag", "<script>", ""]))
+@given(
+    frequency=texts,
+    description=texts,
+    source=st.sampled_from(["src", "dst", "nope", "<x>"]),
+    mechanism=st.sampled_from(["api", "tag", "<script>", ""]),
+)
 def test_flow_form(tools, frequency, description, source, mechanism):
     client = tools.test_client()
-    response = client.post("/flows/new", data={
-        "source": source, "target": "dst", "mechanism": mechanism, "frequency": frequency,
-        "description": description, "data_classes": ["contact_pii"], "active": "y",
-    })
+    response = client.post(
+        "/flows/new",
+        data={
+            "source": source,
+            "target": "dst",
+            "mechanism": mechanism,
+            "frequency": frequency,
+            "description": description,
+            "data_classes": ["contact_pii"],
+            "active": "y",
+        },
+    )
     assert response.status_code in OK, response.status_code
     assert "<script>alert(1)</script>" not in response.text
     page = client.get("/flows")

@@ -26,8 +26,14 @@ def _app(tmp_path):
     with app.app_context():
         make_person(db.session, email="mia@example.com", department="marketing")
         make_person(db.session, email="ivan@example.com", department="it")
-        make_tool(db.session, slug="mine", name="Mine", business_owner="mia@example.com",
-                  technical_owner="ivan@example.com", requested_at=date.today().isoformat())
+        make_tool(
+            db.session,
+            slug="mine",
+            name="Mine",
+            business_owner="mia@example.com",
+            technical_owner="ivan@example.com",
+            requested_at=date.today().isoformat(),
+        )
         db.session.commit()
     add_user(app, "mia@example.com", "marketing")
     add_user(app, "ivan@example.com", "it")
@@ -43,23 +49,37 @@ def _bundle(tmp_path, tools):
 def _state(app):
     with app.app_context():
         tool = entities.tool_by_slug(db.session, "mine")
-        return (tool.lifecycle, tool.version,
-                db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))),
-                entities.tool_by_slug(db.session, "crm") is None)
+        return (
+            tool.lifecycle,
+            tool.version,
+            db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))),
+            entities.tool_by_slug(db.session, "crm") is None,
+        )
 
 
 def test_import_bundle_cannot_sanction_a_request_without_signoffs(tmp_path, _postgres_schema):
     app = _app(tmp_path)
     before = _state(app)
-    path = _bundle(tmp_path, [{"slug": "mine", "name": "Mine", "lifecycle": "sanctioned",
-                               "business_owner": "mia@example.com",
-                               "technical_owner": "ivan@example.com"}])
+    path = _bundle(
+        tmp_path,
+        [
+            {
+                "slug": "mine",
+                "name": "Mine",
+                "lifecycle": "sanctioned",
+                "business_owner": "mia@example.com",
+                "technical_owner": "ivan@example.com",
+            }
+        ],
+    )
     for args in ([], ["--as", "ivan@example.com"], ["--estate-reason", "x"]):
         result = run_cli(app, ["import", "bundle", *args, path])
         assert result.exit_code == 1, result.output
-        assert ("nothing imported. Mine is requested: it can become sanctioned only through its "
-                "review, with both the business owner's and the technical owner's sign-off "
-                "(missing: business and technical). Use /review/mine.") in result.output
+        assert (
+            "nothing imported. Mine is requested: it can become sanctioned only through its "
+            "review, with both the business owner's and the technical owner's sign-off "
+            "(missing: business and technical). Use /review/mine."
+        ) in result.output
         assert "Traceback" not in result.output
     assert _state(app) == before
 
@@ -73,17 +93,23 @@ def test_import_creates_a_sanctioned_tool_only_as_explicit_estate(tmp_path, _pos
     assert "register it explicitly as pre-existing estate with a reason" in result.output
     assert _state(app) == before
     # A marketer acting through the CLI is a marketer: no estate registration.
-    result = run_cli(app, ["import", "bundle", "--as", "mia@example.com",
-                           "--estate-reason", "ran before", path])
+    result = run_cli(
+        app, ["import", "bundle", "--as", "mia@example.com", "--estate-reason", "ran before", path]
+    )
     assert result.exit_code == 1 and "is IT's decision" in result.output
     assert _state(app) == before
-    result = run_cli(app, ["import", "bundle", "--as", "ivan@example.com",
-                           "--estate-reason", "CRM since 2019", path])
+    result = run_cli(
+        app,
+        ["import", "bundle", "--as", "ivan@example.com", "--estate-reason", "CRM since 2019", path],
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         estate = db.session.scalar(sa.select(ChangeRecord).where(ChangeRecord.action == "estate"))
         assert (estate.actor, estate.object_key, estate.after) == (
-            "ivan@example.com", "crm", {"lifecycle": "sanctioned", "reason": "CRM since 2019"})
+            "ivan@example.com",
+            "crm",
+            {"lifecycle": "sanctioned", "reason": "CRM since 2019"},
+        )
 
 
 def test_catalog_csv_import_obeys_the_gate_and_the_actor(tmp_path, _postgres_schema, monkeypatch):

@@ -35,10 +35,15 @@ def url(slug: str) -> str:
 def stack(sources: int, *, flows_each: int = 1) -> Snapshot:
     """Return `sources` CRM tools feeding one hub, each signing in through Okta."""
     tools = [ToolNode(f"s{i:02d}", f"Source {i:02d}", category="crm") for i in range(sources)]
-    tools += [ToolNode("hub", "Hub", category="customer-data-platform"),
-              ToolNode("okta", "Okta", category="identity-access")]
-    flows = [FlowEdge(f"s{i:02d}", "hub", frozenset({"contact_pii"}), mechanism=f"m{k}")
-             for i in range(sources) for k in range(flows_each)]
+    tools += [
+        ToolNode("hub", "Hub", category="customer-data-platform"),
+        ToolNode("okta", "Okta", category="identity-access"),
+    ]
+    flows = [
+        FlowEdge(f"s{i:02d}", "hub", frozenset({"contact_pii"}), mechanism=f"m{k}")
+        for i in range(sources)
+        for k in range(flows_each)
+    ]
     deps = [DependencyEdge(f"s{i:02d}", "okta", "identity") for i in range(sources)]
     deps.append(DependencyEdge("hub", "okta", "data"))
     return Snapshot(tools=tuple(tools), flows=tuple(flows), dependencies=tuple(deps))
@@ -57,7 +62,8 @@ def test_the_whole_stack_folds_sources_into_columns_and_frees_dependencies() -> 
     folds = statements(source, r"n\d+ -> n\d+ \[style=invis\]")
     # Source i sits left of source i + FOLD_ROWS: columns of FOLD_ROWS tools.
     assert [f.split()[0] + " " + f.split()[2] for f in folds] == [
-        f"{a} {b}" for a, b in zip(sources, sources[FOLD_ROWS:], strict=False)]
+        f"{a} {b}" for a, b in zip(sources, sources[FOLD_ROWS:], strict=False)
+    ]
     identity = statements(source, rf"{sources[0]} -> {ids['okta']} ")
     assert len(identity) == 1
     assert "constraint=false" in identity[0] and 'color="#3b5bdb66"' in identity[0]
@@ -66,8 +72,9 @@ def test_the_whole_stack_folds_sources_into_columns_and_frees_dependencies() -> 
     assert "constraint=false" in data_dep and 'color="#3b5bdb"' in data_dep
     flow = statements(source, rf"{sources[0]} -> {ids['hub']} ")[0]
     assert "label=" in flow  # 41 links: data classes still written on the flows
-    crowded = to_dot(select_view(stack(COMPACT_TOOLS, flows_each=3), ViewParams()),
-                     node_url=url).source
+    crowded = to_dot(
+        select_view(stack(COMPACT_TOOLS, flows_each=3), ViewParams()), node_url=url
+    ).source
     flow = statements(crowded, rf"{sources[0]} -> {ids['hub']} ")[0]
     assert "label=" not in flow and 'tooltip="s00 → hub: Contact PII' in flow
 
@@ -96,8 +103,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Snapshot]:
     yield snapshot
 
 
-def lay_out(snapshot: Snapshot, params: ViewParams,
-            base: graph_service.Marks | None = None) -> tuple[str, bytes | None, int]:
+def lay_out(
+    snapshot: Snapshot, params: ViewParams, base: graph_service.Marks | None = None
+) -> tuple[str, bytes | None, int]:
     """Return (what, SVG from one real dot run with the group boxes, groups in the view)."""
     marks = graph_service.marks_for(snapshot, params, date.today(), base)
     view = select_view(snapshot, params, shadow=marks.shadow)
@@ -123,17 +131,22 @@ def test_every_demo_view_renders_with_its_group_boxes(demo: Snapshot) -> None:
     params += [ViewParams(data_class=key) for key in vocab.DATA_CLASSES]
     params += [ViewParams(group=key) for key in taxonomy.GROUPS]
     params += [ViewParams(lifecycle=key) for key in vocab.LIFECYCLES]
-    params += [ViewParams(focus=slug, depth=depth, direction=direction) for slug in slugs
-               for depth, direction in ((2, "both"), (3, "both"), (10, "both"), (2, "up"),
-                                        (2, "down"))]
+    params += [
+        ViewParams(focus=slug, depth=depth, direction=direction)
+        for slug in slugs
+        for depth, direction in ((2, "both"), (3, "both"), (10, "both"), (2, "up"), (2, "down"))
+    ]
     params += [ViewParams(blast=slug, silos=True) for slug in slugs[::5]]
     base = graph_service.catalog_marks(demo, date.today())
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda p: lay_out(demo, p, base), params))
     failed = [what for what, svg, _ in results if svg is None]
     assert failed == []
-    boxless = [what for what, svg, groups in results
-               if svg is not None and svg.count(b'class="cluster"') != groups]
+    boxless = [
+        what
+        for what, svg, groups in results
+        if svg is not None and svg.count(b'class="cluster"') != groups
+    ]
     assert boxless == []
     assert len(results) > 250
 

@@ -19,12 +19,18 @@ def app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = make_app(tmp_path, GRAPH_OVERVIEW_TOOLS=3, AUTH_ENABLED=False)
     with app.app_context():
         s = db.session
-        make_tool(s, slug="crm", name="CRM", category="crm", lifecycle="sanctioned",
-                  system_of_record=True)
-        make_tool(s, slug="mail", name="Mail", category="email-marketing",
-                  lifecycle="sanctioned")
-        make_tool(s, slug="quiz", name="Quiz", category="email-marketing",
-                  lifecycle="discovered", data_classes=["contact_pii"])
+        make_tool(
+            s, slug="crm", name="CRM", category="crm", lifecycle="sanctioned", system_of_record=True
+        )
+        make_tool(s, slug="mail", name="Mail", category="email-marketing", lifecycle="sanctioned")
+        make_tool(
+            s,
+            slug="quiz",
+            name="Quiz",
+            category="email-marketing",
+            lifecycle="discovered",
+            data_classes=["contact_pii"],
+        )
         make_tool(s, slug="loose", name="Loose", category=None, lifecycle="sanctioned")
         make_flow(s, "crm", "mail", data_classes=["contact_pii"], managed_by_it=True)
         make_flow(s, "crm", "quiz", mechanism="manual_export", data_classes=["contact_pii"])

@@ -41,19 +41,33 @@ def stack(app: Flask) -> Flask:
     """A small stack: form -> crm -> esp -> bi, crm depends on okta, shadow esp."""
     with app.app_context():
         s = db.session
-        make_tool(s, slug="form", name="Typeform", category="interactive-content",
-                  lifecycle="sanctioned")
-        make_tool(s, slug="crm", name="Salesforce", category="crm", lifecycle="sanctioned",
-                  system_of_record=True, data_classes=["contact_pii"])
-        make_tool(s, slug="esp", name="Mailchimp", category="email-marketing",
-                  lifecycle="discovered")
-        make_tool(s, slug="bi", name="Looker", category="dashboards-data-visualization",
-                  lifecycle="sanctioned")
-        make_tool(s, slug="okta", name="Okta", category="identity-access",
-                  lifecycle="sanctioned")
+        make_tool(
+            s, slug="form", name="Typeform", category="interactive-content", lifecycle="sanctioned"
+        )
+        make_tool(
+            s,
+            slug="crm",
+            name="Salesforce",
+            category="crm",
+            lifecycle="sanctioned",
+            system_of_record=True,
+            data_classes=["contact_pii"],
+        )
+        make_tool(
+            s, slug="esp", name="Mailchimp", category="email-marketing", lifecycle="discovered"
+        )
+        make_tool(
+            s,
+            slug="bi",
+            name="Looker",
+            category="dashboards-data-visualization",
+            lifecycle="sanctioned",
+        )
+        make_tool(s, slug="okta", name="Okta", category="identity-access", lifecycle="sanctioned")
         make_flow(s, "form", "crm", data_classes=["contact_pii"], managed_by_it=True)
-        make_flow(s, "crm", "esp", data_classes=["contact_pii", "consent"],
-                  mechanism="manual_export")
+        make_flow(
+            s, "crm", "esp", data_classes=["contact_pii", "consent"], mechanism="manual_export"
+        )
         make_flow(s, "esp", "bi", data_classes=["campaign_metrics"], managed_by_it=True)
         make_dependency(s, "crm", "okta", kind="identity")
         s.commit()
@@ -66,10 +80,13 @@ def test_page_shows_inline_svg_legend_and_controls(stack: Flask, client: FlaskCl
     page = response.text
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page
     assert page.count("<svg") == 1
-    svg = page[page.index("<svg"): page.index("</svg>") + 6]
+    svg = page[page.index("<svg") : page.index("</svg>") + 6]
     root = ET.fromstring(svg)
-    links = {a.get("{http://www.w3.org/1999/xlink}href") for a in root.iter()
-             if a.get("{http://www.w3.org/1999/xlink}href")}
+    links = {
+        a.get("{http://www.w3.org/1999/xlink}href")
+        for a in root.iter()
+        if a.get("{http://www.w3.org/1999/xlink}href")
+    }
     assert links == {f"/tools/{s}" for s in ("form", "crm", "esp", "bi", "okta")}
     assert "Legend" in page and "Unmanaged data flow" in page and "system of record" in page
     assert "5 tools, 3 flows, 1 dependency." in page
@@ -78,15 +95,17 @@ def test_page_shows_inline_svg_legend_and_controls(stack: Flask, client: FlaskCl
     assert 'name="focus"' in page and 'name="direction"' in page and 'name="blast"' in page
 
 
-def test_focus_depth_and_direction_select_the_neighbourhood(stack: Flask,
-                                                            client: FlaskClient) -> None:
+def test_focus_depth_and_direction_select_the_neighbourhood(
+    stack: Flask, client: FlaskClient
+) -> None:
     body = client.get("/graph?focus=crm&depth=1&direction=down&format=csv").text
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert {(r["source"], r["target"], r["kind"]) for r in rows} == {
-        ("crm", "esp", "flow")}
+    assert {(r["source"], r["target"], r["kind"]) for r in rows} == {("crm", "esp", "flow")}
     body = client.get("/graph?focus=crm&depth=1&direction=up&format=csv").text
     assert {(r["source"], r["target"]) for r in csv.DictReader(io.StringIO(body))} == {
-        ("form", "crm"), ("crm", "okta")}
+        ("form", "crm"),
+        ("crm", "okta"),
+    }
     body = client.get("/graph?focus=crm&depth=2&direction=both&format=csv").text
     assert len(list(csv.DictReader(io.StringIO(body)))) == 4
     page = client.get("/graph?focus=okta&depth=1&direction=down").text
@@ -108,7 +127,13 @@ def test_csv_download_has_header_rows_and_headers(stack: Flask, client: FlaskCli
 def test_csv_cells_are_defused() -> None:
     assert graph_service.defuse("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert [graph_service.defuse(c) for c in ("+1", "-1", "@x", "\tx", "\rx", "ok")] == [
-        "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok"]
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "ok",
+    ]
 
 
 def test_dot_svg_and_png_downloads(stack: Flask, client: FlaskClient) -> None:
@@ -129,16 +154,19 @@ def test_dot_svg_and_png_downloads(stack: Flask, client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     ("query", "status", "message"),
-    [("focus=nope", 404, "There is no tool"),
-     ("blast=nope", 404, "There is no tool"),
-     ("focus=crm&depth=-1", 400, "depth must be a whole number from 0 to 10"),
-     ("depth=deep", 400, "depth must be a whole number"),
-     ("direction=left", 400, "direction must be up, down or both"),
-     ("data_class=dna", 400, "data_class unknown value"),
-     ("format=pdf", 400, "format must be one of svg, png, dot, csv")],
+    [
+        ("focus=nope", 404, "There is no tool"),
+        ("blast=nope", 404, "There is no tool"),
+        ("focus=crm&depth=-1", 400, "depth must be a whole number from 0 to 10"),
+        ("depth=deep", 400, "depth must be a whole number"),
+        ("direction=left", 400, "direction must be up, down or both"),
+        ("data_class=dna", 400, "data_class unknown value"),
+        ("format=pdf", 400, "format must be one of svg, png, dot, csv"),
+    ],
 )
-def test_bad_parameters_get_clear_errors(stack: Flask, client: FlaskClient, query: str,
-                                         status: int, message: str) -> None:
+def test_bad_parameters_get_clear_errors(
+    stack: Flask, client: FlaskClient, query: str, status: int, message: str
+) -> None:
     response = client.get(f"/graph?{query}")
     assert response.status_code == status
     assert message in response.text
@@ -147,10 +175,13 @@ def test_bad_parameters_get_clear_errors(stack: Flask, client: FlaskClient, quer
 def test_filters_combine_on_the_page(stack: Flask, client: FlaskClient) -> None:
     body = client.get("/graph?data_class=contact_pii&format=csv").text
     assert {(r["source"], r["target"]) for r in csv.DictReader(io.StringIO(body))} == {
-        ("form", "crm"), ("crm", "esp")}
+        ("form", "crm"),
+        ("crm", "esp"),
+    }
     body = client.get("/graph?data_class=contact_pii&lifecycle=sanctioned&format=csv").text
     assert {(r["source"], r["target"]) for r in csv.DictReader(io.StringIO(body))} == {
-        ("form", "crm")}
+        ("form", "crm")
+    }
     page = client.get("/graph?shadow=1").text
     assert "1 tool, 0 flows, 0 dependencies." in page and "Mailchimp" in page
 
@@ -167,8 +198,9 @@ def test_silo_and_blast_radius_highlights(stack: Flask, client: FlaskClient) -> 
     assert re.search(r'label="?Typeform[^\]]*fontcolor="#9aa3b2"', blast)  # upstream: greyed
 
 
-def test_rendered_views_are_cached_until_the_catalog_changes(stack: Flask,
-                                                             client: FlaskClient) -> None:
+def test_rendered_views_are_cached_until_the_catalog_changes(
+    stack: Flask, client: FlaskClient
+) -> None:
     first = client.get("/graph?focus=crm").text
     cache = stack.extensions["graph_cache"]
     assert (cache.hits, cache.misses, len(cache)) == (0, 3, 3)  # the page, its SVG, its DOT
@@ -192,8 +224,13 @@ def test_rendered_views_are_cached_until_the_catalog_changes(stack: Flask,
 
 def test_render_cache_is_bounded() -> None:
     cache = graph_service.RenderCache(max_entries=2, max_bytes=10)
-    item = graph_service.Rendered(view=None, marks=None, fmt="svg", engine="dot",  # type: ignore[arg-type]
-                                  content=b"1234")
+    item = graph_service.Rendered(
+        view=None,
+        marks=None,
+        fmt="svg",
+        engine="dot",  # type: ignore[arg-type]
+        content=b"1234",
+    )
     for key in ("a", "b", "c"):
         cache.put((key,), item)
     assert len(cache) == 2 and cache.get(("a",)) is None and cache.get(("c",)) is item
@@ -203,14 +240,22 @@ def test_render_cache_is_bounded() -> None:
 
 def big_bundle(n: int) -> dict[str, list[dict[str, object]]]:
     """Return a bundle of n tools in a layered stack, two flows per tool."""
-    tools = [{"slug": f"t{i}", "name": f"Tool {i}", "category": "crm",
-              "lifecycle": "sanctioned"} for i in range(n)]
+    tools = [
+        {"slug": f"t{i}", "name": f"Tool {i}", "category": "crm", "lifecycle": "sanctioned"}
+        for i in range(n)
+    ]
     flows = []
     for i in range(n):
         for step in (1, 7):
             if i + step < n:
-                flows.append({"source": f"t{i}", "target": f"t{i + step}", "mechanism": "api",
-                              "data_classes": ["contact_pii"]})
+                flows.append(
+                    {
+                        "source": f"t{i}",
+                        "target": f"t{i + step}",
+                        "mechanism": "api",
+                        "data_classes": ["contact_pii"],
+                    }
+                )
     return {"tools": tools, "flows": flows}
 
 
@@ -249,7 +294,7 @@ def test_hostile_tool_names_stay_text_in_svg_and_page(app: Flask, client: FlaskC
     root = assert_safe_svg(svg.data)
     assert len(root.findall(".//{http://www.w3.org/2000/svg}g[@class='node']")) == 7
     page = client.get("/graph").text
-    inline = page[page.index("<svg"): page.index("</svg>") + 6]
+    inline = page[page.index("<svg") : page.index("</svg>") + 6]
     assert_safe_svg(inline)
     # Elsewhere on the page (table, selects) names are escaped by Jinja.
     assert "<script>alert(1)</script>" not in page

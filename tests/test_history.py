@@ -28,13 +28,15 @@ DAYS = [date(2026, 9, 1), date(2026, 9, 15), date(2026, 10, 1), date(2026, 10, 2
 
 def _comparable(snap: Snapshot) -> dict[str, list[object]]:
     fields = ("people", "tools", "flows", "dependencies", "sightings")
-    return {name: sorted(map(dataclasses.astuple, getattr(snap, name)), key=repr)
-            for name in fields}
+    return {
+        name: sorted(map(dataclasses.astuple, getattr(snap, name)), key=repr) for name in fields
+    }
 
 
 def _on(day: date) -> entities.recorded_at:  # type: ignore[valid-type]
-    return entities.recorded_at(datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-                                .replace(hour=10))
+    return entities.recorded_at(
+        datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=10)
+    )
 
 
 @pytest.fixture
@@ -47,10 +49,17 @@ def scripted(tmp_path: Path, _postgres_schema: None) -> tuple[Flask, list[dict[s
         s = db.session
         with _on(DAYS[0]):
             make_person(s, email="mia@example.com", name="Mia")
-            make_tool(s, slug="crm", name="CRM", lifecycle="sanctioned", system_of_record=True,
-                      category="crm")
-            make_tool(s, slug="quiz", name="Quiz", lifecycle="discovered",
-                      data_classes=["contact_pii"])
+            make_tool(
+                s,
+                slug="crm",
+                name="CRM",
+                lifecycle="sanctioned",
+                system_of_record=True,
+                category="crm",
+            )
+            make_tool(
+                s, slug="quiz", name="Quiz", lifecycle="discovered", data_classes=["contact_pii"]
+            )
             s.commit()
         exported.append(_comparable(load_snapshot(s)))
         with _on(DAYS[1]):
@@ -60,8 +69,10 @@ def scripted(tmp_path: Path, _postgres_schema: None) -> tuple[Flask, list[dict[s
         exported.append(_comparable(load_snapshot(s)))
         with _on(DAYS[2]):
             quiz = entities.tool_by_slug(s, "quiz")
-            raw = entities.records.tool_record(quiz) | {"business_owner": "mia@example.com",
-                                                        "description": "Our quiz maker"}
+            raw = entities.records.tool_record(quiz) | {
+                "business_owner": "mia@example.com",
+                "description": "Our quiz maker",
+            }
             entities.save_tool(s, raw, actor="test", tool=quiz)
             entities.delete_tool(s, entities.tool_by_slug(s, "zap"), actor="test")
             s.commit()

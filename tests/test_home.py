@@ -25,27 +25,65 @@ TODAY = date.today()
 @pytest.fixture
 def app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = auth_app(tmp_path)
-    for email, role in (("mia@example.com", "marketing"), ("ivan@example.com", "it"),
-                        ("val@example.com", "viewer")):
+    for email, role in (
+        ("mia@example.com", "marketing"),
+        ("ivan@example.com", "it"),
+        ("val@example.com", "viewer"),
+    ):
         add_user(app, email, role, name=email.split("@")[0].title())
     with app.app_context():
         s = db.session
         for email in ("mia@example.com", "ivan@example.com"):
-            entities.save_person(s, {"email": email, "name": email.split("@")[0].title()},
-                                 actor="test")
-        entities.save_tool(s, {"name": "CRM", "slug": "crm", "lifecycle": "sanctioned",
-                               "system_of_record": True, "category": "crm"}, actor="test")
-        entities.save_tool(s, {"name": "Quiz", "slug": "quiz", "lifecycle": "sanctioned",
-                               "data_classes": ["contact_pii"], "category": "email-marketing",
-                               "renewal_date": (TODAY + timedelta(days=40)).isoformat(),
-                               "business_owner": "mia@example.com"}, actor="test")
-        entities.save_flow(s, {"source": "crm", "target": "quiz", "mechanism": "manual_export",
-                               "data_classes": ["contact_pii"]}, actor="test")
-        entities.save_tool(s, {"name": "Loom", "slug": "loom", "lifecycle": "discovered"},
-                           actor="okta import")
-        review.request_tool(s, {"name": "Drift", "business_owner": "mia@example.com",
-                                "technical_owner": "ivan@example.com"},
-                            actor="mia@example.com", today=TODAY - timedelta(days=12))
+            entities.save_person(
+                s, {"email": email, "name": email.split("@")[0].title()}, actor="test"
+            )
+        entities.save_tool(
+            s,
+            {
+                "name": "CRM",
+                "slug": "crm",
+                "lifecycle": "sanctioned",
+                "system_of_record": True,
+                "category": "crm",
+            },
+            actor="test",
+        )
+        entities.save_tool(
+            s,
+            {
+                "name": "Quiz",
+                "slug": "quiz",
+                "lifecycle": "sanctioned",
+                "data_classes": ["contact_pii"],
+                "category": "email-marketing",
+                "renewal_date": (TODAY + timedelta(days=40)).isoformat(),
+                "business_owner": "mia@example.com",
+            },
+            actor="test",
+        )
+        entities.save_flow(
+            s,
+            {
+                "source": "crm",
+                "target": "quiz",
+                "mechanism": "manual_export",
+                "data_classes": ["contact_pii"],
+            },
+            actor="test",
+        )
+        entities.save_tool(
+            s, {"name": "Loom", "slug": "loom", "lifecycle": "discovered"}, actor="okta import"
+        )
+        review.request_tool(
+            s,
+            {
+                "name": "Drift",
+                "business_owner": "mia@example.com",
+                "technical_owner": "ivan@example.com",
+            },
+            actor="mia@example.com",
+            today=TODAY - timedelta(days=12),
+        )
         s.commit()
     return app
 

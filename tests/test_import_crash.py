@@ -57,8 +57,13 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _start(db: Path, export: Path) -> subprocess.Popen[bytes]:
     env = os.environ | {"DATABASE_URL": f"sqlite:///{db}"}
     # Run from another folder, as a user would: the installed packages must resolve on their own.
-    return subprocess.Popen([MARTECH, "import", "entra", str(export)], env=env, cwd=db.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [MARTECH, "import", "entra", str(export)],
+        env=env,
+        cwd=db.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_readers_see_nothing_or_everything_and_kill_9_leaves_nothing(

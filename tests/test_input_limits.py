@@ -36,8 +36,13 @@ def web(tmp_path: t.Any, _postgres_schema: None) -> t.Iterator[Flask]:
     add_user(app, "mia@example.com", "marketing")
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia")
-        make_tool(db.session, slug="crm", name="CRM", lifecycle="sanctioned",
-                  business_owner="mia@example.com")
+        make_tool(
+            db.session,
+            slug="crm",
+            name="CRM",
+            lifecycle="sanctioned",
+            business_owner="mia@example.com",
+        )
         db.session.commit()
     yield app
     with app.app_context():
@@ -55,8 +60,10 @@ def token_for(app: Flask, email: str) -> dict[str, str]:
 def written(app: Flask) -> tuple[int, int]:
     """Return (tools, change records): what a refused request must leave unchanged."""
     with app.app_context():
-        return (db.session.scalar(sa.select(sa.func.count()).select_from(Tool)),
-                db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord)))
+        return (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Tool)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord)),
+        )
 
 
 # Dates ------------------------------------------------------------------------------------------
@@ -84,8 +91,11 @@ def test_marketer_token_cannot_save_a_far_date_that_breaks_the_review(web: Flask
     headers = token_for(web, "mia@example.com")
     client = web.test_client()
     before = written(web)
-    answer = client.post("/api/v1/tools", headers=headers, json={
-        "name": "Far", "business_owner": "mia@example.com", "requested_at": "9999-12-31"})
+    answer = client.post(
+        "/api/v1/tools",
+        headers=headers,
+        json={"name": "Far", "business_owner": "mia@example.com", "requested_at": "9999-12-31"},
+    )
     assert answer.status_code == 400
     assert "outside the supported range" in answer.json["fields"]["requested_at"]
     assert written(web) == before
@@ -116,8 +126,9 @@ def test_nul_anywhere_in_a_request_is_a_400(web: Flask) -> None:
 
 
 def test_nul_in_the_login_email_is_a_400(web: Flask) -> None:
-    answer = web.test_client().post("/login", data={"email": "it\x00@example.com",
-                                                    "password": "x" * 12})
+    answer = web.test_client().post(
+        "/login", data={"email": "it\x00@example.com", "password": "x" * 12}
+    )
     assert answer.status_code == 400 and "NUL character in the form field" in answer.text
 
 
@@ -133,8 +144,10 @@ def test_seats_beyond_the_column_are_refused(web: Flask, seats: int) -> None:
     assert answer.status_code == 400
     assert answer.json["fields"] == {"seats": "must be at most 2,147,483,647"}
     login(client, "it@example.com")
-    form = client.post("/tools/new", data={"name": "Big", "lifecycle": "requested",
-                                           "seats": str(seats), "currency": "USD"})
+    form = client.post(
+        "/tools/new",
+        data={"name": "Big", "lifecycle": "requested", "seats": str(seats), "currency": "USD"},
+    )
     assert form.status_code == 422 and "must be at most 2,147,483,647" in form.text
     assert written(web) == before
     ok = client.post("/api/v1/tools", headers=headers, json={"name": "Max", "seats": 2**31 - 1})
@@ -144,8 +157,11 @@ def test_seats_beyond_the_column_are_refused(web: Flask, seats: int) -> None:
 def test_sighting_users_beyond_the_column_in_a_bundle(web: Flask) -> None:
     add_user(web, "root@example.com", "admin")
     headers = token_for(web, "root@example.com")
-    answer = web.test_client().post("/api/v1/bundle", headers=headers, json={"sightings": [
-        {"source": "okta", "observed_name": "Hotjar", "users": 2**63}]})
+    answer = web.test_client().post(
+        "/api/v1/bundle",
+        headers=headers,
+        json={"sightings": [{"source": "okta", "observed_name": "Hotjar", "users": 2**63}]},
+    )
     assert answer.status_code == 400
     assert answer.json["record"] == "sightings[0] (source='okta', observed_name='Hotjar')"
     assert answer.json["fields"] == {"users": "must be at most 2,147,483,647"}
@@ -155,8 +171,9 @@ def test_sighting_users_beyond_the_column_in_a_bundle(web: Flask) -> None:
 
 def test_a_five_thousand_digit_integer_in_json_is_a_400(web: Flask) -> None:
     headers = token_for(web, "it@example.com") | {"Content-Type": "application/json"}
-    answer = web.test_client().post("/api/v1/tools", headers=headers,
-                                    data='{"name": "X", "seats": ' + "9" * 5000 + "}")
+    answer = web.test_client().post(
+        "/api/v1/tools", headers=headers, data='{"name": "X", "seats": ' + "9" * 5000 + "}"
+    )
     assert answer.status_code == 400
     assert answer.json["error"] == "request body is not valid JSON: a number has too many digits"
 
@@ -164,12 +181,14 @@ def test_a_five_thousand_digit_integer_in_json_is_a_400(web: Flask) -> None:
 def test_annual_cost_is_checked_after_rounding(web: Flask) -> None:
     headers = token_for(web, "it@example.com")
     client = web.test_client()
-    answer = client.post("/api/v1/tools", headers=headers,
-                         json={"name": "Dear", "annual_cost": "999999999999.999"})
+    answer = client.post(
+        "/api/v1/tools", headers=headers, json={"name": "Dear", "annual_cost": "999999999999.999"}
+    )
     assert answer.status_code == 400
     assert answer.json["fields"] == {"annual_cost": "must be at most 999,999,999,999.99"}
-    ok = client.post("/api/v1/tools", headers=headers,
-                     json={"name": "Dear", "annual_cost": "999999999999.99"})
+    ok = client.post(
+        "/api/v1/tools", headers=headers, json={"name": "Dear", "annual_cost": "999999999999.99"}
+    )
     assert ok.status_code == 201
     with web.app_context():
         tool = db.session.scalar(sa.select(Tool).where(Tool.slug == "dear"))
@@ -186,8 +205,9 @@ def test_a_card_amount_of_1e400_is_not_an_amount() -> None:
 def test_a_slug_longer_than_the_column_is_refused(web: Flask, length: int) -> None:
     headers = token_for(web, "it@example.com")
     before = written(web)
-    answer = web.test_client().post("/api/v1/tools", headers=headers,
-                                    json={"name": "Long", "slug": "a" * length})
+    answer = web.test_client().post(
+        "/api/v1/tools", headers=headers, json={"name": "Long", "slug": "a" * length}
+    )
     assert answer.status_code == 400
     assert answer.json["fields"] == {"slug": "must be at most 100 characters"}
     assert written(web) == before
@@ -205,11 +225,14 @@ def test_a_lone_surrogate_in_json_is_refused(web: Flask) -> None:
 # Names and e-mails ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, message", [
-    ("Evil\nTool", "must not contain line breaks"),
-    ("Evil\x1b[31mTool", "must not contain control characters (U+001B)"),
-    ("Evil\rTool", "must not contain line breaks"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("Evil\nTool", "must not contain line breaks"),
+        ("Evil\x1b[31mTool", "must not contain control characters (U+001B)"),
+        ("Evil\rTool", "must not contain line breaks"),
+    ],
+)
 def test_control_characters_in_names_are_refused(web: Flask, name: str, message: str) -> None:
     headers = token_for(web, "it@example.com")
     answer = web.test_client().post("/api/v1/tools", headers=headers, json={"name": name})
@@ -218,8 +241,9 @@ def test_control_characters_in_names_are_refused(web: Flask, name: str, message:
 
 def test_descriptions_keep_their_line_breaks(web: Flask) -> None:
     headers = token_for(web, "it@example.com")
-    answer = web.test_client().post("/api/v1/tools", headers=headers,
-                                    json={"name": "Notes", "description": "one\ntwo"})
+    answer = web.test_client().post(
+        "/api/v1/tools", headers=headers, json={"name": "Notes", "description": "one\ntwo"}
+    )
     assert answer.status_code == 201 and answer.json["description"] == "one\ntwo"
 
 
@@ -227,14 +251,22 @@ def test_lookalike_fullwidth_emails_are_normalised(web: Flask) -> None:
     add_user(web, "root@example.com", "admin")
     headers = token_for(web, "root@example.com")
     client = web.test_client()
-    answer = client.post("/api/v1/people", headers=headers,
-                         json={"email": "ｍｉａ@example.com", "name": "Ｍｉａ Ｆｕｌｌ"})
+    answer = client.post(
+        "/api/v1/people",
+        headers=headers,
+        json={"email": "ｍｉａ@example.com", "name": "Ｍｉａ Ｆｕｌｌ"},
+    )
     assert answer.status_code == 400  # it is Mia, already registered
     assert answer.json["fields"] == {"email": "mia@example.com is already registered"}
     with web.app_context():
         with pytest.raises(accounts.ValidationError, match="already exists"):
-            accounts.create_user(db.session, email="ｉｔ@example.com", role="viewer",
-                                 password="correct horse battery", actor="test")
+            accounts.create_user(
+                db.session,
+                email="ｉｔ@example.com",
+                role="viewer",
+                password="correct horse battery",
+                actor="test",
+            )
     assert login(web.test_client(), "ｉｔ@example.com").status_code == 302
 
 

@@ -39,10 +39,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     # them (modules being reworked on another branch; the types belong in a module of their own).
     # discovery_merge and discovery_write import discovery for its AppPlan, Plan and ImportFailed.
     # The spend triage, platform apps and import runs write through the same import path.
-    ("cycle", "catalog.services.discovery catalog.services.discovery_apps "
-              "catalog.services.discovery_merge catalog.services.discovery_write "
-              "catalog.services.import_runs catalog.services.platform_apps "
-              "catalog.services.spend_triage"): "types declared in the caller",
+    (
+        "cycle",
+        "catalog.services.discovery catalog.services.discovery_apps "
+        "catalog.services.discovery_merge catalog.services.discovery_write "
+        "catalog.services.import_runs catalog.services.platform_apps "
+        "catalog.services.spend_triage",
+    ): "types declared in the caller",
     # The flow pages flash a marketer's queued proposals with the tool pages' helper; it
     # belongs in views/common.py.
     ("catalog.views.flows", "catalog.views.tools"): "flash_proposals shared by two views",
@@ -50,14 +53,43 @@ ALLOWED: dict[tuple[str, str], str] = {
 
 # What the pure layers (catalog.analysis, catalog.vocab, catalog.taxonomy, integrations) may not
 # reach: the web framework, the database, the models and everything built on them.
-FRAMEWORK = ("flask", "flask_login", "flask_wtf", "flask_limiter", "flask_sqlalchemy_lite",
-             "werkzeug", "wtforms", "sqlalchemy", "alembic")
-APP = ("catalog.views", "catalog.services", "catalog.models", "catalog.extensions",
-       "catalog.web", "catalog.auth", "catalog.forms", "catalog.security", "catalog.cli",
-       "catalog.cli_setup")
+FRAMEWORK = (
+    "flask",
+    "flask_login",
+    "flask_wtf",
+    "flask_limiter",
+    "flask_sqlalchemy_lite",
+    "werkzeug",
+    "wtforms",
+    "sqlalchemy",
+    "alembic",
+)
+APP = (
+    "catalog.views",
+    "catalog.services",
+    "catalog.models",
+    "catalog.extensions",
+    "catalog.web",
+    "catalog.auth",
+    "catalog.forms",
+    "catalog.security",
+    "catalog.cli",
+    "catalog.cli_setup",
+)
 # The web layer, which the services never reach.
-WEB = ("catalog.views", "catalog.web", "catalog.auth", "catalog.forms", "catalog.security",
-       "catalog.cli", "catalog.cli_setup", "flask", "flask_login", "flask_wtf", "werkzeug")
+WEB = (
+    "catalog.views",
+    "catalog.web",
+    "catalog.auth",
+    "catalog.forms",
+    "catalog.security",
+    "catalog.cli",
+    "catalog.cli_setup",
+    "flask",
+    "flask_login",
+    "flask_wtf",
+    "werkzeug",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -125,8 +157,9 @@ def dependencies(module: str, source: str) -> set[str]:
     ['catalog.views.*', 'importlib']
     """
     tree = ast.parse(source)
-    package = module if MODULES.get(module, Path()).name == "__init__.py" else \
-        module.rpartition(".")[0]
+    package = (
+        module if MODULES.get(module, Path()).name == "__init__.py" else module.rpartition(".")[0]
+    )
     found: set[str] = set()
     aliases: dict[str, str] = {}  # local name -> the module or package it is bound to
     for node in ast.walk(tree):
@@ -142,7 +175,7 @@ def dependencies(module: str, source: str) -> set[str]:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")
-                anchor = anchor[:len(anchor) - (node.level - 1)]
+                anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join(anchor + ([base] if base else []))
             for alias in node.names:
                 full = f"{base}.{alias.name}"  # a submodule, or a name defined in `base`
@@ -177,23 +210,28 @@ def _reaches(target: str, prefixes: tuple[str, ...]) -> bool:
 def _is_blueprint_module(module: str) -> bool:
     """A view module is one that declares a blueprint (`bp = Blueprint(...)`)."""
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
-    return any(isinstance(node, ast.Assign) and any(
-        isinstance(target, ast.Name) and target.id == "bp" for target in node.targets)
-        for node in tree.body)
+    return any(
+        isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "bp" for target in node.targets)
+        for node in tree.body
+    )
 
 
 def violations() -> set[tuple[str, str]]:
     """Every (importer, imported) pair that breaks the direction of imports."""
     bad = set()
-    blueprints = {m for m in MODULES if m.startswith("catalog.views.") and
-                  _is_blueprint_module(m)}
+    blueprints = {m for m in MODULES if m.startswith("catalog.views.") and _is_blueprint_module(m)}
     for module, path in MODULES.items():
         for target in dependencies(module, path.read_text(encoding="utf-8")):
-            pure = (module.startswith(("catalog.analysis", "integrations"))
-                    or module in ("catalog.vocab", "catalog.taxonomy"))
-            if pure and (_reaches(target, FRAMEWORK) or _reaches(target, APP)
-                         or (module.startswith("catalog.analysis")
-                             and target == "catalog.taxonomy")):
+            pure = module.startswith(("catalog.analysis", "integrations")) or module in (
+                "catalog.vocab",
+                "catalog.taxonomy",
+            )
+            if pure and (
+                _reaches(target, FRAMEWORK)
+                or _reaches(target, APP)
+                or (module.startswith("catalog.analysis") and target == "catalog.taxonomy")
+            ):
                 bad.add((module, target))
             # `catalog` itself is the app factory (catalog/__init__.py): the web layer's top.
             if (pure or module.startswith("catalog.services")) and target == "catalog":
@@ -201,8 +239,16 @@ def violations() -> set[tuple[str, str]]:
             if module.startswith("catalog.services") and _reaches(target, WEB):
                 bad.add((module, target))
             if module == "catalog.models" and _reaches(
-                    target, ("catalog.services", "catalog.views", "catalog.web", "catalog.auth",
-                             "catalog.analysis", "flask")):
+                target,
+                (
+                    "catalog.services",
+                    "catalog.views",
+                    "catalog.web",
+                    "catalog.auth",
+                    "catalog.analysis",
+                    "flask",
+                ),
+            ):
                 bad.add((module, target))
             if module in blueprints and (target in blueprints or target == "catalog.views.*"):
                 bad.add((module, target))
@@ -217,15 +263,19 @@ def _service_cycles() -> set[tuple[str, str]]:
         for target in dependencies(module, MODULES[module].read_text(encoding="utf-8")):
             if target in services:
                 graph.add_edge(module, target)
-    return {("cycle", " ".join(sorted(component)))
-            for component in nx.strongly_connected_components(graph) if len(component) > 1}
+    return {
+        ("cycle", " ".join(sorted(component)))
+        for component in nx.strongly_connected_components(graph)
+        if len(component) > 1
+    }
 
 
 def test_imports_point_down() -> None:
     found = violations()
     unexpected = sorted(found - set(ALLOWED))
     assert not unexpected, "imports against the layering (docs/architecture.md): " + ", ".join(
-        f"{a} -> {b}" for a, b in unexpected)
+        f"{a} -> {b}" for a, b in unexpected
+    )
 
 
 def test_allow_list_only_shrinks() -> None:
@@ -233,23 +283,41 @@ def test_allow_list_only_shrinks() -> None:
     assert not stale, "fixed, so remove from ALLOWED: " + ", ".join(f"{a} -> {b}" for a, b in stale)
 
 
-@pytest.mark.parametrize(("module", "source", "expected"), [
-    # A violation reached through an attribute chain, a string import and a relative import.
-    ("catalog.services.x", "import catalog\ncatalog.views.tools.index()", "catalog.views.tools"),
-    ("catalog.services.x", "import importlib\nimportlib.import_module('catalog.auth')",
-     "catalog.auth"),
-    ("catalog.services.x", "from ..views import tools", "catalog.views.tools"),
-    ("catalog.services.x", "from catalog import views as v\nv.api.bp", "catalog.views.api"),
-    ("catalog.services.x", "from catalog import create_app", "catalog"),
-])
-def test_dependencies_follow_attributes_and_strings(module: str, source: str,
-                                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        # A violation reached through an attribute chain, a string import and a relative import.
+        (
+            "catalog.services.x",
+            "import catalog\ncatalog.views.tools.index()",
+            "catalog.views.tools",
+        ),
+        (
+            "catalog.services.x",
+            "import importlib\nimportlib.import_module('catalog.auth')",
+            "catalog.auth",
+        ),
+        ("catalog.services.x", "from ..views import tools", "catalog.views.tools"),
+        ("catalog.services.x", "from catalog import views as v\nv.api.bp", "catalog.views.api"),
+        ("catalog.services.x", "from catalog import create_app", "catalog"),
+    ],
+)
+def test_dependencies_follow_attributes_and_strings(
+    module: str, source: str, expected: str
+) -> None:
     assert expected in dependencies(module, source)
 
 
-APP_WIDE_HOOKS = {"before_app_request", "after_app_request", "teardown_app_request",
-                  "app_errorhandler", "app_context_processor", "app_url_value_preprocessor",
-                  "app_url_defaults", "before_app_first_request"}
+APP_WIDE_HOOKS = {
+    "before_app_request",
+    "after_app_request",
+    "teardown_app_request",
+    "app_errorhandler",
+    "app_context_processor",
+    "app_url_value_preprocessor",
+    "app_url_defaults",
+    "before_app_first_request",
+}
 
 
 def test_no_blueprint_installs_app_wide_hooks() -> None:

@@ -33,8 +33,9 @@ def postgres_engine() -> t.Iterator[sa.Engine]:
     admin = sa.create_engine(TEST_DATABASE_URL)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = sa.create_engine(TEST_DATABASE_URL,
-                              connect_args={"options": f"-csearch_path={schema}"})
+    engine = sa.create_engine(
+        TEST_DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"}
+    )
     try:
         yield engine
     finally:
@@ -104,11 +105,13 @@ def test_schema_keeps_the_constraints_the_services_rely_on(sqlite_engine):
             "INSERT INTO tool (slug, name, vendor, description, website, lifecycle, data_classes,"
             " system_of_record, sso_enabled, dpa_signed, security_reviewed, currency, created_at,"
             " updated_at, version) VALUES ('a', 'A', '', '', '', 'requested', '[]', 0, 0, 0, 0,"
-            " 'USD', '2026-01-01', '2026-01-01', 1)")
+            " 'USD', '2026-01-01', '2026-01-01', 1)"
+        )
         conn.exec_driver_sql(
             "INSERT INTO data_flow (source_id, target_id, data_classes, mechanism, managed_by_it,"
             " anonymized, frequency, description, active, version)"
-            " VALUES (1, 1, '[]', 'api', 0, 0, '', '', 1, 1)")
+            " VALUES (1, 1, '[]', 'api', 0, 0, '', '', 1, 1)"
+        )
 
 
 def test_check_notices_a_schema_that_differs_from_the_models(sqlite_engine):

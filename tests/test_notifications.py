@@ -96,9 +96,14 @@ def hook() -> t.Iterator[tuple[_Receiver, str]]:
 
 
 def _app(tmp_path: Path, smtp_port: int, hook_url: str, **config: t.Any) -> Flask:
-    app = auth_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port,
-                   NOTIFY_WEBHOOK_URLS=[hook_url], BASE_URL="https://catalog.example.com",
-                   **config)
+    app = auth_app(
+        tmp_path,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_port,
+        NOTIFY_WEBHOOK_URLS=[hook_url],
+        BASE_URL="https://catalog.example.com",
+        **config,
+    )
     add_user(app, "mia@example.com", "marketing", name="Mia Marketer")
     add_user(app, "ivan@example.com", "it", name="Ivan IT")
     add_user(app, "ada@example.com", "admin", name="Ada Admin")
@@ -117,15 +122,23 @@ def _notify(app: Flask, day: date) -> str:
 
 def _request(app: Flask) -> None:
     with app.app_context():
-        review.request_tool(db.session, {"name": "Drift", "vendor": "Salesloft",
-                                         "business_owner": "mia@example.com",
-                                         "technical_owner": "ivan@example.com"},
-                            actor="mia@example.com", today=D0)
+        review.request_tool(
+            db.session,
+            {
+                "name": "Drift",
+                "vendor": "Salesloft",
+                "business_owner": "mia@example.com",
+                "technical_owner": "ivan@example.com",
+            },
+            actor="mia@example.com",
+            today=D0,
+        )
         db.session.commit()
 
 
-def test_request_signoff_breach_decision_end_to_end(tmp_path: Path, smtp: t.Any,
-                                                     hook: t.Any) -> None:
+def test_request_signoff_breach_decision_end_to_end(
+    tmp_path: Path, smtp: t.Any, hook: t.Any
+) -> None:
     (inbox, port), (receiver, url) = smtp, hook
     app = _app(tmp_path, port, url)
     _request(app)
@@ -133,8 +146,10 @@ def test_request_signoff_breach_decision_end_to_end(tmp_path: Path, smtp: t.Any,
     out = _notify(app, D0)
     assert "0 failed" in out
     # The new request goes to IT (the it and admin accounts), the owed sign-offs to each owner.
-    assert inbox.to("ivan@example.com") == ["New request: Drift",
-                                            "Your technical sign-off is needed: Drift"]
+    assert inbox.to("ivan@example.com") == [
+        "New request: Drift",
+        "Your technical sign-off is needed: Drift",
+    ]
     assert inbox.to("ada@example.com") == ["New request: Drift"]
     assert inbox.to("mia@example.com") == ["Your business sign-off is needed: Drift"]
     assert [p["text"].splitlines()[0] for p in receiver.posts] == ["*New request: Drift*"]
@@ -186,14 +201,17 @@ def test_preferences_are_respected(tmp_path: Path, smtp: t.Any, hook: t.Any) -> 
     assert inbox.to("ivan@example.com") == ["Your technical sign-off is needed: Drift"]
     assert inbox.to("ada@example.com") == ["New request: Drift"]
     with app.app_context():
-        changes = db.session.execute(sa.text(
-            "select count(*) from change_record where object_type = 'notification_preference'"
-        )).scalar()
+        changes = db.session.execute(
+            sa.text(
+                "select count(*) from change_record where object_type = 'notification_preference'"
+            )
+        ).scalar()
     assert changes == 1
 
 
-def test_failures_retry_with_backoff_and_show_to_admins(tmp_path: Path, smtp: t.Any,
-                                                         hook: t.Any) -> None:
+def test_failures_retry_with_backoff_and_show_to_admins(
+    tmp_path: Path, smtp: t.Any, hook: t.Any
+) -> None:
     (inbox, _), (receiver, url) = smtp, hook
     app = _app(tmp_path, _free_port(), url)  # nothing listens on that SMTP port
     receiver.fail = True
@@ -223,23 +241,50 @@ def test_failures_retry_with_backoff_and_show_to_admins(tmp_path: Path, smtp: t.
     assert inbox.messages == []
 
 
-def test_renewal_with_serious_findings_and_weekly_digest(tmp_path: Path, smtp: t.Any,
-                                                          hook: t.Any) -> None:
+def test_renewal_with_serious_findings_and_weekly_digest(
+    tmp_path: Path, smtp: t.Any, hook: t.Any
+) -> None:
     (inbox, port), (_, url) = smtp, hook
     app = _app(tmp_path, port, url)
     with app.app_context():
         s = db.session
-        crm = entities.save_tool(s, {"name": "CRM", "slug": "crm", "lifecycle": "sanctioned",
-                                     "system_of_record": True, "category": "crm",
-                                     "business_owner": "mia@example.com",
-                                     "technical_owner": "ivan@example.com"}, actor="test")
-        entities.save_tool(s, {"name": "Quiz", "slug": "quiz", "lifecycle": "sanctioned",
-                               "data_classes": ["contact_pii"], "category": "email-marketing",
-                               "renewal_date": (D0 + timedelta(days=80)).isoformat(),
-                               "business_owner": "mia@example.com",
-                               "technical_owner": "ivan@example.com"}, actor="test")
-        entities.save_flow(s, {"source": "crm", "target": "quiz", "mechanism": "manual_export",
-                               "data_classes": ["contact_pii"]}, actor="test")
+        crm = entities.save_tool(
+            s,
+            {
+                "name": "CRM",
+                "slug": "crm",
+                "lifecycle": "sanctioned",
+                "system_of_record": True,
+                "category": "crm",
+                "business_owner": "mia@example.com",
+                "technical_owner": "ivan@example.com",
+            },
+            actor="test",
+        )
+        entities.save_tool(
+            s,
+            {
+                "name": "Quiz",
+                "slug": "quiz",
+                "lifecycle": "sanctioned",
+                "data_classes": ["contact_pii"],
+                "category": "email-marketing",
+                "renewal_date": (D0 + timedelta(days=80)).isoformat(),
+                "business_owner": "mia@example.com",
+                "technical_owner": "ivan@example.com",
+            },
+            actor="test",
+        )
+        entities.save_flow(
+            s,
+            {
+                "source": "crm",
+                "target": "quiz",
+                "mechanism": "manual_export",
+                "data_classes": ["contact_pii"],
+            },
+            actor="test",
+        )
         assert crm is not None
         s.commit()
     _notify(app, D0)
@@ -251,5 +296,6 @@ def test_renewal_with_serious_findings_and_weekly_digest(tmp_path: Path, smtp: t
     renewal = [s for s in inbox.to("mia@example.com") if "renews" in s]
     assert len(renewal) == 2
     digests = inbox.to("mia@example.com").count("Your tools' open findings this week")
-    assert digests == (1 if (D0 + timedelta(days=55)).isocalendar()[:2] == D0.isocalendar()[:2]
-                       else 2)
+    assert digests == (
+        1 if (D0 + timedelta(days=55)).isocalendar()[:2] == D0.isocalendar()[:2] else 2
+    )

@@ -30,15 +30,34 @@ def seed(app: Flask) -> None:
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia Moreau", department="marketing")
         make_person(db.session, email="ivan@example.com", name="Ivan Ito", department="it")
-        make_tool(db.session, slug="crm", name="Salesforce", lifecycle="sanctioned",
-                  category="crm", system_of_record=True)
-        make_tool(db.session, slug="webinar", name="Webinar Co", lifecycle="in_review",
-                  category="events-meetings-webinars", business_owner="mia@example.com",
-                  technical_owner="ivan@example.com", requested_at=TODAY - timedelta(days=3))
-        make_tool(db.session, slug="sheet", name="Rogue Sheet", lifecycle="discovered",
-                  data_classes=["contact_pii"])
-        make_flow(db.session, "crm", "sheet", data_classes=["contact_pii"],
-                  mechanism="manual_export")
+        make_tool(
+            db.session,
+            slug="crm",
+            name="Salesforce",
+            lifecycle="sanctioned",
+            category="crm",
+            system_of_record=True,
+        )
+        make_tool(
+            db.session,
+            slug="webinar",
+            name="Webinar Co",
+            lifecycle="in_review",
+            category="events-meetings-webinars",
+            business_owner="mia@example.com",
+            technical_owner="ivan@example.com",
+            requested_at=TODAY - timedelta(days=3),
+        )
+        make_tool(
+            db.session,
+            slug="sheet",
+            name="Rogue Sheet",
+            lifecycle="discovered",
+            data_classes=["contact_pii"],
+        )
+        make_flow(
+            db.session, "crm", "sheet", data_classes=["contact_pii"], mechanism="manual_export"
+        )
         db.session.commit()
 
 
@@ -47,14 +66,16 @@ def test_plural_words() -> None:
 
 
 def test_audit_page_shows_rule_titles_and_explanations_with_ids_as_small_print(
-        app: Flask, client: FlaskClient) -> None:
+    app: Flask, client: FlaskClient
+) -> None:
     seed(app)
     page = client.get("/audit").text
     findings = page.split('id="findings-h"')[1]
     # One titled group per rule, with its count, explanation and remedy; the id in small print.
-    assert (f'<th colspan="3" scope="rowgroup">{DATA_SILO.title} '
-            f'<small class="rule-id">DATA_SILO</small> <span class="muted">(1 finding)</span>'
-            ) in findings
+    assert (
+        f'<th colspan="3" scope="rowgroup">{DATA_SILO.title} '
+        f'<small class="rule-id">DATA_SILO</small> <span class="muted">(1 finding)</span>'
+    ) in findings
     assert f"{DATA_SILO.explanation} What to do: {DATA_SILO.remedy}" in findings
     assert SHADOW_DISCOVERED.title in findings
     assert "<code>DATA_SILO</code>" not in page
@@ -75,9 +96,11 @@ def test_tool_page_speaks_words_and_counts_right(app: Flask, client: FlaskClient
     assert "1 active flow would break." in crm
     assert "Personal-data reach (1 tool)" in crm
     sheet = client.get("/tools/sheet").text
-    assert f"Shadow IT: <span class=\"rule-title\" title=\"{SHADOW_DISCOVERED.explanation}\">" \
-           f"{SHADOW_DISCOVERED.title}</span> <small class=\"rule-id\">SHADOW_DISCOVERED</small>" \
+    assert (
+        f'Shadow IT: <span class="rule-title" title="{SHADOW_DISCOVERED.explanation}">'
+        f'{SHADOW_DISCOVERED.title}</span> <small class="rule-id">SHADOW_DISCOVERED</small>'
         in sheet
+    )
     assert "<td>Personal data arriving by unmanaged flows</td>" in sheet
     assert "unmanaged_personal_inflows" not in sheet
     webinar = client.get("/tools/webinar").text
@@ -92,8 +115,9 @@ def test_history_shows_labels_and_names(app: Flask, client: FlaskClient) -> None
     with app.app_context():
         tool = db.session.query(Tool).filter_by(slug="webinar").one()
         raw = records.tool_record(tool) | {"category": "email-marketing", "lifecycle": "retired"}
-        entities.save_tool(db.session, raw, actor="ivan@example.com", tool=tool,
-                           expected_version=tool.version)
+        entities.save_tool(
+            db.session, raw, actor="ivan@example.com", tool=tool, expected_version=tool.version
+        )
         db.session.commit()
     page = client.get("/tools/webinar").text
     history = page.split('class="history"')[1]

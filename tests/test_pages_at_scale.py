@@ -32,17 +32,28 @@ def triage_app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = make_app(tmp_path, AUTH_ENABLED=False)  # page sizes and links, not permissions
     with app.app_context():
         s = db.session
-        entities.save_tool(s, {"name": "HubSpot", "slug": "hubspot", "lifecycle": "sanctioned"},
-                           actor="test")
+        entities.save_tool(
+            s, {"name": "HubSpot", "slug": "hubspot", "lifecycle": "sanctioned"}, actor="test"
+        )
         for n in range(30):
             name = "Hubspot Marketing" if n == 0 else f"App {n:02d}"
-            entities.save_tool(s, {"name": name, "slug": f"app-{n:02d}",
-                                   "lifecycle": "discovered"}, actor="test")
+            entities.save_tool(
+                s, {"name": name, "slug": f"app-{n:02d}", "lifecycle": "discovered"}, actor="test"
+            )
             seen = (DAY + timedelta(days=n)).isoformat()
-            entities.save_sighting(s, {"source": "okta", "observed_name": name,
-                                       "tool": f"app-{n:02d}", "first_seen": seen,
-                                       "last_seen": seen, "users": n, "events": 1},
-                                   actor="test")
+            entities.save_sighting(
+                s,
+                {
+                    "source": "okta",
+                    "observed_name": name,
+                    "tool": f"app-{n:02d}",
+                    "first_seen": seen,
+                    "last_seen": seen,
+                    "users": n,
+                    "events": 1,
+                },
+                actor="test",
+            )
         s.commit()
     return app
 
@@ -92,17 +103,38 @@ def hub_app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = make_app(tmp_path, AUTH_ENABLED=False)  # page sizes and links, not permissions
     with app.app_context():
         s = db.session
-        entities.save_tool(s, {"name": "Hub", "slug": "hub", "lifecycle": "sanctioned",
-                               "data_classes": ["contact_pii"]}, actor="test")
+        entities.save_tool(
+            s,
+            {
+                "name": "Hub",
+                "slug": "hub",
+                "lifecycle": "sanctioned",
+                "data_classes": ["contact_pii"],
+            },
+            actor="test",
+        )
         for n in range(30):
-            entities.save_tool(s, {"name": f"Spoke {n:02d}", "slug": f"spoke-{n:02d}",
-                                   "lifecycle": "sanctioned"}, actor="test")
-            entities.save_flow(s, {"source": "hub", "target": f"spoke-{n:02d}",
-                                   "mechanism": "api", "data_classes": ["contact_pii"]},
-                               actor="test")
+            entities.save_tool(
+                s,
+                {"name": f"Spoke {n:02d}", "slug": f"spoke-{n:02d}", "lifecycle": "sanctioned"},
+                actor="test",
+            )
+            entities.save_flow(
+                s,
+                {
+                    "source": "hub",
+                    "target": f"spoke-{n:02d}",
+                    "mechanism": "api",
+                    "data_classes": ["contact_pii"],
+                },
+                actor="test",
+            )
         for n in range(23):
-            entities.save_sighting(s, {"source": "okta", "observed_name": f"Hub seat {n:02d}",
-                                       "tool": "hub", "users": 1}, actor="test")
+            entities.save_sighting(
+                s,
+                {"source": "okta", "observed_name": f"Hub seat {n:02d}", "tool": "hub", "users": 1},
+                actor="test",
+            )
         s.commit()
     return app
 
@@ -150,13 +182,19 @@ def queue_app(tmp_path: Path, _postgres_schema: None) -> Flask:
     today = date.today()
     with app.app_context():
         s = db.session
-        entities.save_person(s, {"email": "mia@example.com", "name": "Mia Marketer"},
-                             actor="test")
+        entities.save_person(s, {"email": "mia@example.com", "name": "Mia Marketer"}, actor="test")
         for n in range(30):
-            entities.save_tool(s, {"name": f"Request {n:02d}", "slug": f"request-{n:02d}",
-                                   "lifecycle": "requested", "business_owner": "mia@example.com",
-                                   "requested_at": (today - timedelta(days=30 - n)).isoformat()},
-                               actor="test")
+            entities.save_tool(
+                s,
+                {
+                    "name": f"Request {n:02d}",
+                    "slug": f"request-{n:02d}",
+                    "lifecycle": "requested",
+                    "business_owner": "mia@example.com",
+                    "requested_at": (today - timedelta(days=30 - n)).isoformat(),
+                },
+                actor="test",
+            )
         s.commit()
     return app
 
@@ -174,7 +212,8 @@ def test_the_review_queue_pages_oldest_first_with_its_counts(queue_app: Flask) -
 
 
 def test_the_focused_graph_lists_its_first_links_and_the_csv_has_all(
-        hub_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from catalog.views import graph as graph_views
 
     monkeypatch.setattr(graph_views, "TABLE_ROWS", 10)

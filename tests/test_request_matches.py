@@ -28,13 +28,30 @@ def _catalog(session):
     make_person(session, email="mia@example.com", name="Mia", department="marketing")
     make_person(session, email="otto@example.com", name="Otto", department="marketing")
     make_person(session, email="ivan@example.com", name="Ivan", department="it")
-    make_tool(session, slug="hubspot", name="HubSpot", vendor="HubSpot Inc.",
-              category="email-marketing", lifecycle="sanctioned",
-              website="https://www.hubspot.com", business_owner="otto@example.com")
-    make_tool(session, slug="salesforce", name="Salesforce", category="crm",
-              lifecycle="sanctioned", system_of_record=True)
-    raw = {"name": "Mailchimp", "category": "email-marketing", "business_owner": "mia@example.com",
-           "technical_owner": "ivan@example.com"}
+    make_tool(
+        session,
+        slug="hubspot",
+        name="HubSpot",
+        vendor="HubSpot Inc.",
+        category="email-marketing",
+        lifecycle="sanctioned",
+        website="https://www.hubspot.com",
+        business_owner="otto@example.com",
+    )
+    make_tool(
+        session,
+        slug="salesforce",
+        name="Salesforce",
+        category="crm",
+        lifecycle="sanctioned",
+        system_of_record=True,
+    )
+    raw = {
+        "name": "Mailchimp",
+        "category": "email-marketing",
+        "business_owner": "mia@example.com",
+        "technical_owner": "ivan@example.com",
+    }
     old = TODAY - timedelta(days=30)
     mailchimp = review.request_tool(session, raw, actor="mia@example.com", today=old)
     review.reject(session, mailchimp, "No DPA and no SSO", actor="ivan@example.com", today=old)
@@ -52,21 +69,29 @@ def web(tmp_path, _postgres_schema):
 
 
 def _form(**extra):
-    return {"name": "HubSpot Marketing Hub", "description": "E-mail nurture",
-            "category": "email-marketing", "business_owner": "mia@example.com",
-            "technical_owner": "ivan@example.com", "mechanism": "api"} | extra
+    return {
+        "name": "HubSpot Marketing Hub",
+        "description": "E-mail nurture",
+        "category": "email-marketing",
+        "business_owner": "mia@example.com",
+        "technical_owner": "ivan@example.com",
+        "mechanism": "api",
+    } | extra
 
 
 def test_hints_name_the_status_and_what_to_do(session):
     _catalog(session)
     found = request_match.matches(session, "HubSpot Marketing Hub")
     assert [(m.tool.slug, m.how, m.same, m.status) for m in found][:1] == [
-        ("hubspot", "name", True, "sanctioned")]
+        ("hubspot", "name", True, "sanctioned")
+    ]
     assert found[0].notice == "already sanctioned: ask its owner (Otto) for access"
     rejected = request_match.matches(session, "mailchimp")[0]
-    assert rejected.notice == (f"rejected on {TODAY - timedelta(days=30)} because “No DPA and "
-                               f"no SSO”: request again with what changed (your request "
-                               f"reopens its review)")
+    assert rejected.notice == (
+        f"rejected on {TODAY - timedelta(days=30)} because “No DPA and "
+        f"no SSO”: request again with what changed (your request "
+        f"reopens its review)"
+    )
     by_domain = request_match.matches(session, "hubspot.com")
     assert by_domain[0].tool.slug == "hubspot"
     assert request_match.matches(session, "Totally New Thing") == []
@@ -81,28 +106,43 @@ def test_typo_and_vendor_are_hints_but_only_a_name_match_holds_a_request(session
 
 def test_requesting_a_sanctioned_tool_shows_the_notice_and_creates_nothing(session):
     _catalog(session)
-    raw = {"name": "HubSpot Marketing Hub", "business_owner": "mia@example.com",
-           "technical_owner": "ivan@example.com"}
+    raw = {
+        "name": "HubSpot Marketing Hub",
+        "business_owner": "mia@example.com",
+        "technical_owner": "ivan@example.com",
+    }
     with pytest.raises(ValidationError) as info:
         review.request_tool(session, raw, actor="mia@example.com", today=TODAY)
     assert info.value.errors == {
-        "name": "HubSpot is already sanctioned: ask its owner (Otto) for access."}
+        "name": "HubSpot is already sanctioned: ask its owner (Otto) for access."
+    }
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(Tool)) == 3
 
 
 def test_requesting_a_rejected_tool_reopens_its_review(session):
     _catalog(session)
-    raw = {"name": "Mailchimp", "description": "Now with a DPA",
-           "business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
+    raw = {
+        "name": "Mailchimp",
+        "description": "Now with a DPA",
+        "business_owner": "mia@example.com",
+        "technical_owner": "ivan@example.com",
+    }
     tool = review.request_tool(session, raw, actor="mia@example.com", today=TODAY)
     session.commit()
     assert (tool.slug, tool.lifecycle, tool.requested_at, tool.decided_at) == (
-        "mailchimp", "requested", TODAY, None)
+        "mailchimp",
+        "requested",
+        TODAY,
+        None,
+    )
     assert tool.description == "Now with a DPA"
     reopen = session.scalar(sa.select(ChangeRecord).where(ChangeRecord.action == "reopen"))
     assert (reopen.actor, reopen.after["was"], reopen.after["round"]) == (
-        "mia@example.com", "rejected", TODAY.isoformat())
+        "mia@example.com",
+        "rejected",
+        TODAY.isoformat(),
+    )
     assert review.signoffs(session, tool) == {}
     assert [i.tool.slug for i in review.queue(session, TODAY, 10)] == ["mailchimp"]
 
@@ -128,6 +168,7 @@ def test_matches_endpoint_and_the_form_marks(web):
     page = mia.get("/review/request").text
     for field in ("name", "business_owner", "technical_owner"):
         assert f'id="{field}" name="{field}" required' in page or (
-            f'name="{field}"' in page and "required" in page)
+            f'name="{field}"' in page and "required" in page
+        )
     assert page.count('class="required"') >= 4  # three fields and the legend of the marks
     assert 'class="checks"' in page and "js/request-matches.js" in page

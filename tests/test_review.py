@@ -27,17 +27,33 @@ TODAY = date(2026, 11, 22)
 def stack(session):
     make_person(session, email="mia@example.com", name="Mia", department="marketing")
     make_person(session, email="ivan@example.com", name="Ivan", department="it")
-    make_tool(session, slug="salesforce", name="Salesforce", category="crm",
-              lifecycle="sanctioned", system_of_record=True)
+    make_tool(
+        session,
+        slug="salesforce",
+        name="Salesforce",
+        category="crm",
+        lifecycle="sanctioned",
+        system_of_record=True,
+    )
     session.commit()
     return session
 
 
 def _request(session, **overrides):
-    raw = {"name": "Mailgun", "description": "Transactional e-mail", "category": "email-marketing",
-           "business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
-    return review.request_tool(session, raw | overrides.pop("raw", {}), actor="mia@example.com",
-                               today=overrides.pop("today", TODAY), **overrides)
+    raw = {
+        "name": "Mailgun",
+        "description": "Transactional e-mail",
+        "category": "email-marketing",
+        "business_owner": "mia@example.com",
+        "technical_owner": "ivan@example.com",
+    }
+    return review.request_tool(
+        session,
+        raw | overrides.pop("raw", {}),
+        actor="mia@example.com",
+        today=overrides.pop("today", TODAY),
+        **overrides,
+    )
 
 
 def test_request_starts_requested_with_draft_unmanaged_flows(stack):
@@ -47,7 +63,10 @@ def test_request_starts_requested_with_draft_unmanaged_flows(stack):
     assert tool.data_classes == ["contact_pii", "consent"]
     flow = stack.scalar(sa.select(DataFlow))
     assert (flow.source.slug, flow.target.slug, flow.managed_by_it) == (
-        "salesforce", "mailgun", False)
+        "salesforce",
+        "mailgun",
+        False,
+    )
     assert flow.data_classes == ["contact_pii", "consent"]
     kinds = stack.scalars(sa.select(ChangeRecord.object_type).order_by(ChangeRecord.id)).all()
     assert kinds[-2:] == ["tool", "flow"]
@@ -73,17 +92,21 @@ def test_one_signoff_is_not_enough_to_sanction(stack):
     review.sign_off(stack, tool, "business", actor="mia@example.com")
     with pytest.raises(ValidationError) as info:
         review.sanction(stack, tool, actor="ivan@example.com", today=TODAY)
-    assert info.value.errors == {"signoffs": "sanctioning needs both the business owner's and "
-                                             "the technical owner's sign-off; missing: technical"}
+    assert info.value.errors == {
+        "signoffs": "sanctioning needs both the business owner's and "
+        "the technical owner's sign-off; missing: technical"
+    }
     assert tool.lifecycle == "in_review"
     review.sign_off(stack, tool, "technical", actor="ivan@example.com", note="SSO checked")
     review.sanction(stack, tool, actor="ivan@example.com", today=TODAY + timedelta(days=3))
     stack.commit()
     assert (tool.lifecycle, tool.decided_at) == ("sanctioned", TODAY + timedelta(days=3))
     events = [(c.action, c.actor, (c.after or {}).get("side")) for c in review.history(stack, tool)]
-    assert events == [("sanction", "ivan@example.com", None),
-                      ("signoff", "ivan@example.com", "technical"),
-                      ("signoff", "mia@example.com", "business")]
+    assert events == [
+        ("sanction", "ivan@example.com", None),
+        ("signoff", "ivan@example.com", "technical"),
+        ("signoff", "mia@example.com", "business"),
+    ]
 
 
 def test_signoff_is_given_once_per_side(stack):
@@ -92,7 +115,8 @@ def test_signoff_is_given_once_per_side(stack):
     with pytest.raises(ValidationError) as info:
         review.sign_off(stack, tool, "business", actor="someone@example.com")
     assert info.value.errors == {
-        "side": "the business sign-off was already given by mia@example.com"}
+        "side": "the business sign-off was already given by mia@example.com"
+    }
 
 
 def test_sanction_requires_review_first(stack):
@@ -110,14 +134,16 @@ def test_rejection_needs_a_reason(stack):
         review.reject(stack, tool, "   ", actor="ivan@example.com", today=TODAY)
     assert info.value.errors == {"reason": "a rejection needs a reason"}
     assert tool.lifecycle == "requested"
-    review.reject(stack, tool, "Duplicates Salesforce Marketing Cloud", actor="ivan@example.com",
-                  today=TODAY)
+    review.reject(
+        stack, tool, "Duplicates Salesforce Marketing Cloud", actor="ivan@example.com", today=TODAY
+    )
     assert (tool.lifecycle, tool.decided_at) == ("rejected", TODAY)
     assert review.history(stack, tool)[0].after["reason"] == "Duplicates Salesforce Marketing Cloud"
     with pytest.raises(ValidationError) as info:
         review.reject(stack, tool, "again", actor="ivan@example.com", today=TODAY)
     assert info.value.errors == {
-        "lifecycle": "Mailgun is rejected; only requested or in-review tools can be rejected"}
+        "lifecycle": "Mailgun is rejected; only requested or in-review tools can be rejected"
+    }
 
 
 def test_overdue_at_eleven_days_not_ten(stack):
@@ -126,15 +152,19 @@ def test_overdue_at_eleven_days_not_ten(stack):
     stack.commit()
     items = review.queue(stack, TODAY, review.sla_days(stack, 10))
     assert [(i.tool.slug, i.age_days, i.overdue) for i in items] == [
-        ("eleven-days", 11, True), ("ten-days", 10, False)]
+        ("eleven-days", 11, True),
+        ("ten-days", 10, False),
+    ]
 
 
 def test_sla_setting_overrides_config_and_is_recorded(stack):
     assert review.sla_days(stack, 10) == 10
     review.set_sla_days(stack, "5", actor="admin@example.com")
     assert review.sla_days(stack, 10) == 5
-    for bad, message in (("0", "must be between 1 and 365 days"),
-                         ("five", "'five' is not a whole number of days")):
+    for bad, message in (
+        ("0", "must be between 1 and 365 days"),
+        ("five", "'five' is not a whole number of days"),
+    ):
         with pytest.raises(ValidationError) as info:
             review.set_sla_days(stack, bad, actor="admin@example.com")
         assert info.value.errors == {"sla_days": message}
@@ -151,12 +181,17 @@ def web(tmp_path, _postgres_schema):
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
         make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(db.session, slug="salesforce", name="Salesforce", category="crm",
-                  lifecycle="sanctioned")
+        make_tool(
+            db.session, slug="salesforce", name="Salesforce", category="crm", lifecycle="sanctioned"
+        )
         db.session.commit()
-    for email, role in (("mia@example.com", "marketing"), ("ivan@example.com", "it"),
-                        ("vera@example.com", "viewer"), ("ada@example.com", "admin"),
-                        ("otto@example.com", "marketing")):
+    for email, role in (
+        ("mia@example.com", "marketing"),
+        ("ivan@example.com", "it"),
+        ("vera@example.com", "viewer"),
+        ("ada@example.com", "admin"),
+        ("otto@example.com", "marketing"),
+    ):
         add_user(app, email, role)
     yield app
     with app.app_context():
@@ -164,10 +199,16 @@ def web(tmp_path, _postgres_schema):
 
 
 def _request_form(**extra):
-    return {"name": "Mailgun <b>", "description": "Transactional e-mail",
-            "category": "email-marketing", "business_owner": "mia@example.com",
-            "technical_owner": "ivan@example.com", "sources": ["salesforce"],
-            "data_classes": ["contact_pii"], "mechanism": "api"} | extra
+    return {
+        "name": "Mailgun <b>",
+        "description": "Transactional e-mail",
+        "category": "email-marketing",
+        "business_owner": "mia@example.com",
+        "technical_owner": "ivan@example.com",
+        "sources": ["salesforce"],
+        "data_classes": ["contact_pii"],
+        "mechanism": "api",
+    } | extra
 
 
 def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
@@ -189,13 +230,19 @@ def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
     ivan.post("/review/mailgun-b/sanction")
     with web.app_context():
         assert db.session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "mailgun-b")) == (
-            "in_review")
-    assert ivan.post("/review/mailgun-b/sanction",
-                     data={"override": "Pilot; IT takes the flow over next week"}
-                     ).status_code == 302
+            "in_review"
+        )
+    assert (
+        ivan.post(
+            "/review/mailgun-b/sanction",
+            data={"override": "Pilot; IT takes the flow over next week"},
+        ).status_code
+        == 302
+    )
     with web.app_context():
         assert db.session.scalar(sa.select(Tool.lifecycle).where(Tool.slug == "mailgun-b")) == (
-            "sanctioned")
+            "sanctioned"
+        )
     page = ivan.get("/review/mailgun-b").text
     assert "Pilot; IT takes the flow over next week" in page
     assert 'signed by <span title="mia@example.com">Mia</span>' in page
@@ -225,8 +272,10 @@ def test_stale_decision_is_a_conflict(web):
 
 def test_request_form_shows_field_errors_and_changes_nothing(web):
     mia = signed_in(web, "mia@example.com")
-    response = mia.post("/review/request", data=_request_form(
-        name="Mailgun", technical_owner="", website="javascript:alert(1)"))
+    response = mia.post(
+        "/review/request",
+        data=_request_form(name="Mailgun", technical_owner="", website="javascript:alert(1)"),
+    )
     assert response.status_code == 400
     assert "name your IT counterpart" in response.text
     assert "must be an http:// or https:// URL" in response.text
@@ -234,8 +283,9 @@ def test_request_form_shows_field_errors_and_changes_nothing(web):
 
 
 def test_viewer_cannot_request_and_admin_sets_sla(web):
-    vera, ada, mia = (signed_in(web, e) for e in ("vera@example.com", "ada@example.com",
-                                                "mia@example.com"))
+    vera, ada, mia = (
+        signed_in(web, e) for e in ("vera@example.com", "ada@example.com", "mia@example.com")
+    )
     assert vera.get("/review").status_code == 200
     assert vera.post("/review/request", data=_request_form()).status_code == 403
     assert mia.post("/review/sla", data={"sla_days": "3"}).status_code == 403
@@ -246,8 +296,12 @@ def test_viewer_cannot_request_and_admin_sets_sla(web):
 
 def test_new_requester_becomes_a_person(web):
     otto = signed_in(web, "otto@example.com")
-    response = otto.post("/review/request", data=_request_form(
-        name="Hotjar", business_owner="otto@example.com", sources=[], data_classes=[]))
+    response = otto.post(
+        "/review/request",
+        data=_request_form(
+            name="Hotjar", business_owner="otto@example.com", sources=[], data_classes=[]
+        ),
+    )
     assert response.status_code == 302
     with web.app_context():
         tool = db.session.scalar(sa.select(Tool).where(Tool.slug == "hotjar"))

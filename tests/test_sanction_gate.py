@@ -24,9 +24,11 @@ from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
 
-REFUSAL = ("Mine is requested: it can become sanctioned only through its review, with both the "
-           "business owner's and the technical owner's sign-off (missing: business and "
-           "technical). Use /review/mine.")
+REFUSAL = (
+    "Mine is requested: it can become sanctioned only through its review, with both the "
+    "business owner's and the technical owner's sign-off (missing: business and "
+    "technical). Use /review/mine."
+)
 
 
 @pytest.fixture
@@ -35,12 +37,21 @@ def web(tmp_path, _postgres_schema):
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
         make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(db.session, slug="mine", name="Mine", business_owner="mia@example.com",
-                  technical_owner="ivan@example.com", dpa_signed=True,
-                  requested_at=(date.today() - timedelta(days=20)).isoformat())
+        make_tool(
+            db.session,
+            slug="mine",
+            name="Mine",
+            business_owner="mia@example.com",
+            technical_owner="ivan@example.com",
+            dpa_signed=True,
+            requested_at=(date.today() - timedelta(days=20)).isoformat(),
+        )
         db.session.commit()
-    for email, role in (("mia@example.com", "marketing"), ("ivan@example.com", "it"),
-                        ("ada@example.com", "admin")):
+    for email, role in (
+        ("mia@example.com", "marketing"),
+        ("ivan@example.com", "it"),
+        ("ada@example.com", "admin"),
+    ):
         add_user(app, email, role)
     yield app
     with app.app_context():
@@ -51,8 +62,10 @@ def _state(app):
     """Return the tool's record and the number of change records."""
     with app.app_context():
         tool = entities.tool_by_slug(db.session, "mine")
-        return (records.tool_record(tool) | {"version": tool.version},
-                db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))))
+        return (
+            records.tool_record(tool) | {"version": tool.version},
+            db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))),
+        )
 
 
 def _sign(app, *sides):
@@ -68,8 +81,10 @@ def _sign(app, *sides):
 def test_it_cannot_sanction_by_api_without_both_signoffs(web):
     ivan = signed_in(web, "ivan@example.com")
     before = _state(web)
-    response = ivan.put("/api/v1/tools/mine",
-                        json=before[0] | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
+    response = ivan.put(
+        "/api/v1/tools/mine",
+        json=before[0] | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"},
+    )
     assert response.status_code == 403
     assert response.json == {"error": REFUSAL, "record": "mine", "field": "lifecycle"}
     assert _state(web) == before  # nothing written, nothing logged
@@ -87,8 +102,9 @@ def test_with_both_signoffs_the_decision_is_allowed(web):
     _sign(web, "business", "technical")
     ivan = signed_in(web, "ivan@example.com")
     record = _state(web)[0]
-    response = ivan.put("/api/v1/tools/mine",
-                        json=record | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"})
+    response = ivan.put(
+        "/api/v1/tools/mine", json=record | {"lifecycle": "sanctioned", "decided_at": "2026-11-22"}
+    )
     assert response.status_code == 200, response.text
     assert response.json["lifecycle"] == "sanctioned"
 
@@ -97,7 +113,9 @@ def test_edit_form_refusal_points_to_the_review(web):
     ivan = signed_in(web, "ivan@example.com")
     record, changes = _state(web)
     data = {k: v for k, v in record.items() if v not in (None, False, [])} | {
-        "lifecycle": "sanctioned", "dpa_signed": "y"}
+        "lifecycle": "sanctioned",
+        "dpa_signed": "y",
+    }
     response = ivan.post("/tools/mine/edit", data=data)
     assert response.status_code == 403
     assert "Use /review/mine." in response.text
@@ -110,19 +128,27 @@ def test_it_and_admin_may_register_a_running_system_as_sanctioned(web):
         response = client.post("/api/v1/tools", json={"name": slug, "lifecycle": "sanctioned"})
         assert response.status_code == 403, response.text
         assert "pre-existing estate with a reason" in response.json["error"]
-        response = client.post("/api/v1/tools", json={"name": slug, "lifecycle": "sanctioned",
-                                                      "estate_reason": "ran since 2019"})
+        response = client.post(
+            "/api/v1/tools",
+            json={"name": slug, "lifecycle": "sanctioned", "estate_reason": "ran since 2019"},
+        )
         assert response.status_code == 201, response.text
     with web.app_context():
-        created = db.session.scalars(sa.select(ChangeRecord.object_key).where(
-            ChangeRecord.object_type == "tool", ChangeRecord.action == "create")).all()
+        created = db.session.scalars(
+            sa.select(ChangeRecord.object_key).where(
+                ChangeRecord.object_type == "tool", ChangeRecord.action == "create"
+            )
+        ).all()
         assert {"crm", "erp"} <= set(created)
-        estate = db.session.execute(sa.select(ChangeRecord.actor, ChangeRecord.object_key,
-                                              ChangeRecord.after).where(
-            ChangeRecord.action == "estate").order_by(ChangeRecord.id)).all()
+        estate = db.session.execute(
+            sa.select(ChangeRecord.actor, ChangeRecord.object_key, ChangeRecord.after)
+            .where(ChangeRecord.action == "estate")
+            .order_by(ChangeRecord.id)
+        ).all()
         assert [tuple(row) for row in estate] == [
             ("ivan@example.com", "crm", {"lifecycle": "sanctioned", "reason": "ran since 2019"}),
-            ("ada@example.com", "erp", {"lifecycle": "sanctioned", "reason": "ran since 2019"})]
+            ("ada@example.com", "erp", {"lifecycle": "sanctioned", "reason": "ran since 2019"}),
+        ]
 
 
 def test_marketer_sees_controls_disabled_and_saving_keeps_them(web):
@@ -136,7 +162,10 @@ def test_marketer_sees_controls_disabled_and_saving_keeps_them(web):
     assert 'type="hidden" name="security_reviewed"' not in page
     record = _state(web)[0]
     data = {k: v for k, v in record.items() if v not in (None, False, [])} | {
-        "version": str(record["version"]), "description": "Updated by Mia", "dpa_signed": "y"}
+        "version": str(record["version"]),
+        "description": "Updated by Mia",
+        "dpa_signed": "y",
+    }
     assert mia.post("/tools/mine/edit", data=data).status_code == 302
     after = _state(web)[0]
     assert after["description"] == "Updated by Mia" and after["dpa_signed"] is True
@@ -150,9 +179,11 @@ def test_catalog_csv_import_by_it_cannot_sanction_a_request(web):
     ivan = signed_in(web, "ivan@example.com")
     before = _state(web)
     csv = b"slug,name,lifecycle\nmine,Mine,sanctioned\n"
-    response = ivan.post("/imports", data={"source": "catalog_csv",
-                                           "file": (io.BytesIO(csv), "tools.csv")},
-                         content_type="multipart/form-data")
+    response = ivan.post(
+        "/imports",
+        data={"source": "catalog_csv", "file": (io.BytesIO(csv), "tools.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     response = ivan.post(response.headers["Location"] + "/commit")
     assert response.status_code == 403
@@ -160,9 +191,11 @@ def test_catalog_csv_import_by_it_cannot_sanction_a_request(web):
     assert _state(web) == before
     # Cataloguing a new, already-running system as sanctioned by import stays possible.
     csv = b"slug,name,lifecycle\ncrm,CRM,sanctioned\n"
-    response = ivan.post("/imports", data={"source": "catalog_csv",
-                                           "file": (io.BytesIO(csv), "crm.csv")},
-                         content_type="multipart/form-data")
+    response = ivan.post(
+        "/imports",
+        data={"source": "catalog_csv", "file": (io.BytesIO(csv), "crm.csv")},
+        content_type="multipart/form-data",
+    )
     # ... as an explicit registration of pre-existing estate, with its reason.
     commit = response.headers["Location"] + "/commit"
     assert ivan.post(commit).status_code == 403
@@ -182,8 +215,9 @@ def test_tool_page_uses_the_administrators_sla(web):
 def _put(app, email, **changes):
     before = _state(app)
     etag = f'"{before[0]["version"]}"'
-    response = signed_in(app, email).put("/api/v1/tools/mine", json=before[0] | changes,
-                                       headers={"If-Match": etag})
+    response = signed_in(app, email).put(
+        "/api/v1/tools/mine", json=before[0] | changes, headers={"If-Match": etag}
+    )
     return before, response
 
 
@@ -196,10 +230,15 @@ def test_a_closed_tool_is_sanctioned_only_by_being_requested_again(web, start):
     for email in ("ivan@example.com", "ada@example.com"):
         before, response = _put(web, email, lifecycle="sanctioned", decided_at="2026-11-22")
         assert response.status_code == 403
-        assert response.json == {"error": (
-            f"Mine is {start}: to sanction it, request it again (lifecycle requested) and decide "
-            "it through its review, with both the business owner's and the technical owner's "
-            "sign-off."), "record": "mine", "field": "lifecycle"}
+        assert response.json == {
+            "error": (
+                f"Mine is {start}: to sanction it, request it again (lifecycle requested) and "
+                "decide it through its review, with both the business owner's and the technical "
+                "owner's sign-off."
+            ),
+            "record": "mine",
+            "field": "lifecycle",
+        }
         assert _state(web) == before
 
 
@@ -214,7 +253,10 @@ def test_retiring_a_request_does_not_open_a_side_door_to_sanction(web):
 def test_a_request_is_rejected_only_through_its_review_with_a_reason(web):
     before, response = _put(web, "ivan@example.com", lifecycle="rejected", decided_at="2026-11-22")
     assert response.status_code == 403
-    assert response.json == {"error": "Mine is requested: reject it through its review, which "
-                                      "records the reason. Use /review/mine.",
-                             "record": "mine", "field": "lifecycle"}
+    assert response.json == {
+        "error": "Mine is requested: reject it through its review, which "
+        "records the reason. Use /review/mine.",
+        "record": "mine",
+        "field": "lifecycle",
+    }
     assert _state(web) == before

@@ -30,10 +30,20 @@ def test_figures_are_the_audit_summary(session):
     # The figures as of a past day come from that day's catalog, rebuilt from the change log.
     with entities.recorded_at(datetime(2026, 11, 21, tzinfo=UTC)):
         make_person(session, email="mia@example.com", department="marketing")
-        make_tool(session, slug="hubspot", name="HubSpot", lifecycle="sanctioned",
-                  business_owner="mia@example.com")
-        make_tool(session, slug="old-request", name="Old request", lifecycle="requested",
-                  requested_at=date(2026, 11, 1))
+        make_tool(
+            session,
+            slug="hubspot",
+            name="HubSpot",
+            lifecycle="sanctioned",
+            business_owner="mia@example.com",
+        )
+        make_tool(
+            session,
+            slug="old-request",
+            name="Old request",
+            lifecycle="requested",
+            requested_at=date(2026, 11, 1),
+        )
     session.commit()
     assert scorecard.current_metrics(session, date(2026, 11, 20), sla_days=10)["tools"] == 0
     figures = scorecard.current_metrics(session, date(2026, 11, 22), sla_days=10)
@@ -41,8 +51,9 @@ def test_figures_are_the_audit_summary(session):
     assert figures["sanctioned"] == 1
     assert figures["overdue_requests"] == 1
     assert figures["both_owners_share"] == 0.0
-    assert scorecard.current_metrics(session, date(2026, 11, 22), sla_days=30)[
-        "overdue_requests"] == 0
+    assert (
+        scorecard.current_metrics(session, date(2026, 11, 22), sla_days=30)["overdue_requests"] == 0
+    )
 
 
 def test_one_row_per_day_upserted(session):
@@ -54,33 +65,60 @@ def test_one_row_per_day_upserted(session):
     rows = session.execute(
         sa.select(ScorecardSnapshot.day, ScorecardSnapshot.metrics).order_by(ScorecardSnapshot.day)
     ).all()
-    assert [(r.day, r.metrics) for r in rows] == [(day, {"tools": 2}),
-                                                  (day + timedelta(days=1), {"tools": 3})]
+    assert [(r.day, r.metrics) for r in rows] == [
+        (day, {"tools": 2}),
+        (day + timedelta(days=1), {"tools": 3}),
+    ]
     assert [r.day for r in scorecard.history(session, day, days=90)] == [day]
 
 
 def test_trend_compares_with_the_first_day_and_judges_direction():
-    rows = [ScorecardSnapshot(day=date(2026, 11, d), metrics=m) for d, m in (
-        (1, {"shadow": 9, "integration_coverage": 0.5, "shadow_spend": {"USD": 1200.0}}),
-        (2, {"shadow": 7, "integration_coverage": None, "shadow_spend": {}}),
-    )]
-    today = {"shadow": 6, "integration_coverage": 0.75, "shadow_spend": {"USD": 1500.0},
-             "median_decision_days": None}
+    rows = [
+        ScorecardSnapshot(day=date(2026, 11, d), metrics=m)
+        for d, m in (
+            (1, {"shadow": 9, "integration_coverage": 0.5, "shadow_spend": {"USD": 1200.0}}),
+            (2, {"shadow": 7, "integration_coverage": None, "shadow_spend": {}}),
+        )
+    ]
+    today = {
+        "shadow": 6,
+        "integration_coverage": 0.75,
+        "shadow_spend": {"USD": 1500.0},
+        "median_decision_days": None,
+    }
     result = {t.key: t for t in scorecard.trends(rows, today)}
-    assert list(result) == ["shadow", "integration_coverage", "median_decision_days",
-                            "shadow_spend.USD"]
+    assert list(result) == [
+        "shadow",
+        "integration_coverage",
+        "median_decision_days",
+        "shadow_spend.USD",
+    ]
     assert (result["shadow"].value, result["shadow"].change, result["shadow"].verdict) == (
-        "6", "−3", "better")
-    assert (result["integration_coverage"].value, result["integration_coverage"].change,
-            result["integration_coverage"].verdict) == ("75 %", "+25 pts", "better")
-    assert (result["shadow_spend.USD"].label, result["shadow_spend.USD"].change,
-            result["shadow_spend.USD"].verdict) == ("Spend on shadow tools (USD)", "+300", "worse")
+        "6",
+        "−3",
+        "better",
+    )
+    assert (
+        result["integration_coverage"].value,
+        result["integration_coverage"].change,
+        result["integration_coverage"].verdict,
+    ) == ("75 %", "+25 pts", "better")
+    assert (
+        result["shadow_spend.USD"].label,
+        result["shadow_spend.USD"].change,
+        result["shadow_spend.USD"].verdict,
+    ) == ("Spend on shadow tools (USD)", "+300", "worse")
     assert result["median_decision_days"].value == "—"
 
 
 def test_sparkline_is_valid_svg_with_gaps_and_escaped_text():
-    svg = str(scorecard.sparkline([1, 2, None, 4, 3], label='<script>alert("x")</script> & co',
-                                  days=[date(2026, 11, d) for d in range(1, 6)]))
+    svg = str(
+        scorecard.sparkline(
+            [1, 2, None, 4, 3],
+            label='<script>alert("x")</script> & co',
+            days=[date(2026, 11, d) for d in range(1, 6)],
+        )
+    )
     assert "<script>" not in svg
     root = ET.fromstring(svg)  # well-formed: the label did not break out of its text
     title = root.find(f"{SVG}title").text
@@ -108,14 +146,15 @@ def web(tmp_path, _postgres_schema):
 def test_page_draws_trends_from_the_rebuilt_past_and_writes_nothing(web):
     today = date.today()
     with web.app_context():
-        with entities.recorded_at(datetime.combine(today - timedelta(days=60), datetime.min.time(),
-                                                   tzinfo=UTC)):
+        with entities.recorded_at(
+            datetime.combine(today - timedelta(days=60), datetime.min.time(), tzinfo=UTC)
+        ):
             for n in range(4):
                 make_tool(db.session, slug=f"t{n}", name=f"T{n}", lifecycle="sanctioned")
-        with entities.recorded_at(datetime.combine(today - timedelta(days=20), datetime.min.time(),
-                                                   tzinfo=UTC)):
-            entities.delete_tool(db.session, entities.tool_by_slug(db.session, "t3"),
-                                 actor="test")
+        with entities.recorded_at(
+            datetime.combine(today - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
+        ):
+            entities.delete_tool(db.session, entities.tool_by_slug(db.session, "t3"), actor="test")
         make_tool(db.session, slug="x", name="X <b>", lifecycle="discovered")
         make_tool(db.session, slug="y", name="Y", lifecycle="discovered")
         db.session.commit()
@@ -127,8 +166,11 @@ def test_page_draws_trends_from_the_rebuilt_past_and_writes_nothing(web):
     assert "Tools in the catalog" in page.text and 'class="sparkline"' in page.text
     # Sampled weekly: no tools 63 days ago, 4 from 60 days ago, 3 after a delete, 5 today.
     assert "+5 since the start of the period" in page.text
-    title = ET.fromstring(str(next(
-        t.svg for t in _trends(web) if t.key == "tools"))).find(f"{SVG}title").text
+    title = (
+        ET.fromstring(str(next(t.svg for t in _trends(web) if t.key == "tools")))
+        .find(f"{SVG}title")
+        .text
+    )
     for back, tools in ((63, 0), (56, 4), (14, 3)):
         assert f"{today - timedelta(days=back)} {tools}," in title
     assert "<b>" not in page.text.split("</header>", 1)[-1].replace("&lt;b&gt;", "")
@@ -150,8 +192,9 @@ def test_targets_are_set_by_admins_and_drawn(web):
     assert viewer.post("/scorecard/targets", data={"shadow": "0"}).status_code == 403
     admin = web.test_client()
     login(admin, "admin@example.com")
-    bad = admin.post("/scorecard/targets", data={"integration_coverage": "150"},
-                     follow_redirects=True)
+    bad = admin.post(
+        "/scorecard/targets", data={"integration_coverage": "150"}, follow_redirects=True
+    )
     assert "must be a percentage from 0 to 100" in bad.text
     admin.post("/scorecard/targets", data={"shadow": "0", "integration_coverage": "90"})
     page = viewer.get("/scorecard").text
@@ -162,8 +205,7 @@ def test_targets_are_set_by_admins_and_drawn(web):
 
 
 def test_severities_read_from_the_worst_down():
-    today = {"findings_by_severity": {"critical": 1, "high": 2, "info": 0, "low": 3,
-                                      "medium": 4}}
+    today = {"findings_by_severity": {"critical": 1, "high": 2, "info": 0, "low": 3, "medium": 4}}
     keys = [t.key.split(".")[1] for t in scorecard.trends([], today)]
     assert keys == ["critical", "high", "medium", "low", "info"]
 
@@ -180,5 +222,10 @@ def test_cli_snapshot_upserts_the_day(web):
 def test_severity_cards_read_worst_first():
     today = {"findings_by_severity": {s: 1 for s in ("critical", "high", "info", "low", "medium")}}
     labels = [t.label for t in scorecard.trends([], today)]
-    assert labels == ["Critical findings", "High findings", "Medium findings", "Low findings",
-                      "Info findings"]
+    assert labels == [
+        "Critical findings",
+        "High findings",
+        "Medium findings",
+        "Low findings",
+        "Info findings",
+    ]

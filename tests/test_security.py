@@ -71,8 +71,7 @@ def test_cookie_not_secure_in_testing(app):
 
 
 def test_login_is_rate_limited(client):
-    statuses = [login(client, "ivan@example.com", "wrong password!").status_code
-                for _ in range(11)]
+    statuses = [login(client, "ivan@example.com", "wrong password!").status_code for _ in range(11)]
     assert statuses == [401] * 10 + [429]
     # Even the right password waits until the window passes.
     response = login(client, "ivan@example.com", PASSWORD)
@@ -176,9 +175,23 @@ def test_every_page_works_under_the_csp(tmp_path, _postgres_schema):
         make_tool(db.session, slug="esp", name="ESP", lifecycle="discovered")
         db.session.commit()
     client = app.test_client()
-    for path in ("/tools", "/tools/crm", "/tools/new", "/tools/crm/edit", "/people", "/flows",
-                 "/dependencies", "/graph", "/graph?focus=crm", "/audit", "/imports",
-                 "/review", "/scorecard", "/people/new", "/flows/new"):
+    for path in (
+        "/tools",
+        "/tools/crm",
+        "/tools/new",
+        "/tools/crm/edit",
+        "/people",
+        "/flows",
+        "/dependencies",
+        "/graph",
+        "/graph?focus=crm",
+        "/audit",
+        "/imports",
+        "/review",
+        "/scorecard",
+        "/people/new",
+        "/flows/new",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         html = response.text

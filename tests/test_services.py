@@ -38,16 +38,25 @@ def field_error(exc_info) -> dict[str, str]:
 
 def test_person_create_update_delete_each_write_one_change_record(session):
     person = entities.save_person(
-        session, {"email": "Ann@Example.com", "name": "Ann", "department": "marketing"},
+        session,
+        {"email": "Ann@Example.com", "name": "Ann", "department": "marketing"},
         actor="ann@example.com",
     )
     session.commit()
     [created] = changes(session)
     assert (created.actor, created.action, created.object_type, created.object_key) == (
-        "ann@example.com", "create", "person", "ann@example.com")
+        "ann@example.com",
+        "create",
+        "person",
+        "ann@example.com",
+    )
     assert created.before is None
-    assert created.after == {"email": "ann@example.com", "name": "Ann", "department": "marketing",
-                             "active": True}
+    assert created.after == {
+        "email": "ann@example.com",
+        "name": "Ann",
+        "department": "marketing",
+        "active": True,
+    }
 
     left = {"email": "ann@example.com", "name": "Ann", "active": False, "department": "marketing"}
     entities.save_person(session, left, actor="it@example.com", person=person)
@@ -60,23 +69,35 @@ def test_person_create_update_delete_each_write_one_change_record(session):
     session.commit()
     [deleted] = new_changes(session, 2)
     assert (deleted.action, deleted.object_key, deleted.after) == (
-        "delete", "ann@example.com", None)
+        "delete",
+        "ann@example.com",
+        None,
+    )
     assert deleted.before["active"] is False
     assert session.scalar(sa.select(sa.func.count(Person.id))) == 0
 
 
 def test_tool_create_update_delete_each_write_one_change_record(session):
-    tool = entities.save_tool(session, {"name": "Klaviyo", "category": "email-marketing"},
-                              actor="sam")
+    tool = entities.save_tool(
+        session, {"name": "Klaviyo", "category": "email-marketing"}, actor="sam"
+    )
     session.commit()
     [created] = changes(session)
     assert (created.action, created.object_type, created.object_key) == (
-        "create", "tool", "klaviyo")
+        "create",
+        "tool",
+        "klaviyo",
+    )
     assert created.after["lifecycle"] == "requested"
     assert tool.version == 1
 
-    entities.save_tool(session, {"name": "Klaviyo", "category": "email-marketing",
-                                 "annual_cost": 48000}, actor="sam", tool=tool, expected_version=1)
+    entities.save_tool(
+        session,
+        {"name": "Klaviyo", "category": "email-marketing", "annual_cost": 48000},
+        actor="sam",
+        tool=tool,
+        expected_version=1,
+    )
     session.commit()
     [updated] = new_changes(session, 1)
     assert updated.action == "update"
@@ -87,7 +108,10 @@ def test_tool_create_update_delete_each_write_one_change_record(session):
     session.commit()
     [deleted] = new_changes(session, 2)
     assert (deleted.action, deleted.object_key, deleted.before["annual_cost"]) == (
-        "delete", "klaviyo", 48000)
+        "delete",
+        "klaviyo",
+        48000,
+    )
 
 
 def test_flow_and_dependency_create_update_delete_write_one_record_each(session):
@@ -105,16 +129,32 @@ def test_flow_and_dependency_create_update_delete_write_one_record_each(session)
         ("create", "dependency", "klaviyo->shopify"),
     ]
 
-    entities.save_flow(session, {"source": "shopify", "target": "klaviyo", "mechanism": "api",
-                                 "data_classes": ["contact_pii"], "managed_by_it": True},
-                       actor="it", flow=flow, expected_version=1)
-    entities.save_dependency(session, {"tool": "klaviyo", "depends_on": "shopify",
-                                       "kind": "hosting"},
-                             actor="it", dependency=dep, expected_version=1)
+    entities.save_flow(
+        session,
+        {
+            "source": "shopify",
+            "target": "klaviyo",
+            "mechanism": "api",
+            "data_classes": ["contact_pii"],
+            "managed_by_it": True,
+        },
+        actor="it",
+        flow=flow,
+        expected_version=1,
+    )
+    entities.save_dependency(
+        session,
+        {"tool": "klaviyo", "depends_on": "shopify", "kind": "hosting"},
+        actor="it",
+        dependency=dep,
+        expected_version=1,
+    )
     session.commit()
     updated = new_changes(session, start + 2)
     assert [(c.action, c.object_type) for c in updated] == [
-        ("update", "flow"), ("update", "dependency")]
+        ("update", "flow"),
+        ("update", "dependency"),
+    ]
     assert (updated[0].before["managed_by_it"], updated[0].after["managed_by_it"]) == (False, True)
     assert (updated[1].before["kind"], updated[1].after["kind"]) == ("data", "hosting")
 
@@ -132,13 +172,26 @@ def test_flow_and_dependency_create_update_delete_write_one_record_each(session)
 
 def test_unchanged_save_writes_no_record_and_keeps_the_version(session):
     make_person(session, email="ann@example.com")
-    tool = make_tool(session, slug="hotjar", name="Hotjar", business_owner="ann@example.com",
-                     data_classes=["behavioral"], annual_cost="3840.00", renewal_date="2026-12-31")
+    tool = make_tool(
+        session,
+        slug="hotjar",
+        name="Hotjar",
+        business_owner="ann@example.com",
+        data_classes=["behavioral"],
+        annual_cost="3840.00",
+        renewal_date="2026-12-31",
+    )
     session.commit()
     start = len(changes(session))
-    same = {"slug": "hotjar", "name": "Hotjar", "category": "email-marketing",
-            "business_owner": "ANN@example.com", "data_classes": ["behavioral"],
-            "annual_cost": 3840, "renewal_date": "2026-12-31"}
+    same = {
+        "slug": "hotjar",
+        "name": "Hotjar",
+        "category": "email-marketing",
+        "business_owner": "ANN@example.com",
+        "data_classes": ["behavioral"],
+        "annual_cost": 3840,
+        "renewal_date": "2026-12-31",
+    }
     entities.save_tool(session, same, actor="x", tool=tool, expected_version=1)
     session.commit()
     session.refresh(tool)
@@ -152,8 +205,16 @@ def test_deleting_a_tool_records_its_flows_dependencies_and_unmatched_sightings(
     make_flow(session, "typeform", "zapier")
     make_flow(session, "zapier", "mailchimp", mechanism="ipaas")
     make_dependency(session, "mailchimp", "zapier")
-    entities.save_sighting(session, {"source": "card_csv", "observed_name": "ZAPIER.COM",
-                                     "tool": "zapier", "last_seen": "2026-11-01"}, actor="x")
+    entities.save_sighting(
+        session,
+        {
+            "source": "card_csv",
+            "observed_name": "ZAPIER.COM",
+            "tool": "zapier",
+            "last_seen": "2026-11-01",
+        },
+        actor="x",
+    )
     session.commit()
     start = len(changes(session))
 
@@ -178,18 +239,25 @@ def test_deleting_a_person_records_the_tools_that_lost_an_owner(session):
     make_person(session, email="derek@example.com")
     make_person(session, email="carla@example.com", department="it")
     make_tool(session, slug="hotjar", name="Hotjar", business_owner="derek@example.com")
-    make_tool(session, slug="semrush", name="Semrush", business_owner="derek@example.com",
-              technical_owner="carla@example.com")
+    make_tool(
+        session,
+        slug="semrush",
+        name="Semrush",
+        business_owner="derek@example.com",
+        technical_owner="carla@example.com",
+    )
     make_tool(session, slug="slack", name="Slack", technical_owner="carla@example.com")
     session.commit()
     start = len(changes(session))
 
-    entities.delete_person(session, entities.person_by_email(session, "derek@example.com"),
-                           actor="hr")
+    entities.delete_person(
+        session, entities.person_by_email(session, "derek@example.com"), actor="hr"
+    )
     session.commit()
     recorded = new_changes(session, start)
     assert [(c.action, c.object_type, c.object_key) for c in recorded] == [
-        ("update", "tool", "hotjar"), ("update", "tool", "semrush"),
+        ("update", "tool", "hotjar"),
+        ("update", "tool", "semrush"),
         ("delete", "person", "derek@example.com"),
     ]
     assert recorded[1].before["business_owner"] == "derek@example.com"
@@ -204,14 +272,16 @@ def test_deleting_a_person_records_the_tools_that_lost_an_owner(session):
 def test_stale_expected_version_raises_conflict_and_changes_nothing(session):
     tool = make_tool(session, slug="segment", name="Segment", annual_cost=1000)
     session.commit()
-    entities.save_tool(session, {"name": "Segment", "annual_cost": 2000}, actor="a", tool=tool,
-                       expected_version=1)
+    entities.save_tool(
+        session, {"name": "Segment", "annual_cost": 2000}, actor="a", tool=tool, expected_version=1
+    )
     session.commit()
     start = len(changes(session))
 
     with pytest.raises(ConflictError) as exc_info:
-        entities.save_tool(session, {"name": "Segment", "annual_cost": 5}, actor="b", tool=tool,
-                           expected_version=1)
+        entities.save_tool(
+            session, {"name": "Segment", "annual_cost": 5}, actor="b", tool=tool, expected_version=1
+        )
     assert exc_info.value.version == 2
     assert exc_info.value.current["annual_cost"] == 2000
     assert "segment" in str(exc_info.value)
@@ -232,13 +302,19 @@ def test_stale_version_on_person_flow_and_dependency_is_a_conflict(session):
     dep = make_dependency(session, "a", "b")
     session.commit()
     with pytest.raises(ConflictError):
-        entities.save_person(session, {"email": "ann@example.com", "name": "X"}, actor="x",
-                             person=person, expected_version=7)
+        entities.save_person(
+            session,
+            {"email": "ann@example.com", "name": "X"},
+            actor="x",
+            person=person,
+            expected_version=7,
+        )
     with pytest.raises(ConflictError):
         entities.delete_flow(session, flow, actor="x", expected_version=3)
     with pytest.raises(ConflictError):
-        entities.save_dependency(session, {"tool": "a", "depends_on": "b"}, actor="x",
-                                 dependency=dep, expected_version=0)
+        entities.save_dependency(
+            session, {"tool": "a", "depends_on": "b"}, actor="x", dependency=dep, expected_version=0
+        )
 
 
 def test_edit_based_on_a_version_another_session_replaced_is_a_conflict(app, session):
@@ -259,8 +335,13 @@ def test_edit_based_on_a_version_another_session_replaced_is_a_conflict(app, ses
     with write_intent():
         tool = entities.tool_by_slug(session, "looker")
         with pytest.raises(ConflictError) as exc_info:
-            entities.save_tool(session, {"name": "Looker (BI)"}, actor="me", tool=tool,
-                               expected_version=seen_version)
+            entities.save_tool(
+                session,
+                {"name": "Looker (BI)"},
+                actor="me",
+                tool=tool,
+                expected_version=seen_version,
+            )
         session.rollback()
     assert exc_info.value.current["name"] == "Looker Studio"
     assert entities.tool_by_slug(session, "looker").name == "Looker Studio"
@@ -285,7 +366,8 @@ def test_tool_validation_messages_name_the_field(session):
     with pytest.raises(ValidationError) as exc_info:
         entities.save_tool(session, {"name": "X", "business_owner": "ghost@example.com"}, actor="x")
     assert field_error(exc_info) == {
-        "business_owner": "no person with e-mail ghost@example.com (register them first)"}
+        "business_owner": "no person with e-mail ghost@example.com (register them first)"
+    }
 
     with pytest.raises(ValidationError) as exc_info:
         entities.save_tool(session, {"name": "X", "renewal_date": "31/12/2026"}, actor="x")
@@ -299,7 +381,8 @@ def test_slug_clash_names_the_existing_tool(session):
     with pytest.raises(ValidationError) as exc_info:
         entities.save_tool(session, {"name": "HubSpot"}, actor="x")  # derived slug clashes
     assert field_error(exc_info) == {
-        "slug": "'hubspot' is already used by the tool 'HubSpot Marketing Hub'"}
+        "slug": "'hubspot' is already used by the tool 'HubSpot Marketing Hub'"
+    }
 
 
 def test_slug_cannot_change_on_update(session):

@@ -6,8 +6,13 @@ from tests.factories import make_tool
 
 def test_foundation_round_trip(session):
     make_person(session, email="ann@example.com", department="marketing")
-    make_tool(session, slug="crm", name="CRM", business_owner="ann@example.com",
-              data_classes=["contact_pii"])
+    make_tool(
+        session,
+        slug="crm",
+        name="CRM",
+        business_owner="ann@example.com",
+        data_classes=["contact_pii"],
+    )
     make_tool(session, slug="esp", name="ESP")
     make_flow(session, "crm", "esp", data_classes=["contact_pii"])
     session.commit()

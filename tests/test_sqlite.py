@@ -37,11 +37,13 @@ def test_foreign_keys_are_enforced(app):
         with db.engine.begin() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO sighting (source, observed_name, tool_id, users, events, currency)"
-                " VALUES ('okta', 'Ghost', 999, 0, 0, 'USD')")
+                " VALUES ('okta', 'Ghost', 999, 0, 0, 'USD')"
+            )
 
 
-def add_seat(app, *, intent: bool, read: threading.Event | None = None,
-             go: threading.Event | None = None) -> None:
+def add_seat(
+    app, *, intent: bool, read: threading.Event | None = None, go: threading.Event | None = None
+) -> None:
     """Read a tool's seats, then write seats + 1 through the service, as a form save would."""
     with app.app_context():
         ctx = write_intent() if intent else contextlib.nullcontext()
@@ -52,8 +54,9 @@ def add_seat(app, *, intent: bool, read: threading.Event | None = None,
                 read.set()
             if go is not None:
                 go.wait(10)
-            entities.save_tool(db.session, {"name": tool.name, "seats": seats + 1},
-                               actor="writer", tool=tool)
+            entities.save_tool(
+                db.session, {"name": tool.name, "seats": seats + 1}, actor="writer", tool=tool
+            )
             db.session.commit()
 
 

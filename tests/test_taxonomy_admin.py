@@ -32,8 +32,9 @@ def _add(client, name, group="content-experience"):
 
 def _entry_id(app, kind, key):
     with app.app_context():
-        entry = next(e for e in taxonomy_service.entries(db.session)
-                     if e.kind == kind and e.key == key)
+        entry = next(
+            e for e in taxonomy_service.entries(db.session) if e.kind == kind and e.key == key
+        )
         return entry.id
 
 
@@ -46,32 +47,48 @@ def test_added_category_is_offered_in_the_tool_form_and_accepted(app, client):
     form = client.get("/tools/new").text
     group = re.search(r'<optgroup label="Content &amp; Experience">(.*?)</optgroup>', form, re.S)
     assert group and 'value="conversational-ai-chatbots"' in group.group(1)
-    response = client.post("/tools/new", data={
-        "name": "Drift", "category": "conversational-ai-chatbots", "lifecycle": "requested",
-        "currency": "USD"})
+    response = client.post(
+        "/tools/new",
+        data={
+            "name": "Drift",
+            "category": "conversational-ai-chatbots",
+            "lifecycle": "requested",
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         tool = db.session.scalar(sa.select(Tool).where(Tool.slug == "drift"))
         assert tool.category == "conversational-ai-chatbots"
-        change = db.session.scalar(sa.select(ChangeRecord).where(
-            ChangeRecord.object_type == "taxonomy"))
+        change = db.session.scalar(
+            sa.select(ChangeRecord).where(ChangeRecord.object_type == "taxonomy")
+        )
         assert (change.action, change.object_key) == (
-            "create", "category:conversational-ai-chatbots")
-        assert change.after == {"kind": "category", "key": "conversational-ai-chatbots",
-                                "name": "Conversational AI & chatbots", "retired": False,
-                                "group": "content-experience"}
+            "create",
+            "category:conversational-ai-chatbots",
+        )
+        assert change.after == {
+            "kind": "category",
+            "key": "conversational-ai-chatbots",
+            "name": "Conversational AI & chatbots",
+            "retired": False,
+            "group": "content-experience",
+        }
     detail = client.get("/tools/drift").text
     assert "Content &amp; Experience › Conversational AI &amp; chatbots" in detail
     listing = client.get("/tools?group=content-experience").text
     assert 'href="/tools/drift"' in listing
 
 
-@pytest.mark.parametrize(("name", "group", "message"), [
-    ("CRM", "data", "name: the category &#39;CRM&#39; already has the key &#39;crm&#39;"),
-    ("  ", "data", "name: is required"),
-    ("&&&", "data", "name: must contain a letter or a digit"),
-    ("Chatbots", "no-such-group", "group: unknown group &#39;no-such-group&#39;"),
-])
+@pytest.mark.parametrize(
+    ("name", "group", "message"),
+    [
+        ("CRM", "data", "name: the category &#39;CRM&#39; already has the key &#39;crm&#39;"),
+        ("  ", "data", "name: is required"),
+        ("&&&", "data", "name: must contain a letter or a digit"),
+        ("Chatbots", "no-such-group", "group: unknown group &#39;no-such-group&#39;"),
+    ],
+)
 def test_bad_addition_is_refused_with_a_message(app, client, name, group, message):
     response = _add(client, name, group)
     assert response.status_code == 400
@@ -112,8 +129,10 @@ def test_bundle_import_outside_a_request_sees_additions(app, session):
     session.commit()
     taxonomy.reset()
     summary = bundle.import_bundle(
-        session, {"tools": [{"slug": "drift", "name": "Drift", "category": "chatbots"}]},
-        actor="test")
+        session,
+        {"tools": [{"slug": "drift", "name": "Drift", "category": "chatbots"}]},
+        actor="test",
+    )
     assert summary["tools"]["created"] == 1
 
 
@@ -141,8 +160,10 @@ def test_rename_keeps_the_key_and_the_tools(app, client):
     assert "Content &amp; Experience › Chat assistants" in client.get("/tools/drift").text
     response = client.post(f"/admin/taxonomy/{entry_id}/rename", data={"name": "EMAIL  marketing"})
     assert response.status_code == 400
-    assert ("chatbots: name: &#39;EMAIL marketing&#39; reads the same as the category "
-            "&#39;Email marketing&#39;") in response.text
+    assert (
+        "chatbots: name: &#39;EMAIL marketing&#39; reads the same as the category "
+        "&#39;Email marketing&#39;"
+    ) in response.text
 
 
 def test_retiring_is_refused_while_tools_use_the_category(app, client):
@@ -154,8 +175,10 @@ def test_retiring_is_refused_while_tools_use_the_category(app, client):
     entry_id = _entry_id(app, "category", "chatbots")
     response = client.post(f"/admin/taxonomy/{entry_id}/retire", data={"active": "0"})
     assert response.status_code == 400
-    assert ("Chatbots: retired: 2 tools still use it (drift, intercom); move them to another "
-            "category first") in response.text
+    assert (
+        "Chatbots: retired: 2 tools still use it (drift, intercom); move them to another "
+        "category first"
+    ) in response.text
     with app.app_context():
         for slug in ("drift", "intercom"):
             db.session.scalar(sa.select(Tool).where(Tool.slug == slug)).category = "seo"
@@ -169,8 +192,9 @@ def test_retiring_is_refused_while_tools_use_the_category(app, client):
     # The key stays reserved: adding the same name again says to restore it.
     response = _add(client, "Chatbots")
     assert "already has the key &#39;chatbots&#39; (retired; restore it instead)" in response.text
-    assert client.post(f"/admin/taxonomy/{entry_id}/retire",
-                       data={"active": "1"}).status_code == 303
+    assert (
+        client.post(f"/admin/taxonomy/{entry_id}/retire", data={"active": "1"}).status_code == 303
+    )
     assert 'value="chatbots"' in client.get("/tools/new").text
 
 
@@ -178,8 +202,13 @@ def test_new_group_clusters_its_tools_in_the_graph_and_filters_the_list(app, cli
     assert client.post("/admin/taxonomy/groups", data={"name": "Martech Ops"}).status_code == 303
     assert _add(client, "Stack governance", "martech-ops").status_code == 303
     with app.app_context():
-        make_tool(db.session, slug="zylo", name="Zylo", category="stack-governance",
-                  lifecycle="sanctioned")
+        make_tool(
+            db.session,
+            slug="zylo",
+            name="Zylo",
+            category="stack-governance",
+            lifecycle="sanctioned",
+        )
         make_tool(db.session, slug="mailchimp", name="Mailchimp", lifecycle="sanctioned")
         db.session.commit()
     dot = client.get("/graph?format=dot").text
@@ -200,13 +229,20 @@ def test_redundant_tools_sees_a_custom_category(app, client):
     _add(client, "Chatbots", "social-relationships")
     with app.app_context():
         for slug, cost in (("drift", 100), ("intercom", 200)):
-            make_tool(db.session, slug=slug, name=slug.title(), category="chatbots",
-                      lifecycle="sanctioned", annual_cost=cost)
+            make_tool(
+                db.session,
+                slug=slug,
+                name=slug.title(),
+                category="chatbots",
+                lifecycle="sanctioned",
+                annual_cost=cost,
+            )
         db.session.commit()
     findings = client.get("/audit.json").json["findings"]
     redundant = [f for f in findings if f["rule"] == "REDUNDANT_TOOLS"]
     assert [(f["subject"], f["message"][:40]) for f in redundant] == [
-        ({"type": "category", "key": "chatbots"}, "2 tools in use for Chatbots: Drift and I")]
+        ({"type": "category", "key": "chatbots"}, "2 tools in use for Chatbots: Drift and I")
+    ]
 
 
 def test_additions_do_not_outlive_their_catalog(app, client, tmp_path):

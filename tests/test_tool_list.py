@@ -34,23 +34,64 @@ def catalog(session: t.Any) -> None:
     make_person(session, email="omar.haddad@example.com", name="Omar Haddad", department="it")
     soon = (date.today() + timedelta(days=10)).isoformat()
     later = (date.today() + timedelta(days=200)).isoformat()
-    make_tool(session, slug="hubspot", name="HubSpot", vendor="HubSpot Inc.", category="crm",
-              lifecycle="sanctioned", business_owner="jenna.brooks@example.com",
-              technical_owner="omar.haddad@example.com", renewal_date=soon)
-    make_tool(session, slug="salesforce", name="Salesforce Sales Cloud", vendor="Salesforce",
-              category="crm", lifecycle="sanctioned", renewal_date=later)
-    make_tool(session, slug="mailchimp", name="Mailchimp", vendor="Intuit",
-              category="email-marketing", lifecycle="sanctioned",
-              technical_owner="omar.haddad@example.com", data_classes=["contact_pii"])
-    make_tool(session, slug="klaviyo", name="Klaviyo", vendor="Klaviyo",
-              category="email-marketing", lifecycle="requested",
-              business_owner="jenna.brooks@example.com")
+    make_tool(
+        session,
+        slug="hubspot",
+        name="HubSpot",
+        vendor="HubSpot Inc.",
+        category="crm",
+        lifecycle="sanctioned",
+        business_owner="jenna.brooks@example.com",
+        technical_owner="omar.haddad@example.com",
+        renewal_date=soon,
+    )
+    make_tool(
+        session,
+        slug="salesforce",
+        name="Salesforce Sales Cloud",
+        vendor="Salesforce",
+        category="crm",
+        lifecycle="sanctioned",
+        renewal_date=later,
+    )
+    make_tool(
+        session,
+        slug="mailchimp",
+        name="Mailchimp",
+        vendor="Intuit",
+        category="email-marketing",
+        lifecycle="sanctioned",
+        technical_owner="omar.haddad@example.com",
+        data_classes=["contact_pii"],
+    )
+    make_tool(
+        session,
+        slug="klaviyo",
+        name="Klaviyo",
+        vendor="Klaviyo",
+        category="email-marketing",
+        lifecycle="requested",
+        business_owner="jenna.brooks@example.com",
+    )
     # A shadow tool: discovered, holding contact data, feeding Mailchimp (critical).
-    make_tool(session, slug="typeform", name="Typeform", vendor="Typeform",
-              category="feedback-chat", lifecycle="discovered", data_classes=["contact_pii"])
+    make_tool(
+        session,
+        slug="typeform",
+        name="Typeform",
+        vendor="Typeform",
+        category="feedback-chat",
+        lifecycle="discovered",
+        data_classes=["contact_pii"],
+    )
     make_flow(session, "typeform", "mailchimp", data_classes=["contact_pii"])
-    make_tool(session, slug="zoom", name="Zoom", vendor="Zoom Video",
-              category="events-meetings-webinars", lifecycle="sanctioned")
+    make_tool(
+        session,
+        slug="zoom",
+        name="Zoom",
+        vendor="Zoom Video",
+        category="events-meetings-webinars",
+        lifecycle="sanctioned",
+    )
 
 
 def listed(client: t.Any, query: str) -> list[str]:
@@ -58,21 +99,25 @@ def listed(client: t.Any, query: str) -> list[str]:
     return re.findall(r'<a class="strong" href="/tools/([a-z0-9-]+)">', html)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("hubsopt", ["hubspot"]),  # a transposition
-    ("HubSpot", ["hubspot"]),
-    ("salesforse", ["salesforce"]),
-    ("crm", ["hubspot", "salesforce"]),  # the category label
-    ("email", ["klaviyo", "mailchimp"]),  # "Email marketing"
-    ("jenna", ["hubspot", "klaviyo"]),  # an owner's name
-    ("Jenna Brooks", ["hubspot", "klaviyo"]),
-    ("omar.haddad@example.com", ["hubspot", "mailchimp"]),  # an owner's e-mail
-    ("intuit", ["mailchimp"]),  # the vendor
-    ("hubspot crm", ["hubspot"]),  # every word must match
-    ("zzzz", []),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hubsopt", ["hubspot"]),  # a transposition
+        ("HubSpot", ["hubspot"]),
+        ("salesforse", ["salesforce"]),
+        ("crm", ["hubspot", "salesforce"]),  # the category label
+        ("email", ["klaviyo", "mailchimp"]),  # "Email marketing"
+        ("jenna", ["hubspot", "klaviyo"]),  # an owner's name
+        ("Jenna Brooks", ["hubspot", "klaviyo"]),
+        ("omar.haddad@example.com", ["hubspot", "mailchimp"]),  # an owner's e-mail
+        ("intuit", ["mailchimp"]),  # the vendor
+        ("hubspot crm", ["hubspot"]),  # every word must match
+        ("zzzz", []),
+    ],
+)
 def test_search_forgives_typos_and_reads_categories_and_owners(
-        app: Flask, client: t.Any, query: str, expected: list[str]) -> None:
+    app: Flask, client: t.Any, query: str, expected: list[str]
+) -> None:
     seed(app, catalog)
     assert sorted(listed(client, f"?q={query}")) == expected
 
@@ -84,8 +129,15 @@ def test_search_finds_aliases_and_follows_catalog_changes(app: Flask, client: t.
     with app.app_context():
         tool = entities.tool_by_slug(db.session, "zoom")
         db.session.add(ToolAlias(tool_id=tool.id, source="", value="Feathr Events"))
-        entities.record_change(db.session, actor="test", action="create", object_type="alias",
-                               object_key="feathr events", before=None, after={"tool": "zoom"})
+        entities.record_change(
+            db.session,
+            actor="test",
+            action="create",
+            object_type="alias",
+            object_key="feathr events",
+            before=None,
+            after={"tool": "zoom"},
+        )
         db.session.commit()
     assert listed(client, "?q=feathr") == ["zoom"]  # the index was rebuilt for the new version
 
@@ -116,7 +168,7 @@ def test_governance_columns_come_from_the_audit(app: Flask, client: t.Any) -> No
     typeform = row_of(html, "typeform")
     assert re.search(r'class="shadow"><span class="badge discovered">yes', typeform)
     assert re.search(r'class="num risk">([1-9]\d*)<', typeform)
-    assert re.search(r'\d+ critical', typeform)
+    assert re.search(r"\d+ critical", typeform)
     zoom = row_of(html, "zoom")
     assert 'class="shadow"><span class="muted">no' in zoom
     assert "critical" not in zoom
@@ -133,17 +185,23 @@ def test_governance_columns_come_from_the_audit(app: Flask, client: t.Any) -> No
     assert f"{critical} critical" in typeform
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("?shadow=1", ["typeform"]),
-    ("?severity=critical", ["mailchimp", "typeform"]),  # the flow into Mailchimp concerns it too
-    ("?renewal_within=30", ["hubspot"]),
-    ("?renewal_within=365", ["hubspot", "salesforce"]),
-    ("?lifecycle=requested", ["klaviyo"]),
-    ("?category=crm", ["hubspot", "salesforce"]),
-    ("?owner=jenna.brooks@example.com", ["hubspot", "klaviyo"]),
-    ("?shadow=1&q=type", ["typeform"]),
-    ("?shadow=1&q=crm", []),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?shadow=1", ["typeform"]),
+        (
+            "?severity=critical",
+            ["mailchimp", "typeform"],
+        ),  # the flow into Mailchimp concerns it too
+        ("?renewal_within=30", ["hubspot"]),
+        ("?renewal_within=365", ["hubspot", "salesforce"]),
+        ("?lifecycle=requested", ["klaviyo"]),
+        ("?category=crm", ["hubspot", "salesforce"]),
+        ("?owner=jenna.brooks@example.com", ["hubspot", "klaviyo"]),
+        ("?shadow=1&q=type", ["typeform"]),
+        ("?shadow=1&q=crm", []),
+    ],
+)
 def test_governance_filters(app: Flask, client: t.Any, query: str, expected: list[str]) -> None:
     seed(app, catalog)
     assert sorted(listed(client, query)) == expected
@@ -192,11 +250,15 @@ def test_csv_export_is_exactly_the_filtered_list(app: Flask, client: t.Any) -> N
 
 def test_exports_never_carry_a_formula(app: Flask, client: t.Any) -> None:
     seed(app, catalog)
-    seed(app, lambda s: make_tool(s, slug="evil", name="=HYPERLINK(\"http://x\",\"y\")",
-                                  vendor="@SUM(1+1)", category="crm"))
+    seed(
+        app,
+        lambda s: make_tool(
+            s, slug="evil", name='=HYPERLINK("http://x","y")', vendor="@SUM(1+1)", category="crm"
+        ),
+    )
     seed(app, lambda s: make_tool(s, slug="ref", name="#REF!", vendor="-1+2", category="crm"))
     rows = csv_rows(client, "?q=evil")
-    assert rows[0]["name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x","y")'
     assert rows[0]["vendor"] == "'@SUM(1+1)"
 
     response = client.get("/tool-list/export.xlsx?category=crm")
@@ -206,13 +268,15 @@ def test_exports_never_carry_a_formula(app: Flask, client: t.Any) -> None:
     book = load_workbook(io.BytesIO(response.data))
     sheet = book["Tools"]
     header = [c.value for c in sheet[1]]
-    values = {row[0]: dict(zip(header, row, strict=True))
-              for row in sheet.iter_rows(min_row=2, values_only=True)}
+    values = {
+        row[0]: dict(zip(header, row, strict=True))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert set(values) == {"evil", "hubspot", "ref", "salesforce"}
     assert (values["ref"]["name"], values["ref"]["vendor"]) == ("#REF!", "-1+2")
     ref = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "ref")
     assert (ref[1].data_type, ref[2].data_type) == ("s", "s")  # not an error value, not a sum
-    assert values["evil"]["name"] == "=HYPERLINK(\"http://x\",\"y\")"  # shown as text
+    assert values["evil"]["name"] == '=HYPERLINK("http://x","y")'  # shown as text
     cell = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "evil")[1]
     assert cell.data_type == "s"
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:

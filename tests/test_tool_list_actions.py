@@ -27,29 +27,48 @@ def setup(tmp_path: Path) -> Flask:
     with app.app_context():
         make_person(db.session, email="jenna@example.com", name="Jenna Brooks")
         make_person(db.session, email="omar@example.com", name="Omar Haddad", department="it")
-        make_tool(db.session, slug="hubspot", name="HubSpot", category="crm",
-                  lifecycle="requested")
-        make_tool(db.session, slug="klaviyo", name="Klaviyo", category="email-marketing",
-                  lifecycle="requested")
-        make_tool(db.session, slug="zoom", name="Zoom", category="events-meetings-webinars",
-                  lifecycle="sanctioned")
+        make_tool(db.session, slug="hubspot", name="HubSpot", category="crm", lifecycle="requested")
+        make_tool(
+            db.session,
+            slug="klaviyo",
+            name="Klaviyo",
+            category="email-marketing",
+            lifecycle="requested",
+        )
+        make_tool(
+            db.session,
+            slug="zoom",
+            name="Zoom",
+            category="events-meetings-webinars",
+            lifecycle="sanctioned",
+        )
         db.session.commit()
     return app
 
 
 def records(app: Flask, object_type: str) -> list[tuple[str, str]]:
     with app.app_context():
-        return [tuple(r) for r in db.session.execute(
-            sa.select(ChangeRecord.action, ChangeRecord.object_key)
-            .where(ChangeRecord.object_type == object_type).order_by(ChangeRecord.id))]
+        return [
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(ChangeRecord.action, ChangeRecord.object_key)
+                .where(ChangeRecord.object_type == object_type)
+                .order_by(ChangeRecord.id)
+            )
+        ]
 
 
 def tools(app: Flask) -> dict[str, dict[str, t.Any]]:
     with app.app_context():
-        return {tool.slug: {"lifecycle": tool.lifecycle, "category": tool.category,
-                            "business": tool.business_owner.email if tool.business_owner
-                            else None, "version": tool.version}
-                for tool in db.session.scalars(sa.select(Tool))}
+        return {
+            tool.slug: {
+                "lifecycle": tool.lifecycle,
+                "category": tool.category,
+                "business": tool.business_owner.email if tool.business_owner else None,
+                "version": tool.version,
+            }
+            for tool in db.session.scalars(sa.select(Tool))
+        }
 
 
 def test_saved_views_are_per_user_recorded_and_deletable(tmp_path: Path) -> None:
@@ -57,9 +76,16 @@ def test_saved_views_are_per_user_recorded_and_deletable(tmp_path: Path) -> None
     max_ = signed_in(app, "max@example.com")
     page = max_.get("/tools").text
     assert "My saved views" in page and "None yet" in page
-    response = max_.post("/tool-list/views", data={
-        "name": "CRM requests", "q": "crm", "lifecycle": "requested", "page": "3",
-        "junk": "x"})
+    response = max_.post(
+        "/tool-list/views",
+        data={
+            "name": "CRM requests",
+            "q": "crm",
+            "lifecycle": "requested",
+            "page": "3",
+            "junk": "x",
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/tools?q=crm&lifecycle=requested")
     page = max_.get("/tools").text
@@ -74,8 +100,9 @@ def test_saved_views_are_per_user_recorded_and_deletable(tmp_path: Path) -> None
     assert ivy.post(f"/tool-list/views/{view_id}/delete").status_code == 404
 
     # A nameless view is refused with a message; nothing saved.
-    response = max_.post("/tool-list/views", data={"name": "  ", "q": "zoom"},
-                         follow_redirects=True)
+    response = max_.post(
+        "/tool-list/views", data={"name": "  ", "q": "zoom"}, follow_redirects=True
+    )
     assert "View not saved: give the view a name." in response.text
     assert len(records(app, "saved_view")) == 1
 
@@ -99,8 +126,7 @@ def test_bulk_assign_owners_and_category_one_record_per_tool(tmp_path: Path) -> 
     ivy = signed_in(app, "ivy@example.com")
     assert 'name="tools" value="hubspot"' in ivy.get("/tools").text
     before = len(records(app, "tool"))
-    response = bulk(ivy, app, "owners", ["hubspot", "klaviyo"],
-                    business_owner="jenna@example.com")
+    response = bulk(ivy, app, "owners", ["hubspot", "klaviyo"], business_owner="jenna@example.com")
     assert "Assign owners: done for 2 tools (HubSpot, Klaviyo)." in response.text
     state = tools(app)
     assert state["hubspot"]["business"] == state["klaviyo"]["business"] == "jenna@example.com"
@@ -127,9 +153,13 @@ def test_bulk_is_all_or_nothing_and_names_the_tool_and_field(tmp_path: Path) -> 
     assert tools(app) == before
 
     # A tool edited since the list was shown is a conflict, named.
-    data = {"action": "category", "tools": ["hubspot", "klaviyo"], "category": "crm",
-            "version-hubspot": str(before["hubspot"]["version"]),
-            "version-klaviyo": str(before["klaviyo"]["version"] - 1)}
+    data = {
+        "action": "category",
+        "tools": ["hubspot", "klaviyo"],
+        "category": "crm",
+        "version-hubspot": str(before["hubspot"]["version"]),
+        "version-klaviyo": str(before["klaviyo"]["version"] - 1),
+    }
     response = ivy.post("/tool-list/bulk", data=data, follow_redirects=True)
     assert "Nothing changed: Klaviyo: version: someone changed this tool" in response.text
     assert tools(app) == before
@@ -154,8 +184,9 @@ def test_bulk_actions_are_for_it(tmp_path: Path) -> None:
 def test_bulk_form_keeps_the_filters(tmp_path: Path) -> None:
     app = setup(tmp_path)
     ivy = signed_in(app, "ivy@example.com")
-    response = ivy.post("/tool-list/bulk", data={
-        "action": "review", "tools": ["hubspot"], "lifecycle": "requested"})
+    response = ivy.post(
+        "/tool-list/bulk", data={"action": "review", "tools": ["hubspot"], "lifecycle": "requested"}
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/tools?lifecycle=requested")
     html = ivy.get("/tools?lifecycle=requested").text

@@ -22,11 +22,21 @@ from tests.factories import make_tool
 def seed(app: Flask) -> None:
     with app.app_context():
         make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(db.session, slug="hubspot", name="HubSpot Marketing Hub", category="crm",
-                  lifecycle="sanctioned")
+        make_tool(
+            db.session,
+            slug="hubspot",
+            name="HubSpot Marketing Hub",
+            category="crm",
+            lifecycle="sanctioned",
+        )
         make_tool(db.session, slug="mailchimp", name="Mailchimp", lifecycle="sanctioned")
-        make_tool(db.session, slug="typeform", name="Typeform", lifecycle="discovered",
-                  data_classes=["contact_pii"])
+        make_tool(
+            db.session,
+            slug="typeform",
+            name="Typeform",
+            lifecycle="discovered",
+            data_classes=["contact_pii"],
+        )
         make_flow(db.session, "typeform", "mailchimp", data_classes=["contact_pii"])
         db.session.commit()
 
@@ -38,7 +48,8 @@ def test_suggest_returns_the_best_matches_as_slug_and_name(app: Flask, client: t
     assert response.get_json() == [{"slug": "hubspot", "name": "HubSpot Marketing Hub"}]
     assert client.get("/api/v1/tools/suggest?q=").get_json() == []
     assert client.get("/api/v1/tools/suggest?q=crm&limit=abc").get_json() == [
-        {"slug": "hubspot", "name": "HubSpot Marketing Hub"}]
+        {"slug": "hubspot", "name": "HubSpot Marketing Hub"}
+    ]
     many = client.get("/api/v1/tools/suggest?q=m&limit=1").get_json()
     assert len(many) == 1
 
@@ -51,14 +62,22 @@ def test_suggest_needs_sign_in(tmp_path: Path) -> None:
 
 def test_pickers_replace_selects_of_every_tool(app: Flask, client: t.Any) -> None:
     seed(app)
-    for path, names in [("/graph", ("focus", "blast")), ("/flows/new", ("source", "target")),
-                        ("/dependencies/new", ("tool", "depends_on")), ("/audit", ("tool",)),
-                        ("/review/request", ("sources",)), ("/imports/triage", ("into",))]:
+    for path, names in [
+        ("/graph", ("focus", "blast")),
+        ("/flows/new", ("source", "target")),
+        ("/dependencies/new", ("tool", "depends_on")),
+        ("/audit", ("tool",)),
+        ("/review/request", ("sources",)),
+        ("/imports/triage", ("into",)),
+    ]:
         html = client.get(path).text
         for name in names:
-            assert re.search(rf'<input[^>]*name="{name}"[^>]*data-suggest="/api/v1/tools/suggest"'
-                             rf'|<input[^>]*data-suggest="/api/v1/tools/suggest"[^>]*'
-                             rf'name="{name}"', html), (path, name)
+            assert re.search(
+                rf'<input[^>]*name="{name}"[^>]*data-suggest="/api/v1/tools/suggest"'
+                rf'|<input[^>]*data-suggest="/api/v1/tools/suggest"[^>]*'
+                rf'name="{name}"',
+                html,
+            ), (path, name)
         assert '<option value="mailchimp"' not in html, path
         assert "/static/js/tool-picker.js" in html
 
@@ -72,21 +91,26 @@ def test_typed_names_resolve_to_slugs_without_script(app: Flask, client: t.Any) 
     assert missing.status_code == 404
     assert "There is no tool" in missing.text
 
-    response = client.post("/flows/new", data={"source": "hubspot marketing hub",
-                                               "target": "Mailchimp", "mechanism": "api"})
+    response = client.post(
+        "/flows/new",
+        data={"source": "hubspot marketing hub", "target": "Mailchimp", "mechanism": "api"},
+    )
     assert response.status_code == 302
-    response = client.post("/dependencies/new", data={"tool": "Mailchimp",
-                                                      "depends_on": "hubspot", "kind": "data"})
+    response = client.post(
+        "/dependencies/new", data={"tool": "Mailchimp", "depends_on": "hubspot", "kind": "data"}
+    )
     assert response.status_code == 302
     with app.app_context():
-        flow = db.session.scalar(sa.select(DataFlow).join(DataFlow.source)
-                                 .where(Tool.slug == "hubspot"))
+        flow = db.session.scalar(
+            sa.select(DataFlow).join(DataFlow.source).where(Tool.slug == "hubspot")
+        )
         assert flow is not None and flow.target.slug == "mailchimp"
         dep = db.session.scalar(sa.select(Dependency))
         assert (dep.tool.slug, dep.depends_on.slug) == ("mailchimp", "hubspot")
 
-    refused = client.post("/flows/new", data={"source": "Nope", "target": "Mailchimp",
-                                              "mechanism": "api"})
+    refused = client.post(
+        "/flows/new", data={"source": "Nope", "target": "Mailchimp", "mechanism": "api"}
+    )
     assert refused.status_code in (400, 422)
     assert "no tool with slug &#39;Nope&#39; (nor with that exact name)" in refused.text
 

@@ -30,8 +30,10 @@ def test_register_dependency_from_tool_page_link(app: Flask, client) -> None:
     seed(app, tools)
     assert 'href="/dependencies/new?tool=segment"' in client.get("/tools/segment").text
     assert selected(client.get("/dependencies/new?tool=segment").text, "tool") == "segment"
-    response = client.post("/dependencies/new", data={
-        "tool": "segment", "depends_on": "okta", "kind": "identity", "description": "SSO"})
+    response = client.post(
+        "/dependencies/new",
+        data={"tool": "segment", "depends_on": "okta", "kind": "identity", "description": "SSO"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/tools/segment"
     assert changes(app, "dependency") == [("create", "segment->okta")]
     assert "Okta" in client.get("/dependencies").text
@@ -40,14 +42,26 @@ def test_register_dependency_from_tool_page_link(app: Flask, client) -> None:
 def test_invalid_dependencies_show_messages_beside_fields(app: Flask, client) -> None:
     seed(app, lambda s: (tools(s), make_dependency(s, "segment", "okta")))
     cases = [
-        ({"tool": "okta", "depends_on": "okta", "kind": "data"}, "depends_on",
-         "must be a different tool"),
-        ({"tool": "segment", "depends_on": "okta", "kind": "data"}, "depends_on",
-         "segment already depends on okta"),
-        ({"tool": "okta", "depends_on": "segment", "kind": "friendship"}, "kind",
-         "unknown value &#39;friendship&#39;"),
-        ({"tool": "nope", "depends_on": "segment", "kind": "data"}, "tool",
-         "no tool with slug &#39;nope&#39;"),
+        (
+            {"tool": "okta", "depends_on": "okta", "kind": "data"},
+            "depends_on",
+            "must be a different tool",
+        ),
+        (
+            {"tool": "segment", "depends_on": "okta", "kind": "data"},
+            "depends_on",
+            "segment already depends on okta",
+        ),
+        (
+            {"tool": "okta", "depends_on": "segment", "kind": "friendship"},
+            "kind",
+            "unknown value &#39;friendship&#39;",
+        ),
+        (
+            {"tool": "nope", "depends_on": "segment", "kind": "data"},
+            "tool",
+            "no tool with slug &#39;nope&#39;",
+        ),
     ]
     for data, field, message in cases:
         response = client.post("/dependencies/new", data=data)
@@ -58,11 +72,20 @@ def test_invalid_dependencies_show_messages_beside_fields(app: Flask, client) ->
 
 def test_stale_dependency_edit_and_delete(app: Flask, client) -> None:
     did = seed(app, lambda s: (tools(s), make_dependency(s, "segment", "okta"))[1].id)
-    seed(app, lambda s: entities.save_dependency(
-        s, {"tool": "segment", "depends_on": "okta", "kind": "identity"}, actor="it@example.com",
-        dependency=s.get(Dependency, did), expected_version=1))
-    stale = client.post(f"/dependencies/{did}/edit", data={
-        "tool": "segment", "depends_on": "okta", "kind": "hosting", "version": "1"})
+    seed(
+        app,
+        lambda s: entities.save_dependency(
+            s,
+            {"tool": "segment", "depends_on": "okta", "kind": "identity"},
+            actor="it@example.com",
+            dependency=s.get(Dependency, did),
+            expected_version=1,
+        ),
+    )
+    stale = client.post(
+        f"/dependencies/{did}/edit",
+        data={"tool": "segment", "depends_on": "okta", "kind": "hosting", "version": "1"},
+    )
     assert stale.status_code == 409
     assert '<td class="now">identity</td><td class="yours">hosting</td>' in stale.text
     with app.app_context():

@@ -33,8 +33,8 @@ def selected(html: str, field: str) -> str | None:
     if picker:
         value = re.search(r'value="([^"]*)"', picker.group(0))
         return value.group(1) if value and value.group(1) else None
-    select = html[html.index(f'id="{field}"'):]
-    select = select[:select.index("</select>")]
+    select = html[html.index(f'id="{field}"') :]
+    select = select[: select.index("</select>")]
     match = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select)
     return (match.group(1) or match.group(2)) if match else None
 
@@ -47,9 +47,17 @@ def test_add_flow_links_prefill_the_form(app: Flask, client) -> None:
 
 def test_register_flow_defaults_to_unmanaged_and_records_change(app: Flask, client) -> None:
     seed(app, two_tools)
-    response = client.post("/flows/new", data={
-        "source": "shopify", "target": "klaviyo", "mechanism": "native_connector",
-        "data_classes": ["contact_pii", "transactional"], "active": "y", "frequency": "hourly"})
+    response = client.post(
+        "/flows/new",
+        data={
+            "source": "shopify",
+            "target": "klaviyo",
+            "mechanism": "native_connector",
+            "data_classes": ["contact_pii", "transactional"],
+            "active": "y",
+            "frequency": "hourly",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/tools/shopify"
     with app.app_context():
         flow = db.session.scalar(sa.select(DataFlow))
@@ -63,14 +71,26 @@ def test_register_flow_defaults_to_unmanaged_and_records_change(app: Flask, clie
 def test_invalid_flows_show_messages_beside_fields(app: Flask, client) -> None:
     seed(app, lambda s: (two_tools(s), make_flow(s, "shopify", "klaviyo", mechanism="api")))
     cases = [
-        ({"source": "shopify", "target": "shopify", "mechanism": "api"}, "target",
-         "must be a different tool"),
-        ({"source": "ghost", "target": "klaviyo", "mechanism": "api"}, "source",
-         "no tool with slug &#39;ghost&#39;"),
-        ({"source": "shopify", "target": "klaviyo", "mechanism": "carrier_pigeon"}, "mechanism",
-         "unknown value &#39;carrier_pigeon&#39;"),
-        ({"source": "shopify", "target": "klaviyo", "mechanism": "api"}, "mechanism",
-         "a api flow from shopify to klaviyo is already registered"),
+        (
+            {"source": "shopify", "target": "shopify", "mechanism": "api"},
+            "target",
+            "must be a different tool",
+        ),
+        (
+            {"source": "ghost", "target": "klaviyo", "mechanism": "api"},
+            "source",
+            "no tool with slug &#39;ghost&#39;",
+        ),
+        (
+            {"source": "shopify", "target": "klaviyo", "mechanism": "carrier_pigeon"},
+            "mechanism",
+            "unknown value &#39;carrier_pigeon&#39;",
+        ),
+        (
+            {"source": "shopify", "target": "klaviyo", "mechanism": "api"},
+            "mechanism",
+            "a api flow from shopify to klaviyo is already registered",
+        ),
         ({"source": "", "target": "klaviyo", "mechanism": "api"}, "source", "is required"),
     ]
     for data, field, message in cases:
@@ -84,19 +104,39 @@ def test_invalid_flows_show_messages_beside_fields(app: Flask, client) -> None:
 def test_stale_flow_edit_conflict_then_reapply(app: Flask, client) -> None:
     fid = seed(app, lambda s: (two_tools(s), make_flow(s, "shopify", "klaviyo"))[1].id)
     assert 'value="1"' in client.get(f"/flows/{fid}/edit").text
-    seed(app, lambda s: entities.save_flow(
-        s, {"source": "shopify", "target": "klaviyo", "mechanism": "api", "managed_by_it": True},
-        actor="it@example.com", flow=s.get(DataFlow, fid), expected_version=1))
-    data = {"source": "shopify", "target": "klaviyo", "mechanism": "api", "frequency": "daily",
-            "active": "y", "version": "1"}
+    seed(
+        app,
+        lambda s: entities.save_flow(
+            s,
+            {"source": "shopify", "target": "klaviyo", "mechanism": "api", "managed_by_it": True},
+            actor="it@example.com",
+            flow=s.get(DataFlow, fid),
+            expected_version=1,
+        ),
+    )
+    data = {
+        "source": "shopify",
+        "target": "klaviyo",
+        "mechanism": "api",
+        "frequency": "daily",
+        "active": "y",
+        "version": "1",
+    }
     stale = client.post(f"/flows/{fid}/edit", data=data)
     assert stale.status_code == 409 and "This flow changed since you opened it" in stale.text
-    assert re.search(r'<th scope="row">managed_by_it</th><td class="now">yes</td>'
-                     r'<td class="yours">no</td>', stale.text)
+    assert re.search(
+        r'<th scope="row">managed_by_it</th><td class="now">yes</td>'
+        r'<td class="yours">no</td>',
+        stale.text,
+    )
     with app.app_context():
         assert db.session.get(DataFlow, fid).frequency == ""
-    assert client.post(f"/flows/{fid}/edit",
-                       data=data | {"version": "2", "managed_by_it": "y"}).status_code == 302
+    assert (
+        client.post(
+            f"/flows/{fid}/edit", data=data | {"version": "2", "managed_by_it": "y"}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         flow = db.session.get(DataFlow, fid)
         assert flow.frequency == "daily" and flow.managed_by_it is True

@@ -27,8 +27,15 @@ def person(app: Flask, email: str) -> Person | None:
 def test_add_person_normalises_email_and_records_change(app: Flask, client) -> None:
     html = client.get("/people/new").text
     assert '<datalist id="departments"><option value="marketing">' in html
-    response = client.post("/people/new", data={"email": "Mia.Lund@Example.com", "name": "Mia",
-                                                 "department": "marketing", "active": "y"})
+    response = client.post(
+        "/people/new",
+        data={
+            "email": "Mia.Lund@Example.com",
+            "name": "Mia",
+            "department": "marketing",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/people"
     assert person(app, "mia.lund@example.com").active is True
     assert changes(app, "person") == [("create", "mia.lund@example.com")]
@@ -53,34 +60,63 @@ def test_people_list_shows_owned_tools_by_side(app: Flask, client) -> None:
     def fixture(s):
         make_person(s, email="mia@example.com", name="Mia", department="marketing")
         make_person(s, email="ian@example.com", name="Ian", department="it", active=False)
-        make_tool(s, slug="hubspot", name="HubSpot", business_owner="mia@example.com",
-                  technical_owner="ian@example.com")
+        make_tool(
+            s,
+            slug="hubspot",
+            name="HubSpot",
+            business_owner="mia@example.com",
+            technical_owner="ian@example.com",
+        )
+
     seed(app, fixture)
     html = client.get("/people").text
-    mia = html[html.index("<strong>Mia</strong>"):html.index("<strong>Ian</strong>")]
+    mia = html[html.index("<strong>Mia</strong>") : html.index("<strong>Ian</strong>")]
     assert 'href="/tools/hubspot"' in mia
-    ian = html[html.index("<strong>Ian</strong>"):]
+    ian = html[html.index("<strong>Ian</strong>") :]
     assert "left" in ian and 'href="/tools/hubspot"' in ian
 
 
 def test_edit_person_and_stale_edit_conflict(app: Flask, client) -> None:
-    pid = seed(app, lambda s: make_person(s, email="ann@example.com", name="Ann",
-                                          department="marketing").id)
+    pid = seed(
+        app,
+        lambda s: make_person(s, email="ann@example.com", name="Ann", department="marketing").id,
+    )
     assert 'value="1"' in client.get(f"/people/{pid}/edit").text
-    seed(app, lambda s: entities.save_person(
-        s, {"email": "ann@example.com", "name": "Ann Berg", "department": "it"},
-        actor="carl@example.com", person=s.get(Person, pid), expected_version=1))
-    stale = client.post(f"/people/{pid}/edit", data={
-        "email": "ann@example.com", "name": "Ann B.", "department": "marketing", "active": "y",
-        "version": "1"})
+    seed(
+        app,
+        lambda s: entities.save_person(
+            s,
+            {"email": "ann@example.com", "name": "Ann Berg", "department": "it"},
+            actor="carl@example.com",
+            person=s.get(Person, pid),
+            expected_version=1,
+        ),
+    )
+    stale = client.post(
+        f"/people/{pid}/edit",
+        data={
+            "email": "ann@example.com",
+            "name": "Ann B.",
+            "department": "marketing",
+            "active": "y",
+            "version": "1",
+        },
+    )
     assert stale.status_code == 409
     assert "This person changed since you opened it" in stale.text
     assert '<td class="now">Ann Berg</td>' in stale.text and "carl@example.com" in stale.text
     assert 'value="Ann B."' in stale.text
     assert person(app, "ann@example.com").name == "Ann Berg"
-    ok = client.post(f"/people/{pid}/edit", data={
-        "email": "ann@example.com", "name": "Ann B.", "department": "it", "active": "y",
-        "version": "2"})
+    ok = client.post(
+        f"/people/{pid}/edit",
+        data={
+            "email": "ann@example.com",
+            "name": "Ann B.",
+            "department": "it",
+            "active": "y",
+            "version": "2",
+        },
+    )
     assert ok.status_code == 302
     assert person(app, "ann@example.com").name == "Ann B."
     assert [a for a, _ in changes(app, "person")] == ["create", "update", "update"]
@@ -91,6 +127,7 @@ def test_remove_person_confirms_and_unassigns_their_tools(app: Flask, client) ->
         p = make_person(s, email="bob@example.com", name="Bob")
         make_tool(s, slug="looker", name="Looker", business_owner="bob@example.com")
         return p.id
+
     pid = seed(app, fixture)
     confirm = client.get(f"/people/{pid}/delete").text
     assert "1 tool will lose this owner" in confirm and 'href="/tools/looker"' in confirm
@@ -106,8 +143,15 @@ def test_remove_person_confirms_and_unassigns_their_tools(app: Flask, client) ->
 
 def test_stale_person_delete_is_refused(app: Flask, client) -> None:
     pid = seed(app, lambda s: make_person(s, email="dan@example.com", name="Dan").id)
-    seed(app, lambda s: entities.save_person(s, {"email": "dan@example.com", "name": "Daniel"},
-                                             actor="x@example.com", person=s.get(Person, pid)))
+    seed(
+        app,
+        lambda s: entities.save_person(
+            s,
+            {"email": "dan@example.com", "name": "Daniel"},
+            actor="x@example.com",
+            person=s.get(Person, pid),
+        ),
+    )
     response = client.post(f"/people/{pid}/delete", data={"version": "1"})
     assert response.status_code == 409 and "Daniel" in response.text
     assert person(app, "dan@example.com") is not None

@@ -36,7 +36,8 @@ def changes(app: Flask, object_type: str = "tool") -> list[tuple[str, str]]:
     with app.app_context():
         rows = db.session.execute(
             sa.select(ChangeRecord.action, ChangeRecord.object_key)
-            .where(ChangeRecord.object_type == object_type).order_by(ChangeRecord.id)
+            .where(ChangeRecord.object_type == object_type)
+            .order_by(ChangeRecord.id)
         )
         return [tuple(r) for r in rows]
 
@@ -53,17 +54,28 @@ def error_beside(html: str, field: str) -> str:
     """Return the error message rendered for `field`, checking it is tied to the input."""
     match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
     assert match, f"no error shown for {field}"
-    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"',
-                     html) or f'id="{field}-group"' in html
+    assert (
+        re.search(
+            rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', html
+        )
+        or f'id="{field}-group"' in html
+    )
     assert f'aria-describedby="{field}-error' in html or f"{field}-error" in html
     return match.group(1)
 
 
 VALID = {
-    "name": "HubSpot Marketing Hub", "vendor": "HubSpot", "category": "email-marketing",
-    "lifecycle": "requested", "website": "https://www.hubspot.com", "currency": "EUR",
-    "annual_cost": "12000", "seats": "15", "renewal_date": "2027-03-31",
-    "data_classes": ["contact_pii", "campaign_metrics"], "dpa_signed": "y",
+    "name": "HubSpot Marketing Hub",
+    "vendor": "HubSpot",
+    "category": "email-marketing",
+    "lifecycle": "requested",
+    "website": "https://www.hubspot.com",
+    "currency": "EUR",
+    "annual_cost": "12000",
+    "seats": "15",
+    "renewal_date": "2027-03-31",
+    "data_classes": ["contact_pii", "campaign_metrics"],
+    "dpa_signed": "y",
 }
 
 
@@ -82,16 +94,20 @@ def test_register_tool_writes_tool_and_change_record(app: Flask, client) -> None
 
 
 def test_registration_form_groups_categories_and_orders_owners(app: Flask, client) -> None:
-    seed(app, lambda s: (make_person(s, name="Zed IT", email="zed@example.com", department="it"),
-                         make_person(s, name="Amy Mkt", email="amy@example.com",
-                                     department="marketing")))
+    seed(
+        app,
+        lambda s: (
+            make_person(s, name="Zed IT", email="zed@example.com", department="it"),
+            make_person(s, name="Amy Mkt", email="amy@example.com", department="marketing"),
+        ),
+    )
     html = client.get("/tools/new").text
     assert '<optgroup label="Data">' in html and '<optgroup label="Management">' in html
-    business = html[html.index('id="business_owner"'):]
-    business = business[:business.index("</select>")]
+    business = html[html.index('id="business_owner"') :]
+    business = business[: business.index("</select>")]
     assert business.index("amy@example.com") < business.index("zed@example.com")
-    technical = html[html.index('id="technical_owner"'):]
-    technical = technical[:technical.index("</select>")]
+    technical = html[html.index('id="technical_owner"') :]
+    technical = technical[: technical.index("</select>")]
     assert technical.index("zed@example.com") < technical.index("amy@example.com")
     assert 'for="name"' in html and 'id="name"' in html
 
@@ -107,12 +123,18 @@ def test_registration_form_groups_categories_and_orders_owners(app: Flask, clien
         ({"annual_cost": "lots"}, "annual_cost", "Not a valid decimal value."),
         ({"seats": "many"}, "seats", "Not a valid integer value."),
         ({"renewal_date": "31/03/2027"}, "renewal_date", "Not a valid date value."),
-        ({"business_owner": "ghost@example.com"}, "business_owner",
-         "no person with e-mail ghost@example.com (register them first)"),
+        (
+            {"business_owner": "ghost@example.com"},
+            "business_owner",
+            "no person with e-mail ghost@example.com (register them first)",
+        ),
         ({"slug": "Bad Slug"}, "slug", "&#39;Bad Slug&#39; is not a slug"),
         ({"currency": "EURO"}, "currency", "&#39;EURO&#39; is not an ISO 4217 currency code"),
-        ({"data_classes": ["contact_pii", "gossip"]}, "data_classes",
-         "unknown value &#39;gossip&#39;"),
+        (
+            {"data_classes": ["contact_pii", "gossip"]},
+            "data_classes",
+            "unknown value &#39;gossip&#39;",
+        ),
     ],
 )
 def test_invalid_registration_shows_message_beside_field_and_writes_nothing(
@@ -128,9 +150,17 @@ def test_invalid_registration_shows_message_beside_field_and_writes_nothing(
 
 
 def test_every_problem_is_reported_in_one_round(app: Flask, client) -> None:
-    response = client.post("/tools/new", data={
-        "name": "", "seats": "lots", "website": "ftp://x", "category": "nope",
-        "annual_cost": "-3", "lifecycle": "requested"})
+    response = client.post(
+        "/tools/new",
+        data={
+            "name": "",
+            "seats": "lots",
+            "website": "ftp://x",
+            "category": "nope",
+            "annual_cost": "-3",
+            "lifecycle": "requested",
+        },
+    )
     assert response.status_code == 422
     html = response.text
     assert "is required" in error_beside(html, "name")  # the form's own checks...
@@ -146,29 +176,42 @@ def test_duplicate_slug_is_refused_beside_the_slug(app: Flask, client) -> None:
     response = client.post("/tools/new", data=VALID | {"name": "HubSpot"})
     assert response.status_code == 422
     assert "&#39;hubspot&#39; is already used by the tool &#39;HubSpot&#39;" in error_beside(
-        response.text, "slug")
+        response.text, "slug"
+    )
     assert changes(app) == [("create", "hubspot")]  # the factory's, nothing new
 
 
 def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> None:
     seed(app, lambda s: make_tool(s, slug="canva", name="Canva", category="dam-mrm"))
     form = client.get("/tools/canva/edit").text
-    assert 'value="1"' in form and "readonly" in form[form.index('id="slug"') - 200:
-                                                       form.index('id="slug"') + 200]
-    response = client.post("/tools/canva/edit", data={
-        "name": "Canva Pro", "category": "dam-mrm", "lifecycle": "in_review",
-        "currency": "USD", "version": "1", "slug": "hijacked",
-    })
+    assert (
+        'value="1"' in form
+        and "readonly" in form[form.index('id="slug"') - 200 : form.index('id="slug"') + 200]
+    )
+    response = client.post(
+        "/tools/canva/edit",
+        data={
+            "name": "Canva Pro",
+            "category": "dam-mrm",
+            "lifecycle": "in_review",
+            "currency": "USD",
+            "version": "1",
+            "slug": "hijacked",
+        },
+    )
     assert response.status_code == 302
     tool = tool_row(app, "canva")
     assert tool is not None and tool.name == "Canva Pro" and tool.lifecycle == "in_review"
     assert tool_row(app, "hijacked") is None  # slugs are stable
     assert changes(app) == [("create", "canva"), ("update", "canva")]
     page = client.get("/tools/canva").text
-    history = page[page.index("Change history"):]
+    history = page[page.index("Change history") :]
     assert history.index("update") < history.index("create")  # newest first
-    assert re.search(r"<th scope=\"row\">name</th><td class=\"before\">Canva</td>"
-                     r"<td class=\"after\">Canva Pro</td>", history)
+    assert re.search(
+        r"<th scope=\"row\">name</th><td class=\"before\">Canva</td>"
+        r"<td class=\"after\">Canva Pro</td>",
+        history,
+    )
     assert "admin@example.com" in history  # the signed-in administrator
 
 
@@ -176,13 +219,26 @@ def test_stale_edit_is_refused_with_409_showing_newer_values(app: Flask, client)
     seed(app, lambda s: make_tool(s, slug="zapier", name="Zapier", vendor="Zapier"))
     assert 'name="version" type="hidden" value="1"' in client.get("/tools/zapier/edit").text
     # Someone else saves first.
-    seed(app, lambda s: entities.save_tool(
-        s, {"name": "Zapier", "vendor": "Zapier Inc.", "lifecycle": "in_review"},
-        actor="bob@example.com", tool=entities.tool_by_slug(s, "zapier"), expected_version=1))
-    response = client.post("/tools/zapier/edit", data={
-        "name": "Zapier (personal)", "vendor": "Zapier", "lifecycle": "requested",
-        "currency": "USD", "version": "1",
-    })
+    seed(
+        app,
+        lambda s: entities.save_tool(
+            s,
+            {"name": "Zapier", "vendor": "Zapier Inc.", "lifecycle": "in_review"},
+            actor="bob@example.com",
+            tool=entities.tool_by_slug(s, "zapier"),
+            expected_version=1,
+        ),
+    )
+    response = client.post(
+        "/tools/zapier/edit",
+        data={
+            "name": "Zapier (personal)",
+            "vendor": "Zapier",
+            "lifecycle": "requested",
+            "currency": "USD",
+            "version": "1",
+        },
+    )
     assert response.status_code == 409
     html = response.text
     assert "This tool changed since you opened it" in html and "bob@example.com" in html
@@ -193,10 +249,16 @@ def test_stale_edit_is_refused_with_409_showing_newer_values(app: Flask, client)
     assert tool is not None and tool.name == "Zapier" and tool.vendor == "Zapier Inc."
     assert [a for a, _ in changes(app)] == ["create", "update"]
     # Re-submitting on top of the newer version goes through.
-    again = client.post("/tools/zapier/edit", data={
-        "name": "Zapier (personal)", "vendor": "Zapier Inc.", "lifecycle": "in_review",
-        "currency": "USD", "version": "2",
-    })
+    again = client.post(
+        "/tools/zapier/edit",
+        data={
+            "name": "Zapier (personal)",
+            "vendor": "Zapier Inc.",
+            "lifecycle": "in_review",
+            "currency": "USD",
+            "version": "2",
+        },
+    )
     assert again.status_code == 302
     assert tool_row(app, "zapier").name == "Zapier (personal)"
 
@@ -207,8 +269,9 @@ def _tool_with_everything(session: t.Any) -> None:
     make_tool(session, slug="okta", name="Okta")
     make_flow(session, "crm", "esp", data_classes=["contact_pii"])
     make_dependency(session, "esp", "okta", kind="identity")
-    entities.save_sighting(session, {"source": "okta", "observed_name": "ESP Web",
-                                     "tool": "esp"}, actor="test")
+    entities.save_sighting(
+        session, {"source": "okta", "observed_name": "ESP Web", "tool": "esp"}, actor="test"
+    )
 
 
 def test_delete_confirmation_lists_what_goes_with_the_tool(app: Flask, client) -> None:
@@ -219,9 +282,7 @@ def test_delete_confirmation_lists_what_goes_with_the_tool(app: Flask, client) -
     assert "1 sighting become unmatched" in html and "ESP Web" in html
 
 
-def test_delete_removes_tool_flows_and_dependencies_with_change_records(
-    app: Flask, client
-) -> None:
+def test_delete_removes_tool_flows_and_dependencies_with_change_records(app: Flask, client) -> None:
     seed(app, _tool_with_everything)
     assert client.get("/tools/esp/delete").status_code == 200
     response = client.post("/tools/esp/delete", data={"version": "1"})
@@ -238,9 +299,15 @@ def test_delete_removes_tool_flows_and_dependencies_with_change_records(
 def test_delete_is_post_only_and_stale_delete_is_refused(app: Flask, client) -> None:
     seed(app, lambda s: make_tool(s, slug="hotjar", name="Hotjar"))
     assert client.delete("/tools/hotjar/delete").status_code == 405
-    seed(app, lambda s: entities.save_tool(s, {"name": "Hotjar", "vendor": "Contentsquare"},
-                                           actor="eve@example.com",
-                                           tool=entities.tool_by_slug(s, "hotjar")))
+    seed(
+        app,
+        lambda s: entities.save_tool(
+            s,
+            {"name": "Hotjar", "vendor": "Contentsquare"},
+            actor="eve@example.com",
+            tool=entities.tool_by_slug(s, "hotjar"),
+        ),
+    )
     response = client.post("/tools/hotjar/delete", data={"version": "1"})
     assert response.status_code == 409
     assert "This tool changed since you opened it" in response.text
@@ -251,19 +318,47 @@ def test_delete_is_post_only_and_stale_delete_is_refused(app: Flask, client) -> 
 def _list_fixture(session: t.Any) -> None:
     make_person(session, email="mia@example.com", department="marketing")
     make_person(session, email="ian@example.com", department="it")
-    make_tool(session, slug="hubspot", name="HubSpot", vendor="HubSpot Inc.",
-              category="marketing-automation-campaign-lead-management", lifecycle="sanctioned",
-              business_owner="mia@example.com", technical_owner="ian@example.com",
-              data_classes=["contact_pii"], annual_cost=50000)
-    make_tool(session, slug="looker", name="Looker", vendor="Google",
-              category="dashboards-data-visualization", lifecycle="sanctioned",
-              business_owner="mia@example.com", annual_cost=30000)
-    make_tool(session, slug="canva", name="Canva", vendor="Canva", category="dam-mrm",
-              lifecycle="discovered")
-    make_tool(session, slug="snowflake", name="Snowflake", vendor="Snowflake",
-              category="data-warehouse", lifecycle="sanctioned",
-              technical_owner="ian@example.com", data_classes=["transactional", "content"],
-              annual_cost=90000)
+    make_tool(
+        session,
+        slug="hubspot",
+        name="HubSpot",
+        vendor="HubSpot Inc.",
+        category="marketing-automation-campaign-lead-management",
+        lifecycle="sanctioned",
+        business_owner="mia@example.com",
+        technical_owner="ian@example.com",
+        data_classes=["contact_pii"],
+        annual_cost=50000,
+    )
+    make_tool(
+        session,
+        slug="looker",
+        name="Looker",
+        vendor="Google",
+        category="dashboards-data-visualization",
+        lifecycle="sanctioned",
+        business_owner="mia@example.com",
+        annual_cost=30000,
+    )
+    make_tool(
+        session,
+        slug="canva",
+        name="Canva",
+        vendor="Canva",
+        category="dam-mrm",
+        lifecycle="discovered",
+    )
+    make_tool(
+        session,
+        slug="snowflake",
+        name="Snowflake",
+        vendor="Snowflake",
+        category="data-warehouse",
+        lifecycle="sanctioned",
+        technical_owner="ian@example.com",
+        data_classes=["transactional", "content"],
+        annual_cost=90000,
+    )
 
 
 def listed(client, query: str) -> list[str]:
@@ -305,30 +400,31 @@ def test_tool_list_paginates(tmp_path) -> None:
     assert "Page 2 of 2" in page2
     assert listed(client, "?page=2") == ["looker", "snowflake"]
     assert listed(client, "?page=2&lifecycle=sanctioned") == ["snowflake"]
-    prev = re.search(r'rel="prev" href="([^"]+)"',
-                     client.get("/tools?page=2&lifecycle=sanctioned").text).group(1)
+    prev = re.search(
+        r'rel="prev" href="([^"]+)"', client.get("/tools?page=2&lifecycle=sanctioned").text
+    ).group(1)
     assert sorted(prev.split("?")[1].split("&amp;")) == ["lifecycle=sanctioned", "page=1"]
     with app.app_context():
         db.engine.dispose()
 
 
-def test_tool_page_shows_owners_flows_dependencies_and_add_flow_links(
-    app: Flask, client
-) -> None:
+def test_tool_page_shows_owners_flows_dependencies_and_add_flow_links(app: Flask, client) -> None:
     seed(app, _tool_with_everything)
     html = client.get("/tools/esp").text
     assert 'href="/flows/new?target=esp"' in html and 'href="/flows/new?source=esp"' in html
-    flows_in = html[html.index("Data flows in"):html.index("Depends on")]
+    flows_in = html[html.index("Data flows in") : html.index("Depends on")]
     assert 'href="/tools/crm"' in flows_in and "unmanaged" in flows_in
-    assert "Okta" in html[html.index("Depends on"):html.index("Depended on by")]
+    assert "Okta" in html[html.index("Depends on") : html.index("Depended on by")]
     assert "ESP Web" in html
     assert client.get("/tools/nope").status_code == 404
 
 
 def test_tool_name_with_markup_is_escaped_everywhere(app: Flask, client) -> None:
     evil = "<script>alert(1)</script>"
-    response = client.post("/tools/new", data={"name": evil, "slug": "evil", "lifecycle":
-                                                "requested", "description": evil})
+    response = client.post(
+        "/tools/new",
+        data={"name": evil, "slug": "evil", "lifecycle": "requested", "description": evil},
+    )
     assert response.status_code == 302
     for url in ("/tools", "/tools/evil", "/tools/evil/edit", "/tools/evil/delete"):
         html = client.get(url).text
@@ -344,8 +440,9 @@ def test_post_without_csrf_token_is_rejected(tmp_path) -> None:
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Tool)) == 0
     # With the token from the form, the same post goes through.
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/tools/new").text).group(1)
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/tools/new").text
+    ).group(1)
     assert client.post("/tools/new", data=VALID | {"csrf_token": token}).status_code == 302
     with app.app_context():
         db.engine.dispose()

@@ -30,8 +30,16 @@ from catalog.analysis.snapshot import Snapshot
 from catalog.vocab import SEVERITIES
 
 __all__ = [
-    "AuditResult", "ShadowTool", "Silo", "Finding", "Risk", "run_audit", "to_json", "in_use",
-    "is_recent", "is_shadow",
+    "AuditResult",
+    "ShadowTool",
+    "Silo",
+    "Finding",
+    "Risk",
+    "run_audit",
+    "to_json",
+    "in_use",
+    "is_recent",
+    "is_shadow",
 ]
 
 
@@ -70,8 +78,9 @@ class AuditResult:
 
     def findings_for(self, subject_type: str, key: str) -> tuple[Finding, ...]:
         """Return the findings whose subject is this tool, flow, silo, category or catalog."""
-        return tuple(f for f in self.findings
-                     if f.subject_type == subject_type and f.subject_key == key)
+        return tuple(
+            f for f in self.findings if f.subject_type == subject_type and f.subject_key == key
+        )
 
 
 def is_shadow(snapshot: Snapshot, slug: str, as_of: date) -> bool:
@@ -99,8 +108,13 @@ def _run_audit(snapshot: Snapshot, as_of: date, sla_days: int) -> AuditResult:
     counts = Counter(f.severity for f in findings)
     summary["findings_by_severity"] = {severity: counts[severity] for severity in SEVERITIES}
     silos = tuple(
-        Silo(tools=s.tools, data_classes=s.data_classes, feeders=s.feeders, rogue=s.rogue,
-             severity=silo_severity(s))
+        Silo(
+            tools=s.tools,
+            data_classes=s.data_classes,
+            feeders=s.feeders,
+            rogue=s.rogue,
+            severity=silo_severity(s),
+        )
         for s in facts.silos
     )
     return AuditResult(
@@ -123,15 +137,25 @@ def to_json(result: AuditResult) -> dict[str, object]:
             for s in result.shadow
         ],
         "silos": [
-            {"tools": list(s.tools), "data_classes": list(s.data_classes),
-             "feeders": list(s.feeders), "rogue": s.rogue, "severity": s.severity}
+            {
+                "tools": list(s.tools),
+                "data_classes": list(s.data_classes),
+                "feeders": list(s.feeders),
+                "rogue": s.rogue,
+                "severity": s.severity,
+            }
             for s in result.silos
         ],
         "findings": [
-            {"rule": f.rule, "severity": f.severity,
-             "subject": {"type": f.subject_type, "key": f.subject_key}, "message": f.message}
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "subject": {"type": f.subject_type, "key": f.subject_key},
+                "message": f.message,
+            }
             for f in result.findings
         ],
-        "risk": [{"tool": r.tool, "score": r.score, "factors": dict(r.factors)}
-                 for r in result.risk],
+        "risk": [
+            {"tool": r.tool, "score": r.score, "factors": dict(r.factors)} for r in result.risk
+        ],
     }

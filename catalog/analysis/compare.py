@@ -32,17 +32,26 @@ def compare(before: t.Mapping[str, t.Any], after: t.Mapping[str, t.Any]) -> dict
     return {
         "from": before["as_of"],
         "to": after["as_of"],
-        "shadow": {"appeared": sorted(shadow_now - shadow_then),
-                   "went_away": sorted(shadow_then - shadow_now),
-                   "then": len(shadow_then), "now": len(shadow_now)},
-        "silos": {"formed": [silos_now[k] for k in sorted(silos_now.keys() - silos_then.keys())],
-                  "dissolved": [silos_then[k]
-                                for k in sorted(silos_then.keys() - silos_now.keys())],
-                  "then": len(silos_then), "now": len(silos_now)},
-        "findings": {"opened": [found_now[k] for k in sorted(found_now.keys() - found_then.keys())],
-                     "closed": [found_then[k]
-                                for k in sorted(found_then.keys() - found_now.keys())],
-                     "then": len(found_then), "now": len(found_now)},
-        "shadow_spend": {"then": dict(before["summary"].get("shadow_spend", {})),
-                         "now": dict(after["summary"].get("shadow_spend", {}))},
+        "shadow": {
+            "appeared": sorted(shadow_now - shadow_then),
+            "went_away": sorted(shadow_then - shadow_now),
+            "then": len(shadow_then),
+            "now": len(shadow_now),
+        },
+        "silos": {
+            "formed": [silos_now[k] for k in sorted(silos_now.keys() - silos_then.keys())],
+            "dissolved": [silos_then[k] for k in sorted(silos_then.keys() - silos_now.keys())],
+            "then": len(silos_then),
+            "now": len(silos_now),
+        },
+        "findings": {
+            "opened": [found_now[k] for k in sorted(found_now.keys() - found_then.keys())],
+            "closed": [found_then[k] for k in sorted(found_then.keys() - found_now.keys())],
+            "then": len(found_then),
+            "now": len(found_now),
+        },
+        "shadow_spend": {
+            "then": dict(before["summary"].get("shadow_spend", {})),
+            "now": dict(after["summary"].get("shadow_spend", {})),
+        },
     }

@@ -99,8 +99,12 @@ def is_recent(sighting: SightingRec, as_of: date) -> bool:
     return seen is not None and as_of - timedelta(days=RECENT_DAYS) <= seen <= as_of
 
 
-def _in_use(tools: dict[str, ToolNode], sightings: Iterable[SightingRec],
-            active: Iterable[FlowEdge], as_of: date) -> set[str]:
+def _in_use(
+    tools: dict[str, ToolNode],
+    sightings: Iterable[SightingRec],
+    active: Iterable[FlowEdge],
+    as_of: date,
+) -> set[str]:
     cutoff = as_of - timedelta(days=RECENT_DAYS)
     used = {slug for slug, tool in tools.items() if tool.lifecycle in SANCTIONED_LIFECYCLES}
     for sighting in sightings:
@@ -117,8 +121,9 @@ def _in_use(tools: dict[str, ToolNode], sightings: Iterable[SightingRec],
 def in_use(snapshot: Snapshot, as_of: date) -> frozenset[str]:
     """Return the slugs of the tools in use as of a date (docs/governance.md#in-use)."""
     tools = {tool.slug: tool for tool in snapshot.tools}
-    return frozenset(_in_use(tools, snapshot.sightings, (f for f in snapshot.flows if f.active),
-                             as_of))
+    return frozenset(
+        _in_use(tools, snapshot.sightings, (f for f in snapshot.flows if f.active), as_of)
+    )
 
 
 def _reaching(index: FlowIndex, targets: Iterable[str]) -> set[str]:
@@ -158,8 +163,12 @@ def _components(index: FlowIndex, nodes: frozenset[str]) -> list[set[str]]:
     return components
 
 
-def _silos(index: FlowIndex, stranded: frozenset[str], shadow: Iterable[str],
-           personal_held: dict[str, frozenset[str]]) -> tuple[SiloFacts, ...]:
+def _silos(
+    index: FlowIndex,
+    stranded: frozenset[str],
+    shadow: Iterable[str],
+    personal_held: dict[str, frozenset[str]],
+) -> tuple[SiloFacts, ...]:
     shadow_set = set(shadow)
     silos = []
     for members in _components(index, stranded):
@@ -172,13 +181,15 @@ def _silos(index: FlowIndex, stranded: frozenset[str], shadow: Iterable[str],
                 if not flow.managed_by_it:
                     unmanaged.append(flow)
         classes = set().union(*(personal_held[m] for m in members))
-        silos.append(SiloFacts(
-            tools=tuple(sorted(members)),
-            data_classes=tuple(sorted(classes)),
-            feeders=tuple(sorted(feeders)),
-            rogue=bool(unmanaged) or not shadow_set.isdisjoint(members),
-            unmanaged=tuple(sorted(unmanaged, key=lambda f: (f.source, f.target, f.mechanism))),
-        ))
+        silos.append(
+            SiloFacts(
+                tools=tuple(sorted(members)),
+                data_classes=tuple(sorted(classes)),
+                feeders=tuple(sorted(feeders)),
+                rogue=bool(unmanaged) or not shadow_set.isdisjoint(members),
+                unmanaged=tuple(sorted(unmanaged, key=lambda f: (f.source, f.target, f.mechanism))),
+            )
+        )
     return tuple(sorted(silos, key=lambda s: s.tools))
 
 
@@ -191,7 +202,9 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     sanctioned = frozenset(s for s, t in tools.items() if t.lifecycle in SANCTIONED_LIFECYCLES)
     shadow: dict[str, tuple[str, ...]] = {
         slug: (SHADOW_REASON[tools[slug].lifecycle],)
-        for slug in sorted(used - sanctioned) if tools[slug].lifecycle in SHADOW_REASON}
+        for slug in sorted(used - sanctioned)
+        if tools[slug].lifecycle in SHADOW_REASON
+    }
 
     personal_held = {slug: tool.data_classes & PERSONAL for slug, tool in tools.items()}
     for flow in active:
@@ -201,9 +214,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
     # One reverse walk from every SoR at once: whatever it reaches has a path to a governed hub.
     reaches = frozenset(_reaching(index, sors))
-    stranded = frozenset(
-        s for s in used if personal_held[s] and s not in sors and s not in reaches
-    )
+    stranded = frozenset(s for s in used if personal_held[s] and s not in sors and s not in reaches)
     by_tool: dict[str, list[SightingRec]] = {}
     for sighting in snapshot.sightings:
         if sighting.tool in tools and (sighting.first_seen is None or sighting.first_seen <= as_of):

@@ -42,8 +42,9 @@ class State:
         }
 
 
-def apply_states(report: dict[str, t.Any], states: t.Mapping[tuple[str, str], State],
-                 as_of: date) -> dict[str, t.Any]:
+def apply_states(
+    report: dict[str, t.Any], states: t.Mapping[tuple[str, str], State], as_of: date
+) -> dict[str, t.Any]:
     """Return a copy of the report with each finding's state, accepted risks set apart.
 
     The report given is shared by a cache and is never changed.

@@ -177,13 +177,26 @@ def _flow_graph(snapshot: Snapshot) -> nx.DiGraph:
             entry[2].update(flow.data_classes & PERSONAL)
     G = nx.DiGraph()
     G.add_nodes_from(
-        (tool.slug, {"name": tool.name or tool.slug, "lifecycle": tool.lifecycle,
-                     "category": tool.category})
+        (
+            tool.slug,
+            {
+                "name": tool.name or tool.slug,
+                "lifecycle": tool.lifecycle,
+                "category": tool.category,
+            },
+        )
         for tool in snapshot.tools
     )
     G.add_edges_from(
-        (u, v, {"flows": tuple(flows), "data_classes": frozenset(classes),
-                "personal": frozenset(personal)})
+        (
+            u,
+            v,
+            {
+                "flows": tuple(flows),
+                "data_classes": frozenset(classes),
+                "personal": frozenset(personal),
+            },
+        )
         for (u, v), (flows, classes, personal) in merged.items()
     )
     return G
@@ -292,8 +305,9 @@ def articulation_points(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) 
     return {names[i] for i in cut_vertices(len(names), pairs)}
 
 
-def cut_vertices(n: int, edges: Iterable[tuple[int, int]],
-                 keep: list[bool] | None = None) -> list[int]:
+def cut_vertices(
+    n: int, edges: Iterable[tuple[int, int]], keep: list[bool] | None = None
+) -> list[int]:
     """Return the cut vertices of an undirected graph on nodes 0..n-1, ascending.
 
     An iterative Hopcroft-Tarjan DFS over integer adjacency lists. With `keep`, only nodes i

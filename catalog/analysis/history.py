@@ -31,8 +31,7 @@ def _money(value: t.Any) -> float | None:
     return None if value is None or value == "" else round(float(value), 2)
 
 
-def snapshot_from_records(records: t.Mapping[str, t.Iterable[Record]], *,
-                          version: str) -> Snapshot:
+def snapshot_from_records(records: t.Mapping[str, t.Iterable[Record]], *, version: str) -> Snapshot:
     """Return the Snapshot of these record states (by type, as the change log stores them).
 
     Flows, dependencies and sightings that point at a tool absent from `records` are left out
@@ -55,43 +54,83 @@ def snapshot_from_records(records: t.Mapping[str, t.Iterable[Record]], *,
             found = classes[key] = frozenset(key)
         return found
 
-    tools = tuple(sorted((
-        ToolNode(
-            slug=r["slug"], name=r.get("name") or "", vendor=r.get("vendor") or "",
-            category=r.get("category"), lifecycle=r.get("lifecycle") or "requested",
-            business_owner=r.get("business_owner"), technical_owner=r.get("technical_owner"),
-            data_classes=class_set(r.get("data_classes")),
-            system_of_record=bool(r.get("system_of_record")),
-            sso_enabled=bool(r.get("sso_enabled")), dpa_signed=bool(r.get("dpa_signed")),
-            security_reviewed=bool(r.get("security_reviewed")),
-            annual_cost=_money(r.get("annual_cost")), currency=r.get("currency") or "USD",
-            seats=r.get("seats"), renewal_date=_day(r.get("renewal_date")),
-            requested_at=_day(r.get("requested_at")), decided_at=_day(r.get("decided_at")),
-            retired_at=_day(r.get("retired_at")))
-        for r in records.get("tool", ())), key=lambda node: node.slug))
+    tools = tuple(
+        sorted(
+            (
+                ToolNode(
+                    slug=r["slug"],
+                    name=r.get("name") or "",
+                    vendor=r.get("vendor") or "",
+                    category=r.get("category"),
+                    lifecycle=r.get("lifecycle") or "requested",
+                    business_owner=r.get("business_owner"),
+                    technical_owner=r.get("technical_owner"),
+                    data_classes=class_set(r.get("data_classes")),
+                    system_of_record=bool(r.get("system_of_record")),
+                    sso_enabled=bool(r.get("sso_enabled")),
+                    dpa_signed=bool(r.get("dpa_signed")),
+                    security_reviewed=bool(r.get("security_reviewed")),
+                    annual_cost=_money(r.get("annual_cost")),
+                    currency=r.get("currency") or "USD",
+                    seats=r.get("seats"),
+                    renewal_date=_day(r.get("renewal_date")),
+                    requested_at=_day(r.get("requested_at")),
+                    decided_at=_day(r.get("decided_at")),
+                    retired_at=_day(r.get("retired_at")),
+                )
+                for r in records.get("tool", ())
+            ),
+            key=lambda node: node.slug,
+        )
+    )
     slugs = {node.slug for node in tools}
     flows = tuple(
-        FlowEdge(source=r["source"], target=r["target"],
-                 data_classes=class_set(r.get("data_classes")),
-                 mechanism=r.get("mechanism") or "api",
-                 managed_by_it=bool(r.get("managed_by_it")),
-                 anonymized=bool(r.get("anonymized")), active=r.get("active", True) is not False,
-                 frequency=r.get("frequency") or "")
-        for r in records.get("flow", ()) if r["source"] in slugs and r["target"] in slugs)
+        FlowEdge(
+            source=r["source"],
+            target=r["target"],
+            data_classes=class_set(r.get("data_classes")),
+            mechanism=r.get("mechanism") or "api",
+            managed_by_it=bool(r.get("managed_by_it")),
+            anonymized=bool(r.get("anonymized")),
+            active=r.get("active", True) is not False,
+            frequency=r.get("frequency") or "",
+        )
+        for r in records.get("flow", ())
+        if r["source"] in slugs and r["target"] in slugs
+    )
     dependencies = tuple(
         DependencyEdge(tool=r["tool"], depends_on=r["depends_on"], kind=r.get("kind") or "other")
         for r in records.get("dependency", ())
-        if r["tool"] in slugs and r["depends_on"] in slugs)
+        if r["tool"] in slugs and r["depends_on"] in slugs
+    )
     sightings = tuple(
-        SightingRec(source=r["source"], observed_name=r["observed_name"],
-                    tool=r.get("tool") if r.get("tool") in slugs else None,
-                    first_seen=_day(r.get("first_seen")), last_seen=_day(r.get("last_seen")),
-                    users=int(r.get("users") or 0), events=int(r.get("events") or 0),
-                    spend=_money(r.get("spend")), currency=r.get("currency") or "USD")
-        for r in records.get("sighting", ()))
+        SightingRec(
+            source=r["source"],
+            observed_name=r["observed_name"],
+            tool=r.get("tool") if r.get("tool") in slugs else None,
+            first_seen=_day(r.get("first_seen")),
+            last_seen=_day(r.get("last_seen")),
+            users=int(r.get("users") or 0),
+            events=int(r.get("events") or 0),
+            spend=_money(r.get("spend")),
+            currency=r.get("currency") or "USD",
+        )
+        for r in records.get("sighting", ())
+    )
     people = tuple(
-        PersonRec(email=r["email"], name=r.get("name") or "",
-                  department=r.get("department") or "", active=r.get("active", True) is not False)
-        for r in records.get("person", ()))
-    return Snapshot(people=people, tools=tools, flows=flows, dependencies=dependencies,
-                    sightings=sightings, version=version)
+        PersonRec(
+            email=r["email"],
+            name=r.get("name") or "",
+            department=r.get("department") or "",
+            active=r.get("active", True) is not False,
+        )
+        for r in records.get("person", ())
+    )
+    return Snapshot(
+        people=people,
+        tools=tools,
+        flows=flows,
+        dependencies=dependencies,
+        sightings=sightings,
+        version=version,
+    )

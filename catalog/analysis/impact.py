@@ -51,11 +51,16 @@ def blast_radius(snapshot: Snapshot, slug: str) -> BlastRadius:
     """
     hit = reachable(impact_adjacency(snapshot), [slug])
     hit.discard(slug)
-    flows = tuple(sorted(
-        (f for f in snapshot.flows
-         if f.active and (f.source == slug or f.target == slug or f.source in hit)),
-        key=_flow_order,
-    ))
+    flows = tuple(
+        sorted(
+            (
+                f
+                for f in snapshot.flows
+                if f.active and (f.source == slug or f.target == slug or f.source in hit)
+            ),
+            key=_flow_order,
+        )
+    )
     return BlastRadius(tools=tuple(sorted(hit)), flows=flows)
 
 

@@ -208,20 +208,29 @@ def select_view(
 
     shown = {slug for slug in chosen if slug in by_slug and keep(by_slug[slug])}
     flows = sorted(
-        (f for f in snapshot.flows
-         if f.source in shown and f.target in shown and _carries(f, params.data_class)),
+        (
+            f
+            for f in snapshot.flows
+            if f.source in shown and f.target in shown and _carries(f, params.data_class)
+        ),
         key=lambda f: (f.source, f.target, f.mechanism),
     )
     deps = sorted(
-        (d for d in snapshot.dependencies
-         if params.data_class is None and d.tool in shown and d.depends_on in shown),
+        (
+            d
+            for d in snapshot.dependencies
+            if params.data_class is None and d.tool in shown and d.depends_on in shown
+        ),
         key=lambda d: (d.tool, d.depends_on),
     )
     tools = sorted(
         (by_slug[s] for s in shown), key=lambda tl: (_group(tl) or "~", tl.name, tl.slug)
     )
     return GraphView(
-        params=params, tools=tuple(tools), flows=tuple(flows), dependencies=tuple(deps),
+        params=params,
+        tools=tuple(tools),
+        flows=tuple(flows),
+        dependencies=tuple(deps),
         hops={slug: n for slug, n in hops.items() if slug in shown},
     )
 
@@ -234,7 +243,8 @@ def customer_data_holders(snapshot: Snapshot) -> frozenset[str]:
     """Return the slugs of tools holding customer data (docs/governance.md#customer-data)."""
     holders = {tool.slug for tool in snapshot.tools if tool.data_classes & PERSONAL}
     holders.update(
-        flow.target for flow in snapshot.flows
+        flow.target
+        for flow in snapshot.flows
         if flow.active and not flow.anonymized and flow.data_classes & PERSONAL
     )
     return frozenset(holders)

@@ -46,13 +46,19 @@ def group_graph(snapshot: Snapshot) -> nx.DiGraph:
     graph: nx.DiGraph = nx.DiGraph()
     graph.add_nodes_from(tool.slug for tool in snapshot.tools)
     weights: Counter[tuple[str, str]] = Counter(
-        (flow.source, flow.target) for flow in snapshot.flows if flow.active)
+        (flow.source, flow.target) for flow in snapshot.flows if flow.active
+    )
     graph.add_weighted_edges_from((a, b, n) for (a, b), n in weights.items())
     return graph
 
 
-def build(snapshot: Snapshot, marks: Marks, *, group_of: t.Callable[[str], str | None],
-          group_names: t.Mapping[str, str]) -> Overview:
+def build(
+    snapshot: Snapshot,
+    marks: Marks,
+    *,
+    group_of: t.Callable[[str], str | None],
+    group_names: t.Mapping[str, str],
+) -> Overview:
     """Fold the catalog into its taxonomy groups.
 
     >>> from catalog.analysis.snapshot import FlowEdge, ToolNode
@@ -65,8 +71,10 @@ def build(snapshot: Snapshot, marks: Marks, *, group_of: t.Callable[[str], str |
     >>> [(g.key, g.tools, g.shadow) for g in view.groups], view.flows
     ([('channels', 2, 1), ('data', 1, 0)], {('data', 'channels'): 2})
     """
-    group = {tool.slug: (group_of(tool.category) if tool.category else None) or UNGROUPED
-             for tool in snapshot.tools}
+    group = {
+        tool.slug: (group_of(tool.category) if tool.category else None) or UNGROUPED
+        for tool in snapshot.tools
+    }
     in_silo = frozenset().union(*marks.silos) if marks.silos else frozenset()
     graph = group_graph(snapshot)
     sizes: Counter[str] = Counter(group.values())
@@ -77,19 +85,40 @@ def build(snapshot: Snapshot, marks: Marks, *, group_of: t.Callable[[str], str |
         if group[a] != group[b]:
             flows[(group[a], group[b])] += n
     nodes = tuple(
-        GroupNode(key, group_names.get(key, key) if key else "No category", sizes[key],
-                  shadow[key], silos[key])
-        for key in sorted(sizes, key=lambda k: (k == UNGROUPED, group_names.get(k, k))))
+        GroupNode(
+            key,
+            group_names.get(key, key) if key else "No category",
+            sizes[key],
+            shadow[key],
+            silos[key],
+        )
+        for key in sorted(sizes, key=lambda k: (k == UNGROUPED, group_names.get(k, k)))
+    )
     return Overview(nodes, dict(sorted(flows.items())))
 
 
 def to_dot(view: Overview, *, group_url: t.Callable[[str], str]) -> str:
     """Return the overview as DOT: surrogate ids, escaped labels, only our own URLs."""
-    dot = graphviz.Digraph("overview", graph_attr={
-        "layout": "dot", "rankdir": "LR", "bgcolor": "transparent", "nodesep": "0.35",
-        "ranksep": "0.9", "fontname": "Helvetica"})
-    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="11",
-             fillcolor="#eef2f8", color="#5b6b85")
+    dot = graphviz.Digraph(
+        "overview",
+        graph_attr={
+            "layout": "dot",
+            "rankdir": "LR",
+            "bgcolor": "transparent",
+            "nodesep": "0.35",
+            "ranksep": "0.9",
+            "fontname": "Helvetica",
+        },
+    )
+    dot.attr(
+        "node",
+        shape="box",
+        style="rounded,filled",
+        fontname="Helvetica",
+        fontsize="11",
+        fillcolor="#eef2f8",
+        color="#5b6b85",
+    )
     dot.attr("edge", color="#7d8799", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     ids = {node.key: f"g{i}" for i, node in enumerate(view.groups, start=1)}
     biggest = max((node.tools for node in view.groups), default=1)
@@ -103,14 +132,25 @@ def to_dot(view: Overview, *, group_url: t.Callable[[str], str]) -> str:
         # nohtml: a group named "<b>" must never become an HTML-like label.
         label = graphviz.nohtml(r"\n".join(text(part, 60) for part in parts))
         scale = 0.8 + 1.6 * math.sqrt(node.tools / biggest)
-        dot.node(ids[node.key], label=label, fontsize=f"{10 + 4 * scale:.0f}",
-                 width=f"{1.2 * scale:.2f}", height=f"{0.5 * scale:.2f}",
-                 fillcolor="#f8c9c4" if node.shadow else "#eef2f8",
-                 penwidth="2.5" if node.in_silos else "1",
-                 URL=graphviz.escape(group_url(node.key)),
-                 tooltip=text(f"Open the graph of {node.name}", 200), target="_top")
+        dot.node(
+            ids[node.key],
+            label=label,
+            fontsize=f"{10 + 4 * scale:.0f}",
+            width=f"{1.2 * scale:.2f}",
+            height=f"{0.5 * scale:.2f}",
+            fillcolor="#f8c9c4" if node.shadow else "#eef2f8",
+            penwidth="2.5" if node.in_silos else "1",
+            URL=graphviz.escape(group_url(node.key)),
+            tooltip=text(f"Open the graph of {node.name}", 200),
+            target="_top",
+        )
     heaviest = max(view.flows.values(), default=1)
     for (a, b), n in view.flows.items():
-        dot.edge(ids[a], ids[b], label=f"{n}", penwidth=f"{1 + 4 * n / heaviest:.1f}",
-                 tooltip=f"{n} flow{'s' if n != 1 else ''}")
+        dot.edge(
+            ids[a],
+            ids[b],
+            label=f"{n}",
+            penwidth=f"{1 + 4 * n / heaviest:.1f}",
+            tooltip=f"{n} flow{'s' if n != 1 else ''}",
+        )
     return t.cast(str, dot.source)  # graphviz ships no type hints

@@ -52,109 +52,177 @@ class Rule(NamedTuple):
 
 
 SHADOW_DISCOVERED = Rule(
-    "SHADOW_DISCOVERED", "tool", "high",
+    "SHADOW_DISCOVERED",
+    "tool",
+    "high",
     "Shadow IT: in use, never registered",
     "Discovery saw the tool in use (sign-ins, OAuth grants, card spend or a data flow), but "
     "nobody ever registered it.",
     "Register it and have IT review it.",
-    "critical", "it holds customer data")
+    "critical",
+    "it holds customer data",
+)
 SHADOW_UNAPPROVED = Rule(
-    "SHADOW_UNAPPROVED", "tool", "high",
+    "SHADOW_UNAPPROVED",
+    "tool",
+    "high",
     "Shadow IT: in use before IT decided",
     "The tool is requested or in review, and already in use.",
     "Decide on the request, or pause its use until IT does.",
-    "critical", "it holds customer data")
+    "critical",
+    "it holds customer data",
+)
 SHADOW_REJECTED_IN_USE = Rule(
-    "SHADOW_REJECTED_IN_USE", "tool", "critical",
+    "SHADOW_REJECTED_IN_USE",
+    "tool",
+    "critical",
     "Shadow IT: rejected, still in use",
     "IT rejected the tool, yet it is still in use.",
-    "Move its users to a sanctioned tool and cancel it.")
+    "Move its users to a sanctioned tool and cancel it.",
+)
 SHADOW_RETIRED_IN_USE = Rule(
-    "SHADOW_RETIRED_IN_USE", "tool", "critical",
+    "SHADOW_RETIRED_IN_USE",
+    "tool",
+    "critical",
     "Shadow IT: retired, still in use",
     "The tool was retired, yet it is still in use.",
-    "Cut its remaining access and flows, or bring it back through review.")
+    "Cut its remaining access and flows, or bring it back through review.",
+)
 DATA_SILO = Rule(
-    "DATA_SILO", "silo", "high",
+    "DATA_SILO",
+    "silo",
+    "high",
     "Customer data stranded in a silo",
-    "Tools in use hold customer data that never reaches a system of record through active "
-    "flows.",
+    "Tools in use hold customer data that never reaches a system of record through active flows.",
     "Connect the silo to a system of record through an IT-managed integration, or retire it.",
-    "critical", "the silo is rogue: it contains shadow IT, or a flow into or inside it is "
-                "unmanaged")
+    "critical",
+    "the silo is rogue: it contains shadow IT, or a flow into or inside it is unmanaged",
+)
 FLOW_UNMANAGED_PERSONAL_DATA = Rule(
-    "FLOW_UNMANAGED_PERSONAL_DATA", "flow", "high",
+    "FLOW_UNMANAGED_PERSONAL_DATA",
+    "flow",
+    "high",
     "Customer data moved without IT",
     "An active flow carries personal data that is not anonymized, and IT does not manage it.",
     "Have IT take the flow over as a managed integration, or stop it.",
-    "critical", "its target is shadow IT")
+    "critical",
+    "its target is shadow IT",
+)
 OWNER_MISSING_BUSINESS = Rule(
-    "OWNER_MISSING_BUSINESS", "tool", "medium",
+    "OWNER_MISSING_BUSINESS",
+    "tool",
+    "medium",
     "No business owner",
     "A tool in use has no accountable marketing-side owner.",
-    "Name the accountable marketing-side person.")
+    "Name the accountable marketing-side person.",
+)
 OWNER_MISSING_TECHNICAL = Rule(
-    "OWNER_MISSING_TECHNICAL", "tool", "medium",
+    "OWNER_MISSING_TECHNICAL",
+    "tool",
+    "medium",
     "No technical owner",
     "A tool in use has no accountable IT-side owner.",
-    "Name the accountable IT-side person.")
+    "Name the accountable IT-side person.",
+)
 OWNER_DEPARTED = Rule(
-    "OWNER_DEPARTED", "tool", "high",
+    "OWNER_DEPARTED",
+    "tool",
+    "high",
     "An owner has left the company",
     "The business or technical owner of a tool in use is no longer active.",
-    "Hand the tool to a current owner.")
+    "Hand the tool to a current owner.",
+)
 OWNER_WRONG_SIDE = Rule(
-    "OWNER_WRONG_SIDE", "tool", "low",
+    "OWNER_WRONG_SIDE",
+    "tool",
+    "low",
     "Ownership not shared between marketing and IT",
     "The business owner is not in marketing, or the technical owner is not in IT.",
-    "Give each side an owner from its own department.")
+    "Give each side an owner from its own department.",
+)
 PERSONAL_DATA_EXPOSURE = Rule(
-    "PERSONAL_DATA_EXPOSURE", "tool", "high",
+    "PERSONAL_DATA_EXPOSURE",
+    "tool",
+    "high",
     "Customer data without safeguards",
     "A tool in use holds customer data without a signed DPA, a security review or single "
     "sign-on (the finding lists which).",
-    "Close the gap, or move the data out.")
+    "Close the gap, or move the data out.",
+)
 USED_BEFORE_APPROVAL = Rule(
-    "USED_BEFORE_APPROVAL", "tool", "medium",
+    "USED_BEFORE_APPROVAL",
+    "tool",
+    "medium",
     "Used before IT approved it",
     "A sanctioned tool was first seen in use before the day IT decided on it (the finding "
     "gives the lead in days).",
-    "Bring requests to IT before the tool is bought or used.")
+    "Bring requests to IT before the tool is bought or used.",
+)
 REVIEW_OVERDUE = Rule(
-    "REVIEW_OVERDUE", "tool", "medium",
+    "REVIEW_OVERDUE",
+    "tool",
+    "medium",
     "Request waiting past the review SLA",
     "A requested or in-review tool has waited longer than the review SLA for IT's decision.",
-    "Decide on the request before marketing goes ahead without IT.")
+    "Decide on the request before marketing goes ahead without IT.",
+)
 REDUNDANT_TOOLS = Rule(
-    "REDUNDANT_TOOLS", "category", "low",
+    "REDUNDANT_TOOLS",
+    "category",
+    "low",
     "Several tools doing one job",
     "Two or more tools in use share a category (the finding names them and sums their cost).",
-    "Consider consolidating onto one.")
+    "Consider consolidating onto one.",
+)
 RENEWAL_AT_RISK = Rule(
-    "RENEWAL_AT_RISK", "tool", "high",
+    "RENEWAL_AT_RISK",
+    "tool",
+    "high",
     "Renewal due with serious findings",
     "The tool renews within 90 days while it has a critical or high finding.",
-    "Resolve the findings, or renegotiate before signing.")
+    "Resolve the findings, or renegotiate before signing.",
+)
 SINGLE_POINT_OF_FAILURE = Rule(
-    "SINGLE_POINT_OF_FAILURE", "tool", "info",
+    "SINGLE_POINT_OF_FAILURE",
+    "tool",
+    "info",
     "Single point of failure",
     "The tool is the only link between parts of the stack: losing it cuts tools off from each "
     "other.",
-    "Plan a fallback before changing or retiring it.")
+    "Plan a fallback before changing or retiring it.",
+)
 NO_SYSTEM_OF_RECORD = Rule(
-    "NO_SYSTEM_OF_RECORD", "catalog", "high",
+    "NO_SYSTEM_OF_RECORD",
+    "catalog",
+    "high",
     "No system of record",
     "No sanctioned tool is marked as a system of record, so customer data has no governed hub.",
-    "Sanction a CRM, CDP or warehouse as the system of record.")
+    "Sanction a CRM, CDP or warehouse as the system of record.",
+)
 
 #: Every rule by id, in the order the documentation lists them.
-RULES: dict[str, Rule] = {r.id: r for r in (
-    SHADOW_DISCOVERED, SHADOW_UNAPPROVED, SHADOW_REJECTED_IN_USE, SHADOW_RETIRED_IN_USE,
-    DATA_SILO, FLOW_UNMANAGED_PERSONAL_DATA, OWNER_MISSING_BUSINESS, OWNER_MISSING_TECHNICAL,
-    OWNER_DEPARTED, OWNER_WRONG_SIDE, PERSONAL_DATA_EXPOSURE, USED_BEFORE_APPROVAL,
-    REVIEW_OVERDUE, REDUNDANT_TOOLS, RENEWAL_AT_RISK, SINGLE_POINT_OF_FAILURE,
-    NO_SYSTEM_OF_RECORD,
-)}
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        SHADOW_DISCOVERED,
+        SHADOW_UNAPPROVED,
+        SHADOW_REJECTED_IN_USE,
+        SHADOW_RETIRED_IN_USE,
+        DATA_SILO,
+        FLOW_UNMANAGED_PERSONAL_DATA,
+        OWNER_MISSING_BUSINESS,
+        OWNER_MISSING_TECHNICAL,
+        OWNER_DEPARTED,
+        OWNER_WRONG_SIDE,
+        PERSONAL_DATA_EXPOSURE,
+        USED_BEFORE_APPROVAL,
+        REVIEW_OVERDUE,
+        REDUNDANT_TOOLS,
+        RENEWAL_AT_RISK,
+        SINGLE_POINT_OF_FAILURE,
+        NO_SYSTEM_OF_RECORD,
+    )
+}
 
 
 #: rule id -> the generator in rules.py that emits it (filled by @emits; tests check every
@@ -165,12 +233,14 @@ _G = t.TypeVar("_G", bound=Callable[..., t.Iterator[t.Any]])
 
 def emits(*rules: Rule) -> Callable[[_G], _G]:
     """Mark a generator as the one that emits these declared rules (each has exactly one)."""
+
     def mark(generator: _G) -> _G:
         for declared in rules:
             if RULES.get(declared.id) is not declared or declared.id in EMITTERS:
                 raise ValueError(f"{declared.id}: not declared, or emitted twice")
             EMITTERS[declared.id] = generator
         return generator
+
     return mark
 
 
@@ -194,14 +264,18 @@ def _cell(text: str) -> str:
 
 def markdown_table() -> str:
     """Return the rule table of docs/governance.md (GitHub Markdown)."""
-    lines = ["| id | severity | subject | title | what it means | what to do |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| id | severity | subject | title | what it means | what to do |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in RULES.values():
         severity = r.severity
         if r.escalated:
             severity = f"{r.severity}; {r.escalated} when {r.escalation}"
-        lines.append(f"| `{r.id}` | {_cell(severity)} | {r.subject} | {_cell(r.title)} | "
-                     f"{_cell(r.explanation)} | {_cell(r.remedy)} |")
+        lines.append(
+            f"| `{r.id}` | {_cell(severity)} | {r.subject} | {_cell(r.title)} | "
+            f"{_cell(r.explanation)} | {_cell(r.remedy)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -26,12 +26,7 @@ TOOLTIP_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 # Fill colours by governance state; the page legend shows the same swatches (graph.css).
-FILL = {
-    "shadow": "#f8c9c4",
-    "sanctioned": "#cdebd8",
-    "phasing_out": "#e3e6eb",
-    "other": "#fbe8b6",
-}
+FILL = {"shadow": "#f8c9c4", "sanctioned": "#cdebd8", "phasing_out": "#e3e6eb", "other": "#fbe8b6"}
 STATE_LABEL = {
     "shadow": "shadow IT",
     "sanctioned": "sanctioned",
@@ -51,9 +46,15 @@ FLOW_LABEL_MAX_LINKS = 60  # above this, data-class labels crowd the picture: to
 COMPACT_TOOLS = 20
 FOLD_ROWS = 3
 CLASS_LABELS = {
-    "contact_pii": "Contact PII", "behavioral": "Behavioral", "transactional": "Transactional",
-    "consent": "Consent", "sensitive": "Sensitive", "campaign_metrics": "Campaign metrics",
-    "content": "Content", "financial": "Financial", "product_catalog": "Product catalog",
+    "contact_pii": "Contact PII",
+    "behavioral": "Behavioral",
+    "transactional": "Transactional",
+    "consent": "Consent",
+    "sensitive": "Sensitive",
+    "campaign_metrics": "Campaign metrics",
+    "content": "Content",
+    "financial": "Financial",
+    "product_catalog": "Product catalog",
 }
 
 
@@ -62,7 +63,8 @@ CLASS_LABELS = {
 # Most values repeat (colours, styles): remembered by value AND type (typed=True), so a plain
 # "<b>" and nohtml("<b>"), which quote differently, never share an entry.
 _quote = functools.lru_cache(maxsize=4096, typed=True)(
-    getattr(graphviz.quoting.quote, "__wrapped__", graphviz.quoting.quote))
+    getattr(graphviz.quoting.quote, "__wrapped__", graphviz.quoting.quote)
+)
 
 
 def _a_list(label: str | None, attrs: t.Mapping[str, str]) -> str:
@@ -133,8 +135,13 @@ def to_dot(
     # (sfdp for big views) and a graphviz process can start before the view's size is known.
     graph.attr(
         layout=engine,
-        rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.15" if compact else "0.25",
-        ranksep="0.5" if compact else "0.6", bgcolor="transparent", tooltip=" ",
+        rankdir="LR",
+        fontname="Helvetica",
+        fontsize="11",
+        nodesep="0.15" if compact else "0.25",
+        ranksep="0.5" if compact else "0.6",
+        bgcolor="transparent",
+        tooltip=" ",
     )
     if compact:
         graph.attr(newrank="true")
@@ -142,8 +149,16 @@ def to_dot(
         # Force-directed engines for big views: scaling apart overlapping boxes costs 0.9 s at
         # 1,000 tools where prism costs 3 s (benchmarks/graph.py); edges stay straight.
         graph.attr(overlap="scale", splines="false", outputorder="edgesfirst")
-    graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10",
-               color="#4a5568", penwidth="1", margin="0.12,0.06")
+    graph.attr(
+        "node",
+        shape="box",
+        style="rounded,filled",
+        fontname="Helvetica",
+        fontsize="10",
+        color="#4a5568",
+        penwidth="1",
+        margin="0.12,0.06",
+    )
     graph.attr("edge", fontname="Helvetica", fontsize="8", color="#4a5568", arrowsize="0.7")
 
     ids = {tool.slug: f"n{i}" for i, tool in enumerate(view.tools, start=1)}
@@ -159,20 +174,29 @@ def to_dot(
             _nodes(target, members, ids, marks, silo_of, blasting, node_url, view.params.focus)
             continue
         with graph.subgraph(f"cluster_{index}") as cluster:
-            cluster.attr(label=text(GROUPS.get(group, group), LABEL_CHARS), style="rounded,filled",
-                         fillcolor="#f4f6fa", color="#d3d9e4", fontcolor="#5b6475", labeljust="l")
-            _nodes(cluster, members, ids, marks, silo_of, blasting, node_url,
-                   view.params.focus)
+            cluster.attr(
+                label=text(GROUPS.get(group, group), LABEL_CHARS),
+                style="rounded,filled",
+                fillcolor="#f4f6fa",
+                color="#d3d9e4",
+                fontcolor="#5b6475",
+                labeljust="l",
+            )
+            _nodes(cluster, members, ids, marks, silo_of, blasting, node_url, view.params.focus)
 
     if compact:
         _fold_sources(graph, groups, ids, view)
 
     for flow in view.flows:
         classes = ", ".join(CLASS_LABELS.get(c, c) for c in sorted(flow.data_classes))
-        attrs = {"tooltip": text(
-            f"{flow.source} → {flow.target}: {classes or 'no data classes'} "
-            f"({flow.mechanism}, {'managed by IT' if flow.managed_by_it else 'unmanaged'}"
-            f"{', inactive' if not flow.active else ''})", TOOLTIP_CHARS)}
+        attrs = {
+            "tooltip": text(
+                f"{flow.source} → {flow.target}: {classes or 'no data classes'} "
+                f"({flow.mechanism}, {'managed by IT' if flow.managed_by_it else 'unmanaged'}"
+                f"{', inactive' if not flow.active else ''})",
+                TOOLTIP_CHARS,
+            )
+        }
         if engine == "dot" and view.edge_count <= FLOW_LABEL_MAX_LINKS:
             # sfdp spends most of its time placing edge labels; on big views they would be
             # unreadable anyway, so there the classes are in the tooltip only.
@@ -191,10 +215,14 @@ def to_dot(
         graph.edge(ids[flow.source], ids[flow.target], **attrs)
 
     for dep in view.dependencies:
-        attrs = {"style": "dotted", "color": "#3b5bdb", "arrowhead": "empty",
-                 "fontcolor": "#3b5bdb", "penwidth": "1.3",
-                 "tooltip": text(f"{dep.tool} depends on {dep.depends_on} ({dep.kind})",
-                                 TOOLTIP_CHARS)}
+        attrs = {
+            "style": "dotted",
+            "color": "#3b5bdb",
+            "arrowhead": "empty",
+            "fontcolor": "#3b5bdb",
+            "penwidth": "1.3",
+            "tooltip": text(f"{dep.tool} depends on {dep.depends_on} ({dep.kind})", TOOLTIP_CHARS),
+        }
         if view.edge_count <= DEP_LABEL_MAX_LINKS:
             attrs["label"] = text(dep.kind, 20)
         if compact:
@@ -218,10 +246,7 @@ def to_dot(
 
 
 def _fold_sources(
-    graph: _Body,
-    groups: dict[str | None, list[ToolNode]],
-    ids: dict[str, str],
-    view: GraphView,
+    graph: _Body, groups: dict[str | None, list[ToolNode]], ids: dict[str, str], view: GraphView
 ) -> None:
     """Spread each group's source tools (no flow into them) over columns of FOLD_ROWS."""
     fed = {flow.target for flow in view.flows}
@@ -252,8 +277,11 @@ def _nodes(
             label += r"\n" + " · ".join(tags)
         current = state(tool, marks)
         # The slug, not the name: the name is the label already, and tooltips stay plain text.
-        tooltip = " · ".join([f"{tool.slug}: {tool.lifecycle.replace('_', ' ')}"]
-                             + (["shadow IT"] if current == "shadow" else []) + tags)
+        tooltip = " · ".join(
+            [f"{tool.slug}: {tool.lifecycle.replace('_', ' ')}"]
+            + (["shadow IT"] if current == "shadow" else [])
+            + tags
+        )
         attrs = {
             # nohtml: a name such as "<b>" must never become an HTML-like label.
             "label": graphviz.nohtml(label),

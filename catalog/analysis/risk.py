@@ -94,7 +94,8 @@ def score_tools(facts: Facts, blast: dict[str, int]) -> tuple[Risk, ...]:
             "unmanaged_personal_inflows": inflow_pts[inflow if inflow < INFLOW_CAP else -1],
             "missing_owners": owner_pts[missing_owner],
             "missing_controls": control_pts[
-                (not tool.dpa_signed) + (not tool.security_reviewed) + (not tool.sso_enabled)],
+                (not tool.dpa_signed) + (not tool.security_reviewed) + (not tool.sso_enabled)
+            ],
             "blast_radius": blast_pts[size if size < BLAST_CAP else -1],
         }
         score = sum(points.values())

@@ -48,8 +48,13 @@ __all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "silo_severity", "all_
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 SERIOUS = frozenset(SEVERITIES[:2])  # critical and high: what puts a renewal at risk
 RENEWAL_WINDOW_DAYS = 90
-_MECHANISM_TEXT = {"ipaas": "an iPaaS", "api": "API", "reverse_etl": "reverse ETL",
-                   "tag": "a tag", "webhook": "a webhook"}
+_MECHANISM_TEXT = {
+    "ipaas": "an iPaaS",
+    "api": "API",
+    "reverse_etl": "reverse ETL",
+    "tag": "a tag",
+    "webhook": "a webhook",
+}
 
 
 class Finding(NamedTuple):
@@ -78,8 +83,10 @@ def classes_text(classes: frozenset[str] | tuple[str, ...] | set[str]) -> str:
 def _classes_text(classes: frozenset[str]) -> str:
     # A catalog has a handful of distinct class sets; messages ask for them tens of thousands
     # of times on a large one.
-    words = [DATA_CLASS_LABELS.get(c, c).replace("Contact PII", "contact").lower()
-             for c in sorted(classes)]
+    words = [
+        DATA_CLASS_LABELS.get(c, c).replace("Contact PII", "contact").lower()
+        for c in sorted(classes)
+    ]
     if not words:
         return "no data"
     return (", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]) + " data"
@@ -118,11 +125,11 @@ def silo_severity(silo: SiloFacts) -> str:
 _SHADOW_TEXT = {
     SHADOW_DISCOVERED.id: "is in use but was never registered; register it and have IT review it",
     SHADOW_UNAPPROVED.id: "is in use while its request still waits for IT's decision; decide on "
-                         "the request or pause its use",
+    "the request or pause its use",
     SHADOW_REJECTED_IN_USE.id: "was rejected by IT but is still in use; move its users to a "
-                              "sanctioned tool and cancel it",
+    "sanctioned tool and cancel it",
     SHADOW_RETIRED_IN_USE.id: "was retired but is still in use; cut its remaining access and flows "
-                             "or bring it back through review",
+    "or bring it back through review",
 }
 
 
@@ -144,15 +151,18 @@ def silo_findings(facts: Facts) -> Iterator[Finding]:
     for silo in facts.silos:
         names = [facts.name(s) for s in silo.tools]
         verb = "holds" if len(names) == 1 else "hold"
-        message = (f"{names_text(names)} {verb} customer {classes_text(silo.data_classes)} that "
-                   f"never reaches {hub_text}; connect it through a managed integration or "
-                   f"retire it.")
+        message = (
+            f"{names_text(names)} {verb} customer {classes_text(silo.data_classes)} that "
+            f"never reaches {hub_text}; connect it through a managed integration or "
+            f"retire it."
+        )
         shadows = [facts.name(s) for s in silo.tools if s in facts.shadow]
         if shadows:
             message += f" Shadow IT inside: {names_text(shadows)}."
         if silo.unmanaged:
-            flows = sorted({f"{facts.name(f.source)} to {facts.name(f.target)}"
-                            for f in silo.unmanaged})
+            flows = sorted(
+                {f"{facts.name(f.source)} to {facts.name(f.target)}" for f in silo.unmanaged}
+            )
             message += f" Unmanaged flows: {names_text(flows)}."
         yield Finding(DATA_SILO.id, silo_severity(silo), "silo", silo.key, message)
 
@@ -171,8 +181,11 @@ def flow_findings(facts: Facts) -> Iterator[Finding]:
             continue
         pair = (flow.source, flow.target)
         seen = pairs.get(pair)
-        pairs[pair] = ((carried, (flow.mechanism,)) if seen is None
-                       else (seen[0] | carried, seen[1] + (flow.mechanism,)))
+        pairs[pair] = (
+            (carried, (flow.mechanism,))
+            if seen is None
+            else (seen[0] | carried, seen[1] + (flow.mechanism,))
+        )
     names, shadow = facts.names, facts.shadow
     for (source, target_slug), (classes, mechanisms) in pairs.items():
         shadow_target = target_slug in shadow
@@ -180,18 +193,28 @@ def flow_findings(facts: Facts) -> Iterator[Finding]:
         if len(mechanisms) == 1:
             ways, them = _MECHANISM_TEXT.get(mechanisms[0]) or mechanisms[0].replace("_", " "), ""
         else:
-            ways = names_text([_MECHANISM_TEXT.get(m) or m.replace("_", " ")
-                               for m in sorted(set(mechanisms))])
+            ways = names_text(
+                [_MECHANISM_TEXT.get(m) or m.replace("_", " ") for m in sorted(set(mechanisms))]
+            )
             them = "s"
-        message = (f"{names.get(source, source)} sends customer {_classes_text(classes)} to "
-                   f"{target} by {ways} without IT managing the flow{them}")
-        message += (f" (and {target} is shadow IT)" if shadow_target else "")
-        message += ("; have IT take them over as a managed integration or stop them." if them
-                    else "; have IT take it over as a managed integration or stop it.")
-        yield Finding(FLOW_UNMANAGED_PERSONAL_DATA.id,
-                      (FLOW_UNMANAGED_PERSONAL_DATA.escalated if shadow_target else None)
-                      or FLOW_UNMANAGED_PERSONAL_DATA.severity,
-                      "flow", f"{source}->{target_slug}", message)
+        message = (
+            f"{names.get(source, source)} sends customer {_classes_text(classes)} to "
+            f"{target} by {ways} without IT managing the flow{them}"
+        )
+        message += f" (and {target} is shadow IT)" if shadow_target else ""
+        message += (
+            "; have IT take them over as a managed integration or stop them."
+            if them
+            else "; have IT take it over as a managed integration or stop it."
+        )
+        yield Finding(
+            FLOW_UNMANAGED_PERSONAL_DATA.id,
+            (FLOW_UNMANAGED_PERSONAL_DATA.escalated if shadow_target else None)
+            or FLOW_UNMANAGED_PERSONAL_DATA.severity,
+            "flow",
+            f"{source}->{target_slug}",
+            message,
+        )
 
 
 def _owner_notes(facts: Facts, email: str, side: str) -> tuple[str | None, str | None]:
@@ -199,14 +222,15 @@ def _owner_notes(facts: Facts, email: str, side: str) -> tuple[str | None, str |
     expected = "marketing" if side == "business" else "it"
     person = facts.people.get(email.lower())
     label = f"{person.name} <{email}>" if person and person.name else email
-    departed = (f"its {side} owner {label}"
-                if person is not None and not person.active else None)
+    departed = f"its {side} owner {label}" if person is not None and not person.active else None
     department = (person.department if person else "").strip()
     wrong = None
     if department.lower() != expected:
         where = f"in {department}" if department else "in no department"
-        wrong = (f"its {side} owner {label} is {where}, not "
-                 f"{'marketing' if expected == 'marketing' else 'IT'}")
+        wrong = (
+            f"its {side} owner {label} is {where}, not "
+            f"{'marketing' if expected == 'marketing' else 'IT'}"
+        )
     return departed, wrong
 
 
@@ -217,14 +241,17 @@ def owner_findings(facts: Facts) -> Iterator[Finding]:
     for slug in facts.in_use_sorted:
         tool, name = facts.tools[slug], facts.names.get(slug, slug)
         departed, wrong = [], []
-        for side, email in (("business", tool.business_owner),
-                            ("technical", tool.technical_owner)):
+        for side, email in (("business", tool.business_owner), ("technical", tool.technical_owner)):
             if not email:
                 rule = OWNER_MISSING_BUSINESS if side == "business" else OWNER_MISSING_TECHNICAL
                 who = "marketing" if side == "business" else "IT"
-                yield Finding(rule.id, rule.severity, "tool", slug,
-                              f"{name} has no {side} owner; name the accountable {who}-side "
-                              f"person.")
+                yield Finding(
+                    rule.id,
+                    rule.severity,
+                    "tool",
+                    slug,
+                    f"{name} has no {side} owner; name the accountable {who}-side person.",
+                )
                 continue
             note = notes.get((email, side))
             if note is None:
@@ -234,13 +261,23 @@ def owner_findings(facts: Facts) -> Iterator[Finding]:
             if note[1] is not None:
                 wrong.append(note[1])
         if departed:
-            yield Finding(OWNER_DEPARTED.id, OWNER_DEPARTED.severity, "tool", slug,
-                          f"{name}: {names_text(departed)} has left the company; hand the tool "
-                          f"to a current owner.")
+            yield Finding(
+                OWNER_DEPARTED.id,
+                OWNER_DEPARTED.severity,
+                "tool",
+                slug,
+                f"{name}: {names_text(departed)} has left the company; hand the tool "
+                f"to a current owner.",
+            )
         if wrong:
-            yield Finding(OWNER_WRONG_SIDE.id, OWNER_WRONG_SIDE.severity, "tool", slug,
-                          f"{name}: {names_text(wrong)}; ownership should be shared between "
-                          f"marketing and IT.")
+            yield Finding(
+                OWNER_WRONG_SIDE.id,
+                OWNER_WRONG_SIDE.severity,
+                "tool",
+                slug,
+                f"{name}: {names_text(wrong)}; ownership should be shared between "
+                f"marketing and IT.",
+            )
 
 
 @emits(PERSONAL_DATA_EXPOSURE)
@@ -250,14 +287,25 @@ def exposure_findings(facts: Facts) -> Iterator[Finding]:
         if not held:
             continue
         tool = facts.tools[slug]
-        missing = [label for flag, label in ((tool.dpa_signed, "a signed DPA"),
-                                             (tool.security_reviewed, "a security review"),
-                                             (tool.sso_enabled, "SSO")) if not flag]
+        missing = [
+            label
+            for flag, label in (
+                (tool.dpa_signed, "a signed DPA"),
+                (tool.security_reviewed, "a security review"),
+                (tool.sso_enabled, "SSO"),
+            )
+            if not flag
+        ]
         if missing:
-            yield Finding(PERSONAL_DATA_EXPOSURE.id, PERSONAL_DATA_EXPOSURE.severity, "tool", slug,
-                          f"{facts.names.get(slug, slug)} holds customer {_classes_text(held)} "
-                          f"without {names_text(missing, 'or')}; close the gap or move the data "
-                          f"out.")
+            yield Finding(
+                PERSONAL_DATA_EXPOSURE.id,
+                PERSONAL_DATA_EXPOSURE.severity,
+                "tool",
+                slug,
+                f"{facts.names.get(slug, slug)} holds customer {_classes_text(held)} "
+                f"without {names_text(missing, 'or')}; close the gap or move the data "
+                f"out.",
+            )
 
 
 def _first_sighting(sightings: tuple[SightingRec, ...]) -> SightingRec | None:
@@ -278,18 +326,27 @@ def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
                 assert first.first_seen is not None
                 lead = (tool.decided_at - first.first_seen).days
                 if lead > 0:
-                    yield Finding(USED_BEFORE_APPROVAL.id, USED_BEFORE_APPROVAL.severity,
-                                  "tool", slug,
-                                  f"{facts.name(slug)} was in use from {first.first_seen} "
-                                  f"({first.source}), {lead} days before IT approved it on "
-                                  f"{tool.decided_at}; bring requests to IT earlier.")
+                    yield Finding(
+                        USED_BEFORE_APPROVAL.id,
+                        USED_BEFORE_APPROVAL.severity,
+                        "tool",
+                        slug,
+                        f"{facts.name(slug)} was in use from {first.first_seen} "
+                        f"({first.source}), {lead} days before IT approved it on "
+                        f"{tool.decided_at}; bring requests to IT earlier.",
+                    )
         elif tool.requested_at is not None and tool.lifecycle in ("requested", "in_review"):
             waited = (as_of - tool.requested_at).days
             if waited > sla_days:
-                yield Finding(REVIEW_OVERDUE.id, REVIEW_OVERDUE.severity, "tool", slug,
-                              f"The request for {facts.name(slug)} has waited {waited} days "
-                              f"for IT's decision (review SLA: {sla_days} days); decide on it "
-                              f"before marketing goes ahead without IT.")
+                yield Finding(
+                    REVIEW_OVERDUE.id,
+                    REVIEW_OVERDUE.severity,
+                    "tool",
+                    slug,
+                    f"The request for {facts.name(slug)} has waited {waited} days "
+                    f"for IT's decision (review SLA: {sla_days} days); decide on it "
+                    f"before marketing goes ahead without IT.",
+                )
 
 
 @emits(REDUNDANT_TOOLS)
@@ -310,9 +367,14 @@ def redundancy_findings(facts: Facts) -> Iterator[Finding]:
         label = CATEGORIES[category].name if category in CATEGORIES else category
         spend = f", costing {money_text(costs)} a year together" if costs else ""
         names = sorted(facts.name(s) for s in slugs)
-        yield Finding(REDUNDANT_TOOLS.id, REDUNDANT_TOOLS.severity, "category", category,
-                      f"{len(slugs)} tools in use for {label}: {names_text(names)}{spend}; "
-                      f"consider consolidating onto one.")
+        yield Finding(
+            REDUNDANT_TOOLS.id,
+            REDUNDANT_TOOLS.severity,
+            "category",
+            category,
+            f"{len(slugs)} tools in use for {label}: {names_text(names)}{spend}; "
+            f"consider consolidating onto one.",
+        )
 
 
 @emits(RENEWAL_AT_RISK)
@@ -330,10 +392,15 @@ def renewal_findings(facts: Facts, others: list[Finding]) -> Iterator[Finding]:
         renewal = facts.tools[slug].renewal_date
         if renewal is not None and facts.as_of <= renewal <= horizon:
             days = (renewal - facts.as_of).days
-            yield Finding(RENEWAL_AT_RISK.id, RENEWAL_AT_RISK.severity, "tool", slug,
-                          f"{facts.name(slug)} renews on {renewal} (in {days} days) while it has "
-                          f"serious findings ({', '.join(sorted(rules))}); resolve them or "
-                          f"renegotiate before signing.")
+            yield Finding(
+                RENEWAL_AT_RISK.id,
+                RENEWAL_AT_RISK.severity,
+                "tool",
+                slug,
+                f"{facts.name(slug)} renews on {renewal} (in {days} days) while it has "
+                f"serious findings ({', '.join(sorted(rules))}); resolve them or "
+                f"renegotiate before signing.",
+            )
 
 
 @emits(SINGLE_POINT_OF_FAILURE)
@@ -345,26 +412,41 @@ def spof_findings(facts: Facts, ints: IntEdges) -> Iterator[Finding]:
         keep[position[slug]] = True
     cuts = cut_vertices(len(keep), chain(ints.flows, ints.dependencies), keep)
     for slug in sorted(ints.slugs[i] for i in cuts):
-        yield Finding(SINGLE_POINT_OF_FAILURE.id, SINGLE_POINT_OF_FAILURE.severity, "tool", slug,
-                      f"{facts.name(slug)} is the only link between parts of the stack: losing "
-                      f"it cuts tools off from each other; plan a fallback before changing it.")
+        yield Finding(
+            SINGLE_POINT_OF_FAILURE.id,
+            SINGLE_POINT_OF_FAILURE.severity,
+            "tool",
+            slug,
+            f"{facts.name(slug)} is the only link between parts of the stack: losing "
+            f"it cuts tools off from each other; plan a fallback before changing it.",
+        )
 
 
 @emits(NO_SYSTEM_OF_RECORD)
 def catalog_findings(facts: Facts) -> Iterator[Finding]:
     # Whenever no sanctioned SoR exists, an empty catalog included (docs/governance.md#silos).
     if not facts.sors:
-        yield Finding(NO_SYSTEM_OF_RECORD.id, NO_SYSTEM_OF_RECORD.severity, "catalog", "catalog",
-                      "No sanctioned system of record exists, so customer data has no governed "
-                      "hub; sanction a CRM, CDP or warehouse as the system of record.")
+        yield Finding(
+            NO_SYSTEM_OF_RECORD.id,
+            NO_SYSTEM_OF_RECORD.severity,
+            "catalog",
+            "catalog",
+            "No sanctioned system of record exists, so customer data has no governed "
+            "hub; sanction a CRM, CDP or warehouse as the system of record.",
+        )
 
 
 def all_findings(facts: Facts, ints: IntEdges, sla_days: int) -> tuple[Finding, ...]:
     """Return every finding, sorted by severity, rule, subject key (then message)."""
     found = [
-        *shadow_findings(facts), *silo_findings(facts), *flow_findings(facts),
-        *owner_findings(facts), *exposure_findings(facts), *approval_findings(facts, sla_days),
-        *redundancy_findings(facts), *spof_findings(facts, ints),
+        *shadow_findings(facts),
+        *silo_findings(facts),
+        *flow_findings(facts),
+        *owner_findings(facts),
+        *exposure_findings(facts),
+        *approval_findings(facts, sla_days),
+        *redundancy_findings(facts),
+        *spof_findings(facts, ints),
         *catalog_findings(facts),
     ]
     found.extend(renewal_findings(facts, found))

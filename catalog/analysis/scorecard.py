@@ -28,13 +28,17 @@ def summarize(facts: Facts, sla_days: int) -> dict[str, object]:
     customer_tools = [s for s in used if facts.holds_customer_data(s)]
     covered = sum(1 for s in customer_tools if s not in facts.stranded)
     decision_days = [
-        (t.decided_at - t.requested_at).days for t in facts.tools.values()
-        if t.requested_at is not None and t.decided_at is not None
+        (t.decided_at - t.requested_at).days
+        for t in facts.tools.values()
+        if t.requested_at is not None
+        and t.decided_at is not None
         and t.requested_at <= t.decided_at <= facts.as_of
     ]
     overdue = sum(
-        1 for t in facts.tools.values()
-        if t.lifecycle in ("requested", "in_review") and t.requested_at is not None
+        1
+        for t in facts.tools.values()
+        if t.lifecycle in ("requested", "in_review")
+        and t.requested_at is not None
         and (facts.as_of - t.requested_at).days > sla_days
     )
     spend: dict[str, float] = {}

@@ -98,18 +98,36 @@ def create_user(
     if not name:
         person = session.scalar(sa.select(Person).where(Person.email == email))
         name = person.name if person is not None else ""
-    user = User(email=email, name=name, role=role, password_hash=HASHER.hash(password),
-                active=True, session_token=secrets.token_urlsafe(32))
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=HASHER.hash(password),
+        active=True,
+        session_token=secrets.token_urlsafe(32),
+    )
     session.add(user)
     session.flush()
-    record_change(session, actor=actor, action="create", object_type="user", object_key=email,
-                  before=None, after=_record(user))
+    record_change(
+        session,
+        actor=actor,
+        action="create",
+        object_type="user",
+        object_key=email,
+        before=None,
+        after=_record(user),
+    )
     return user
 
 
 def update_user(
-    session: Session, user: User, *, actor: str, role: str | None = None,
-    active: bool | None = None, name: str | None = None,
+    session: Session,
+    user: User,
+    *,
+    actor: str,
+    role: str | None = None,
+    active: bool | None = None,
+    name: str | None = None,
 ) -> User:
     """Change an account's role, name or active flag; deactivation ends its sessions.
 
@@ -117,13 +135,20 @@ def update_user(
     accounts any more.
     """
     before = _record(user)
-    losing_admin = user.role == "admin" and user.active and (
-        (role is not None and role != "admin") or active is False)
+    losing_admin = (
+        user.role == "admin"
+        and user.active
+        and ((role is not None and role != "admin") or active is False)
+    )
     if losing_admin and active_admin_count(session, excluding=user) == 0:
         field = "active" if active is False else "role"
         raise ValidationError(
-            {field: "this is the last active administrator; make another account an "
-                    "administrator first"}, record=user.email)
+            {
+                field: "this is the last active administrator; make another account an "
+                "administrator first"
+            },
+            record=user.email,
+        )
     if role is not None:
         if role not in ROLES:
             raise ValidationError({"role": f"unknown role {role!r}"}, record=user.email)
@@ -137,8 +162,15 @@ def update_user(
             user.api_token_hash = None
     session.flush()
     if _record(user) != before:
-        record_change(session, actor=actor, action="update", object_type="user",
-                      object_key=user.email, before=before, after=_record(user))
+        record_change(
+            session,
+            actor=actor,
+            action="update",
+            object_type="user",
+            object_key=user.email,
+            before=before,
+            after=_record(user),
+        )
     return user
 
 
@@ -154,8 +186,15 @@ def set_password(session: Session, user: User, password: str, *, actor: str) -> 
     user.api_token_hash = None
     session.flush()
     after = {"password": "(new)"} | ({"api_token": "(revoked)"} if revoked else {})
-    record_change(session, actor=actor, action="update", object_type="user",
-                  object_key=user.email, before={"password": "(old)"}, after=after)
+    record_change(
+        session,
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_key=user.email,
+        before={"password": "(old)"},
+        after=after,
+    )
 
 
 def revoke_api_token(session: Session, user: User, *, actor: str) -> bool:
@@ -164,16 +203,25 @@ def revoke_api_token(session: Session, user: User, *, actor: str) -> bool:
         return False
     user.api_token_hash = None
     session.flush()
-    record_change(session, actor=actor, action="update", object_type="user",
-                  object_key=user.email, before={"api_token": "(issued)"},
-                  after={"api_token": "(revoked)"})
+    record_change(
+        session,
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_key=user.email,
+        before={"api_token": "(issued)"},
+        after={"api_token": "(revoked)"},
+    )
     return True
 
 
 def token_holders(session: Session) -> list[User]:
     """Return the accounts that hold an API token, by e-mail."""
-    return list(session.scalars(
-        sa.select(User).where(User.api_token_hash.is_not(None)).order_by(User.email)))
+    return list(
+        session.scalars(
+            sa.select(User).where(User.api_token_hash.is_not(None)).order_by(User.email)
+        )
+    )
 
 
 def rotate_session(user: User) -> None:
@@ -207,8 +255,15 @@ def issue_api_token(session: Session, user: User, *, actor: str) -> str:
     token = secrets.token_urlsafe(32)
     user.api_token_hash = token_digest(token)
     session.flush()
-    record_change(session, actor=actor, action="update", object_type="user",
-                  object_key=user.email, before=None, after={"api_token": "(issued)"})
+    record_change(
+        session,
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_key=user.email,
+        before=None,
+        after={"api_token": "(issued)"},
+    )
     return token
 
 
@@ -227,9 +282,11 @@ def list_users(session: Session) -> list[User]:
 def _demo_owner(session: Session, side: str, department: str) -> Person | None:
     column = Tool.business_owner_id if side == "business" else Tool.technical_owner_id
     return session.scalar(
-        sa.select(Person).join(Tool, column == Person.id)
+        sa.select(Person)
+        .join(Tool, column == Person.id)
         .where(Person.department == department, Person.active.is_(True))
-        .order_by(Person.email).limit(1)
+        .order_by(Person.email)
+        .limit(1)
     )
 
 
@@ -247,10 +304,16 @@ def create_demo_accounts(
     wanted = [
         ("admin@demo.example", "admin", "Demo Administrator"),
         ("viewer@demo.example", "viewer", "Demo Viewer"),
-        (marketer.email if marketer else "marketing@demo.example", "marketing",
-         marketer.name if marketer else "Demo Marketer"),
-        (engineer.email if engineer else "it@demo.example", "it",
-         engineer.name if engineer else "Demo IT Reviewer"),
+        (
+            marketer.email if marketer else "marketing@demo.example",
+            "marketing",
+            marketer.name if marketer else "Demo Marketer",
+        ),
+        (
+            engineer.email if engineer else "it@demo.example",
+            "it",
+            engineer.name if engineer else "Demo IT Reviewer",
+        ),
     ]
     created: list[tuple[str, str, str | None]] = []
     for email, role, name in wanted:

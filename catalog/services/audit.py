@@ -31,11 +31,29 @@ from catalog.services.snapshot import catalog_version
 from catalog.services.snapshot import load_snapshot
 from catalog.vocab import SEVERITIES
 
-__all__ = ["audit_report", "audit_result", "render_text", "render_csv", "render_json",
-           "tool_governance", "defuse_cell", "CSV_HEADER"]
+__all__ = [
+    "audit_report",
+    "audit_result",
+    "render_text",
+    "render_csv",
+    "render_json",
+    "tool_governance",
+    "defuse_cell",
+    "CSV_HEADER",
+]
 
-CSV_HEADER = ("rule", "severity", "subject_type", "subject_key", "message", "status", "assignee",
-              "due", "accepted_until", "ticket")
+CSV_HEADER = (
+    "rule",
+    "severity",
+    "subject_type",
+    "subject_key",
+    "message",
+    "status",
+    "assignee",
+    "due",
+    "accepted_until",
+    "ticket",
+)
 _CACHE_SIZE = 16
 # Spreadsheet apps run a cell starting with these as a formula (OWASP ASVS 1.2.10).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -62,8 +80,11 @@ def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
     # One pause of the cyclic collector over the whole burst of allocation (see gcpause).
     with collector_paused():
         # A past day's audit runs over that day's catalog, rebuilt from the change log.
-        snapshot = (history.snapshot_as_of(session, as_of, version=key[0])
-                    if history.is_past(as_of) else load_snapshot(session))
+        snapshot = (
+            history.snapshot_as_of(session, as_of, version=key[0])
+            if history.is_past(as_of)
+            else load_snapshot(session)
+        )
         result = run_audit(snapshot, as_of, sla_days=sla_days)
         # Decisions about findings (accepted risks, assignments) change the catalog version
         # too, as every write records a change, so they are part of the cached entry.
@@ -108,30 +129,40 @@ def render_text(report: dict[str, t.Any]) -> str:
         "",
         f"Shadow IT ({len(report['shadow_it'])})",
     ]
-    lines += [f"  [{x['severity']}] {x['tool']}: "
-              + "; ".join(f"{rule(r).title} ({r})" for r in x["reasons"])
-              for x in report["shadow_it"]] or ["  none"]
+    lines += [
+        f"  [{x['severity']}] {x['tool']}: "
+        + "; ".join(f"{rule(r).title} ({r})" for r in x["reasons"])
+        for x in report["shadow_it"]
+    ] or ["  none"]
     lines += ["", f"Customer-data silos ({len(report['silos'])})"]
     for silo in report["silos"]:
         rogue = "rogue, " if silo["rogue"] else ""
-        lines.append(f"  [{silo['severity']}] {', '.join(silo['tools'])} ({rogue}"
-                     f"{', '.join(silo['data_classes'])}; fed by "
-                     f"{', '.join(silo['feeders']) or 'nothing'})")
+        lines.append(
+            f"  [{silo['severity']}] {', '.join(silo['tools'])} ({rogue}"
+            f"{', '.join(silo['data_classes'])}; fed by "
+            f"{', '.join(silo['feeders']) or 'nothing'})"
+        )
     if not report["silos"]:
         lines.append("  none")
     for severity in SEVERITIES:
         group = [f for f in report["findings"] if f["severity"] == severity]
         if group:
             lines += ["", f"{severity.upper()} ({len(group)})"]
-            lines += [f"  {rule(f['rule']).title} ({f['rule']}) "
-                      f"[{f['subject']['type']} {f['subject']['key']}]\n"
-                      f"    {f['message']}" for f in group]
+            lines += [
+                f"  {rule(f['rule']).title} ({f['rule']}) "
+                f"[{f['subject']['type']} {f['subject']['key']}]\n"
+                f"    {f['message']}"
+                for f in group
+            ]
     accepted = report.get("accepted_risks") or []
     if accepted:
         lines += ["", f"Accepted risks ({len(accepted)})"]
-        lines += [f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}] until "
-                  f"{f['state']['accepted_until']} by {f['state']['accepted_by']}: "
-                  f"{f['state']['reason']}" for f in accepted]
+        lines += [
+            f"  {f['rule']} [{f['subject']['type']} {f['subject']['key']}] until "
+            f"{f['state']['accepted_until']} by {f['state']['accepted_by']}: "
+            f"{f['state']['reason']}"
+            for f in accepted
+        ]
     top = [r for r in report["risk"] if r["score"] > 0][:10]
     if top:
         lines += ["", "Highest risk"]
@@ -148,8 +179,9 @@ def _item_encoder() -> t.Callable[[t.Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return plain.encode
-    encoder = make(None, plain.default, json.encoder.encode_basestring, None, ": ", ", ",
-                   False, False, True)
+    encoder = make(
+        None, plain.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
     return lambda value: "".join(encoder(value, 0))
 
 
@@ -185,9 +217,18 @@ def render_csv(report: dict[str, t.Any]) -> str:
     writer.writerow(CSV_HEADER)
     for f in (*report["findings"], *report.get("accepted_risks", ())):
         state = f.get("state") or {}
-        row = (f["rule"], f["severity"], f["subject"]["type"], f["subject"]["key"], f["message"],
-               state.get("status", "open"), state.get("assignee") or "", state.get("due") or "",
-               state.get("accepted_until") or "", state.get("ticket") or "")
+        row = (
+            f["rule"],
+            f["severity"],
+            f["subject"]["type"],
+            f["subject"]["key"],
+            f["message"],
+            state.get("status", "open"),
+            state.get("assignee") or "",
+            state.get("due") or "",
+            state.get("accepted_until") or "",
+            state.get("ticket") or "",
+        )
         writer.writerow([defuse_cell(cell) for cell in row])
     return out.getvalue()
 
@@ -195,8 +236,9 @@ def render_csv(report: dict[str, t.Any]) -> str:
 _tool_cache: OrderedDict[tuple[tuple[str, date, int], str], dict[str, t.Any]] = OrderedDict()
 
 
-def tool_governance(session: Session, slug: str, as_of: date, *,
-                    sla_days: int = 10) -> dict[str, t.Any]:
+def tool_governance(
+    session: Session, slug: str, as_of: date, *, sla_days: int = 10
+) -> dict[str, t.Any]:
     """Return what the audit says about one tool, for its page (empty findings if unknown).
 
     Cached per catalog version like the audit it comes from (read-only): on a 10,000-tool
@@ -222,12 +264,15 @@ def _tool_governance(entry: _Entry, slug: str, as_of: date) -> dict[str, t.Any]:
     names = {tool.slug: tool.name or tool.slug for tool in snapshot.tools}
     category = next((tool.category for tool in snapshot.tools if tool.slug == slug), None)
     silo_keys = {s.key for s in result.silos if slug in s.tools}
+
     def concerns(f: dict[str, t.Any]) -> bool:
         kind, key = f["subject"]["type"], f["subject"]["key"]
-        return ((kind == "tool" and key == slug)
-                or (kind == "flow" and slug in key.split("->"))
-                or (kind == "silo" and key in silo_keys)
-                or (kind == "category" and key == category))
+        return (
+            (kind == "tool" and key == slug)
+            or (kind == "flow" and slug in key.split("->"))
+            or (kind == "silo" and key in silo_keys)
+            or (kind == "category" and key == category)
+        )
 
     findings = [f for f in entry.report["findings"] if concerns(f)]
     accepted = [f for f in entry.report.get("accepted_risks", ()) if concerns(f)]
@@ -246,16 +291,25 @@ def _tool_governance(entry: _Entry, slug: str, as_of: date) -> dict[str, t.Any]:
         "blast_cap": BLAST_CAP,
         "blast_radius": {
             "tools": [{"slug": s, "name": names.get(s, s)} for s in radius.tools],
-            "flows": [{"source": f.source, "target": f.target, "mechanism": f.mechanism,
-                       "data_classes": sorted(f.data_classes)} for f in radius.flows],
+            "flows": [
+                {
+                    "source": f.source,
+                    "target": f.target,
+                    "mechanism": f.mechanism,
+                    "data_classes": sorted(f.data_classes),
+                }
+                for f in radius.flows
+            ],
         },
-        "personal_data_reach": [{"slug": s, "name": names.get(s, s)}
-                                for s in personal_data_reach(snapshot, slug)],
+        "personal_data_reach": [
+            {"slug": s, "name": names.get(s, s)} for s in personal_data_reach(snapshot, slug)
+        ],
     }
 
 
-def snapshot_and_report(session: Session, as_of: date, *,
-                        sla_days: int = 10) -> tuple[Snapshot, dict[str, t.Any]]:
+def snapshot_and_report(
+    session: Session, as_of: date, *, sla_days: int = 10
+) -> tuple[Snapshot, dict[str, t.Any]]:
     """Return the audited snapshot and its report (cached together; do not mutate)."""
     entry = _entry(session, as_of, sla_days)
     return entry.snapshot, entry.report

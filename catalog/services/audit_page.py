@@ -35,15 +35,18 @@ class Paged:
 def paged(items: t.Sequence[t.Any], page: int, size: int) -> Paged:
     pages = max(1, -(-len(items) // size))
     page = min(max(page, 1), pages)
-    return Paged(list(items[(page - 1) * size:page * size]), page, pages, len(items))
+    return Paged(list(items[(page - 1) * size : page * size]), page, pages, len(items))
 
 
-def _silo_advice(silo: dict[str, t.Any], names: dict[str, str], shadow: set[str],
-                 hubs: list[str]) -> str:
+def _silo_advice(
+    silo: dict[str, t.Any], names: dict[str, str], shadow: set[str], hubs: list[str]
+) -> str:
     members = [names.get(s, s) for s in silo["tools"]]
     hub = " or ".join(hubs) if hubs else "a sanctioned system of record"
-    steps = [f"Connect {', '.join(members)} to {hub} through an IT-managed integration, or "
-             f"retire {'it' if len(members) == 1 else 'them'} and move the data there."]
+    steps = [
+        f"Connect {', '.join(members)} to {hub} through an IT-managed integration, or "
+        f"retire {'it' if len(members) == 1 else 'them'} and move the data there."
+    ]
     rogue_tools = [names.get(s, s) for s in silo["tools"] if s in shadow]
     if rogue_tools:
         steps.append(f"Put {', '.join(rogue_tools)} through IT review first.")
@@ -53,9 +56,18 @@ def _silo_advice(silo: dict[str, t.Any], names: dict[str, str], shadow: set[str]
     return " ".join(steps)
 
 
-def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str = "",
-               tool: str = "", severity: str = "", page: int = 1, shadow_page: int = 1,
-               silo_page: int = 1) -> dict[str, t.Any]:
+def audit_page(
+    session: Session,
+    as_of: date,
+    *,
+    sla_days: int = 10,
+    rule: str = "",
+    tool: str = "",
+    severity: str = "",
+    page: int = 1,
+    shadow_page: int = 1,
+    silo_page: int = 1,
+) -> dict[str, t.Any]:
     """Return what the audit page shows: the report's summary and one page of each list."""
     snapshot, report = snapshot_and_report(session, as_of, sla_days=sla_days)
     tools = {tl.slug: tl for tl in snapshot.tools}
@@ -69,15 +81,21 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
         if not email:
             return None
         person = people.get(email.lower())
-        return {"email": email, "name": person.name if person and person.name else email,
-                "active": person.active if person else True}
+        return {
+            "email": email,
+            "name": person.name if person and person.name else email,
+            "active": person.active if person else True,
+        }
 
     shadow_page_rows = paged(report["shadow_it"], shadow_page, SHADOW_PER_PAGE)
     shown_slugs = {row["tool"] for row in shadow_page_rows.items}
     spend: dict[str, dict[str, float]] = {}
     for sighting in snapshot.sightings:
-        if sighting.tool in shown_slugs and sighting.spend and (
-                sighting.first_seen is None or sighting.first_seen <= as_of):
+        if (
+            sighting.tool in shown_slugs
+            and sighting.spend
+            and (sighting.first_seen is None or sighting.first_seen <= as_of)
+        ):
             per = spend.setdefault(sighting.tool, {})
             per[sighting.currency] = per.get(sighting.currency, 0.0) + sighting.spend
     shadow_rows = []
@@ -86,20 +104,32 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
         costs = dict(spend.get(row["tool"], {}))
         if tl.annual_cost:
             costs[tl.currency] = costs.get(tl.currency, 0.0) + tl.annual_cost
-        shadow_rows.append(row | {
-            "name": names[row["tool"]], "lifecycle": tl.lifecycle,
-            "business_owner": owner(tl.business_owner),
-            "technical_owner": owner(tl.technical_owner),
-            "spend": {cur: round(v, 2) for cur, v in sorted(costs.items())},
-        })
+        shadow_rows.append(
+            row
+            | {
+                "name": names[row["tool"]],
+                "lifecycle": tl.lifecycle,
+                "business_owner": owner(tl.business_owner),
+                "technical_owner": owner(tl.technical_owner),
+                "spend": {cur: round(v, 2) for cur, v in sorted(costs.items())},
+            }
+        )
     shadow_set = {row["tool"] for row in report["shadow_it"]}
-    hubs = sorted(names[s.slug] for s in snapshot.tools
-                  if s.system_of_record and s.lifecycle in ("sanctioned", "deprecated"))
+    hubs = sorted(
+        names[s.slug]
+        for s in snapshot.tools
+        if s.system_of_record and s.lifecycle in ("sanctioned", "deprecated")
+    )
     silo_rows = paged(report["silos"], silo_page, SILOS_PER_PAGE)
-    silos = [silo | {"names": [names.get(s, s) for s in silo["tools"]],
-                     "feeder_names": [names.get(s, s) for s in silo["feeders"]],
-                     "advice": _silo_advice(silo, names, shadow_set, hubs)}
-             for silo in silo_rows.items]
+    silos = [
+        silo
+        | {
+            "names": [names.get(s, s) for s in silo["tools"]],
+            "feeder_names": [names.get(s, s) for s in silo["feeders"]],
+            "advice": _silo_advice(silo, names, shadow_set, hubs),
+        }
+        for silo in silo_rows.items
+    ]
 
     silos_of: dict[str, set[str]] = {}
     if tool:
@@ -109,15 +139,20 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
 
     def concerns(finding: dict[str, t.Any], slug: str) -> bool:
         kind, key = finding["subject"]["type"], finding["subject"]["key"]
-        return ((kind == "tool" and key == slug)
-                or (kind == "flow" and slug in key.split("->"))
-                or (kind == "silo" and key in silos_of.get(slug, ()))
-                or (kind == "category" and tools.get(slug) is not None
-                    and tools[slug].category == key))
+        return (
+            (kind == "tool" and key == slug)
+            or (kind == "flow" and slug in key.split("->"))
+            or (kind == "silo" and key in silos_of.get(slug, ()))
+            or (kind == "category" and tools.get(slug) is not None and tools[slug].category == key)
+        )
 
-    shown = [f for f in report["findings"]
-             if (not rule or f["rule"] == rule) and (not severity or f["severity"] == severity)
-             and (not tool or concerns(f, tool))]
+    shown = [
+        f
+        for f in report["findings"]
+        if (not rule or f["rule"] == rule)
+        and (not severity or f["severity"] == severity)
+        and (not tool or concerns(f, tool))
+    ]
     present = {f["rule"] for f in report["findings"]}
     filtered = bool(rule or tool or severity)
     counts: dict[tuple[str, str], int] = {}
@@ -128,8 +163,13 @@ def audit_page(session: Session, as_of: date, *, sla_days: int = 10, rule: str =
         if not filtered and counts[key] <= PREVIEW:
             previews.setdefault(key, []).append(f)
     findings_page = paged(shown, page, FINDINGS_PER_PAGE) if filtered else None
-    groups = [(sev, [(r, n, previews.get((s, r), [])) for (s, r), n in sorted(counts.items())
-                     if s == sev]) for sev in SEVERITIES]
+    groups = [
+        (
+            sev,
+            [(r, n, previews.get((s, r), [])) for (s, r), n in sorted(counts.items()) if s == sev],
+        )
+        for sev in SEVERITIES
+    ]
     return {
         "report": report,
         "names": names,

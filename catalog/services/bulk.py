@@ -21,8 +21,7 @@ from catalog.services import review
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 
-ACTIONS = {"owners": "assign owners", "category": "change category",
-           "review": "start review"}
+ACTIONS = {"owners": "assign owners", "category": "change category", "review": "start review"}
 MAX_TOOLS = 500
 
 
@@ -36,8 +35,11 @@ class BulkError(Exception):
 
 def _changes(action: str, values: t.Mapping[str, str]) -> dict[str, t.Any]:
     if action == "owners":
-        changes = {side: values[side].strip().lower() for side in
-                   ("business_owner", "technical_owner") if (values.get(side) or "").strip()}
+        changes = {
+            side: values[side].strip().lower()
+            for side in ("business_owner", "technical_owner")
+            if (values.get(side) or "").strip()
+        }
         if not changes:
             raise BulkError("(no tool)", "owners", "choose a business or a technical owner")
         return changes
@@ -49,10 +51,17 @@ def _changes(action: str, values: t.Mapping[str, str]) -> dict[str, t.Any]:
     return {}
 
 
-def apply(session: Session, action: str, slugs: t.Sequence[str],
-          versions: t.Mapping[str, int | None], values: t.Mapping[str, str], *, actor: str,
-          today: date, authorise: Callable[[Tool, dict[str, t.Any]], None] | None = None,
-          ) -> list[Tool]:
+def apply(
+    session: Session,
+    action: str,
+    slugs: t.Sequence[str],
+    versions: t.Mapping[str, int | None],
+    values: t.Mapping[str, str],
+    *,
+    actor: str,
+    today: date,
+    authorise: Callable[[Tool, dict[str, t.Any]], None] | None = None,
+) -> list[Tool]:
     """Apply `action` to every tool in `slugs` (flushed, not committed); raise BulkError.
 
     :param versions: slug -> the version the user saw (a newer one is a conflict).
@@ -77,19 +86,24 @@ def apply(session: Session, action: str, slugs: t.Sequence[str],
             if action == "review":
                 if authorise is not None:
                     authorise(tool, records.tool_record(tool) | {"lifecycle": "in_review"})
-                review.start_review(session, tool, actor=actor, today=today,
-                                    expected_version=expected)
+                review.start_review(
+                    session, tool, actor=actor, today=today, expected_version=expected
+                )
             else:
                 record = records.tool_record(tool) | changes
                 if authorise is not None:
                     authorise(tool, record)
-                entities.save_tool(session, record, actor=actor, tool=tool,
-                                   expected_version=expected)
+                entities.save_tool(
+                    session, record, actor=actor, tool=tool, expected_version=expected
+                )
         except ValidationError as exc:
             field, message = next(iter(exc.errors.items()))
             raise BulkError(tool.name, field.replace("_", " "), message) from None
         except ConflictError:
-            raise BulkError(tool.name, "version", "someone changed this tool since the list "
-                                                  "was shown; reload and try again") from None
+            raise BulkError(
+                tool.name,
+                "version",
+                "someone changed this tool since the list was shown; reload and try again",
+            ) from None
         done.append(tool)
     return done

@@ -61,11 +61,7 @@ def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
 
 
 def import_bundle(
-    session: Session,
-    bundle: t.Any,
-    *,
-    actor: str,
-    progress: t.Callable[[int], None] | None = None,
+    session: Session, bundle: t.Any, *, actor: str, progress: t.Callable[[int], None] | None = None
 ) -> dict[str, dict[str, int]]:
     """Upsert every record of a bundle; raise ValidationError naming the first bad record.
 

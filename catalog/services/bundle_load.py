@@ -44,10 +44,20 @@ KEY_FIELDS = {
     "dependencies": ("tool", "depends_on"),
     "sightings": ("source", "observed_name"),
 }
-OBJECT_TYPE = {"people": "person", "tools": "tool", "flows": "flow",
-               "dependencies": "dependency", "sightings": "sighting"}
-TABLE = {"people": Person.__table__, "tools": Tool.__table__, "flows": DataFlow.__table__,
-         "dependencies": Dependency.__table__, "sightings": Sighting.__table__}
+OBJECT_TYPE = {
+    "people": "person",
+    "tools": "tool",
+    "flows": "flow",
+    "dependencies": "dependency",
+    "sightings": "sighting",
+}
+TABLE = {
+    "people": Person.__table__,
+    "tools": Tool.__table__,
+    "flows": DataFlow.__table__,
+    "dependencies": Dependency.__table__,
+    "sightings": Sighting.__table__,
+}
 
 
 def label(section: str, index: int, raw: t.Any) -> str:
@@ -89,15 +99,19 @@ def _object_key(section: str, key: tuple[str, ...]) -> str:
 
 # Which fields hold dates, money or lists, the only values `records.plain` changes: a 50,000-record
 # bundle would otherwise call it a million times for nothing.
-_CONVERTED = {section: tuple((f.name, f.kind in ("date", "money", "choices")) for f in fields)
-              for section, fields in FIELDS.items()}
+_CONVERTED = {
+    section: tuple((f.name, f.kind in ("date", "money", "choices")) for f in fields)
+    for section, fields in FIELDS.items()
+}
 
 
 def _record(section: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """The change-log and export shape of a record (as `records.*_record` gives it)."""
     plain = records.plain
-    return {name: plain(values[name]) if converted else values[name]
-            for name, converted in _CONVERTED[section]}
+    return {
+        name: plain(values[name]) if converted else values[name]
+        for name, converted in _CONVERTED[section]
+    }
 
 
 class Loader:
@@ -140,11 +154,15 @@ class Loader:
                 values["business_owner"] = emails.get(values["business_owner_id"])
                 values["technical_owner"] = emails.get(values["technical_owner_id"])
             elif section == "flows":
-                values["source"], values["target"] = (slugs[values["source_id"]],
-                                                      slugs[values["target_id"]])
+                values["source"], values["target"] = (
+                    slugs[values["source_id"]],
+                    slugs[values["target_id"]],
+                )
             elif section == "dependencies":
-                values["tool"], values["depends_on"] = (slugs[values["tool_id"]],
-                                                        slugs[values["depends_on_id"]])
+                values["tool"], values["depends_on"] = (
+                    slugs[values["tool_id"]],
+                    slugs[values["depends_on_id"]],
+                )
             elif section == "sightings":
                 values["tool"] = slugs.get(values["tool_id"])
             found[_key(section, values)] = (values["id"], values.get("version"), values)
@@ -161,19 +179,26 @@ class Loader:
                 if not values["slug"]:
                     raise ValidationError({"slug": "cannot derive a slug from this name; give one"})
                 if values["slug"] in RESERVED_SLUGS:
-                    raise ValidationError({"slug": f"{values['slug']!r} is reserved by the "
-                                           "catalog's pages; choose another"})
-            errors = {f: f"no person with e-mail {values[f]} (register them first)"
-                      for f in ("business_owner", "technical_owner")
-                      if values[f] is not None and values[f] not in self.people}
+                    raise ValidationError(
+                        {
+                            "slug": f"{values['slug']!r} is reserved by the "
+                            "catalog's pages; choose another"
+                        }
+                    )
+            errors = {
+                f: f"no person with e-mail {values[f]} (register them first)"
+                for f in ("business_owner", "technical_owner")
+                if values[f] is not None and values[f] not in self.people
+            }
             if errors:
                 raise ValidationError(errors)
             return values
         values = records.clean(FIELDS[section], raw)
         if section in ("flows", "dependencies"):
             ends = ("source", "target") if section == "flows" else ("tool", "depends_on")
-            errors = {e: f"no tool with slug {values[e]!r}" for e in ends
-                      if values[e] not in self.tools}
+            errors = {
+                e: f"no tool with slug {values[e]!r}" for e in ends if values[e] not in self.tools
+            }
             if not errors and values[ends[0]] == values[ends[1]]:
                 errors[ends[1]] = "must be a different tool"
             if errors:
@@ -193,11 +218,15 @@ class Loader:
             row["technical_owner_id"] = self.people.get(row.pop("technical_owner") or "")
             row["updated_at"] = self.now
         elif section == "flows":
-            row["source_id"], row["target_id"] = (self.tools[row.pop("source")],
-                                                  self.tools[row.pop("target")])
+            row["source_id"], row["target_id"] = (
+                self.tools[row.pop("source")],
+                self.tools[row.pop("target")],
+            )
         elif section == "dependencies":
-            row["tool_id"], row["depends_on_id"] = (self.tools[row.pop("tool")],
-                                                    self.tools[row.pop("depends_on")])
+            row["tool_id"], row["depends_on_id"] = (
+                self.tools[row.pop("tool")],
+                self.tools[row.pop("depends_on")],
+            )
         elif section == "sightings":
             slug = row.pop("tool")
             row["tool_id"] = self.tools[slug] if slug is not None else None
@@ -214,8 +243,9 @@ class Loader:
         updates: list[dict[str, t.Any]] = []
         for index, raw in enumerate(items):
             if not isinstance(raw, t.Mapping):
-                raise ValidationError({"record": "must be a JSON object"},
-                                      record=label(section, index, raw))
+                raise ValidationError(
+                    {"record": "must be a JSON object"}, record=label(section, index, raw)
+                )
             try:
                 values = self._clean(section, raw, existing)
             except ValidationError as exc:
@@ -223,10 +253,14 @@ class Loader:
             key = _key(section, values)
             if key in seen:
                 raise ValidationError(
-                    {KEY_FIELDS[section][-1 if section != "tools" else 0]:
-                     f"{section}[{seen[key]}] and {section}[{index}] share "
-                     f"{_shown_key(section, key)}"},
-                    record=label(section, index, raw))
+                    {
+                        KEY_FIELDS[section][
+                            -1 if section != "tools" else 0
+                        ]: f"{section}[{seen[key]}] and {section}[{index}] share "
+                        f"{_shown_key(section, key)}"
+                    },
+                    record=label(section, index, raw),
+                )
             seen[key] = index
             after = _record(section, values)
             old = existing.get(key)
@@ -247,16 +281,23 @@ class Loader:
             else:
                 counts["updated"] += 1
                 updates.append({**row, "b_id": old[0], "b_version": old[1]})
-            self.changes.append({"at": self.now, "actor": self.actor,
-                                 "action": "create" if old is None else "update",
-                                 "object_type": OBJECT_TYPE[section],
-                                 "object_key": _object_key(section, key),
-                                 "before": before, "after": after})
+            self.changes.append(
+                {
+                    "at": self.now,
+                    "actor": self.actor,
+                    "action": "create" if old is None else "update",
+                    "object_type": OBJECT_TYPE[section],
+                    "object_key": _object_key(section, key),
+                    "before": before,
+                    "after": after,
+                }
+            )
         self._write(section, inserts, updates)
         if section == "tools":
             for slug, lifecycle in self.estates:
-                policy.record_estate(self.session, self.decider, slug, lifecycle,
-                                     self.decider.estate_reason or "")
+                policy.record_estate(
+                    self.session, self.decider, slug, lifecycle, self.decider.estate_reason or ""
+                )
             self.estates.clear()
         if section == "people":
             self._refresh_people()
@@ -264,8 +305,12 @@ class Loader:
             self._refresh_tools()
         return counts
 
-    def _govern(self, old: tuple[int, int | None, dict] | None, before: dict[str, t.Any] | None,
-                after: dict[str, t.Any]) -> None:
+    def _govern(
+        self,
+        old: tuple[int, int | None, dict] | None,
+        before: dict[str, t.Any] | None,
+        after: dict[str, t.Any],
+    ) -> None:
         """Apply the lifecycle rules of a save to one tool record of the bundle."""
         slug, lifecycle = after["slug"], after["lifecycle"]
         if old is None:
@@ -274,8 +319,9 @@ class Loader:
                 self.estates.append((slug, lifecycle))
             return
         assert before is not None
-        owners_changed = any(before.get(f) != after.get(f)
-                             for f in ("business_owner", "technical_owner"))
+        owners_changed = any(
+            before.get(f) != after.get(f) for f in ("business_owner", "technical_owner")
+        )
         if before.get("lifecycle") == lifecycle and not owners_changed:
             return
         tool = self.session.get(Tool, old[0])
@@ -286,7 +332,7 @@ class Loader:
     def _write(self, section: str, inserts: list[dict], updates: list[dict]) -> None:
         table = TABLE[section]
         for start in range(0, len(inserts), BATCH):
-            self.conn.execute(table.insert(), inserts[start:start + BATCH])
+            self.conn.execute(table.insert(), inserts[start : start + BATCH])
         if not updates:
             return
         # Parameters named like columns become the SET clause; b_* ones fill the WHERE.
@@ -299,10 +345,15 @@ class Loader:
             updates = [{k: v for k, v in u.items() if k != "b_version"} for u in updates]
         result = self.conn.execute(stmt, updates)
         if self.conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
-            raise ValidationError({"record": "changed by someone else during the import; "
-                                   "nothing was imported, try again"}, record=section)
+            raise ValidationError(
+                {
+                    "record": "changed by someone else during the import; "
+                    "nothing was imported, try again"
+                },
+                record=section,
+            )
 
     def write_changes(self) -> None:
         """Insert the change records of every section, in the order the records came."""
         for start in range(0, len(self.changes), BATCH):
-            self.conn.execute(ChangeRecord.__table__.insert(), self.changes[start:start + BATCH])
+            self.conn.execute(ChangeRecord.__table__.insert(), self.changes[start : start + BATCH])

@@ -27,8 +27,17 @@ from catalog.services import entities
 from catalog.services.audit import defuse_cell
 from catalog.services.records import ValidationError
 
-CSV_HEADER = ("id", "at", "actor", "action", "object_type", "object_key", "before", "after",
-              "request_id")
+CSV_HEADER = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_key",
+    "before",
+    "after",
+    "request_id",
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any((self.type, self.actor, self.action, self.key, self.q, self.since,
-                    self.until))
+        return any((self.type, self.actor, self.action, self.key, self.q, self.since, self.until))
 
 
 def _day(args: t.Mapping[str, str], name: str, label: str) -> date | None:
@@ -59,8 +67,10 @@ def _day(args: t.Mapping[str, str], name: str, label: str) -> date | None:
 
 def parse_filters(args: t.Mapping[str, str]) -> Filters:
     """Read the filters from query arguments; raise ValidationError naming a bad field."""
-    values = {name: (args.get(name) or "").strip()[:600]
-              for name in ("type", "actor", "action", "key", "q")}
+    values = {
+        name: (args.get(name) or "").strip()[:600]
+        for name in ("type", "actor", "action", "key", "q")
+    }
     since, until = _day(args, "since", "From"), _day(args, "until", "To")
     if since and until and until < since:
         raise ValidationError({"until": f"To ({until}) is before From ({since})"})
@@ -100,8 +110,11 @@ def choices(session: Session, *, hidden_types: Iterable[str] = ()) -> dict[str, 
     """Return the record types, actions and actors the log holds, for the filter menus."""
     hidden = list(hidden_types)
     out = {}
-    for name, column in (("type", ChangeRecord.object_type), ("action", ChangeRecord.action),
-                         ("actor", ChangeRecord.actor)):
+    for name, column in (
+        ("type", ChangeRecord.object_type),
+        ("action", ChangeRecord.action),
+        ("actor", ChangeRecord.actor),
+    ):
         stmt = sa.select(column).distinct().order_by(column)
         if hidden:
             stmt = stmt.where(ChangeRecord.object_type.not_in(hidden))
@@ -134,9 +147,13 @@ def fate(session: Session, object_type: str, key: str) -> Fate | None:
         return None
     last = session.scalar(
         sa.select(ChangeRecord)
-        .where(ChangeRecord.object_type == object_type, ChangeRecord.object_key == key,
-               ChangeRecord.action.in_(("delete", "merge")))
-        .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc()).limit(1)
+        .where(
+            ChangeRecord.object_type == object_type,
+            ChangeRecord.object_key == key,
+            ChangeRecord.action.in_(("delete", "merge")),
+        )
+        .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())
+        .limit(1)
     )
     if last is None:
         return None
@@ -154,9 +171,22 @@ def csv_lines(rows: Iterable[ChangeRecord]) -> Iterator[str]:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for i, rec in enumerate(rows, 1):
-        writer.writerow([defuse_cell(cell) for cell in (
-            rec.id, rec.at.isoformat(), rec.actor, rec.action, rec.object_type, rec.object_key,
-            _json(rec.before), _json(rec.after), rec.request_id or "")])
+        writer.writerow(
+            [
+                defuse_cell(cell)
+                for cell in (
+                    rec.id,
+                    rec.at.isoformat(),
+                    rec.actor,
+                    rec.action,
+                    rec.object_type,
+                    rec.object_key,
+                    _json(rec.before),
+                    _json(rec.after),
+                    rec.request_id or "",
+                )
+            ]
+        )
         if i % 1000 == 0:  # hand over text in pieces rather than one growing buffer
             yield out.getvalue()
             out.seek(0)

@@ -61,8 +61,12 @@ def demo_bundle(today: date) -> dict[str, t.Any]:
 # Setup runs `martech demo` every time; a catalog someone has worked on must never be overwritten.
 
 # Counted to tell an empty catalog; sign-in accounts, settings and the change log do not count.
-_COUNTED = (("tools", Tool), ("people", Person), ("sightings", Sighting),
-            ("ignored apps", IgnoredApp))
+_COUNTED = (
+    ("tools", Tool),
+    ("people", Person),
+    ("sightings", Sighting),
+    ("ignored apps", IgnoredApp),
+)
 
 
 def catalog_counts(session: Session) -> dict[str, int]:
@@ -98,19 +102,41 @@ def clear_catalog(session: Session, *, actor: str) -> dict[str, int]:
     """
     counts = catalog_counts(session)
     for tool in session.scalars(sa.select(Tool).order_by(Tool.slug)):
-        entities.record_change(session, actor=actor, action="delete", object_type="tool",
-                               object_key=tool.slug, before=records.tool_record(tool), after=None)
+        entities.record_change(
+            session,
+            actor=actor,
+            action="delete",
+            object_type="tool",
+            object_key=tool.slug,
+            before=records.tool_record(tool),
+            after=None,
+        )
     for person in session.scalars(sa.select(Person).order_by(Person.email)):
-        entities.record_change(session, actor=actor, action="delete", object_type="person",
-                               object_key=person.email, before=records.person_record(person),
-                               after=None)
-    entities.record_change(session, actor=actor, action="replace", object_type="catalog",
-                           object_key="demo", before=counts, after=None)
+        entities.record_change(
+            session,
+            actor=actor,
+            action="delete",
+            object_type="person",
+            object_key=person.email,
+            before=records.person_record(person),
+            after=None,
+        )
+    entities.record_change(
+        session,
+        actor=actor,
+        action="replace",
+        object_type="catalog",
+        object_key="demo",
+        before=counts,
+        after=None,
+    )
     session.flush()
     for table in catalog_tables():
         session.execute(table.delete())
     session.expunge_all()
     return counts
+
+
 # The demo's past ---------------------------------------------------------------------------------
 # Loading writes every record today; the story happened over years. Dating each change record
 # along it (a tool when it was requested or first seen, a decision on its day, a sighting when
@@ -127,11 +153,17 @@ def last_change_id(session: Session) -> int:
     return int(session.scalar(sa.select(sa.func.max(ChangeRecord.id))) or 0)
 
 
-def date_history(session: Session, bundle: t.Mapping[str, t.Any], *, after_id: int = 0,
-                 actor: str = "demo") -> int:
+def date_history(
+    session: Session, bundle: t.Mapping[str, t.Any], *, after_id: int = 0, actor: str = "demo"
+) -> int:
     """Date the change records `actor` wrote after `after_id` along the bundle's story."""
-    days = [date.fromisoformat(v) for section in ("tools", "sightings") for item in bundle[section]
-            for k, v in item.items() if k in _DATE_FIELDS[section] and v]
+    days = [
+        date.fromisoformat(v)
+        for section in ("tools", "sightings")
+        for item in bundle[section]
+        for k, v in item.items()
+        if k in _DATE_FIELDS[section] and v
+    ]
     if not days:
         return 0
     start = _noon(min(days) - timedelta(days=30))
@@ -147,16 +179,20 @@ def date_history(session: Session, bundle: t.Mapping[str, t.Any], *, after_id: i
         born[slug] = _noon(day) if day else start
 
     count = 0
-    for record in session.scalars(sa.select(ChangeRecord).where(
-            ChangeRecord.actor == actor, ChangeRecord.id > after_id)):
+    for record in session.scalars(
+        sa.select(ChangeRecord).where(ChangeRecord.actor == actor, ChangeRecord.id > after_id)
+    ):
         after = record.after or {}
         kind = record.object_type
         if kind == "tool":
             record.at = born.get(record.object_key, start)
             count += _decision_history(session, record, actor)
         elif kind in ("flow", "dependency"):
-            ends = ((after.get("source"), after.get("target")) if kind == "flow"
-                    else (after.get("tool"), after.get("depends_on")))
+            ends = (
+                (after.get("source"), after.get("target"))
+                if kind == "flow"
+                else (after.get("tool"), after.get("depends_on"))
+            )
             record.at = max(born.get(str(end), start) for end in ends)
         elif kind == "sighting":
             day = _day(after.get("first_seen"))
@@ -190,7 +226,16 @@ def _decision_history(session: Session, created: ChangeRecord, actor: str) -> in
     created.after = final | {"lifecycle": "in_review", "decided_at": None, "retired_at": None}
     before = created.after
     for day, state in steps:
-        session.add(ChangeRecord(at=_noon(day), actor=actor, action="update", object_type="tool",
-                                 object_key=created.object_key, before=before, after=state))
+        session.add(
+            ChangeRecord(
+                at=_noon(day),
+                actor=actor,
+                action="update",
+                object_type="tool",
+                object_key=created.object_key,
+                before=before,
+                after=state,
+            )
+        )
         before = state
     return len(steps)

@@ -165,7 +165,13 @@ def plan_import(
                 if bar is not None:
                     with bar:
                         _read(
-                            importer.parse(fh), src, shown, plan, apps, tool_items, bar.update,
+                            importer.parse(fh),
+                            src,
+                            shown,
+                            plan,
+                            apps,
+                            tool_items,
+                            bar.update,
                             context,
                         )
                 else:
@@ -242,9 +248,7 @@ def _read(
                 plan.skipped[spend_triage.NOT_SOFTWARE_REASON] += 1
                 continue
             # Someone called this merchant software: its line is evidence like any other.
-            item = Observation(
-                item.merchant, None, item.user, item.day, item.amount, item.currency
-            )
+            item = Observation(item.merchant, None, item.user, item.day, item.amount, item.currency)
             kind = Observation
         if kind is Observation:
             key = (src, item.app_name)

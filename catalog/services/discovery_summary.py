@@ -29,9 +29,7 @@ def stale_line(stale: t.Mapping[str, str] | None) -> str | None:
 def format_summary(summary: t.Mapping[str, t.Any]) -> str:
     """Return the summary as the lines the CLI prints."""
     s = summary
-    lines = [
-        f"Read {s['rows']} records from {', '.join(s['files'])} ({', '.join(s['sources'])}).",
-    ]
+    lines = [f"Read {s['rows']} records from {', '.join(s['files'])} ({', '.join(s['sources'])})."]
     if s["apps"]:
         lines.append(
             f"Apps: {s['apps']} seen, {s['matched']} matched to tools, "

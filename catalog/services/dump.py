@@ -55,8 +55,11 @@ def _encoder(column: sa.Column) -> t.Callable[[t.Any], t.Any] | None:
     if isinstance(kind, sa.DateTime):
         if kind.timezone:
             # SQLite hands back the UTC wall time without a zone; PostgreSQL an aware value.
-            return lambda v: (v if v.tzinfo else v.replace(tzinfo=UTC)).astimezone(UTC).isoformat(
-                timespec="microseconds")
+            return lambda v: (
+                (v if v.tzinfo else v.replace(tzinfo=UTC))
+                .astimezone(UTC)
+                .isoformat(timespec="microseconds")
+            )
         return lambda v: v.isoformat(timespec="microseconds")
     if isinstance(kind, sa.Date | sa.Time):
         return lambda v: v.isoformat()
@@ -161,9 +164,16 @@ def dump(session: Session, path: str | Path) -> dict[str, int]:
     partial = target.with_name(target.name + ".partial" + (".gz" if target.suffix == ".gz" else ""))
     try:
         with engine.connect().execution_options(**options) as conn, _open(partial, "w") as out:
-            out.write(_line({"format": FORMAT, "version": VERSION,
-                             "alembic_revision": alembic_revision(conn),
-                             "tables": [tb.name for tb in tables]}))
+            out.write(
+                _line(
+                    {
+                        "format": FORMAT,
+                        "version": VERSION,
+                        "alembic_revision": alembic_revision(conn),
+                        "tables": [tb.name for tb in tables],
+                    }
+                )
+            )
             for table in tables:
                 counts[table.name] = _dump_table(conn, table, out)
             out.write(_line({"end": True, "rows": counts}))
@@ -206,8 +216,10 @@ def _read_header(lines: t.Iterator[str], path: str | Path) -> dict[str, t.Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DumpError(f"{path} is not a martech dump (its first line is no dump header)")
     if header.get("version") != VERSION:
-        raise DumpError(f"{path} is dump format version {header.get('version')}; this version "
-                        f"of the catalog reads version {VERSION}")
+        raise DumpError(
+            f"{path} is dump format version {header.get('version')}; this version "
+            f"of the catalog reads version {VERSION}"
+        )
     return header
 
 
@@ -215,27 +227,35 @@ def _check_target(conn: sa.Connection, header: dict[str, t.Any]) -> None:
     here = alembic_revision(conn)
     theirs = header.get("alembic_revision")
     if here is not None and theirs is not None and here != theirs:
-        raise DumpError(f"the dump was taken at schema revision {theirs} and this database is at "
-                        f"{here}; run `martech db upgrade {theirs}` on an empty database, or "
-                        "restore with the version of the catalog that took the dump")
+        raise DumpError(
+            f"the dump was taken at schema revision {theirs} and this database is at "
+            f"{here}; run `martech db upgrade {theirs}` on an empty database, or "
+            "restore with the version of the catalog that took the dump"
+        )
     known = {tb.name for tb in Base.metadata.sorted_tables}
     unknown = [name for name in header.get("tables", []) if name not in known]
     if unknown:
-        raise DumpError(f"the dump has tables this version of the catalog does not know: "
-                        f"{', '.join(unknown)}")
+        raise DumpError(
+            f"the dump has tables this version of the catalog does not know: {', '.join(unknown)}"
+        )
     existing = set(sa.inspect(conn).get_table_names())
     missing = sorted(known - existing)
     if missing:
-        raise DumpError(f"this database has no {missing[0]} table; create the schema first "
-                        "(`martech db upgrade`)")
+        raise DumpError(
+            f"this database has no {missing[0]} table; create the schema first "
+            "(`martech db upgrade`)"
+        )
     for table in Base.metadata.sorted_tables:
         if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
-            raise DumpError(f"this database is not empty ({table.name} has rows); restore only "
-                            "into a new, empty database")
+            raise DumpError(
+                f"this database is not empty ({table.name} has rows); restore only "
+                "into a new, empty database"
+            )
 
 
-def restore(session: Session, path: str | Path,
-            progress: t.Callable[[int], None] | None = None) -> dict[str, int]:
+def restore(
+    session: Session, path: str | Path, progress: t.Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Load a dump into an empty database in one transaction; return rows per table.
 
     Raise DumpError (nothing written) if the file is not a complete dump, the schema differs, or
@@ -247,8 +267,9 @@ def restore(session: Session, path: str | Path,
         raise DumpError(f"{path} cannot be read to the end ({exc})") from None
 
 
-def _restore(conn: sa.Connection, path: str | Path,
-             progress: t.Callable[[int], None] | None) -> dict[str, int]:
+def _restore(
+    conn: sa.Connection, path: str | Path, progress: t.Callable[[int], None] | None
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     with _open(path, "r") as fh:
         lines = iter(fh)
@@ -282,16 +303,21 @@ def _restore(conn: sa.Connection, path: str | Path,
             if table is not None:
                 _insert(conn, table, batch, progress)
             if isinstance(item, dict) and "table" in item:
-                if item["table"] not in header["tables"] or not isinstance(item.get("columns"),
-                                                                           list):
-                    raise DumpError(f"{path}, line {number}: a table header that does not "
-                                    "match the dump's header")
+                if item["table"] not in header["tables"] or not isinstance(
+                    item.get("columns"), list
+                ):
+                    raise DumpError(
+                        f"{path}, line {number}: a table header that does not "
+                        "match the dump's header"
+                    )
                 table = Base.metadata.tables[item["table"]]
                 names = list(item["columns"])
                 unknown = [n for n in names if n not in table.c]
                 if unknown:
-                    raise DumpError(f"{path}: {table.name}.{unknown[0]} is a column this "
-                                    "version of the catalog does not have")
+                    raise DumpError(
+                        f"{path}: {table.name}.{unknown[0]} is a column this "
+                        "version of the catalog does not have"
+                    )
                 columns = [table.c[n] for n in names]
                 codecs = _codecs(columns, _decoder)
                 counts[table.name] = 0
@@ -307,20 +333,27 @@ def _restore(conn: sa.Connection, path: str | Path,
     if conn.dialect.name == "sqlite":  # the deferred checks, now, while we can name the row
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
         if broken is not None:
-            raise DumpError(f"{broken[0]}: the database refused a row (row {broken[1]} points "
-                            f"at a missing {broken[2]} row)")
+            raise DumpError(
+                f"{broken[0]}: the database refused a row (row {broken[1]} points "
+                f"at a missing {broken[2]} row)"
+            )
     reset_sequences(conn)
     return counts
 
 
-def _insert(conn: sa.Connection, table: sa.Table, batch: list[dict[str, t.Any]],
-            progress: t.Callable[[int], None] | None) -> None:
+def _insert(
+    conn: sa.Connection,
+    table: sa.Table,
+    batch: list[dict[str, t.Any]],
+    progress: t.Callable[[int], None] | None,
+) -> None:
     if batch:
         try:
             conn.execute(table.insert(), batch)
         except sa.exc.DBAPIError as exc:  # a dump edited by hand, or of a damaged database
-            raise DumpError(f"{table.name}: the database refused a row "
-                            f"({str(exc.orig).splitlines()[0]})") from None
+            raise DumpError(
+                f"{table.name}: the database refused a row ({str(exc.orig).splitlines()[0]})"
+            ) from None
         if progress is not None:
             progress(len(batch))
         batch.clear()
@@ -337,9 +370,11 @@ def reset_sequences(conn: sa.Connection) -> None:
             quote = conn.dialect.identifier_preparer.quote
             name, col = quote(table.name), quote(column.name)
             conn.execute(
-                sa.text(f"SELECT setval(seq, coalesce((SELECT max({col}) FROM {name}), 1), "
-                        f"(SELECT max({col}) FROM {name}) IS NOT NULL) "
-                        "FROM pg_get_serial_sequence(:t, :c) AS seq WHERE seq IS NOT NULL"),
+                sa.text(
+                    f"SELECT setval(seq, coalesce((SELECT max({col}) FROM {name}), 1), "
+                    f"(SELECT max({col}) FROM {name}) IS NOT NULL) "
+                    "FROM pg_get_serial_sequence(:t, :c) AS seq WHERE seq IS NOT NULL"
+                ),
                 {"t": name, "c": column.name},
             )
 
@@ -373,7 +408,8 @@ def backup_sqlite(database: str, path: str | Path) -> int:
         source.close()
     if check != "ok":  # pragma: no cover - a damaged source database
         partial.unlink()
-        raise DumpError(f"the backup failed its integrity check ({check}); "
-                        f"{database} may be damaged")
+        raise DumpError(
+            f"the backup failed its integrity check ({check}); {database} may be damaged"
+        )
     os.replace(partial, target)
     return int(pages)

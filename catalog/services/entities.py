@@ -33,10 +33,39 @@ Raw = t.Mapping[str, t.Any]
 # `/review/sla`), so no tool may take one. The web app adds every fixed segment of its URL map
 # at start-up (`reserve_route_words`); this list covers the command line, which has no URL map.
 RESERVED_SLUGS: set[str] = {
-    "new", "edit", "delete", "request", "sla", "start", "signoff", "sanction", "reject",
-    "triage", "commit", "cancel", "admin", "api", "static", "login", "logout", "account",
-    "tokens", "audit", "review", "imports", "scorecard", "graph", "tools", "people", "flows",
-    "dependencies", "snapshot", "accounts", "taxonomy", "settings", "openapi-json",
+    "new",
+    "edit",
+    "delete",
+    "request",
+    "sla",
+    "start",
+    "signoff",
+    "sanction",
+    "reject",
+    "triage",
+    "commit",
+    "cancel",
+    "admin",
+    "api",
+    "static",
+    "login",
+    "logout",
+    "account",
+    "tokens",
+    "audit",
+    "review",
+    "imports",
+    "scorecard",
+    "graph",
+    "tools",
+    "people",
+    "flows",
+    "dependencies",
+    "snapshot",
+    "accounts",
+    "taxonomy",
+    "settings",
+    "openapi-json",
 }
 
 
@@ -61,7 +90,8 @@ class ConflictError(Exception):
 # When the changes being recorded happened, if not now: a setup that loads a story with its past
 # (the demo) dates each record along it, so the catalog of any earlier day can be rebuilt.
 _recorded_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
-    "recorded_at", default=None)
+    "recorded_at", default=None
+)
 
 
 @contextlib.contextmanager
@@ -339,9 +369,11 @@ def tool_sightings(session: Session, tool: Tool) -> list[Sighting]:
 
 def tool_aliases(session: Session, tool: Tool) -> list[ToolAlias]:
     """Return the other names and app ids under which discovery matches a tool."""
-    return list(session.scalars(
-        sa.select(ToolAlias).where(ToolAlias.tool_id == tool.id).order_by(ToolAlias.id)
-    ))
+    return list(
+        session.scalars(
+            sa.select(ToolAlias).where(ToolAlias.tool_id == tool.id).order_by(ToolAlias.id)
+        )
+    )
 
 
 def delete_tool(
@@ -370,9 +402,15 @@ def delete_tool(
         )
     for alias in tool_aliases(session, tool):
         # Names and app ids go with the tool (a database cascade); the log keeps them.
-        record_change(session, actor=actor, action="delete", object_type="alias",
-                      object_key=alias.key, before={"tool": tool.slug, "source": alias.source,
-                                                    "value": alias.value}, after=None)
+        record_change(
+            session,
+            actor=actor,
+            action="delete",
+            object_type="alias",
+            object_key=alias.key,
+            before={"tool": tool.slug, "source": alias.source, "value": alias.value},
+            after=None,
+        )
     session.delete(tool)
     _flush(session, "tool", before["slug"])
     record_change(
@@ -463,8 +501,9 @@ def save_flow(
         session, actor=actor, object_type="flow", key=flow_key(flow), before=before, after=after
     )
     if proposed:
-        policy.queue_proposal(session, actor, flow, "flow", flow_key(flow), "update", proposed,
-                              before or {})
+        policy.queue_proposal(
+            session, actor, flow, "flow", flow_key(flow), "update", proposed, before or {}
+        )
     return flow
 
 
@@ -472,8 +511,9 @@ def _owners(actor: policy.Actor, *tools: Tool) -> list[str | None]:
     """Return the business owners of `tools`, which only a marketer's rights depend on."""
     if actor.role in policy.DECIDERS:
         return []
-    return [tool.business_owner.email if tool.business_owner is not None else None
-            for tool in tools]
+    return [
+        tool.business_owner.email if tool.business_owner is not None else None for tool in tools
+    ]
 
 
 def delete_flow(

@@ -36,9 +36,13 @@ def load_states(session: Session) -> dict[tuple[str, str], State]:
     """Every stored decision, by (rule, subject key), for the audit to lay over its findings."""
     return {
         (row.rule, row.subject_key): State(
-            accepted_until=row.accepted_until, accepted_by=row.accepted_by,
-            accepted_reason=row.accepted_reason, assignee=row.assignee, due=row.due,
-            ticket_url=row.ticket_url)
+            accepted_until=row.accepted_until,
+            accepted_by=row.accepted_by,
+            accepted_reason=row.accepted_reason,
+            assignee=row.assignee,
+            due=row.due,
+            ticket_url=row.ticket_url,
+        )
         for row in session.scalars(sa.select(FindingState))
     }
 
@@ -46,8 +50,11 @@ def load_states(session: Session) -> dict[tuple[str, str], State]:
 def _snapshot(row: FindingState | None) -> dict[str, t.Any] | None:
     if row is None:
         return None
-    return {name: (v.isoformat() if isinstance(v, date) else v)
-            for name in _FIELDS if (v := getattr(row, name)) not in (None, "")}
+    return {
+        name: (v.isoformat() if isinstance(v, date) else v)
+        for name in _FIELDS
+        if (v := getattr(row, name)) not in (None, "")
+    }
 
 
 def _tools_concerned(subject_type: str, subject_key: str) -> list[str]:
@@ -82,17 +89,29 @@ def _date(value: t.Any, field: str) -> date:
 def _text(value: t.Any, field: str, limit: int) -> str:
     text = str(value or "").strip()
     if len(text) > limit or any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise ValidationError({field: f"must be at most {limit} characters, without control "
-                                      "characters"})
+        raise ValidationError(
+            {field: f"must be at most {limit} characters, without control characters"}
+        )
     return text
 
 
-def act(session: Session, action: str, rule: str, subject_type: str, subject_key: str,
-        values: t.Mapping[str, t.Any], *, actor: str, role: str, today: date) -> FindingState:
+def act(
+    session: Session,
+    action: str,
+    rule: str,
+    subject_type: str,
+    subject_key: str,
+    values: t.Mapping[str, t.Any],
+    *,
+    actor: str,
+    role: str,
+    today: date,
+) -> FindingState:
     """Apply one action to the finding (rule, subject); record it; the caller commits."""
     if action not in ACTIONS:
-        raise ValidationError({"action": f"unknown action {action!r}; expected one of "
-                                         f"{', '.join(ACTIONS)}"})
+        raise ValidationError(
+            {"action": f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}"}
+        )
     rule = _text(rule, "rule", 60)
     subject_key = _text(subject_key, "subject", 600)
     if not rule or not subject_key:
@@ -103,12 +122,16 @@ def act(session: Session, action: str, rule: str, subject_type: str, subject_key
         if not is_it:
             raise NotAllowed("only IT accepts a risk")
         if actor.lower() in owners:
-            raise NotAllowed("you own a tool this finding concerns: another IT reviewer must "
-                             "accept the risk")
+            raise NotAllowed(
+                "you own a tool this finding concerns: another IT reviewer must accept the risk"
+            )
     elif not is_it and actor.lower() not in owners:
         raise NotAllowed("only IT and the owners of the tools concerned may do this")
-    row = session.scalar(sa.select(FindingState).where(FindingState.rule == rule,
-                                                       FindingState.subject_key == subject_key))
+    row = session.scalar(
+        sa.select(FindingState).where(
+            FindingState.rule == rule, FindingState.subject_key == subject_key
+        )
+    )
     before = _snapshot(row)
     if row is None:
         row = FindingState(rule=rule, subject_key=subject_key)
@@ -121,8 +144,9 @@ def act(session: Session, action: str, rule: str, subject_type: str, subject_key
         if until < today:
             raise ValidationError({"until": "the acceptance must expire today or later"})
         if (until - today).days > MAX_ACCEPT_DAYS:
-            raise ValidationError({"until": f"a risk is accepted for {MAX_ACCEPT_DAYS} days "
-                                            "at most"})
+            raise ValidationError(
+                {"until": f"a risk is accepted for {MAX_ACCEPT_DAYS} days at most"}
+            )
         row.accepted_until, row.accepted_by, row.accepted_reason = until, actor, reason
     elif action == "assign":
         email = _text(values.get("assignee"), "assignee", 254).lower()
@@ -142,6 +166,13 @@ def act(session: Session, action: str, rule: str, subject_type: str, subject_key
             raise ValidationError({"action": "this finding is not an accepted risk"})
         row.accepted_until, row.accepted_by, row.accepted_reason = None, "", ""
     session.flush()
-    record_change(session, actor=actor, action=action, object_type="finding",
-                  object_key=row.key, before=before, after=_snapshot(row))
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        object_type="finding",
+        object_key=row.key,
+        before=before,
+        after=_snapshot(row),
+    )
     return row

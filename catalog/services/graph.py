@@ -40,8 +40,16 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("svg", "png", "dot", "csv")
 LAID_OUT = frozenset({"svg", "png"})
-CSV_HEADER = ("source", "target", "kind", "data_classes", "mechanism", "managed", "active",
-              "dependency_kind")
+CSV_HEADER = (
+    "source",
+    "target",
+    "kind",
+    "data_classes",
+    "mechanism",
+    "managed",
+    "active",
+    "dependency_kind",
+)
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
@@ -134,8 +142,9 @@ def catalog_marks(snapshot: Snapshot, as_of: date) -> Marks:
     )
 
 
-def marks_for(snapshot: Snapshot, params: ViewParams, as_of: date,
-              base: Marks | None = None) -> Marks:
+def marks_for(
+    snapshot: Snapshot, params: ViewParams, as_of: date, base: Marks | None = None
+) -> Marks:
     """Return the governance marks the picture shows, from the audit's own rules."""
     base = base or catalog_marks(snapshot, as_of)
     blast = blast_radius(snapshot, params.blast) if params.blast else None
@@ -161,8 +170,9 @@ _spares_lock = threading.Lock()
 
 def _spawn(command: list[str]) -> subprocess.Popen[bytes] | None:
     try:
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
     except OSError:
         log.exception("graphviz could not be started")
         return None
@@ -200,8 +210,7 @@ class Graphviz:
         self._pooled = fmt == "svg" and engine is None
         spare = _take_spare(fmt) if self._pooled else None
         # -K is only the default: a `layout` attribute in the source takes precedence.
-        self._process = spare or _spawn(
-            ["dot", f"-T{fmt}"] + ([f"-K{engine}"] if engine else []))
+        self._process = spare or _spawn(["dot", f"-T{fmt}"] + ([f"-K{engine}"] if engine else []))
 
     def run(self, source: str, timeout: float) -> tuple[bytes | None, bool]:
         """Lay out `source`; return (output, timed_out). Output None means it failed."""
@@ -243,8 +252,13 @@ def layout(source: str, fmt: str, engine: str, timeout: float) -> tuple[bytes | 
 
 
 def cache_key(
-    session: Session, params: ViewParams, fmt: str, *, node_url: t.Callable[[str], str],
-    as_of: date, version: str | None = None,
+    session: Session,
+    params: ViewParams,
+    fmt: str,
+    *,
+    node_url: t.Callable[[str], str],
+    as_of: date,
+    version: str | None = None,
 ) -> tuple[t.Any, ...]:
     """Return the cache key of one rendering: it changes whenever the catalog changes."""
     # node_url is part of the key: the same view served under another prefix links elsewhere.
@@ -278,8 +292,16 @@ def render(
         return cached
     snapshot, base = cache.analysis(key[0], as_of, lambda: load_snapshot(session))
     if fmt not in LAID_OUT:
-        result = render_snapshot(snapshot, params, fmt, node_url=node_url, timeout=timeout,
-                                 dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
+        result = render_snapshot(
+            snapshot,
+            params,
+            fmt,
+            node_url=node_url,
+            timeout=timeout,
+            dot_max_nodes=dot_max_nodes,
+            as_of=as_of,
+            base=base,
+        )
         cache.put(key, result)
         return result
     # The page, its SVG and PNG downloads and the DOT download all start from one DOT source.
@@ -288,11 +310,24 @@ def render(
         dot_key = (*key[:2], "dot", *key[3:])
         source = cache.get(dot_key)
         if source is None:
-            source = render_snapshot(snapshot, params, "dot", node_url=node_url,
-                                     dot_max_nodes=dot_max_nodes, as_of=as_of, base=base)
+            source = render_snapshot(
+                snapshot,
+                params,
+                "dot",
+                node_url=node_url,
+                dot_max_nodes=dot_max_nodes,
+                as_of=as_of,
+                base=base,
+            )
             cache.put(dot_key, source)
-        result = lay_out(source, fmt, timeout=timeout, node_url=node_url, meanwhile=meanwhile,
-                         graphviz_run=graphviz_run)
+        result = lay_out(
+            source,
+            fmt,
+            timeout=timeout,
+            node_url=node_url,
+            meanwhile=meanwhile,
+            graphviz_run=graphviz_run,
+        )
     finally:
         graphviz_run.close()
     cache.put(key, result)
@@ -325,8 +360,13 @@ def render_snapshot(
 
 
 def lay_out(
-    dot: Rendered, fmt: str, *, timeout: float, node_url: t.Callable[[str], str],
-    meanwhile: t.Callable[[Rendered], None] | None = None, graphviz_run: Graphviz | None = None,
+    dot: Rendered,
+    fmt: str,
+    *,
+    timeout: float,
+    node_url: t.Callable[[str], str],
+    meanwhile: t.Callable[[Rendered], None] | None = None,
+    graphviz_run: Graphviz | None = None,
 ) -> Rendered:
     """Return the DOT rendering `dot` laid out by graphviz in `fmt` (svg or png).
 
@@ -341,8 +381,7 @@ def lay_out(
         # The page's own work (its template) overlaps the layout: waiting for dot is most of a
         # small view's time, and the wait releases the GIL.
         done: list[tuple[bytes | None, bool]] = []
-        worker = threading.Thread(
-            target=lambda: done.append(run.run(source, timeout)), daemon=True)
+        worker = threading.Thread(target=lambda: done.append(run.run(source, timeout)), daemon=True)
         worker.start()
         try:
             meanwhile(dot)
@@ -353,13 +392,21 @@ def lay_out(
     if content is None and not timed_out and dot.engine == "dot":
         # dot 2.43 has cluster bugs ("trouble in init_rank"); the picture without the group
         # boxes is better than none.
-        source = to_dot(dot.view, node_url=node_url, marks=dot.marks, engine=dot.engine,
-                        clusters=False).source
+        source = to_dot(
+            dot.view, node_url=node_url, marks=dot.marks, engine=dot.engine, clusters=False
+        ).source
         remaining = max(timeout - (time.perf_counter() - started), 0.1)
         content, timed_out = layout(source, fmt, dot.engine, remaining)
-    return Rendered(dot.view, dot.marks, fmt, dot.engine, content, timed_out=timed_out,
-                    failed=content is None and not timed_out,
-                    seconds=time.perf_counter() - started)
+    return Rendered(
+        dot.view,
+        dot.marks,
+        fmt,
+        dot.engine,
+        content,
+        timed_out=timed_out,
+        failed=content is None and not timed_out,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def defuse(cell: str) -> str:
@@ -370,12 +417,21 @@ def defuse(cell: str) -> str:
 def edge_rows(view: GraphView) -> list[tuple[str, ...]]:
     """Return the view's links as table rows in CSV_HEADER order (flows, then dependencies)."""
     rows = [
-        (f.source, f.target, "flow", ";".join(sorted(f.data_classes)), f.mechanism,
-         "yes" if f.managed_by_it else "no", "yes" if f.active else "no", "")
+        (
+            f.source,
+            f.target,
+            "flow",
+            ";".join(sorted(f.data_classes)),
+            f.mechanism,
+            "yes" if f.managed_by_it else "no",
+            "yes" if f.active else "no",
+            "",
+        )
         for f in view.flows
     ]
-    rows += [(d.tool, d.depends_on, "dependency", "", "", "", "yes", d.kind)
-             for d in view.dependencies]
+    rows += [
+        (d.tool, d.depends_on, "dependency", "", "", "", "yes", d.kind) for d in view.dependencies
+    ]
     return rows
 
 
@@ -392,4 +448,4 @@ def edge_csv(view: GraphView) -> str:
 def inline_svg(content: bytes) -> str:
     """Return graphviz SVG ready to inline in HTML: no XML prolog, DOCTYPE or comments before it."""
     text = content.decode("utf-8")
-    return text[text.index("<svg"):] if "<svg" in text else ""
+    return text[text.index("<svg") :] if "<svg" in text else ""

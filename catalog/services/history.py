@@ -41,9 +41,16 @@ def states_as_of(session: Session, day: date) -> dict[str, list[dict[str, t.Any]
     """Return the state of every record at the end of `day`, by type (deleted ones left out)."""
     cr = ChangeRecord.__table__.c
     ranked = (
-        sa.select(cr.object_type, cr.object_key, sa.cast(cr.after, sa.Text).label("after"),
-                  sa.func.row_number().over(partition_by=(cr.object_type, cr.object_key),
-                                            order_by=(cr.at.desc(), cr.id.desc())).label("n"))
+        sa.select(
+            cr.object_type,
+            cr.object_key,
+            sa.cast(cr.after, sa.Text).label("after"),
+            sa.func.row_number()
+            .over(
+                partition_by=(cr.object_type, cr.object_key), order_by=(cr.at.desc(), cr.id.desc())
+            )
+            .label("n"),
+        )
         .where(cr.object_type.in_(TYPES), cr.at < end_of(day))
         .subquery()
     )

@@ -47,23 +47,35 @@ class Home:
 
 
 def _owned(session: Session, person: Person) -> list[Tool]:
-    return list(session.scalars(
-        sa.select(Tool).where(sa.or_(Tool.business_owner_id == person.id,
-                                     Tool.technical_owner_id == person.id))
-        .order_by(Tool.name)))
+    return list(
+        session.scalars(
+            sa.select(Tool)
+            .where(
+                sa.or_(Tool.business_owner_id == person.id, Tool.technical_owner_id == person.id)
+            )
+            .order_by(Tool.name)
+        )
+    )
 
 
 def _requested_by(session: Session, email: str) -> list[Tool]:
     slugs = session.scalars(
         sa.select(ChangeRecord.object_key).where(
-            ChangeRecord.object_type == "tool", ChangeRecord.action == "create",
-            ChangeRecord.actor == email)
+            ChangeRecord.object_type == "tool",
+            ChangeRecord.action == "create",
+            ChangeRecord.actor == email,
+        )
     ).all()
     if not slugs:
         return []
-    return list(session.scalars(
-        sa.select(Tool).where(Tool.slug.in_(set(slugs)), Tool.requested_at.is_not(None))
-        .order_by(Tool.requested_at.desc(), Tool.name).limit(20)))
+    return list(
+        session.scalars(
+            sa.select(Tool)
+            .where(Tool.slug.in_(set(slugs)), Tool.requested_at.is_not(None))
+            .order_by(Tool.requested_at.desc(), Tool.name)
+            .limit(20)
+        )
+    )
 
 
 def _findings_by_tool(report: dict[str, t.Any], slugs: set[str]) -> dict[str, dict[str, int]]:
@@ -78,16 +90,16 @@ def _findings_by_tool(report: dict[str, t.Any], slugs: set[str]) -> dict[str, di
     return counts
 
 
-def build(session: Session, today: date, *, email: str | None, role: str,
-          sla: int) -> Home:
+def build(session: Session, today: date, *, email: str | None, role: str, sla: int) -> Home:
     """Return what the home page shows to this person (email None: nobody signed in)."""
     report = audit_report(session, today, sla_days=sla)
     rows = scorecard.history(session, today, 90)
     trends = {tr.key: tr for tr in scorecard.trends(rows, report["summary"])}
     home = Home(headlines=[trends[key] for key in HEADLINES if key in trends])
     home.is_it = role in IT_ROLES
-    person = session.scalar(sa.select(Person).where(Person.email == email.lower())) \
-        if email else None
+    person = (
+        session.scalar(sa.select(Person).where(Person.email == email.lower())) if email else None
+    )
     if person is not None:
         home.has_person = True
         owned = _owned(session, person)
@@ -98,21 +110,27 @@ def build(session: Session, today: date, *, email: str | None, role: str,
                 if owner == person.id and side not in item.signed:
                     home.owed.append((tool, side))
         findings = _findings_by_tool(report, {tool.slug for tool in owned})
-        home.my_findings = [(tool, findings[tool.slug]) for tool in owned
-                            if tool.slug in findings]
+        home.my_findings = [(tool, findings[tool.slug]) for tool in owned if tool.slug in findings]
         horizon = today + timedelta(days=RENEWAL_DAYS)
-        home.renewals = sorted((tool for tool in owned if tool.renewal_date is not None
-                                and today <= tool.renewal_date <= horizon),
-                               key=lambda tool: tool.renewal_date or today)
+        home.renewals = sorted(
+            (
+                tool
+                for tool in owned
+                if tool.renewal_date is not None and today <= tool.renewal_date <= horizon
+            ),
+            key=lambda tool: tool.renewal_date or today,
+        )
     if email:
         home.requests = _requested_by(session, email)
     if home.is_it:
         home.queue = review.queue(session, today, sla)
         home.overdue = sum(1 for item in home.queue if item.overdue)
-        since = datetime.combine(today - timedelta(days=NEW_DISCOVERY_DAYS), datetime.min.time(),
-                                 tzinfo=UTC)
+        since = datetime.combine(
+            today - timedelta(days=NEW_DISCOVERY_DAYS), datetime.min.time(), tzinfo=UTC
+        )
         fresh = sa.select(Tool).where(Tool.lifecycle == "discovered", Tool.created_at >= since)
-        home.discoveries_total = session.scalar(
-            sa.select(sa.func.count()).select_from(fresh.subquery())) or 0
+        home.discoveries_total = (
+            session.scalar(sa.select(sa.func.count()).select_from(fresh.subquery())) or 0
+        )
         home.discoveries = list(session.scalars(fresh.order_by(Tool.created_at.desc()).limit(10)))
     return home

@@ -61,7 +61,8 @@ class Transport:
     def from_config(cls, config: t.Mapping[str, t.Any]) -> Transport:
         return cls(
             base_url=str(config.get("BASE_URL", "http://127.0.0.1:5000")).rstrip("/"),
-            mail_server=config.get("MAIL_SERVER", ""), mail_port=int(config.get("MAIL_PORT", 25)),
+            mail_server=config.get("MAIL_SERVER", ""),
+            mail_port=int(config.get("MAIL_PORT", 25)),
             mail_from=config.get("MAIL_FROM", "martech-catalog@localhost"),
             mail_username=config.get("MAIL_USERNAME", ""),
             mail_password=config.get("MAIL_PASSWORD", ""),
@@ -81,8 +82,10 @@ class RunSummary:
     failed: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.events} new event(s), {self.queued} notice(s) queued, {self.sent} sent, "
-                f"{self.retrying} to retry, {self.failed} failed for good.")
+        return (
+            f"{self.events} new event(s), {self.queued} notice(s) queued, {self.sent} sent, "
+            f"{self.retrying} to retry, {self.failed} failed for good."
+        )
 
 
 def _now() -> datetime:
@@ -107,26 +110,31 @@ def since(session: Session, today: date) -> date:
 def collect(session: Session, today: date, *, sla: int, it_lead: str = "") -> list[Event]:
     """Every event the catalog's state implies today, handled or not."""
     start = since(session, today)
-    handled = set(session.scalars(
-        sa.select(NoticeEvent.key).where(NoticeEvent.kind == "shadow.new")))
-    return (notify_events.review_events(session, today, sla=sla, since=start, it_lead=it_lead)
-            + notify_events.finding_events(session, today, sla=sla)
-            + notify_events.shadow_events(session, since=start, handled=handled))
+    handled = set(
+        session.scalars(sa.select(NoticeEvent.key).where(NoticeEvent.kind == "shadow.new"))
+    )
+    return (
+        notify_events.review_events(session, today, sla=sla, since=start, it_lead=it_lead)
+        + notify_events.finding_events(session, today, sla=sla)
+        + notify_events.shadow_events(session, since=start, handled=handled)
+    )
 
 
 def _opted_out(session: Session) -> set[tuple[str, str]]:
     rows = session.execute(
         sa.select(User.email, NotificationPreference.kind)
         .join(User, User.id == NotificationPreference.user_id)
-        .where(NotificationPreference.email.is_(False)))
+        .where(NotificationPreference.email.is_(False))
+    )
     return {(email.lower(), kind) for email, kind in rows}
 
 
 def enqueue(session: Session, events: t.Iterable[Event], transport: Transport) -> tuple[int, int]:
     """Write each new event once and queue its notices; return (new events, notices queued)."""
     handled = set(session.scalars(sa.select(NoticeEvent.key)))
-    inactive = {e.lower() for e in session.scalars(
-        sa.select(User.email).where(User.active.is_(False)))}
+    inactive = {
+        e.lower() for e in session.scalars(sa.select(User.email).where(User.active.is_(False)))
+    }
     opted_out = _opted_out(session)
     new_events = queued = 0
     for event in events:
@@ -141,13 +149,29 @@ def enqueue(session: Session, events: t.Iterable[Event], transport: Transport) -
         for email in event.recipients:
             if email in inactive or (email, event.kind) in opted_out:
                 continue
-            session.add(Notice(event_key=event.key, kind=event.kind, channel="email",
-                               recipient=email, subject=event.subject, body=body))
+            session.add(
+                Notice(
+                    event_key=event.key,
+                    kind=event.kind,
+                    channel="email",
+                    recipient=email,
+                    subject=event.subject,
+                    body=body,
+                )
+            )
             queued += 1
         if event.kind in TEAM_KINDS:
             for url in transport.webhooks:
-                session.add(Notice(event_key=event.key, kind=event.kind, channel="webhook",
-                                   recipient=url, subject=event.subject, body=body))
+                session.add(
+                    Notice(
+                        event_key=event.key,
+                        kind=event.kind,
+                        channel="webhook",
+                        recipient=url,
+                        subject=event.subject,
+                        body=body,
+                    )
+                )
                 queued += 1
     session.flush()
     return new_events, queued
@@ -173,15 +197,22 @@ def _send_email(transport: Transport, notice: Notice) -> None:
 def _post_webhook(notice: Notice) -> None:
     # {"text": ...} is what both Slack's and Teams' incoming webhooks accept.
     payload = json.dumps({"text": f"*{notice.subject}*\n{notice.body}"}).encode()
-    req = urllib.request.Request(notice.recipient, data=payload, method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        notice.recipient, data=payload, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=SEND_TIMEOUT) as response:  # noqa: S310 (admin URL)
         if not 200 <= response.status < 300:
             raise RuntimeError(f"the webhook answered HTTP {response.status}")
 
 
-def deliver(session: Session, transport: Transport, *, commit: t.Callable[[], None],
-            now: datetime | None = None, summary: RunSummary | None = None) -> RunSummary:
+def deliver(
+    session: Session,
+    transport: Transport,
+    *,
+    commit: t.Callable[[], None],
+    now: datetime | None = None,
+    summary: RunSummary | None = None,
+) -> RunSummary:
     """Send every pending notice that is due; reschedule or fail the ones that do not go.
 
     Each notice is claimed (its attempt counted) and committed before it is sent, and nothing is
@@ -192,13 +223,14 @@ def deliver(session: Session, transport: Transport, *, commit: t.Callable[[], No
     summary = summary or RunSummary()
     due = session.execute(
         sa.select(Notice.id, Notice.attempts)
-        .where(Notice.status == "pending", Notice.next_attempt_at <= now).order_by(Notice.id)
+        .where(Notice.status == "pending", Notice.next_attempt_at <= now)
+        .order_by(Notice.id)
     ).all()
     commit()
     for notice_id, attempts in due:
         claimed = session.execute(
-            sa.update(Notice).where(Notice.id == notice_id, Notice.status == "pending",
-                                    Notice.attempts == attempts)
+            sa.update(Notice)
+            .where(Notice.id == notice_id, Notice.status == "pending", Notice.attempts == attempts)
             .values(attempts=attempts + 1)
         ).rowcount
         commit()
@@ -211,8 +243,13 @@ def deliver(session: Session, transport: Transport, *, commit: t.Callable[[], No
                 _send_email(transport, notice)
             else:
                 _post_webhook(notice)
-        except (OSError, smtplib.SMTPException, urllib.error.URLError, RuntimeError,
-                ValueError) as exc:
+        except (
+            OSError,
+            smtplib.SMTPException,
+            urllib.error.URLError,
+            RuntimeError,
+            ValueError,
+        ) as exc:
             notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if notice.attempts >= MAX_ATTEMPTS:
                 notice.status = "failed"
@@ -228,8 +265,15 @@ def deliver(session: Session, transport: Transport, *, commit: t.Callable[[], No
     return summary
 
 
-def run(session: Session, transport: Transport, today: date, *, sla: int,
-        commit: t.Callable[[], None], now: datetime | None = None) -> RunSummary:
+def run(
+    session: Session,
+    transport: Transport,
+    today: date,
+    *,
+    sla: int,
+    commit: t.Callable[[], None],
+    now: datetime | None = None,
+) -> RunSummary:
     """Collect, queue and deliver: what `martech notify` does on each run (commits as it goes)."""
     summary = RunSummary()
     events = collect(session, today, sla=sla, it_lead=transport.it_lead)
@@ -243,9 +287,13 @@ def run(session: Session, transport: Transport, today: date, *, sla: int,
 
 def preferences(session: Session, user: User) -> dict[str, bool]:
     """Return kind -> receives e-mail, for every kind (absent rows mean yes)."""
-    stored = dict(session.execute(
-        sa.select(NotificationPreference.kind, NotificationPreference.email)
-        .where(NotificationPreference.user_id == user.id)).all())
+    stored = dict(
+        session.execute(
+            sa.select(NotificationPreference.kind, NotificationPreference.email).where(
+                NotificationPreference.user_id == user.id
+            )
+        ).all()
+    )
     return {kind: bool(stored.get(kind, True)) for kind in KINDS}
 
 
@@ -259,8 +307,12 @@ def set_preferences(session: Session, user: User, wanted: t.Iterable[str], *, ac
     after = {kind: kind in wanted for kind in KINDS}
     if before == after:
         return
-    rows = {row.kind: row for row in session.scalars(
-        sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    rows = {
+        row.kind: row
+        for row in session.scalars(
+            sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
     for kind, on in after.items():
         row = rows.get(kind)
         if row is None:
@@ -268,8 +320,15 @@ def set_preferences(session: Session, user: User, wanted: t.Iterable[str], *, ac
         else:
             row.email = on
     session.flush()
-    record_change(session, actor=actor, action="update", object_type="notification_preference",
-                  object_key=user.email, before=before, after=after)
+    record_change(
+        session,
+        actor=actor,
+        action="update",
+        object_type="notification_preference",
+        object_key=user.email,
+        before=before,
+        after=after,
+    )
 
 
 def outbox(session: Session, status: str = "", limit: int = 200) -> list[Notice]:
@@ -280,8 +339,9 @@ def outbox(session: Session, status: str = "", limit: int = 200) -> list[Notice]
 
 
 def counts(session: Session) -> dict[str, int]:
-    return dict(session.execute(
-        sa.select(Notice.status, sa.func.count()).group_by(Notice.status)).all())
+    return dict(
+        session.execute(sa.select(Notice.status, sa.func.count()).group_by(Notice.status)).all()
+    )
 
 
 def retry(session: Session, notice_id: int, *, actor: str) -> Notice:
@@ -293,9 +353,15 @@ def retry(session: Session, notice_id: int, *, actor: str) -> Notice:
         raise ValidationError({"notice": f"notice {notice_id} is {notice.status}, not failed"})
     notice.status, notice.attempts, notice.next_attempt_at = "pending", 0, _now()
     session.flush()
-    record_change(session, actor=actor, action="retry", object_type="notice",
-                  object_key=str(notice.id), before={"status": "failed"},
-                  after={"status": "pending"})
+    record_change(
+        session,
+        actor=actor,
+        action="retry",
+        object_type="notice",
+        object_key=str(notice.id),
+        before={"status": "failed"},
+        after={"status": "pending"},
+    )
     return notice
 
 

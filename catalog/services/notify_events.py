@@ -55,19 +55,26 @@ class Event:
 
 
 def _it_accounts(session: Session) -> list[str]:
-    return list(session.scalars(
-        sa.select(User.email).where(User.active.is_(True), User.role.in_(("it", "admin")))
-        .order_by(User.email)
-    ))
+    return list(
+        session.scalars(
+            sa.select(User.email)
+            .where(User.active.is_(True), User.role.in_(("it", "admin")))
+            .order_by(User.email)
+        )
+    )
 
 
 def _requester(session: Session, tool: Tool) -> str | None:
     """The account that created the request: the actor of the tool's first change record."""
     actor = session.scalar(
         sa.select(ChangeRecord.actor)
-        .where(ChangeRecord.object_type == "tool", ChangeRecord.object_key == tool.slug,
-               ChangeRecord.action == "create")
-        .order_by(ChangeRecord.id.desc()).limit(1)
+        .where(
+            ChangeRecord.object_type == "tool",
+            ChangeRecord.object_key == tool.slug,
+            ChangeRecord.action == "create",
+        )
+        .order_by(ChangeRecord.id.desc())
+        .limit(1)
     )
     return actor if actor and "@" in actor else None
 
@@ -86,8 +93,9 @@ def _unique(*groups: t.Iterable[str | None]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def review_events(session: Session, today: date, *, sla: int, since: date,
-                  it_lead: str = "") -> list[Event]:
+def review_events(
+    session: Session, today: date, *, sla: int, since: date, it_lead: str = ""
+) -> list[Event]:
     """New requests, owed sign-offs, SLA warnings and breaches, and decisions."""
     events: list[Event] = []
     it = _it_accounts(session)
@@ -98,40 +106,66 @@ def review_events(session: Session, today: date, *, sla: int, since: date,
         path = f"/review/{tool.slug}"
         requester = _requester(session, tool)
         if tool.requested_at is not None and tool.requested_at >= since:
-            events.append(Event(
-                "request.new", f"request.new:{tool.slug}:{rnd}",
-                f"New request: {tool.name}",
-                f"{requester or 'Someone'} requested {tool.name}"
-                f"{' from ' + tool.vendor if tool.vendor else ''} on {rnd}. "
-                f"The review is due by {item.due}.", path, _unique(it)))
+            events.append(
+                Event(
+                    "request.new",
+                    f"request.new:{tool.slug}:{rnd}",
+                    f"New request: {tool.name}",
+                    f"{requester or 'Someone'} requested {tool.name}"
+                    f"{' from ' + tool.vendor if tool.vendor else ''} on {rnd}. "
+                    f"The review is due by {item.due}.",
+                    path,
+                    _unique(it),
+                )
+            )
         owners = {"business": tool.business_owner, "technical": tool.technical_owner}
         for side in review.SIDES:
             person = owners[side]
             if side in item.signed or person is None or not person.active:
                 continue
-            events.append(Event(
-                "signoff.owed", f"signoff.owed:{tool.slug}:{rnd}:{side}",
-                f"Your {side} sign-off is needed: {tool.name}",
-                f"You are the {side} owner of {tool.name}, requested on {rnd}. IT cannot "
-                f"sanction it without your sign-off.", path, (person.email,)))
+            events.append(
+                Event(
+                    "signoff.owed",
+                    f"signoff.owed:{tool.slug}:{rnd}:{side}",
+                    f"Your {side} sign-off is needed: {tool.name}",
+                    f"You are the {side} owner of {tool.name}, requested on {rnd}. IT cannot "
+                    f"sanction it without your sign-off.",
+                    path,
+                    (person.email,),
+                )
+            )
         if item.due is None:
             continue
         if item.overdue:
-            events.append(Event(
-                "sla.breached", f"sla.breached:{tool.slug}:{rnd}",
-                f"Review overdue: {tool.name}",
-                f"The review of {tool.name} was due on {item.due} ({sla} days after the "
-                f"request); it is {item.age_days - sla} day(s) late.", path,
-                _unique(leads, [requester])))
+            events.append(
+                Event(
+                    "sla.breached",
+                    f"sla.breached:{tool.slug}:{rnd}",
+                    f"Review overdue: {tool.name}",
+                    f"The review of {tool.name} was due on {item.due} ({sla} days after the "
+                    f"request); it is {item.age_days - sla} day(s) late.",
+                    path,
+                    _unique(leads, [requester]),
+                )
+            )
         elif (item.due - today).days <= SLA_WARNING_DAYS:
-            events.append(Event(
-                "sla.soon", f"sla.soon:{tool.slug}:{rnd}",
-                f"Review due soon: {tool.name}",
-                f"The review of {tool.name} is due on {item.due}.", path,
-                _unique(leads, [requester])))
+            events.append(
+                Event(
+                    "sla.soon",
+                    f"sla.soon:{tool.slug}:{rnd}",
+                    f"Review due soon: {tool.name}",
+                    f"The review of {tool.name} is due on {item.due}.",
+                    path,
+                    _unique(leads, [requester]),
+                )
+            )
     decided = session.scalars(
-        sa.select(Tool).where(Tool.lifecycle.in_(("sanctioned", "rejected")),
-                              Tool.decided_at.is_not(None), Tool.decided_at >= since)
+        sa.select(Tool)
+        .where(
+            Tool.lifecycle.in_(("sanctioned", "rejected")),
+            Tool.decided_at.is_not(None),
+            Tool.decided_at >= since,
+        )
         .order_by(Tool.slug)
     )
     for tool in decided:
@@ -140,11 +174,16 @@ def review_events(session: Session, today: date, *, sla: int, since: date,
             last = next(iter(review.history(session, tool)), None)
             if last is not None and last.action == "reject" and last.after:
                 reason = f" Reason: {last.after.get('reason', '')}"
-        events.append(Event(
-            "decision", f"decision:{tool.slug}:{tool.decided_at}:{tool.lifecycle}",
-            f"{tool.name} was {tool.lifecycle}",
-            f"IT {tool.lifecycle} {tool.name} on {tool.decided_at}.{reason}",
-            f"/tools/{tool.slug}", _unique([_requester(session, tool)], _owners(tool))))
+        events.append(
+            Event(
+                "decision",
+                f"decision:{tool.slug}:{tool.decided_at}:{tool.lifecycle}",
+                f"{tool.name} was {tool.lifecycle}",
+                f"IT {tool.lifecycle} {tool.name} on {tool.decided_at}.{reason}",
+                f"/tools/{tool.slug}",
+                _unique([_requester(session, tool)], _owners(tool)),
+            )
+        )
     return events
 
 
@@ -171,8 +210,11 @@ def finding_events(session: Session, today: date, *, sla: int) -> list[Event]:
     serious = _serious_by_tool(session, today, sla)
     horizon = today + timedelta(days=max(RENEWAL_LEADS))
     renewing = session.scalars(
-        sa.select(Tool).where(Tool.renewal_date.is_not(None), Tool.renewal_date >= today,
-                              Tool.renewal_date <= horizon).order_by(Tool.slug)
+        sa.select(Tool)
+        .where(
+            Tool.renewal_date.is_not(None), Tool.renewal_date >= today, Tool.renewal_date <= horizon
+        )
+        .order_by(Tool.slug)
     )
     for tool in renewing:
         if tool.slug not in serious or tool.renewal_date is None:
@@ -180,35 +222,60 @@ def finding_events(session: Session, today: date, *, sla: int) -> list[Event]:
         days = (tool.renewal_date - today).days
         lead = min(lead for lead in RENEWAL_LEADS if days <= lead)
         lines = "\n".join(f"- {line}" for line in serious[tool.slug][:10])
-        events.append(Event(
-            "renewal", f"renewal:{tool.slug}:{tool.renewal_date}:{lead}",
-            f"{tool.name} renews on {tool.renewal_date} with open findings",
-            f"{tool.name} renews in {days} day(s), on {tool.renewal_date}. Settle these before "
-            f"you renew:\n{lines}", f"/tools/{tool.slug}", _unique(_owners(tool))))
+        events.append(
+            Event(
+                "renewal",
+                f"renewal:{tool.slug}:{tool.renewal_date}:{lead}",
+                f"{tool.name} renews on {tool.renewal_date} with open findings",
+                f"{tool.name} renews in {days} day(s), on {tool.renewal_date}. Settle these before "
+                f"you renew:\n{lines}",
+                f"/tools/{tool.slug}",
+                _unique(_owners(tool)),
+            )
+        )
     year, week, _ = today.isocalendar()
     by_owner: dict[str, list[str]] = {}
     for tool in session.scalars(sa.select(Tool).where(Tool.slug.in_(list(serious)))):
         for email in _owners(tool):
             by_owner.setdefault(email.lower(), []).append(
-                f"{tool.name}: {len(serious[tool.slug])} critical or high finding(s)")
+                f"{tool.name}: {len(serious[tool.slug])} critical or high finding(s)"
+            )
     for email, lines in sorted(by_owner.items()):
-        events.append(Event(
-            "digest", f"digest:{email}:{year}-W{week:02d}",
-            "Your tools' open findings this week",
-            "\n".join(f"- {line}" for line in sorted(lines)), "/audit", (email,)))
+        events.append(
+            Event(
+                "digest",
+                f"digest:{email}:{year}-W{week:02d}",
+                "Your tools' open findings this week",
+                "\n".join(f"- {line}" for line in sorted(lines)),
+                "/audit",
+                (email,),
+            )
+        )
     return events
 
 
 def shadow_events(session: Session, *, since: date, handled: t.Container[str]) -> list[Event]:
     """One notice to IT listing the discovered tools no earlier notice named."""
-    fresh = [tool for tool in session.scalars(
-        sa.select(Tool).where(Tool.lifecycle == "discovered").order_by(Tool.name))
-        if tool.created_at.date() >= since and f"shadow.new:{tool.slug}" not in handled]
+    fresh = [
+        tool
+        for tool in session.scalars(
+            sa.select(Tool).where(Tool.lifecycle == "discovered").order_by(Tool.name)
+        )
+        if tool.created_at.date() >= since and f"shadow.new:{tool.slug}" not in handled
+    ]
     if not fresh:
         return []
     keys = tuple(f"shadow.new:{tool.slug}" for tool in fresh)
     names = "\n".join(f"- {tool.name}" for tool in fresh[:50])
     more = f"\n(and {len(fresh) - 50} more)" if len(fresh) > 50 else ""
-    return [Event("shadow.new", keys[0], f"{len(fresh)} new shadow tool(s) discovered",
-                  f"Discovery found tools nobody registered:\n{names}{more}", "/imports/triage",
-                  _unique(_it_accounts(session)), covers=keys[1:])]
+    return [
+        Event(
+            "shadow.new",
+            keys[0],
+            f"{len(fresh)} new shadow tool(s) discovered",
+            f"Discovery found tools nobody registered:\n{names}{more}",
+            "/imports/triage",
+            _unique(_it_accounts(session)),
+            covers=keys[1:],
+        )
+    ]

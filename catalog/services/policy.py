@@ -33,14 +33,34 @@ OPEN = ("requested", "in_review")
 DECIDED_BY_REVIEW = vocab.SANCTIONED_LIFECYCLES
 
 # Tool fields marketing keeps up to date on its own tools: the business-side facts.
-MARKETING_TOOL_FIELDS = frozenset({
-    "name", "vendor", "description", "website", "category", "business_owner", "technical_owner",
-    "annual_cost", "currency", "seats", "renewal_date", "data_classes",
-})
+MARKETING_TOOL_FIELDS = frozenset(
+    {
+        "name",
+        "vendor",
+        "description",
+        "website",
+        "category",
+        "business_owner",
+        "technical_owner",
+        "annual_cost",
+        "currency",
+        "seats",
+        "renewal_date",
+        "data_classes",
+    }
+)
 # Tool fields that are IT's decision: they settle findings (exposure, silos, overdue reviews).
 # Adding a data class is a business fact; removing a personal one is IT's call (see below).
-IT_TOOL_FIELDS = ("lifecycle", "requested_at", "decided_at", "retired_at", "system_of_record",
-                  "sso_enabled", "dpa_signed", "security_reviewed")
+IT_TOOL_FIELDS = (
+    "lifecycle",
+    "requested_at",
+    "decided_at",
+    "retired_at",
+    "system_of_record",
+    "sso_enabled",
+    "dpa_signed",
+    "security_reviewed",
+)
 # Flow fields IT decides on every flow; on a flow IT manages, every field is IT's.
 IT_FLOW_FIELDS = ("managed_by_it", "anonymized")
 
@@ -48,8 +68,9 @@ IT_FLOW_FIELDS = ("managed_by_it", "anonymized")
 class GovernanceError(Exception):
     """A change breaks a governance rule; the message says what to do instead."""
 
-    def __init__(self, message: str, *, record: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, record: str | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.record = record
@@ -119,8 +140,16 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 def _record(session: Session, actor: str, action: str, key: str, after: dict) -> None:
-    session.add(ChangeRecord(actor=str(actor), action=action, object_type="review",
-                             object_key=key, before=None, after=after))
+    session.add(
+        ChangeRecord(
+            actor=str(actor),
+            action=action,
+            object_type="review",
+            object_key=key,
+            before=None,
+            after=after,
+        )
+    )
 
 
 # Field ownership ------------------------------------------------------------------------------
@@ -130,8 +159,9 @@ def _owns(actor: Actor, business_owner: str | None) -> bool:
     return _same(actor.email, business_owner)
 
 
-def it_tool_changes(before: t.Mapping[str, t.Any] | None,
-                    after: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+def it_tool_changes(
+    before: t.Mapping[str, t.Any] | None, after: t.Mapping[str, t.Any]
+) -> dict[str, t.Any]:
     """Return the changes in `after` (plain record values) that are IT's decision.
 
     A new tool (`before` None) may be requested or discovered with no controls and no decision
@@ -157,15 +187,17 @@ def it_tool_changes(before: t.Mapping[str, t.Any] | None,
     return changes
 
 
-def it_flow_changes(before: t.Mapping[str, t.Any] | None,
-                    after: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+def it_flow_changes(
+    before: t.Mapping[str, t.Any] | None, after: t.Mapping[str, t.Any]
+) -> dict[str, t.Any]:
     """Return the changes in a flow record that are IT's decision (see `it_tool_changes`)."""
     if before is None:
         return {name: after[name] for name in IT_FLOW_FIELDS if after.get(name)}
     if before.get("managed_by_it"):
         return {name: value for name, value in after.items() if before.get(name) != value}
-    changes = {name: after.get(name) for name in IT_FLOW_FIELDS
-               if before.get(name) != after.get(name)}
+    changes = {
+        name: after.get(name) for name in IT_FLOW_FIELDS if before.get(name) != after.get(name)
+    }
     removed = set(before.get("data_classes") or ()) - set(after.get("data_classes") or ())
     if removed & vocab.PERSONAL:
         changes["data_classes"] = after.get("data_classes")
@@ -178,13 +210,20 @@ def _first(changes: t.Mapping[str, t.Any]) -> str:
 
 def check_contributor(actor: Actor, record: str | None) -> None:
     if actor.role not in CONTRIBUTORS:
-        raise PermissionDenied(record, None, f"{actor.email} ({actor.role}) may not change the "
-                                             f"catalog; ask marketing or IT.")
+        raise PermissionDenied(
+            record,
+            None,
+            f"{actor.email} ({actor.role}) may not change the catalog; ask marketing or IT.",
+        )
 
 
-def check_tool_write(session: Session, actor: Actor, key: str | None,
-                     before: t.Mapping[str, t.Any] | None,
-                     after: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+def check_tool_write(
+    session: Session,
+    actor: Actor,
+    key: str | None,
+    before: t.Mapping[str, t.Any] | None,
+    after: t.Mapping[str, t.Any],
+) -> dict[str, t.Any]:
     """Authorise a tool create/edit; return the IT-owned changes a marketer proposes instead.
 
     :param before: the tool's plain record now (None when creating); `after` the one to save.
@@ -194,38 +233,54 @@ def check_tool_write(session: Session, actor: Actor, key: str | None,
     if actor.role in DECIDERS:
         return {}
     if before is not None and not _owns(actor, before.get("business_owner")):
-        raise PermissionDenied(key, None, f"{key} belongs to another business owner; ask them "
-                                          f"or IT to change it.")
+        raise PermissionDenied(
+            key, None, f"{key} belongs to another business owner; ask them or IT to change it."
+        )
     changes = it_tool_changes(before, after)
     if before is None and changes:
         field = _first(changes)
-        raise PermissionDenied(key, field, f"{field.replace('_', ' ')} is IT's decision: register "
-                                           f"the tool as requested and ask IT in its review.")
+        raise PermissionDenied(
+            key,
+            field,
+            f"{field.replace('_', ' ')} is IT's decision: register "
+            f"the tool as requested and ask IT in its review.",
+        )
     return changes
 
 
-def check_flow_write(session: Session, actor: Actor, key: str,
-                     before: t.Mapping[str, t.Any] | None, after: t.Mapping[str, t.Any],
-                     owners: t.Sequence[str | None]) -> dict[str, t.Any]:
+def check_flow_write(
+    session: Session,
+    actor: Actor,
+    key: str,
+    before: t.Mapping[str, t.Any] | None,
+    after: t.Mapping[str, t.Any],
+    owners: t.Sequence[str | None],
+) -> dict[str, t.Any]:
     """Authorise a flow create/edit (as `check_tool_write`); `owners` are the business owners
     of the flow's ends before and after the change (a marketer must own one end)."""
     check_contributor(actor, key)
     if actor.role in DECIDERS:
         return {}
     if not any(_owns(actor, owner) for owner in owners[:2]) or (
-            len(owners) > 2 and not any(_owns(actor, owner) for owner in owners[2:])):
-        raise PermissionDenied(key, None, "a marketer may only wire flows into or out of their "
-                                          "own tools; ask IT.")
+        len(owners) > 2 and not any(_owns(actor, owner) for owner in owners[2:])
+    ):
+        raise PermissionDenied(
+            key, None, "a marketer may only wire flows into or out of their own tools; ask IT."
+        )
     changes = it_flow_changes(before, after)
     if before is None and changes:
         field = _first(changes)
-        raise PermissionDenied(key, field, f"{field.replace('_', ' ')} is IT's decision: register "
-                                           f"the flow without it and ask IT.")
+        raise PermissionDenied(
+            key,
+            field,
+            f"{field.replace('_', ' ')} is IT's decision: register the flow without it and ask IT.",
+        )
     return changes
 
 
-def flow_delete_is_its(actor: Actor, key: str, before: t.Mapping[str, t.Any],
-                       owners: t.Sequence[str | None]) -> bool:
+def flow_delete_is_its(
+    actor: Actor, key: str, before: t.Mapping[str, t.Any], owners: t.Sequence[str | None]
+) -> bool:
     """Authorise a flow delete; return True when it must wait for IT (a flow IT manages)."""
     check_contributor(actor, key)
     if actor.role in DECIDERS:
@@ -243,8 +298,9 @@ def check_decider(actor: Actor, key: str | None, doing: str) -> None:
 def check_dependency_write(actor: Actor, key: str, owners: t.Sequence[str | None]) -> None:
     check_contributor(actor, key)
     if actor.role not in DECIDERS and not any(_owns(actor, o) for o in owners):
-        raise PermissionDenied(key, None, "a marketer may only change dependencies of their own "
-                                          "tools; ask IT.")
+        raise PermissionDenied(
+            key, None, "a marketer may only change dependencies of their own tools; ask IT."
+        )
 
 
 # The sanction gate ----------------------------------------------------------------------------
@@ -256,13 +312,15 @@ def _round(tool: t.Any) -> date:
 
 def round_signoffs(session: Session, tool: t.Any) -> dict[str, ReviewSignoff]:
     """Return the sign-offs of the tool's current review round, by side."""
-    rows = session.scalars(sa.select(ReviewSignoff).where(
-        ReviewSignoff.tool_id == tool.id, ReviewSignoff.round == _round(tool)))
+    rows = session.scalars(
+        sa.select(ReviewSignoff).where(
+            ReviewSignoff.tool_id == tool.id, ReviewSignoff.round == _round(tool)
+        )
+    )
     return {row.side: row for row in rows}
 
 
-def check_lifecycle(session: Session, actor: Actor, tool: t.Any, name: str,
-                    lifecycle: str) -> None:
+def check_lifecycle(session: Session, actor: Actor, tool: t.Any, name: str, lifecycle: str) -> None:
     """Refuse deciding a tool by plain edit or creation: decisions go through its review.
 
     An existing tool becomes sanctioned (or deprecated) from an open request only once both
@@ -279,37 +337,48 @@ def check_lifecycle(session: Session, actor: Actor, tool: t.Any, name: str,
             raise GovernanceError(
                 f"{name} cannot start {lifecycle}: request it and decide it through its "
                 f"review, or register it explicitly as pre-existing estate with a reason.",
-                record=name, field="lifecycle")
+                record=name,
+                field="lifecycle",
+            )
         return
     if tool.lifecycle == lifecycle:
         return
     state = tool.lifecycle.replace("_", " ")
     if lifecycle == "rejected" and tool.lifecycle in OPEN:
-        raise GovernanceError(f"{tool.name} is {state}: reject it through its review, which "
-                              f"records the reason. Use /review/{tool.slug}.",
-                              record=tool.slug, field="lifecycle")
+        raise GovernanceError(
+            f"{tool.name} is {state}: reject it through its review, which "
+            f"records the reason. Use /review/{tool.slug}.",
+            record=tool.slug,
+            field="lifecycle",
+        )
     if lifecycle not in DECIDED_BY_REVIEW or tool.lifecycle in DECIDED_BY_REVIEW:
         return
     if tool.lifecycle not in OPEN:
         raise GovernanceError(
             f"{tool.name} is {state}: to sanction it, request it again (lifecycle requested) and "
             f"decide it through its review, with both the business owner's and the technical "
-            f"owner's sign-off.", record=tool.slug, field="lifecycle")
-    missing = [side for side in ("business", "technical")
-               if side not in round_signoffs(session, tool)]
+            f"owner's sign-off.",
+            record=tool.slug,
+            field="lifecycle",
+        )
+    missing = [
+        side for side in ("business", "technical") if side not in round_signoffs(session, tool)
+    ]
     if missing:
         raise GovernanceError(
             f"{tool.name} is {state}: it can become {lifecycle} only through its review, with "
             f"both the business owner's and the technical owner's sign-off (missing: "
             f"{' and '.join(missing)}). Use /review/{tool.slug}.",
-            record=tool.slug, field="lifecycle")
+            record=tool.slug,
+            field="lifecycle",
+        )
 
 
-def record_estate(session: Session, actor: Actor, slug: str, lifecycle: str,
-                  reason: str) -> None:
+def record_estate(session: Session, actor: Actor, slug: str, lifecycle: str, reason: str) -> None:
     """Record that IT registered `slug` as pre-existing estate, skipping the review."""
-    _record(session, actor, "estate", slug,
-            {"lifecycle": lifecycle, "reason": reason.strip()[:2000]})
+    _record(
+        session, actor, "estate", slug, {"lifecycle": lifecycle, "reason": reason.strip()[:2000]}
+    )
 
 
 # Four-eyes sign-off ---------------------------------------------------------------------------
@@ -325,26 +394,40 @@ def check_signoff(session: Session, actor: Actor, tool: t.Any, side: str) -> Non
     key = tool.slug
     owner = tool.business_owner.email if tool.business_owner is not None else None
     if actor.role != SYSTEM:
-        if side == "business" and not (actor.role == "admin" or (
-                actor.role == "marketing" and _same(actor.email, owner))):
-            raise PermissionDenied(key, "business", "the business sign-off is given by the "
-                                                    "tool's business owner, from marketing.")
+        if side == "business" and not (
+            actor.role == "admin" or (actor.role == "marketing" and _same(actor.email, owner))
+        ):
+            raise PermissionDenied(
+                key,
+                "business",
+                "the business sign-off is given by the tool's business owner, from marketing.",
+            )
         if side == "technical" and actor.role not in ("it", "admin"):
             raise PermissionDenied(key, "technical", "the technical sign-off is given by IT.")
     other = round_signoffs(session, tool).get("technical" if side == "business" else "business")
     if other is not None and _same(other.signed_by, actor.email):
-        raise PermissionDenied(key, side, f"{actor.email} already signed the {other.side} side; "
-                                          f"the {side} sign-off must come from another person.")
+        raise PermissionDenied(
+            key,
+            side,
+            f"{actor.email} already signed the {other.side} side; "
+            f"the {side} sign-off must come from another person.",
+        )
 
 
-def void_signoffs(session: Session, actor: str, tool: t.Any, before: t.Mapping[str, t.Any],
-                  after: t.Mapping[str, t.Any]) -> list[str]:
+def void_signoffs(
+    session: Session,
+    actor: str,
+    tool: t.Any,
+    before: t.Mapping[str, t.Any],
+    after: t.Mapping[str, t.Any],
+) -> list[str]:
     """Void the round's sign-offs when an open request's owners change; return the sides.
 
     A sign-off approves a request as it stood, with those owners; a new owner must sign again.
     """
     if tool.lifecycle not in OPEN or all(
-            before.get(f) == after.get(f) for f in ("business_owner", "technical_owner")):
+        before.get(f) == after.get(f) for f in ("business_owner", "technical_owner")
+    ):
         return []
     rows = round_signoffs(session, tool)
     if not rows:
@@ -352,29 +435,58 @@ def void_signoffs(session: Session, actor: str, tool: t.Any, before: t.Mapping[s
     for row in rows.values():
         session.delete(row)
     sides = sorted(rows)
-    _record(session, actor, "void", tool.slug, {
-        "sides": sides, "signed_by": [rows[s].signed_by for s in sides],
-        "reason": "the owners changed after the sign-off",
-        "owners": {f: after.get(f) for f in ("business_owner", "technical_owner")}})
+    _record(
+        session,
+        actor,
+        "void",
+        tool.slug,
+        {
+            "sides": sides,
+            "signed_by": [rows[s].signed_by for s in sides],
+            "reason": "the owners changed after the sign-off",
+            "owners": {f: after.get(f) for f in ("business_owner", "technical_owner")},
+        },
+    )
     return sides
 
 
 # Proposals ------------------------------------------------------------------------------------
 
 
-def queue_proposal(session: Session, actor: str, obj: t.Any, object_type: str, key: str,
-                   action: str, changes: t.Mapping[str, t.Any],
-                   base: t.Mapping[str, t.Any]) -> Proposal:
+def queue_proposal(
+    session: Session,
+    actor: str,
+    obj: t.Any,
+    object_type: str,
+    key: str,
+    action: str,
+    changes: t.Mapping[str, t.Any],
+    base: t.Mapping[str, t.Any],
+) -> Proposal:
     """Store a change that is IT's decision as an open proposal (recorded), not applied."""
-    proposal = Proposal(object_type=object_type, object_id=obj.id, object_key=key, action=action,
-                        changes=dict(changes), base={n: base.get(n) for n in changes},
-                        proposed_by=str(actor), status="open", note="")
+    proposal = Proposal(
+        object_type=object_type,
+        object_id=obj.id,
+        object_key=key,
+        action=action,
+        changes=dict(changes),
+        base={n: base.get(n) for n in changes},
+        proposed_by=str(actor),
+        status="open",
+        note="",
+    )
     session.add(proposal)
     session.flush()
-    session.add(ChangeRecord(actor=str(actor), action="propose", object_type="proposal",
-                             object_key=str(proposal.id), before=None,
-                             after={"object": f"{object_type} {key}", "action": action,
-                                    "changes": dict(changes)}))
+    session.add(
+        ChangeRecord(
+            actor=str(actor),
+            action="propose",
+            object_type="proposal",
+            object_key=str(proposal.id),
+            before=None,
+            after={"object": f"{object_type} {key}", "action": action, "changes": dict(changes)},
+        )
+    )
     session.info.setdefault("governance.queued", []).append(proposal)
     return proposal
 

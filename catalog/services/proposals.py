@@ -25,33 +25,47 @@ from catalog.services.records import ValidationError
 
 def proposal_record(proposal: Proposal) -> dict[str, t.Any]:
     """Return a proposal as the API shows it."""
-    return {"id": proposal.id, "object_type": proposal.object_type,
-            "object_key": proposal.object_key, "action": proposal.action,
-            "changes": proposal.changes, "base": proposal.base, "status": proposal.status,
-            "proposed_by": proposal.proposed_by, "decided_by": proposal.decided_by,
-            "note": proposal.note}
+    return {
+        "id": proposal.id,
+        "object_type": proposal.object_type,
+        "object_key": proposal.object_key,
+        "action": proposal.action,
+        "changes": proposal.changes,
+        "base": proposal.base,
+        "status": proposal.status,
+        "proposed_by": proposal.proposed_by,
+        "decided_by": proposal.decided_by,
+        "note": proposal.note,
+    }
 
 
 def open_proposals(session: Session) -> list[Proposal]:
     """Return the proposals waiting for IT, oldest first."""
-    return list(session.scalars(
-        sa.select(Proposal).where(Proposal.status == "open").order_by(Proposal.id)))
+    return list(
+        session.scalars(sa.select(Proposal).where(Proposal.status == "open").order_by(Proposal.id))
+    )
 
 
 def _target(session: Session, proposal: Proposal) -> t.Any:
     model = Tool if proposal.object_type == "tool" else DataFlow
     obj = session.get(model, proposal.object_id)
     if obj is None:
-        raise ValidationError({"proposal": f"the {proposal.object_type} {proposal.object_key} "
-                                           f"no longer exists; decline the proposal"},
-                              record=str(proposal.id))
+        raise ValidationError(
+            {
+                "proposal": f"the {proposal.object_type} {proposal.object_key} "
+                f"no longer exists; decline the proposal"
+            },
+            record=str(proposal.id),
+        )
     return obj
 
 
 def _open(proposal: Proposal) -> None:
     if proposal.status != "open":
-        raise ValidationError({"proposal": f"proposal {proposal.id} was already "
-                                           f"{proposal.status}"}, record=str(proposal.id))
+        raise ValidationError(
+            {"proposal": f"proposal {proposal.id} was already {proposal.status}"},
+            record=str(proposal.id),
+        )
 
 
 _ACTIONS = {"accepted": "accept", "declined": "decline"}
@@ -61,11 +75,19 @@ def _close(session: Session, proposal: Proposal, status: str, actor: str, note: 
     proposal.status, proposal.decided_by = status, str(actor)
     proposal.decided_at, proposal.note = datetime.now(UTC), note.strip()[:2000]
     session.flush()
-    entities.record_change(session, actor=actor, action=_ACTIONS[status],
-                           object_type="proposal", object_key=str(proposal.id),
-                           before={"status": "open"},
-                           after={"status": status, "object": f"{proposal.object_type} "
-                                  f"{proposal.object_key}", "note": proposal.note})
+    entities.record_change(
+        session,
+        actor=actor,
+        action=_ACTIONS[status],
+        object_type="proposal",
+        object_key=str(proposal.id),
+        before={"status": "open"},
+        after={
+            "status": status,
+            "object": f"{proposal.object_type} {proposal.object_key}",
+            "note": proposal.note,
+        },
+    )
 
 
 def accept(session: Session, proposal: Proposal, *, actor: str, note: str = "") -> None:
@@ -75,13 +97,15 @@ def accept(session: Session, proposal: Proposal, *, actor: str, note: str = "") 
     _open(proposal)
     obj = _target(session, proposal)
     if proposal.object_type == "tool":
-        entities.save_tool(session, records.tool_record(obj) | proposal.changes, actor=actor,
-                           tool=obj)
+        entities.save_tool(
+            session, records.tool_record(obj) | proposal.changes, actor=actor, tool=obj
+        )
     elif proposal.action == "delete":
         entities.delete_flow(session, obj, actor=actor)
     else:
-        entities.save_flow(session, records.flow_record(obj) | proposal.changes, actor=actor,
-                           flow=obj)
+        entities.save_flow(
+            session, records.flow_record(obj) | proposal.changes, actor=actor, flow=obj
+        )
     _close(session, proposal, "accepted", actor, note)
 
 

@@ -89,8 +89,10 @@ def check_characters(value: str, *, multiline: bool = False) -> str:
 def check_date(value: date) -> date:
     """Return `value` if it lies in the supported range, else raise ValueError saying the range."""
     if not MIN_DATE <= value <= MAX_DATE:
-        raise ValueError(f"{value.isoformat()} is outside the supported range "
-                         f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+        raise ValueError(
+            f"{value.isoformat()} is outside the supported range "
+            f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
+        )
     return value
 
 

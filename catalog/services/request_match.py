@@ -70,10 +70,15 @@ def _candidates(session: Session, text: str) -> list[int]:
 def rejection(session: Session, tool: Tool) -> tuple[date | None, str]:
     """Return when and why the tool was last rejected (the review's reason)."""
     row = session.scalar(
-        sa.select(ChangeRecord).where(ChangeRecord.object_type == "review",
-                                      ChangeRecord.object_key == tool.slug,
-                                      ChangeRecord.action == "reject")
-        .order_by(ChangeRecord.id.desc()).limit(1))
+        sa.select(ChangeRecord)
+        .where(
+            ChangeRecord.object_type == "review",
+            ChangeRecord.object_key == tool.slug,
+            ChangeRecord.action == "reject",
+        )
+        .order_by(ChangeRecord.id.desc())
+        .limit(1)
+    )
     reason = (row.after or {}).get("reason", "") if row is not None else ""
     return tool.decided_at, reason
 
@@ -86,13 +91,17 @@ def status(session: Session, tool: Tool) -> tuple[str, str]:
     if tool.lifecycle == "rejected":
         when, reason = rejection(session, tool)
         because = f" because “{reason}”" if reason else ""
-        return "rejected", (f"rejected on {when or 'an earlier date'}{because}: request again "
-                            f"with what changed (your request reopens its review)")
+        return "rejected", (
+            f"rejected on {when or 'an earlier date'}{because}: request again "
+            f"with what changed (your request reopens its review)"
+        )
     if tool.lifecycle in ("requested", "in_review"):
         state = "in review" if tool.lifecycle == "in_review" else "requested"
         return "open", f"already requested, {state} since {tool.requested_at or 'recently'}"
-    return "other", (f"already in the catalog ({tool.lifecycle.replace('_', ' ')}): your request "
-                     f"turns it into a request for review")
+    return "other", (
+        f"already in the catalog ({tool.lifecycle.replace('_', ' ')}): your request "
+        f"turns it into a request for review"
+    )
 
 
 def matches(session: Session, text: str, *, website: str = "", limit: int = 5) -> list[Match]:
@@ -103,22 +112,29 @@ def matches(session: Session, text: str, *, website: str = "", limit: int = 5) -
     ids = _candidates(session, text)
     domain = _domain(website) or (_domain(text) if "." in text else "")
     if domain:
-        ids += [tool.id for tool in session.scalars(
-            sa.select(Tool).where(Tool.website.ilike(f"%{domain}%")).limit(_CANDIDATES))]
+        ids += [
+            tool.id
+            for tool in session.scalars(
+                sa.select(Tool).where(Tool.website.ilike(f"%{domain}%")).limit(_CANDIDATES)
+            )
+        ]
     if not ids:
         return []
     tools = session.scalars(sa.select(Tool).where(Tool.id.in_(ids))).all()
     aliases: dict[int, list[str]] = {}
     for tool_id, alias in session.execute(
-            sa.select(ToolAlias.tool_id, ToolAlias.value).where(
-                ToolAlias.tool_id.in_(ids), ToolAlias.source == "")):  # names, not app ids
+        sa.select(ToolAlias.tool_id, ToolAlias.value).where(
+            ToolAlias.tool_id.in_(ids), ToolAlias.source == ""
+        )
+    ):  # names, not app ids
         aliases.setdefault(tool_id, []).append(alias)
     found = []
     lowered = text.lower()
     for tool in tools:
         scores = [(fuzz.token_set_ratio(lowered, tool.name.lower()), "name")]
-        scores += [(fuzz.token_set_ratio(lowered, a.lower()), "alias")
-                   for a in aliases.get(tool.id, ())]
+        scores += [
+            (fuzz.token_set_ratio(lowered, a.lower()), "alias") for a in aliases.get(tool.id, ())
+        ]
         if tool.vendor:
             scores.append((fuzz.token_set_ratio(lowered, tool.vendor.lower()) - 0.5, "vendor"))
         if domain and _domain(tool.website) == domain:
@@ -132,6 +148,16 @@ def matches(session: Session, text: str, *, website: str = "", limit: int = 5) -
 
 
 def to_json(found: t.Iterable[Match]) -> list[dict[str, t.Any]]:
-    return [{"slug": m.tool.slug, "name": m.tool.name, "vendor": m.tool.vendor or "",
-             "lifecycle": m.tool.lifecycle, "status": m.status, "matched_on": m.how,
-             "same": m.same, "notice": m.notice} for m in found]
+    return [
+        {
+            "slug": m.tool.slug,
+            "name": m.tool.name,
+            "vendor": m.tool.vendor or "",
+            "lifecycle": m.tool.lifecycle,
+            "status": m.status,
+            "matched_on": m.how,
+            "same": m.same,
+            "notice": m.notice,
+        }
+        for m in found
+    ]

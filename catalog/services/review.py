@@ -59,8 +59,15 @@ def set_sla_days(session: Session, value: t.Any, *, actor: str) -> int:
         return days
     setting.value, setting.updated_by = days, actor
     session.flush()
-    record_change(session, actor=actor, action="update" if before else "create",
-                  object_type="setting", object_key=SLA_KEY, before=before, after={"value": days})
+    record_change(
+        session,
+        actor=actor,
+        action="update" if before else "create",
+        object_type="setting",
+        object_key=SLA_KEY,
+        before=before,
+        after={"value": days},
+    )
     return days
 
 
@@ -83,8 +90,16 @@ def request_tool(
         business_owner, technical_owner.
     :param sources: slugs of the tools the data will come from; one draft flow each.
     """
-    allowed = {"name", "slug", "vendor", "website", "description", "category",
-               "business_owner", "technical_owner"}
+    allowed = {
+        "name",
+        "slug",
+        "vendor",
+        "website",
+        "description",
+        "category",
+        "business_owner",
+        "technical_owner",
+    }
     unknown = set(raw) - allowed
     if unknown:
         raise ValidationError({name: "cannot be set on a request" for name in sorted(unknown)})
@@ -96,8 +111,10 @@ def request_tool(
     policy.check_contributor(policy.actor_of(session, actor), str(raw.get("name") or ""))
     if not raw.get("technical_owner"):
         errors["technical_owner"] = "name your IT counterpart (the technical owner)"
-    elif str(raw["technical_owner"]).strip().lower() == str(
-            raw.get("business_owner") or "").strip().lower():
+    elif (
+        str(raw["technical_owner"]).strip().lower()
+        == str(raw.get("business_owner") or "").strip().lower()
+    ):
         # Four eyes: the technical owner signs off for IT, so it is someone else.
         errors["technical_owner"] = "must be someone other than the business owner (from IT)"
     if sources and not data_classes:
@@ -105,8 +122,15 @@ def request_tool(
     if data_classes and not sources:
         errors["sources"] = "say which tools the data will come from"
     try:
-        records.clean(records.FLOW_FIELDS, {"source": "x", "target": "y", "mechanism": mechanism,
-                                            "data_classes": list(data_classes)})
+        records.clean(
+            records.FLOW_FIELDS,
+            {
+                "source": "x",
+                "target": "y",
+                "mechanism": mechanism,
+                "data_classes": list(data_classes),
+            },
+        )
     except ValidationError as exc:
         errors.update(exc.errors)
     if errors:
@@ -114,23 +138,35 @@ def request_tool(
     known = _known(session, raw)
     if known is not None and known.status in ("sanctioned", "open"):
         # A second record of a tool the catalog has would split its findings and its owners.
-        raise ValidationError({"name": f"{known.tool.name} is {known.notice}."},
-                              record=known.tool.slug)
+        raise ValidationError(
+            {"name": f"{known.tool.name} is {known.notice}."}, record=known.tool.slug
+        )
     if known is not None:
         tool = _reopen(session, known.tool, raw, data_classes, actor=actor, today=today)
     else:
         tool = entities.save_tool(
             session,
-            dict(raw) | {"lifecycle": "requested", "requested_at": today.isoformat(),
-                         "data_classes": list(data_classes)},
+            dict(raw)
+            | {
+                "lifecycle": "requested",
+                "requested_at": today.isoformat(),
+                "data_classes": list(data_classes),
+            },
             actor=actor,
         )
     for index, source in enumerate(sources):
         try:
-            entities.save_flow(session, {"source": source, "target": tool.slug,
-                                         "data_classes": list(data_classes),
-                                         "mechanism": mechanism, "managed_by_it": False},
-                               actor=actor)
+            entities.save_flow(
+                session,
+                {
+                    "source": source,
+                    "target": tool.slug,
+                    "data_classes": list(data_classes),
+                    "mechanism": mechanism,
+                    "managed_by_it": False,
+                },
+                actor=actor,
+            )
         except ValidationError as exc:
             raise ValidationError({"sources": f"flow {index + 1} from {source!r}: {exc}"}) from None
     return tool
@@ -139,17 +175,26 @@ def request_tool(
 def _known(session: Session, raw: t.Mapping[str, t.Any]) -> request_match.Match | None:
     """Return the catalog tool this request is for (same slug, or a close name/alias/domain)."""
     slug = str(raw.get("slug") or "") or records.slugify(str(raw.get("name") or ""))
-    found = request_match.matches(session, str(raw.get("name") or ""),
-                                  website=str(raw.get("website") or ""))
+    found = request_match.matches(
+        session, str(raw.get("name") or ""), website=str(raw.get("website") or "")
+    )
     exact = entities.tool_by_slug(session, slug) if slug else None
     if exact is not None:
         return next((m for m in found if m.tool is exact), None) or request_match.Match(
-            exact, "name", 100.0, *request_match.status(session, exact))
+            exact, "name", 100.0, *request_match.status(session, exact)
+        )
     return next((m for m in found if m.same), None)
 
 
-def _reopen(session: Session, tool: Tool, raw: t.Mapping[str, t.Any],
-            data_classes: t.Sequence[str], *, actor: str, today: date) -> Tool:
+def _reopen(
+    session: Session,
+    tool: Tool,
+    raw: t.Mapping[str, t.Any],
+    data_classes: t.Sequence[str],
+    *,
+    actor: str,
+    today: date,
+) -> Tool:
     """Reopen a rejected (or discovered, retired) tool's review for a new request: a new round.
 
     Anyone who may request a tool may request a rejected one again (that is the way back from a
@@ -159,22 +204,54 @@ def _reopen(session: Session, tool: Tool, raw: t.Mapping[str, t.Any],
     when, reason = request_match.rejection(session, tool)
     tool_was = tool.lifecycle
     if tool.requested_at == today:
-        raise ValidationError({"name": f"{tool.name} was requested and rejected today; "
-                                       "change the request and try again tomorrow"},
-                              record=tool.slug)
-    changes = {name: raw[name] for name in ("vendor", "website", "description", "category",
-                                           "business_owner", "technical_owner") if raw.get(name)}
-    record = records.tool_record(tool) | changes | {
-        "lifecycle": "requested", "requested_at": today.isoformat(), "decided_at": None,
-        "data_classes": sorted(set(tool.data_classes or ()) | set(data_classes))}
-    saved = entities.save_tool(session, record, tool=tool,
-                               actor=policy.Actor(str(actor), policy.SYSTEM), decision=True)
-    record_change(session, actor=actor, action="reopen", object_type="review",
-                  object_key=tool.slug, before=None,
-                  after={"round": today.isoformat(),
-                         "rejected_on": when.isoformat() if when else None,
-                         "was": tool_was, "reason": f"requested again (rejected before: {reason})"
-                         if reason else "requested again"})
+        raise ValidationError(
+            {
+                "name": f"{tool.name} was requested and rejected today; "
+                "change the request and try again tomorrow"
+            },
+            record=tool.slug,
+        )
+    changes = {
+        name: raw[name]
+        for name in (
+            "vendor",
+            "website",
+            "description",
+            "category",
+            "business_owner",
+            "technical_owner",
+        )
+        if raw.get(name)
+    }
+    record = (
+        records.tool_record(tool)
+        | changes
+        | {
+            "lifecycle": "requested",
+            "requested_at": today.isoformat(),
+            "decided_at": None,
+            "data_classes": sorted(set(tool.data_classes or ()) | set(data_classes)),
+        }
+    )
+    saved = entities.save_tool(
+        session, record, tool=tool, actor=policy.Actor(str(actor), policy.SYSTEM), decision=True
+    )
+    record_change(
+        session,
+        actor=actor,
+        action="reopen",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={
+            "round": today.isoformat(),
+            "rejected_on": when.isoformat() if when else None,
+            "was": tool_was,
+            "reason": f"requested again (rejected before: {reason})"
+            if reason
+            else "requested again",
+        },
+    )
     return saved
 
 
@@ -189,8 +266,9 @@ def review_round(tool: Tool) -> date:
 def signoffs(session: Session, tool: Tool) -> dict[str, ReviewSignoff]:
     """Return this round's sign-offs by side."""
     rows = session.scalars(
-        sa.select(ReviewSignoff).where(ReviewSignoff.tool_id == tool.id,
-                                       ReviewSignoff.round == review_round(tool))
+        sa.select(ReviewSignoff).where(
+            ReviewSignoff.tool_id == tool.id, ReviewSignoff.round == review_round(tool)
+        )
     )
     return {row.side: row for row in rows}
 
@@ -198,22 +276,34 @@ def signoffs(session: Session, tool: Tool) -> dict[str, ReviewSignoff]:
 def _require_open(tool: Tool, doing: str) -> None:
     if tool.lifecycle not in OPEN:
         raise ValidationError(
-            {"lifecycle": f"{tool.name} is {tool.lifecycle.replace('_', ' ')}; only requested "
-                          f"or in-review tools can be {doing}"}, record=tool.slug)
+            {
+                "lifecycle": f"{tool.name} is {tool.lifecycle.replace('_', ' ')}; only requested "
+                f"or in-review tools can be {doing}"
+            },
+            record=tool.slug,
+        )
 
 
-def _save(session: Session, tool: Tool, changes: dict[str, t.Any], actor: str,
-          expected_version: int | None) -> Tool:
-    policy.check_decider(policy.actor_of(session, actor), tool.slug,
-                         f"changing the review of {tool.name}")
+def _save(
+    session: Session,
+    tool: Tool,
+    changes: dict[str, t.Any],
+    actor: str,
+    expected_version: int | None,
+) -> Tool:
+    policy.check_decider(
+        policy.actor_of(session, actor), tool.slug, f"changing the review of {tool.name}"
+    )
     raw = records.tool_record(tool) | changes
     # The workflow checked the transition itself (open request, sign-offs, reason).
-    return entities.save_tool(session, raw, actor=actor, tool=tool,
-                              expected_version=expected_version, decision=True)
+    return entities.save_tool(
+        session, raw, actor=actor, tool=tool, expected_version=expected_version, decision=True
+    )
 
 
-def start_review(session: Session, tool: Tool, *, actor: str, today: date,
-                 expected_version: int | None = None) -> Tool:
+def start_review(
+    session: Session, tool: Tool, *, actor: str, today: date, expected_version: int | None = None
+) -> Tool:
     """Move a request into review (IT has picked it up)."""
     policy.check_decider(policy.actor_of(session, actor), tool.slug, "starting a review")
     if tool.lifecycle != "requested":
@@ -237,20 +327,39 @@ def sign_off(
     if existing is not None:
         raise ValidationError(
             {"side": f"the {side} sign-off was already given by {existing.signed_by}"},
-            record=tool.slug)
-    row = ReviewSignoff(tool=tool, side=side, round=review_round(tool), signed_by=str(actor),
-                        note=note.strip()[:2000])
+            record=tool.slug,
+        )
+    row = ReviewSignoff(
+        tool=tool,
+        side=side,
+        round=review_round(tool),
+        signed_by=str(actor),
+        note=note.strip()[:2000],
+    )
     session.add(row)
     session.flush()
-    record_change(session, actor=actor, action="signoff", object_type="review",
-                  object_key=tool.slug, before=None,
-                  after={"side": side, "round": row.round.isoformat(), "note": row.note})
+    record_change(
+        session,
+        actor=actor,
+        action="signoff",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={"side": side, "round": row.round.isoformat(), "note": row.note},
+    )
     return row
 
 
-def sanction(session: Session, tool: Tool, *, actor: str, today: date,
-             expected_version: int | None = None, override: str = "",
-             sla_days: int = 10) -> Tool:
+def sanction(
+    session: Session,
+    tool: Tool,
+    *,
+    actor: str,
+    today: date,
+    expected_version: int | None = None,
+    override: str = "",
+    sla_days: int = 10,
+) -> Tool:
     """Sanction a tool in review; both owners must have signed off on this request.
 
     Refused while the tool would keep a critical or high finding once sanctioned (the review
@@ -259,37 +368,66 @@ def sanction(session: Session, tool: Tool, *, actor: str, today: date,
     policy.check_decider(policy.actor_of(session, actor), tool.slug, f"sanctioning {tool.name}")
     _require_open(tool, "sanctioned")
     if tool.lifecycle != "in_review":
-        raise ValidationError({"lifecycle": f"put {tool.name} in review before sanctioning it"},
-                              record=tool.slug)
+        raise ValidationError(
+            {"lifecycle": f"put {tool.name} in review before sanctioning it"}, record=tool.slug
+        )
     missing = [side for side in SIDES if side not in signoffs(session, tool)]
     if missing:
         raise ValidationError(
-            {"signoffs": "sanctioning needs both the business owner's and the technical "
-                         f"owner's sign-off; missing: {' and '.join(missing)}"}, record=tool.slug)
+            {
+                "signoffs": "sanctioning needs both the business owner's and the technical "
+                f"owner's sign-off; missing: {' and '.join(missing)}"
+            },
+            record=tool.slug,
+        )
     override = (override or "").strip()
     if len(override) > 2000 or "\x00" in override:
-        raise ValidationError({"override": "must be at most 2000 characters, without NUL"},
-                              record=tool.slug)
-    blocking = [f for f, _ in review_checklist.preview(session, tool, today,
-                                                        sla_days=sla_days).blocking]
-    if blocking and not override:
-        titles = "; ".join(f"{f.severity}: {review_checklist.rule(f.rule).title}"
-                           for f in blocking)
         raise ValidationError(
-            {"override": f"{tool.name} would keep {len(blocking)} critical or high "
-                         f"finding(s) once sanctioned ({titles}). Settle them in the checklist, "
-                         f"or give a reason to sanction anyway."}, record=tool.slug)
+            {"override": "must be at most 2000 characters, without NUL"}, record=tool.slug
+        )
+    blocking = [
+        f for f, _ in review_checklist.preview(session, tool, today, sla_days=sla_days).blocking
+    ]
+    if blocking and not override:
+        titles = "; ".join(f"{f.severity}: {review_checklist.rule(f.rule).title}" for f in blocking)
+        raise ValidationError(
+            {
+                "override": f"{tool.name} would keep {len(blocking)} critical or high "
+                f"finding(s) once sanctioned ({titles}). Settle them in the checklist, "
+                f"or give a reason to sanction anyway."
+            },
+            record=tool.slug,
+        )
     if blocking:
         review_checklist.record_override(session, tool, override, blocking, actor=actor)
-    tool = _save(session, tool, {"lifecycle": "sanctioned", "decided_at": today.isoformat()},
-                 actor, expected_version)
-    record_change(session, actor=actor, action="sanction", object_type="review",
-                  object_key=tool.slug, before=None, after={"decided_at": today.isoformat()})
+    tool = _save(
+        session,
+        tool,
+        {"lifecycle": "sanctioned", "decided_at": today.isoformat()},
+        actor,
+        expected_version,
+    )
+    record_change(
+        session,
+        actor=actor,
+        action="sanction",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={"decided_at": today.isoformat()},
+    )
     return tool
 
 
-def reject(session: Session, tool: Tool, reason: str, *, actor: str, today: date,
-           expected_version: int | None = None) -> Tool:
+def reject(
+    session: Session,
+    tool: Tool,
+    reason: str,
+    *,
+    actor: str,
+    today: date,
+    expected_version: int | None = None,
+) -> Tool:
     """Reject a request; the reason is required and kept in the change log."""
     policy.check_decider(policy.actor_of(session, actor), tool.slug, f"rejecting {tool.name}")
     _require_open(tool, "rejected")
@@ -297,13 +435,25 @@ def reject(session: Session, tool: Tool, reason: str, *, actor: str, today: date
     if not reason:
         raise ValidationError({"reason": "a rejection needs a reason"}, record=tool.slug)
     if len(reason) > 2000 or "\x00" in reason:
-        raise ValidationError({"reason": "must be at most 2000 characters, without NUL"},
-                              record=tool.slug)
-    tool = _save(session, tool, {"lifecycle": "rejected", "decided_at": today.isoformat()},
-                 actor, expected_version)
-    record_change(session, actor=actor, action="reject", object_type="review",
-                  object_key=tool.slug, before=None,
-                  after={"decided_at": today.isoformat(), "reason": reason})
+        raise ValidationError(
+            {"reason": "must be at most 2000 characters, without NUL"}, record=tool.slug
+        )
+    tool = _save(
+        session,
+        tool,
+        {"lifecycle": "rejected", "decided_at": today.isoformat()},
+        actor,
+        expected_version,
+    )
+    record_change(
+        session,
+        actor=actor,
+        action="reject",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={"decided_at": today.isoformat(), "reason": reason},
+    )
     return tool
 
 
@@ -322,7 +472,8 @@ class QueueItem:
 def queue(session: Session, as_of: date, sla: int) -> list[QueueItem]:
     """Return the open requests, oldest first, with their SLA clock (overdue after `sla` days)."""
     tools = session.scalars(
-        sa.select(Tool).where(Tool.lifecycle.in_(OPEN))
+        sa.select(Tool)
+        .where(Tool.lifecycle.in_(OPEN))
         .order_by(Tool.requested_at.asc().nulls_last(), Tool.slug)
     ).all()
     by_id = {tool.id: tool for tool in tools}
@@ -337,24 +488,32 @@ def queue(session: Session, as_of: date, sla: int) -> list[QueueItem]:
         start = tool.requested_at
         age = (as_of - start).days if start is not None else 0
         due = date.fromordinal(start.toordinal() + sla) if start is not None else None
-        items.append(QueueItem(tool, age, due, start is not None and age > sla,
-                               frozenset(signed.get(tool.id, ()))))
+        items.append(
+            QueueItem(
+                tool, age, due, start is not None and age > sla, frozenset(signed.get(tool.id, ()))
+            )
+        )
     return items
 
 
 def history(session: Session, tool: Tool) -> list[ChangeRecord]:
     """Return the review events of a tool (sign-offs, decisions with reasons), newest first."""
-    return list(session.scalars(
-        sa.select(ChangeRecord)
-        .where(ChangeRecord.object_type == "review", ChangeRecord.object_key == tool.slug)
-        .order_by(ChangeRecord.id.desc())
-    ))
+    return list(
+        session.scalars(
+            sa.select(ChangeRecord)
+            .where(ChangeRecord.object_type == "review", ChangeRecord.object_key == tool.slug)
+            .order_by(ChangeRecord.id.desc())
+        )
+    )
 
 
 def recent_decisions(session: Session, limit: int = 10) -> list[Tool]:
     """Return the tools decided most recently."""
-    return list(session.scalars(
-        sa.select(Tool).where(Tool.lifecycle.in_(("sanctioned", "rejected")),
-                              Tool.decided_at.is_not(None))
-        .order_by(Tool.decided_at.desc(), Tool.slug).limit(limit)
-    ))
+    return list(
+        session.scalars(
+            sa.select(Tool)
+            .where(Tool.lifecycle.in_(("sanctioned", "rejected")), Tool.decided_at.is_not(None))
+            .order_by(Tool.decided_at.desc(), Tool.slug)
+            .limit(limit)
+        )
+    )

@@ -77,13 +77,18 @@ class Preview:
 def _checks(session: Session, tool: Tool) -> dict[str, ChangeRecord]:
     """Return the latest `check` entry per control for this review round."""
     rows = session.scalars(
-        sa.select(ChangeRecord).where(ChangeRecord.object_type == "review",
-                                      ChangeRecord.object_key == tool.slug,
-                                      ChangeRecord.action == "check")
-        .order_by(ChangeRecord.id))
+        sa.select(ChangeRecord)
+        .where(
+            ChangeRecord.object_type == "review",
+            ChangeRecord.object_key == tool.slug,
+            ChangeRecord.action == "check",
+        )
+        .order_by(ChangeRecord.id)
+    )
     this_round = _round_text(tool)
-    return {row.after["control"]: row for row in rows
-            if (row.after or {}).get("round") == this_round}
+    return {
+        row.after["control"]: row for row in rows if (row.after or {}).get("round") == this_round
+    }
 
 
 def _round_text(tool: Tool) -> str:
@@ -111,78 +116,121 @@ def controls(session: Session, tool: Tool) -> list[Control]:
     for name in (VENDOR_SSO, *CONTROLS):
         row = checks.get(name)
         done = sso_offered if name == VENDOR_SSO else bool(getattr(tool, name))
-        out.append(Control(name, LABELS[name], why.get(name, ""), bool(why.get(name)), done,
-                           row.actor if row is not None else None,
-                           row.at if row is not None else None))
+        out.append(
+            Control(
+                name,
+                LABELS[name],
+                why.get(name, ""),
+                bool(why.get(name)),
+                done,
+                row.actor if row is not None else None,
+                row.at if row is not None else None,
+            )
+        )
     return out
 
 
 def _require_review(tool: Tool) -> None:
     if tool.lifecycle not in ("requested", "in_review"):
-        raise ValidationError({"lifecycle": f"{tool.name} is not under review"},
-                              record=tool.slug)
+        raise ValidationError({"lifecycle": f"{tool.name} is not under review"}, record=tool.slug)
 
 
-def set_control(session: Session, tool: Tool, name: str, value: bool, *, actor: str,
-                expected_version: int | None = None) -> Tool:
+def set_control(
+    session: Session,
+    tool: Tool,
+    name: str,
+    value: bool,
+    *,
+    actor: str,
+    expected_version: int | None = None,
+) -> Tool:
     """Tick (or untick) one control in the review; recorded with who and when."""
-    policy.check_decider(policy.actor_of(session, actor), tool.slug,
-                         f"ticking the review checklist of {tool.name}")
+    policy.check_decider(
+        policy.actor_of(session, actor), tool.slug, f"ticking the review checklist of {tool.name}"
+    )
     _require_review(tool)
     if name not in (VENDOR_SSO, *CONTROLS):
         raise ValidationError({"control": f"unknown control {name!r}"}, record=tool.slug)
     if name != VENDOR_SSO:
         raw = records.tool_record(tool) | {name: bool(value)}
-        tool = entities.save_tool(session, raw, actor=actor, tool=tool,
-                                  expected_version=expected_version)
-    record_change(session, actor=actor, action="check", object_type="review",
-                  object_key=tool.slug, before=None,
-                  after={"control": name, "value": bool(value), "round": _round_text(tool)})
+        tool = entities.save_tool(
+            session, raw, actor=actor, tool=tool, expected_version=expected_version
+        )
+    record_change(
+        session,
+        actor=actor,
+        action="check",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={"control": name, "value": bool(value), "round": _round_text(tool)},
+    )
     return tool
 
 
 def requested_flows(session: Session, tool: Tool) -> list[DataFlow]:
     """Return the flows into the tool IT has not taken over yet."""
-    return [flow for flow in entities.tool_flows(session, tool)
-            if flow.target_id == tool.id and not flow.managed_by_it]
+    return [
+        flow
+        for flow in entities.tool_flows(session, tool)
+        if flow.target_id == tool.id and not flow.managed_by_it
+    ]
 
 
 def left_unmanaged(session: Session, tool: Tool) -> dict[str, str]:
     """Return the reasons given this round for leaving a flow unmanaged, by flow key."""
     rows = session.scalars(
-        sa.select(ChangeRecord).where(ChangeRecord.object_type == "review",
-                                      ChangeRecord.object_key == tool.slug,
-                                      ChangeRecord.action == "flow_leave")
-        .order_by(ChangeRecord.id))
-    return {row.after["flow"]: row.after["reason"] for row in rows
-            if row.after.get("round") == _round_text(tool)}
+        sa.select(ChangeRecord)
+        .where(
+            ChangeRecord.object_type == "review",
+            ChangeRecord.object_key == tool.slug,
+            ChangeRecord.action == "flow_leave",
+        )
+        .order_by(ChangeRecord.id)
+    )
+    return {
+        row.after["flow"]: row.after["reason"]
+        for row in rows
+        if row.after.get("round") == _round_text(tool)
+    }
 
 
-def decide_flow(session: Session, tool: Tool, flow: DataFlow, choice: str, *, actor: str,
-                reason: str = "") -> None:
+def decide_flow(
+    session: Session, tool: Tool, flow: DataFlow, choice: str, *, actor: str, reason: str = ""
+) -> None:
     """Take a requested flow over, leave it unmanaged (with a reason) or drop it; recorded."""
-    policy.check_decider(policy.actor_of(session, actor), tool.slug,
-                         f"deciding the flows of {tool.name}")
+    policy.check_decider(
+        policy.actor_of(session, actor), tool.slug, f"deciding the flows of {tool.name}"
+    )
     _require_review(tool)
     if flow.target_id != tool.id:
-        raise ValidationError({"flow": "only flows into the requested tool are decided here"},
-                              record=tool.slug)
+        raise ValidationError(
+            {"flow": "only flows into the requested tool are decided here"}, record=tool.slug
+        )
     key = entities.flow_key(flow)
     reason = (reason or "").strip()
     if choice == "take_over":
-        entities.save_flow(session, records.flow_record(flow) | {"managed_by_it": True},
-                           actor=actor, flow=flow)
+        entities.save_flow(
+            session, records.flow_record(flow) | {"managed_by_it": True}, actor=actor, flow=flow
+        )
     elif choice == "leave":
         if not reason:
             raise ValidationError({"reason": f"say why {key} stays unmanaged"}, record=key)
     elif choice == "drop":
         entities.delete_flow(session, flow, actor=actor)
     else:
-        raise ValidationError({"choice": f"unknown choice {choice!r}; expected "
-                                         f"{', '.join(FLOW_CHOICES)}"}, record=key)
-    record_change(session, actor=actor, action=f"flow_{choice}", object_type="review",
-                  object_key=tool.slug, before=None,
-                  after={"flow": key, "reason": reason[:2000], "round": _round_text(tool)})
+        raise ValidationError(
+            {"choice": f"unknown choice {choice!r}; expected {', '.join(FLOW_CHOICES)}"}, record=key
+        )
+    record_change(
+        session,
+        actor=actor,
+        action=f"flow_{choice}",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={"flow": key, "reason": reason[:2000], "round": _round_text(tool)},
+    )
 
 
 def concerns(snapshot_silos: t.Iterable[t.Any], slug: str) -> t.Callable[[Finding], bool]:
@@ -190,9 +238,12 @@ def concerns(snapshot_silos: t.Iterable[t.Any], slug: str) -> t.Callable[[Findin
     silo_keys = {s.key for s in snapshot_silos if slug in s.tools}
 
     def test(f: Finding) -> bool:
-        return ((f.subject_type == "tool" and f.subject_key == slug)
-                or (f.subject_type == "flow" and slug in f.subject_key.split("->"))
-                or (f.subject_type == "silo" and f.subject_key in silo_keys))
+        return (
+            (f.subject_type == "tool" and f.subject_key == slug)
+            or (f.subject_type == "flow" and slug in f.subject_key.split("->"))
+            or (f.subject_type == "silo" and f.subject_key in silo_keys)
+        )
+
     return test
 
 
@@ -206,36 +257,63 @@ def preview(session: Session, tool: Tool, as_of: date, *, sla_days: int = 10) ->
     snapshot = load_snapshot(session)
     tools = tuple(
         dataclasses.replace(node, lifecycle="sanctioned", decided_at=as_of)
-        if node.slug == tool.slug else node for node in snapshot.tools)
+        if node.slug == tool.slug
+        else node
+        for node in snapshot.tools
+    )
     result = run_audit(dataclasses.replace(snapshot, tools=tools), as_of, sla_days=sla_days)
     test = concerns(result.silos, tool.slug)
-    return Preview(tuple((f, rule(f.rule)) for f in sorted(result.findings, key=Finding.sort_key)
-                         if test(f)))
+    return Preview(
+        tuple((f, rule(f.rule)) for f in sorted(result.findings, key=Finding.sort_key) if test(f))
+    )
 
 
-def record_override(session: Session, tool: Tool, reason: str, blocking: t.Sequence[Finding],
-                    *, actor: str) -> None:
+def record_override(
+    session: Session, tool: Tool, reason: str, blocking: t.Sequence[Finding], *, actor: str
+) -> None:
     """Record IT's reason for sanctioning despite critical or high findings."""
-    record_change(session, actor=actor, action="override", object_type="review",
-                  object_key=tool.slug, before=None,
-                  after={"reason": reason,
-                         "findings": [{"rule": f.rule, "severity": f.severity,
-                                       "subject": f"{f.subject_type} {f.subject_key}"}
-                                      for f in blocking]})
+    record_change(
+        session,
+        actor=actor,
+        action="override",
+        object_type="review",
+        object_key=tool.slug,
+        before=None,
+        after={
+            "reason": reason,
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "severity": f.severity,
+                    "subject": f"{f.subject_type} {f.subject_key}",
+                }
+                for f in blocking
+            ],
+        },
+    )
 
 
 def override_reasons(session: Session, slugs: t.Iterable[str] | None = None) -> dict[str, dict]:
     """Return the latest sanction override of each tool still sanctioned: reason, who, when."""
-    query = (sa.select(ChangeRecord, Tool.name)
-             .join(Tool, Tool.slug == ChangeRecord.object_key)
-             .where(ChangeRecord.object_type == "review", ChangeRecord.action == "override",
-                    Tool.lifecycle.in_(vocab.SANCTIONED_LIFECYCLES)))
+    query = (
+        sa.select(ChangeRecord, Tool.name)
+        .join(Tool, Tool.slug == ChangeRecord.object_key)
+        .where(
+            ChangeRecord.object_type == "review",
+            ChangeRecord.action == "override",
+            Tool.lifecycle.in_(vocab.SANCTIONED_LIFECYCLES),
+        )
+    )
     if slugs is not None:
         query = query.where(ChangeRecord.object_key.in_(list(slugs)))
     out: dict[str, dict] = {}
     for row, name in session.execute(query.order_by(ChangeRecord.id)):
-        out[row.object_key] = {"tool": row.object_key, "name": name,
-                               "reason": row.after.get("reason", ""),
-                               "actor": row.actor, "at": row.at.strftime("%Y-%m-%d %H:%M"),
-                               "findings": row.after.get("findings", [])}
+        out[row.object_key] = {
+            "tool": row.object_key,
+            "name": name,
+            "reason": row.after.get("reason", ""),
+            "actor": row.actor,
+            "at": row.at.strftime("%Y-%m-%d %H:%M"),
+            "findings": row.after.get("findings", []),
+        }
     return out

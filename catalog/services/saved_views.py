@@ -20,22 +20,29 @@ MAX_VIEWS = 50
 
 def query_string(args: t.Mapping[str, str]) -> str:
     """Return the list's filters in `args` as a query string (only the known, non-empty ones)."""
-    return urlencode([(key, str(args[key]).strip()) for key in FILTER_KEYS
-                      if str(args.get(key) or "").strip()])
+    return urlencode(
+        [(key, str(args[key]).strip()) for key in FILTER_KEYS if str(args.get(key) or "").strip()]
+    )
 
 
 def views(session: Session, user_id: int) -> list[SavedView]:
     """Return a user's saved views, by name."""
-    return list(session.scalars(sa.select(SavedView).where(SavedView.user_id == user_id)
-                                .order_by(sa.func.lower(SavedView.name), SavedView.id)))
+    return list(
+        session.scalars(
+            sa.select(SavedView)
+            .where(SavedView.user_id == user_id)
+            .order_by(sa.func.lower(SavedView.name), SavedView.id)
+        )
+    )
 
 
 def _key(email: str, name: str) -> str:
     return f"{email}:{name}"
 
 
-def save(session: Session, *, user_id: int, email: str, name: str,
-         args: t.Mapping[str, str], actor: str) -> SavedView:
+def save(
+    session: Session, *, user_id: int, email: str, name: str, args: t.Mapping[str, str], actor: str
+) -> SavedView:
     """Save the filters in `args` as `name` (replacing the user's view of that name)."""
     name = " ".join((name or "").split())
     if not name:
@@ -43,24 +50,36 @@ def save(session: Session, *, user_id: int, email: str, name: str,
     if len(name) > MAX_NAME:
         raise ValidationError({"name": f"at most {MAX_NAME} characters"}, record=name[:40])
     query = query_string(args)
-    view = session.scalar(sa.select(SavedView).where(SavedView.user_id == user_id,
-                                                     SavedView.name == name))
+    view = session.scalar(
+        sa.select(SavedView).where(SavedView.user_id == user_id, SavedView.name == name)
+    )
     before = None if view is None else {"name": view.name, "query": view.query}
     if view is None:
-        count = session.scalar(sa.select(sa.func.count(SavedView.id))
-                               .where(SavedView.user_id == user_id)) or 0
+        count = (
+            session.scalar(
+                sa.select(sa.func.count(SavedView.id)).where(SavedView.user_id == user_id)
+            )
+            or 0
+        )
         if count >= MAX_VIEWS:
-            raise ValidationError({"name": f"you have {MAX_VIEWS} saved views; delete one first"},
-                                  record=name)
+            raise ValidationError(
+                {"name": f"you have {MAX_VIEWS} saved views; delete one first"}, record=name
+            )
         view = SavedView(user_id=user_id, name=name, query=query)
         session.add(view)
     view.query = query
     session.flush()
     after = {"name": name, "query": query}
     if before != after:
-        record_change(session, actor=actor, action="create" if before is None else "update",
-                      object_type="saved_view", object_key=_key(email, name), before=before,
-                      after=after)
+        record_change(
+            session,
+            actor=actor,
+            action="create" if before is None else "update",
+            object_type="saved_view",
+            object_key=_key(email, name),
+            before=before,
+            after=after,
+        )
     return view
 
 
@@ -70,9 +89,15 @@ def delete(session: Session, *, user_id: int, email: str, view_id: int, actor: s
     if view is None or view.user_id != user_id:
         raise ValidationError({"view": "no such saved view of yours"}, record=str(view_id))
     name = view.name
-    record_change(session, actor=actor, action="delete", object_type="saved_view",
-                  object_key=_key(email, name), before={"name": name, "query": view.query},
-                  after=None)
+    record_change(
+        session,
+        actor=actor,
+        action="delete",
+        object_type="saved_view",
+        object_key=_key(email, name),
+        before={"name": name, "query": view.query},
+        after=None,
+    )
     session.delete(view)
     session.flush()
     return name

@@ -80,11 +80,15 @@ def record_day(session: Session, day: date, metrics: dict[str, t.Any]) -> Scorec
 
 def history(session: Session, until: date, days: int = 90) -> list[ScorecardSnapshot]:
     """Return the stored days from `days` before `until` up to it, oldest first."""
-    return list(session.scalars(
-        sa.select(ScorecardSnapshot)
-        .where(ScorecardSnapshot.day > until - timedelta(days=days), ScorecardSnapshot.day <= until)
-        .order_by(ScorecardSnapshot.day)
-    ))
+    return list(
+        session.scalars(
+            sa.select(ScorecardSnapshot)
+            .where(
+                ScorecardSnapshot.day > until - timedelta(days=days), ScorecardSnapshot.day <= until
+            )
+            .order_by(ScorecardSnapshot.day)
+        )
+    )
 
 
 def label_for(key: str) -> str:
@@ -155,14 +159,19 @@ class Point:
     metrics: dict[str, t.Any]
 
 
-def trends(rows: t.Sequence[ScorecardSnapshot | Point], today: dict[str, t.Any], *,
-           targets: t.Mapping[str, float] | None = None) -> list[Trend]:
+def trends(
+    rows: t.Sequence[ScorecardSnapshot | Point],
+    today: dict[str, t.Any],
+    *,
+    targets: t.Mapping[str, float] | None = None,
+) -> list[Trend]:
     """Return one trend per figure of `today`, in METRICS order then the nested ones."""
     targets = targets or {}
     series = [(row.day, flatten(row.metrics)) for row in rows]
     current = flatten(today)
     order = [k for k, *_ in METRICS if k in current] + sorted(
-        (k for k in current if k not in LABELS), key=_nested_order)
+        (k for k in current if k not in LABELS), key=_nested_order
+    )
     result = []
     for key in order:
         values = [figures.get(key) for _, figures in series]
@@ -175,24 +184,42 @@ def trends(rows: t.Sequence[ScorecardSnapshot | Point], today: dict[str, t.Any],
             verdict = "better" if (change > 0) == (direction == "up") else "worse"
         label = label_for(key)
         target = targets.get(key)
-        result.append(Trend(key, label, fmt(key, now), _change_text(key, change), verdict,
-                            sparkline(values, label=label, days=[d for d, _ in series],
-                                      target=target),
-                            "" if target is None else fmt(key, target)))
+        result.append(
+            Trend(
+                key,
+                label,
+                fmt(key, now),
+                _change_text(key, change),
+                verdict,
+                sparkline(values, label=label, days=[d for d, _ in series], target=target),
+                "" if target is None else fmt(key, target),
+            )
+        )
     return result
 
 
-def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[date] = (),
-              width: int = 160, height: int = 36, target: float | None = None) -> Markup:
+def sparkline(
+    values: t.Sequence[float | None],
+    *,
+    label: str,
+    days: t.Sequence[date] = (),
+    width: int = 160,
+    height: int = 36,
+    target: float | None = None,
+) -> Markup:
     """Return a small inline SVG line of `values` (gaps where None), with the target as a dashed
     line when one is set; all text is escaped."""
     pad = 3
     known = [v for v in values if v is not None]
     if known and target is not None:
         label = f"{label} (target {target:g})"
-    title = f"{label}: " + (", ".join(
-        f"{d.isoformat()} {v:g}" for d, v in zip(days, values, strict=False) if v is not None)
-        if known else "no data yet")
+    title = f"{label}: " + (
+        ", ".join(
+            f"{d.isoformat()} {v:g}" for d, v in zip(days, values, strict=False) if v is not None
+        )
+        if known
+        else "no data yet"
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
@@ -211,9 +238,11 @@ def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[
 
         if target is not None:
             _, ty = point(0, float(target))
-            parts.append(f'<line class="target" x1="{pad}" y1="{ty:.1f}" x2="{width - pad}" '
-                         f'y2="{ty:.1f}" stroke="#1a7f37" stroke-width="1" '
-                         'stroke-dasharray="3 2"/>')
+            parts.append(
+                f'<line class="target" x1="{pad}" y1="{ty:.1f}" x2="{width - pad}" '
+                f'y2="{ty:.1f}" stroke="#1a7f37" stroke-width="1" '
+                'stroke-dasharray="3 2"/>'
+            )
         run: list[str] = []
         runs: list[list[str]] = []
         for i, v in enumerate(values):
@@ -231,8 +260,10 @@ def sparkline(values: t.Sequence[float | None], *, label: str, days: t.Sequence[
                 x, y = r[0].split(",")
                 parts.append(f'<circle cx="{x}" cy="{y}" r="1.5" fill="#2457c5"/>')
             else:
-                parts.append(f'<polyline points="{" ".join(r)}" fill="none" stroke="#2457c5" '
-                             'stroke-width="1.5" stroke-linejoin="round"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(r)}" fill="none" stroke="#2457c5" '
+                    'stroke-width="1.5" stroke-linejoin="round"/>'
+                )
         last = max(i for i, v in enumerate(values) if v is not None)
         x, y = point(last, float(t.cast(float, values[last])))
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#16213a"/>')
@@ -260,8 +291,11 @@ def _figures_then(session: Session, day: date, sla_days: int, version: str) -> d
         hit = _past.get(key)
     if hit is not None:
         return hit
-    summary = dict(run_audit(history.snapshot_as_of(session, day, version=version), day,
-                             sla_days=sla_days).summary)
+    summary = dict(
+        run_audit(
+            history.snapshot_as_of(session, day, version=version), day, sla_days=sla_days
+        ).summary
+    )
     with _past_lock:
         _past[key] = summary
         while len(_past) > 512:
@@ -269,8 +303,9 @@ def _figures_then(session: Session, day: date, sla_days: int, version: str) -> d
     return summary
 
 
-def series(session: Session, today: date, *, sla_days: int, window: int = 90,
-           step: int = TREND_STEP_DAYS) -> list[Point]:
+def series(
+    session: Session, today: date, *, sla_days: int, window: int = 90, step: int = TREND_STEP_DAYS
+) -> list[Point]:
     """Return the figures of every `step`-th day of the window up to today, oldest first."""
     from catalog.services.snapshot import catalog_version
 
@@ -334,6 +369,13 @@ def set_targets(session: Session, raw: t.Mapping[str, t.Any], *, actor: str) -> 
     else:
         setting.value, setting.updated_by = values, actor
     session.flush()
-    record_change(session, actor=actor, action="update" if before is not None else "create",
-                  object_type="setting", object_key=TARGETS_KEY, before=before, after=values)
+    record_change(
+        session,
+        actor=actor,
+        action="update" if before is not None else "create",
+        object_type="setting",
+        object_key=TARGETS_KEY,
+        before=before,
+        after=values,
+    )
     return values

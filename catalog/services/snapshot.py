@@ -33,10 +33,11 @@ def catalog_version(session: Session) -> str:
     database URL (password hidden) and the time of the last change go into it.
     """
     last, at, tools = session.execute(
-        sa.select(sa.select(sa.func.max(ChangeRecord.id)).scalar_subquery(),
-                  sa.select(ChangeRecord.at).order_by(ChangeRecord.id.desc()).limit(1)
-                  .scalar_subquery(),
-                  sa.select(sa.func.count(Tool.id)).scalar_subquery())
+        sa.select(
+            sa.select(sa.func.max(ChangeRecord.id)).scalar_subquery(),
+            sa.select(ChangeRecord.at).order_by(ChangeRecord.id.desc()).limit(1).scalar_subquery(),
+            sa.select(sa.func.count(Tool.id)).scalar_subquery(),
+        )
     ).one()
     return f"{session.get_bind().url}|{last or 0}.{tools}|{at}"
 
@@ -74,8 +75,9 @@ def load_snapshot(session: Session) -> Snapshot:
         return _load(session)
 
 
-def _reader(session: Session) -> tuple[Callable[[sa.Select[t.Any]], list[t.Any]],
-                                       Callable[[t.Any], date | None]]:
+def _reader(
+    session: Session,
+) -> tuple[Callable[[sa.Select[t.Any]], list[t.Any]], Callable[[t.Any], date | None]]:
     conn = session.connection()
     dialect = conn.dialect
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -109,52 +111,134 @@ def _load(session: Session) -> Snapshot:
     email_of = {row[0]: row[1] for row in people_rows}
     slug_of: dict[int, str] = {}
     tools = []
-    for (id_, slug, name, vendor, category, lifecycle, business, technical, data_classes, sor,
-         sso, dpa, reviewed, cost, currency, seats, renewal, requested, decided,
-         retired) in rows(sa.select(
-            tool.id, tool.slug, tool.name, tool.vendor, tool.category, tool.lifecycle,
-            tool.business_owner_id, tool.technical_owner_id, sa.cast(tool.data_classes, sa.Text),
-            tool.system_of_record, tool.sso_enabled, tool.dpa_signed, tool.security_reviewed,
-            sa.cast(tool.annual_cost, sa.Float), tool.currency, tool.seats, tool.renewal_date,
-            tool.requested_at, tool.decided_at, tool.retired_at)):
+    for (
+        id_,
+        slug,
+        name,
+        vendor,
+        category,
+        lifecycle,
+        business,
+        technical,
+        data_classes,
+        sor,
+        sso,
+        dpa,
+        reviewed,
+        cost,
+        currency,
+        seats,
+        renewal,
+        requested,
+        decided,
+        retired,
+    ) in rows(
+        sa.select(
+            tool.id,
+            tool.slug,
+            tool.name,
+            tool.vendor,
+            tool.category,
+            tool.lifecycle,
+            tool.business_owner_id,
+            tool.technical_owner_id,
+            sa.cast(tool.data_classes, sa.Text),
+            tool.system_of_record,
+            tool.sso_enabled,
+            tool.dpa_signed,
+            tool.security_reviewed,
+            sa.cast(tool.annual_cost, sa.Float),
+            tool.currency,
+            tool.seats,
+            tool.renewal_date,
+            tool.requested_at,
+            tool.decided_at,
+            tool.retired_at,
+        )
+    ):
         slug_of[id_] = slug
-        tools.append(ToolNode(
-            slug=slug, name=name, vendor=vendor, category=category, lifecycle=lifecycle,
-            business_owner=email_of.get(business), technical_owner=email_of.get(technical),
-            data_classes=classes(data_classes), system_of_record=bool(sor),
-            sso_enabled=bool(sso), dpa_signed=bool(dpa), security_reviewed=bool(reviewed),
-            annual_cost=_money(cost), currency=currency, seats=seats, renewal_date=day(renewal),
-            requested_at=day(requested), decided_at=day(decided), retired_at=day(retired),
-        ))
+        tools.append(
+            ToolNode(
+                slug=slug,
+                name=name,
+                vendor=vendor,
+                category=category,
+                lifecycle=lifecycle,
+                business_owner=email_of.get(business),
+                technical_owner=email_of.get(technical),
+                data_classes=classes(data_classes),
+                system_of_record=bool(sor),
+                sso_enabled=bool(sso),
+                dpa_signed=bool(dpa),
+                security_reviewed=bool(reviewed),
+                annual_cost=_money(cost),
+                currency=currency,
+                seats=seats,
+                renewal_date=day(renewal),
+                requested_at=day(requested),
+                decided_at=day(decided),
+                retired_at=day(retired),
+            )
+        )
     flows = tuple(
-        FlowEdge(source=slug_of[source], target=slug_of[target],
-                 data_classes=classes(data_classes), mechanism=mechanism,
-                 managed_by_it=bool(managed), anonymized=bool(anonymized), active=bool(active),
-                 frequency=frequency)
-        for source, target, data_classes, mechanism, managed, anonymized, active, frequency
-        in rows(sa.select(
-            flow.source_id, flow.target_id, sa.cast(flow.data_classes, sa.Text), flow.mechanism,
-            flow.managed_by_it, flow.anonymized, flow.active, flow.frequency))
+        FlowEdge(
+            source=slug_of[source],
+            target=slug_of[target],
+            data_classes=classes(data_classes),
+            mechanism=mechanism,
+            managed_by_it=bool(managed),
+            anonymized=bool(anonymized),
+            active=bool(active),
+            frequency=frequency,
+        )
+        for source, target, data_classes, mechanism, managed, anonymized, active, frequency in rows(
+            sa.select(
+                flow.source_id,
+                flow.target_id,
+                sa.cast(flow.data_classes, sa.Text),
+                flow.mechanism,
+                flow.managed_by_it,
+                flow.anonymized,
+                flow.active,
+                flow.frequency,
+            )
+        )
     )
     dependencies = tuple(
         DependencyEdge(tool=slug_of[tool_id], depends_on=slug_of[depends_on], kind=kind)
-        for tool_id, depends_on, kind
-        in rows(sa.select(dep.tool_id, dep.depends_on_id, dep.kind))
+        for tool_id, depends_on, kind in rows(sa.select(dep.tool_id, dep.depends_on_id, dep.kind))
     )
     sightings = tuple(
-        SightingRec(source=source, observed_name=observed, tool=slug_of.get(tool_id),
-                    first_seen=day(first), last_seen=day(last), users=users, events=events,
-                    spend=_money(spend), currency=currency)
-        for source, observed, tool_id, first, last, users, events, spend, currency
-        in rows(sa.select(
-            sighting.source, sighting.observed_name, sighting.tool_id, sighting.first_seen,
-            sighting.last_seen, sighting.users, sighting.events,
-            sa.cast(sighting.spend, sa.Float), sighting.currency))
+        SightingRec(
+            source=source,
+            observed_name=observed,
+            tool=slug_of.get(tool_id),
+            first_seen=day(first),
+            last_seen=day(last),
+            users=users,
+            events=events,
+            spend=_money(spend),
+            currency=currency,
+        )
+        for source, observed, tool_id, first, last, users, events, spend, currency in rows(
+            sa.select(
+                sighting.source,
+                sighting.observed_name,
+                sighting.tool_id,
+                sighting.first_seen,
+                sighting.last_seen,
+                sighting.users,
+                sighting.events,
+                sa.cast(sighting.spend, sa.Float),
+                sighting.currency,
+            )
+        )
     )
     return Snapshot(
-        people=tuple(PersonRec(email=email, name=name, department=department,
-                               active=bool(active))
-                     for _, email, name, department, active in people_rows),
+        people=tuple(
+            PersonRec(email=email, name=name, department=department, active=bool(active))
+            for _, email, name, department, active in people_rows
+        ),
         tools=tuple(tools),
         flows=flows,
         dependencies=dependencies,

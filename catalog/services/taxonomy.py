@@ -64,8 +64,11 @@ def install_entries(entries: t.Iterable[t.Any], token: t.Any = None) -> None:
 
 def entries(session: Session) -> list[TaxonomyEntry]:
     """Return every addition, groups first, then by name."""
-    return list(session.scalars(
-        sa.select(TaxonomyEntry).order_by(TaxonomyEntry.kind.desc(), TaxonomyEntry.name)))
+    return list(
+        session.scalars(
+            sa.select(TaxonomyEntry).order_by(TaxonomyEntry.kind.desc(), TaxonomyEntry.name)
+        )
+    )
 
 
 def entry(session: Session, entry_id: int) -> TaxonomyEntry | None:
@@ -102,12 +105,16 @@ def _clean_name(name: str | None, field: str = "name") -> tuple[str, str]:
 
 def _find(session: Session, kind: str, key: str) -> TaxonomyEntry | None:
     return session.scalar(
-        sa.select(TaxonomyEntry).where(TaxonomyEntry.kind == kind, TaxonomyEntry.key == key))
+        sa.select(TaxonomyEntry).where(TaxonomyEntry.kind == kind, TaxonomyEntry.key == key)
+    )
 
 
 def _live_groups(session: Session) -> dict[str, str]:
-    added = session.scalars(sa.select(TaxonomyEntry).where(
-        TaxonomyEntry.kind == "group", TaxonomyEntry.retired.is_(False)))
+    added = session.scalars(
+        sa.select(TaxonomyEntry).where(
+            TaxonomyEntry.kind == "group", TaxonomyEntry.retired.is_(False)
+        )
+    )
     return taxonomy.SHIPPED_GROUPS | {e.key: e.name for e in added}
 
 
@@ -118,8 +125,9 @@ def add_group(session: Session, *, name: str, actor: str) -> TaxonomyEntry:
     if key in taxonomy.SHIPPED_GROUPS or existing is not None:
         label = taxonomy.SHIPPED_GROUPS.get(key) or (existing.name if existing else key)
         retired = " (retired; restore it instead)" if existing and existing.retired else ""
-        raise ValidationError({"name": f"the group {label!r} already has the key {key!r}{retired}"},
-                              record=name)
+        raise ValidationError(
+            {"name": f"the group {label!r} already has the key {key!r}{retired}"}, record=name
+        )
     group = TaxonomyEntry(kind="group", key=key, name=name, group_key="", created_by=actor)
     return _write(session, group, "create", None, actor)
 
@@ -132,27 +140,35 @@ def add_category(session: Session, *, name: str, group: str, actor: str) -> Taxo
         errors["group"] = f"unknown group {group!r}"
     existing = _find(session, "category", key)
     if key in taxonomy.SHIPPED_CATEGORIES or existing is not None:
-        label = (taxonomy.SHIPPED_CATEGORIES[key].name if key in taxonomy.SHIPPED_CATEGORIES
-                 else existing.name if existing else key)
+        label = (
+            taxonomy.SHIPPED_CATEGORIES[key].name
+            if key in taxonomy.SHIPPED_CATEGORIES
+            else existing.name
+            if existing
+            else key
+        )
         retired = " (retired; restore it instead)" if existing and existing.retired else ""
         errors["name"] = f"the category {label!r} already has the key {key!r}{retired}"
     if errors:
         raise ValidationError(errors, record=name)
-    category = TaxonomyEntry(kind="category", key=key, name=name, group_key=group,
-                             created_by=actor)
+    category = TaxonomyEntry(kind="category", key=key, name=name, group_key=group, created_by=actor)
     return _write(session, category, "create", None, actor)
 
 
 def rename(session: Session, e: TaxonomyEntry, *, name: str, actor: str) -> TaxonomyEntry:
     """Change the label of an addition; its key stays, so tools using it are untouched."""
     name, key = _clean_name(name)
-    shipped = taxonomy.SHIPPED_GROUPS if e.kind == "group" else {
-        k: c.name for k, c in taxonomy.SHIPPED_CATEGORIES.items()}
+    shipped = (
+        taxonomy.SHIPPED_GROUPS
+        if e.kind == "group"
+        else {k: c.name for k, c in taxonomy.SHIPPED_CATEGORIES.items()}
+    )
     other = _find(session, e.kind, key)
     if key in shipped or (other is not None and other.id != e.id):
         label = shipped.get(key) or (other.name if other else key)
-        raise ValidationError({"name": f"{name!r} reads the same as the {e.kind} {label!r}"},
-                              record=e.key)
+        raise ValidationError(
+            {"name": f"{name!r} reads the same as the {e.kind} {label!r}"}, record=e.key
+        )
     if name == e.name:
         return e
     before = _state(e)
@@ -165,43 +181,65 @@ def set_retired(session: Session, e: TaxonomyEntry, retired: bool, *, actor: str
     if e.retired == retired:
         return e
     if retired and e.kind == "category":
-        slugs = list(session.scalars(
-            sa.select(Tool.slug).where(Tool.category == e.key).order_by(Tool.slug).limit(4)))
+        slugs = list(
+            session.scalars(
+                sa.select(Tool.slug).where(Tool.category == e.key).order_by(Tool.slug).limit(4)
+            )
+        )
         if slugs:
             count = session.scalar(sa.select(sa.func.count()).where(Tool.category == e.key))
             shown = ", ".join(slugs[:3]) + (", ..." if count > 3 else "")
             uses = "1 tool still uses" if count == 1 else f"{count} tools still use"
             raise ValidationError(
                 {"retired": f"{uses} it ({shown}); move them to another category first"},
-                record=e.name)
+                record=e.name,
+            )
     if retired and e.kind == "group":
-        members = [c for c in entries(session)
-                   if c.kind == "category" and c.group_key == e.key and not c.retired]
+        members = [
+            c
+            for c in entries(session)
+            if c.kind == "category" and c.group_key == e.key and not c.retired
+        ]
         if members:
             raise ValidationError(
-                {"retired": f"it still has categories ({', '.join(m.name for m in members)}); "
-                            "retire them first"}, record=e.name)
+                {
+                    "retired": f"it still has categories ({', '.join(m.name for m in members)}); "
+                    "retire them first"
+                },
+                record=e.name,
+            )
     if not retired and e.kind == "category" and e.group_key not in _live_groups(session):
-        raise ValidationError({"retired": "its group is retired; restore the group first"},
-                              record=e.name)
+        raise ValidationError(
+            {"retired": "its group is retired; restore the group first"}, record=e.name
+        )
     before = _state(e)
     e.retired = retired
     return _write(session, e, "update", before, actor)
 
 
-def _write(session: Session, e: TaxonomyEntry, action: str, before: dict[str, t.Any] | None,
-           actor: str) -> TaxonomyEntry:
+def _write(
+    session: Session, e: TaxonomyEntry, action: str, before: dict[str, t.Any] | None, actor: str
+) -> TaxonomyEntry:
     session.add(e)
     _bump(session, actor)
     session.flush()
-    record_change(session, actor=actor, action=action, object_type="taxonomy",
-                  object_key=f"{e.kind}:{e.key}", before=before, after=_state(e))
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        object_type="taxonomy",
+        object_key=f"{e.kind}:{e.key}",
+        before=before,
+        after=_state(e),
+    )
     return e
 
 
 def tool_counts(session: Session) -> dict[str, int]:
     """Return how many tools use each category key."""
     rows = session.execute(
-        sa.select(Tool.category, sa.func.count()).where(Tool.category.is_not(None))
-        .group_by(Tool.category))
+        sa.select(Tool.category, sa.func.count())
+        .where(Tool.category.is_not(None))
+        .group_by(Tool.category)
+    )
     return {key: count for key, count in rows}

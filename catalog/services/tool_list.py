@@ -24,15 +24,34 @@ from catalog.services import audit
 from catalog.services import tool_search
 from catalog.services.snapshot import catalog_version
 
-__all__ = ["Governance", "ListFilters", "parse_filters", "governance", "list_ids", "FILTER_KEYS",
-           "SEVERITY_FILTERS"]
+__all__ = [
+    "Governance",
+    "ListFilters",
+    "parse_filters",
+    "governance",
+    "list_ids",
+    "FILTER_KEYS",
+    "SEVERITY_FILTERS",
+]
 
 SEVERITY_COLUMNS = ("critical", "high", "medium", "low")
 SEVERITY_FILTERS = {"critical": ("critical",), "high": ("critical", "high")}
 MAX_DAYS = 3650
 # The query arguments that make up a view of the list (what a saved view keeps).
-FILTER_KEYS = ("q", "group", "category", "lifecycle", "owner", "data_class", "missing_owner",
-               "shadow", "min_risk", "severity", "renewal_within", "sort")
+FILTER_KEYS = (
+    "q",
+    "group",
+    "category",
+    "lifecycle",
+    "owner",
+    "data_class",
+    "missing_owner",
+    "shadow",
+    "min_risk",
+    "severity",
+    "renewal_within",
+    "sort",
+)
 _EMPTY: dict[str, int] = dict.fromkeys(SEVERITY_COLUMNS, 0)
 
 
@@ -63,8 +82,9 @@ class ListFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _whole(args: t.Mapping[str, str], name: str, label: str, errors: dict[str, str],
-           low: int, high: int) -> int | None:
+def _whole(
+    args: t.Mapping[str, str], name: str, label: str, errors: dict[str, str], low: int, high: int
+) -> int | None:
     text = (args.get(name) or "").strip()
     if not text:
         return None
@@ -90,8 +110,7 @@ def parse_filters(args: t.Mapping[str, str]) -> ListFilters:
         shadow=bool(args.get("shadow")),
         min_risk=_whole(args, "min_risk", "Minimum risk score", errors, 0, 1000),
         severity=severity,
-        renewal_within=_whole(args, "renewal_within", "Renewal within (days)", errors, 0,
-                              MAX_DAYS),
+        renewal_within=_whole(args, "renewal_within", "Renewal within (days)", errors, 0, MAX_DAYS),
         errors=errors,
     )
 
@@ -109,8 +128,9 @@ def governance(session: Session, as_of: date, *, sla_days: int) -> dict[str, Gov
             return hit
     report = audit.audit_report(session, as_of, sla_days=sla_days)
     by_category: dict[str, list[str]] = {}
-    for slug, category in session.execute(sa.select(Tool.slug, Tool.category)
-                                          .where(Tool.category.is_not(None))):
+    for slug, category in session.execute(
+        sa.select(Tool.slug, Tool.category).where(Tool.category.is_not(None))
+    ):
         by_category.setdefault(category, []).append(slug)
     counts: dict[str, dict[str, int]] = {}
     for finding in report["findings"]:
@@ -134,8 +154,10 @@ def governance(session: Session, as_of: date, *, sla_days: int) -> dict[str, Gov
             per[severity] += 1
     shadow = {row["tool"] for row in report["shadow_it"]}
     risk = {row["tool"]: int(row["score"]) for row in report["risk"]}
-    result = {slug: Governance(slug in shadow, risk.get(slug, 0), counts.get(slug, _EMPTY))
-              for slug in shadow | set(risk) | set(counts)}
+    result = {
+        slug: Governance(slug in shadow, risk.get(slug, 0), counts.get(slug, _EMPTY))
+        for slug in shadow | set(risk) | set(counts)
+    }
     with _lock:
         _cache[key] = result
         while len(_cache) > 4:
@@ -169,19 +191,35 @@ def _plain_rows(session: Session, query: sa.Select[t.Any]) -> list[tuple[int, st
 def _renewal(query: sa.Select[t.Any], filters: ListFilters, today: date) -> sa.Select[t.Any]:
     if filters.renewal_within is None:
         return query
-    return query.where(Tool.renewal_date.is_not(None), Tool.renewal_date >= today,
-                       Tool.renewal_date <= today + timedelta(days=filters.renewal_within))
+    return query.where(
+        Tool.renewal_date.is_not(None),
+        Tool.renewal_date >= today,
+        Tool.renewal_date <= today + timedelta(days=filters.renewal_within),
+    )
 
 
 def needs_audit_order(args: t.Mapping[str, str], filters: ListFilters) -> bool:
     """Return True if the list's rows must pass through Python (search, audit filters or sort)."""
-    return bool((args.get("q") or "").strip() or filters.shadow or filters.min_risk is not None
-                or filters.severity or args.get("sort") in ("risk", "findings"))
+    return bool(
+        (args.get("q") or "").strip()
+        or filters.shadow
+        or filters.min_risk is not None
+        or filters.severity
+        or args.get("sort") in ("risk", "findings")
+    )
 
 
-def page_ids(session: Session, base: sa.Select[t.Any], args: t.Mapping[str, str],
-             filters: ListFilters, gov: t.Mapping[str, Governance], today: date, *,
-             page: int, size: int) -> tuple[list[int], int, int]:
+def page_ids(
+    session: Session,
+    base: sa.Select[t.Any],
+    args: t.Mapping[str, str],
+    filters: ListFilters,
+    gov: t.Mapping[str, Governance],
+    today: date,
+    *,
+    page: int,
+    size: int,
+) -> tuple[list[int], int, int]:
     """Return (ids of one page, total, page number clamped to the pages there are)."""
     if needs_audit_order(args, filters):
         ids = list_ids(session, base, args, filters, gov, today)
@@ -189,20 +227,27 @@ def page_ids(session: Session, base: sa.Select[t.Any], args: t.Mapping[str, str]
     else:
         # Only the database's filters: count and fetch one page in SQL.
         query = _renewal(base, filters, today)
-        total = int(session.scalar(sa.select(sa.func.count()).select_from(
-            query.order_by(None).subquery())) or 0)
+        total = int(
+            session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+            or 0
+        )
         ids = []
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
     if needs_audit_order(args, filters):
-        return ids[(page - 1) * size:page * size], total, page
+        return ids[(page - 1) * size : page * size], total, page
     rows = session.connection().execute(query.limit(size).offset((page - 1) * size)).all()
     return [row[0] for row in rows], total, page
 
 
-def list_ids(session: Session, base: sa.Select[t.Any], args: t.Mapping[str, str],
-             filters: ListFilters, gov: t.Mapping[str, Governance],
-             today: date) -> list[int]:
+def list_ids(
+    session: Session,
+    base: sa.Select[t.Any],
+    args: t.Mapping[str, str],
+    filters: ListFilters,
+    gov: t.Mapping[str, Governance],
+    today: date,
+) -> list[int]:
     """Return the ids of the tools the list shows, in its order.
 
     :param base: a select of (Tool.id, Tool.slug) with the database filters and order applied.
@@ -228,8 +273,11 @@ def list_ids(session: Session, base: sa.Select[t.Any], args: t.Mapping[str, str]
     if sort == "risk":
         ids.sort(key=lambda tid: -gov.get(slug_of[tid], NONE).risk)
     elif sort == "findings":
-        ids.sort(key=lambda tid: tuple(-gov.get(slug_of[tid], NONE).findings.get(s, 0)
-                                       for s in SEVERITY_COLUMNS))
+        ids.sort(
+            key=lambda tid: tuple(
+                -gov.get(slug_of[tid], NONE).findings.get(s, 0) for s in SEVERITY_COLUMNS
+            )
+        )
     return ids
 
 
@@ -239,9 +287,12 @@ def tools_by_ids(session: Session, ids: t.Sequence[int]) -> list[Tool]:
 
     found: dict[int, Tool] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for tool in session.scalars(sa.select(Tool).where(Tool.id.in_(chunk)).options(
-                selectinload(Tool.business_owner), selectinload(Tool.technical_owner))):
+        chunk = ids[start : start + 500]
+        for tool in session.scalars(
+            sa.select(Tool)
+            .where(Tool.id.in_(chunk))
+            .options(selectinload(Tool.business_owner), selectinload(Tool.technical_owner))
+        ):
             found[tool.id] = tool
     return [found[tid] for tid in ids if tid in found]
 
@@ -257,18 +308,52 @@ def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...
     from catalog.models import Person
 
     business, technical = aliased(Person), aliased(Person)
-    query = (sa.select(Tool.id, Tool.slug, Tool.name, Tool.vendor, Tool.category, Tool.lifecycle,
-                       business.email, technical.email, Tool.data_classes, Tool.annual_cost,
-                       Tool.currency, Tool.renewal_date)
-             .outerjoin(business, Tool.business_owner_id == business.id)
-             .outerjoin(technical, Tool.technical_owner_id == technical.id))
+    query = (
+        sa.select(
+            Tool.id,
+            Tool.slug,
+            Tool.name,
+            Tool.vendor,
+            Tool.category,
+            Tool.lifecycle,
+            business.email,
+            technical.email,
+            Tool.data_classes,
+            Tool.annual_cost,
+            Tool.currency,
+            Tool.renewal_date,
+        )
+        .outerjoin(business, Tool.business_owner_id == business.id)
+        .outerjoin(technical, Tool.technical_owner_id == technical.id)
+    )
     found: dict[int, tuple[t.Any, ...]] = {}
     for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        for (tid, slug, name, vendor, category, lifecycle, b_email, t_email, classes, cost,
-             currency, renewal) in session.execute(query.where(Tool.id.in_(chunk))):
-            found[tid] = (slug, name, vendor or "", category, lifecycle, b_email or "",
-                          t_email or "", ", ".join(classes or ()),
-                          float(cost) if cost is not None else None, currency,
-                          renewal.isoformat() if renewal else "")
+        chunk = ids[start : start + 1000]
+        for (
+            tid,
+            slug,
+            name,
+            vendor,
+            category,
+            lifecycle,
+            b_email,
+            t_email,
+            classes,
+            cost,
+            currency,
+            renewal,
+        ) in session.execute(query.where(Tool.id.in_(chunk))):
+            found[tid] = (
+                slug,
+                name,
+                vendor or "",
+                category,
+                lifecycle,
+                b_email or "",
+                t_email or "",
+                ", ".join(classes or ()),
+                float(cost) if cost is not None else None,
+                currency,
+                renewal.isoformat() if renewal else "",
+            )
     return [found[tid] for tid in ids if tid in found]

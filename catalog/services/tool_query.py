@@ -25,11 +25,15 @@ SORTS: dict[str, tuple[str, t.Any]] = {
     "name": ("Name", (sa.func.lower(Tool.name),)),
     "lifecycle": ("Lifecycle", (Tool.lifecycle, sa.func.lower(Tool.name))),
     "category": ("Category", (Tool.category.is_(None), Tool.category, sa.func.lower(Tool.name))),
-    "cost": ("Annual cost (highest first)",
-             (Tool.annual_cost.is_(None), Tool.annual_cost.desc(), sa.func.lower(Tool.name))),
+    "cost": (
+        "Annual cost (highest first)",
+        (Tool.annual_cost.is_(None), Tool.annual_cost.desc(), sa.func.lower(Tool.name)),
+    ),
     "updated": ("Recently updated", (Tool.updated_at.desc(), Tool.id.desc())),
-    "renewal": ("Renewal (soonest first)",
-                (Tool.renewal_date.is_(None), Tool.renewal_date, sa.func.lower(Tool.name))),
+    "renewal": (
+        "Renewal (soonest first)",
+        (Tool.renewal_date.is_(None), Tool.renewal_date, sa.func.lower(Tool.name)),
+    ),
     # Ordered by the audit's figures after the database filters (catalog.services.tool_list).
     "risk": ("Risk score (highest first)", (sa.func.lower(Tool.name),)),
     "findings": ("Open findings (most severe first)", (sa.func.lower(Tool.name),)),
@@ -38,8 +42,12 @@ SORTS: dict[str, tuple[str, t.Any]] = {
 
 def filtered_tools(session: Session, args: t.Mapping[str, str]) -> sa.Select[tuple[Tool]]:
     """Build the list query from the filters in `args` (the search through the fuzzy index)."""
-    query = filter_query(sa.select(Tool).options(
-        selectinload(Tool.business_owner), selectinload(Tool.technical_owner)), args)
+    query = filter_query(
+        sa.select(Tool).options(
+            selectinload(Tool.business_owner), selectinload(Tool.technical_owner)
+        ),
+        args,
+    )
     q = (args.get("q") or "").strip()
     if q:
         ids = [tool_id for tool_id, _ in tool_search.search(session, q)]
@@ -60,16 +68,19 @@ def filter_query(query: sa.Select[t.Any], args: t.Mapping[str, str]) -> sa.Selec
     owner = (args.get("owner") or "").strip().lower()
     if owner:
         business, technical = aliased(Person), aliased(Person)
-        query = (query.outerjoin(business, Tool.business_owner_id == business.id)
-                 .outerjoin(technical, Tool.technical_owner_id == technical.id)
-                 .where(sa.or_(business.email == owner, technical.email == owner)))
+        query = (
+            query.outerjoin(business, Tool.business_owner_id == business.id)
+            .outerjoin(technical, Tool.technical_owner_id == technical.id)
+            .where(sa.or_(business.email == owner, technical.email == owner))
+        )
     data_class = args.get("data_class")
     if data_class in vocab.DATA_CLASSES:
         # data_classes is a JSON list of closed-vocabulary keys, so its text contains '"key"'
         # exactly when the list does; this one test works alike on SQLite and PostgreSQL.
         query = query.where(sa.cast(Tool.data_classes, sa.Text).like(f'%"{data_class}"%'))
     if args.get("missing_owner"):
-        query = query.where(sa.or_(Tool.business_owner_id.is_(None),
-                                   Tool.technical_owner_id.is_(None)))
+        query = query.where(
+            sa.or_(Tool.business_owner_id.is_(None), Tool.technical_owner_id.is_(None))
+        )
     order = SORTS.get(args.get("sort") or "name", SORTS["name"])[1]
     return query.order_by(*order)

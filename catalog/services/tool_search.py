@@ -35,8 +35,7 @@ from catalog.services.snapshot import catalog_version
 __all__ = ["SearchIndex", "build_index", "search_index", "search", "suggest", "words"]
 
 # Weight of a hit by field: what the user most likely meant ranks first.
-WEIGHTS = {"name": 1.0, "slug": 0.95, "alias": 0.9, "vendor": 0.85, "category": 0.8,
-           "owner": 0.7}
+WEIGHTS = {"name": 1.0, "slug": 0.95, "alias": 0.9, "vendor": 0.85, "category": 0.8, "owner": 0.7}
 FUZZY_MIN_LENGTH = 4  # shorter words match exactly, as a prefix or a substring only
 FUZZY_CUTOFF = 80  # rapidfuzz ratio (0-100): one transposition in a 7-letter word scores 86
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -72,18 +71,25 @@ class SearchIndex:
 
         seen = set()
         # Substrings from three letters on ("spot" in "hubspot"); shorter words as prefixes.
-        pattern = (rf"^[^\n]*{re.escape(token)}[^\n]*$" if len(token) >= 3
-                   else rf"^{re.escape(token)}[^\n]*$")
+        pattern = (
+            rf"^[^\n]*{re.escape(token)}[^\n]*$"
+            if len(token) >= 3
+            else rf"^{re.escape(token)}[^\n]*$"
+        )
         for word in re.findall(pattern, self.blob, re.M):
             seen.add(word)
             add(word, 100.0 if word == token else 95.0 if word.startswith(token) else 90.0)
         if len(token) >= FUZZY_MIN_LENGTH:
             # A ratio of 80 needs the shorter word to be at least 2/3 of the longer one.
             size = len(token)
-            candidates = [w for n in range(-(-2 * size // 3), size * 3 // 2 + 1)
-                          for w in self.by_length.get(n, ())]
-            for word, score, _ in process.extract(token, candidates, scorer=fuzz.ratio,
-                                                  score_cutoff=FUZZY_CUTOFF, limit=None):
+            candidates = [
+                w
+                for n in range(-(-2 * size // 3), size * 3 // 2 + 1)
+                for w in self.by_length.get(n, ())
+            ]
+            for word, score, _ in process.extract(
+                token, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+            ):
                 if word not in seen:
                     add(word, float(score) * 0.9)  # an exact hit ranks above a typo's
         return scores
@@ -103,8 +109,9 @@ class SearchIndex:
             if not total:
                 return []
         assert total is not None
-        return sorted(total.items(), key=lambda p: (-p[1], self.names[p[0]][1].lower(),
-                                                     self.names[p[0]][0]))
+        return sorted(
+            total.items(), key=lambda p: (-p[1], self.names[p[0]][1].lower(), self.names[p[0]][0])
+        )
 
 
 def build_index(session: Session, version: str = "") -> SearchIndex:
@@ -119,10 +126,21 @@ def build_index(session: Session, version: str = "") -> SearchIndex:
             if weight > per.get(tool_id, 0.0):
                 per[tool_id] = weight
 
-    people = {pid: f"{name} {email}" for pid, name, email
-              in session.execute(sa.select(Person.id, Person.name, Person.email))}
-    rows = session.execute(sa.select(Tool.id, Tool.slug, Tool.name, Tool.vendor, Tool.category,
-                                     Tool.business_owner_id, Tool.technical_owner_id))
+    people = {
+        pid: f"{name} {email}"
+        for pid, name, email in session.execute(sa.select(Person.id, Person.name, Person.email))
+    }
+    rows = session.execute(
+        sa.select(
+            Tool.id,
+            Tool.slug,
+            Tool.name,
+            Tool.vendor,
+            Tool.category,
+            Tool.business_owner_id,
+            Tool.technical_owner_id,
+        )
+    )
     for tool_id, slug, name, vendor, category, business, technical in rows:
         names[tool_id] = (slug, name)
         put(tool_id, name, "name")
@@ -134,8 +152,9 @@ def build_index(session: Session, version: str = "") -> SearchIndex:
         for owner in (business, technical):
             if owner is not None:
                 put(tool_id, people.get(owner), "owner")
-    for tool_id, value in session.execute(sa.select(ToolAlias.tool_id, ToolAlias.value)
-                                          .where(ToolAlias.source == "")):
+    for tool_id, value in session.execute(
+        sa.select(ToolAlias.tool_id, ToolAlias.value).where(ToolAlias.source == "")
+    ):
         put(tool_id, value, "alias")
     vocab = sorted(postings)
     by_length: dict[int, list[str]] = {}
@@ -173,8 +192,10 @@ def search(session: Session, query: str) -> list[tuple[int, float]]:
 def suggest(session: Session, query: str, limit: int = 10) -> list[dict[str, str]]:
     """Return up to `limit` tools for a picker: [{slug, name}], best match first."""
     index = search_index(session)
-    return [{"slug": index.names[tid][0], "name": index.names[tid][1]}
-            for tid, _ in index.search(query)[:limit]]
+    return [
+        {"slug": index.names[tid][0], "name": index.names[tid][1]}
+        for tid, _ in index.search(query)[:limit]
+    ]
 
 
 def resolve(session: Session, text: str) -> str | None:
@@ -185,13 +206,17 @@ def resolve(session: Session, text: str) -> str | None:
     slug = session.scalar(sa.select(Tool.slug).where(Tool.slug == value))
     if slug is not None:
         return t.cast(str, slug)
-    found = list(session.scalars(sa.select(Tool.slug).where(
-        sa.func.lower(Tool.name) == value.lower()).limit(2)))
+    found = list(
+        session.scalars(
+            sa.select(Tool.slug).where(sa.func.lower(Tool.name) == value.lower()).limit(2)
+        )
+    )
     return found[0] if len(found) == 1 else None
 
 
-def resolve_tool_args(session: Session, args: t.Mapping[str, str],
-                      names: t.Iterable[str]) -> dict[str, str]:
+def resolve_tool_args(
+    session: Session, args: t.Mapping[str, str], names: t.Iterable[str]
+) -> dict[str, str]:
     """Return `args` with each of `names` that is a tool's exact name replaced by its slug.
 
     A picker without its script submits what was typed; a value that is neither a slug nor an

@@ -65,10 +65,13 @@ def inbox(session: Session, *, offset: int = 0, limit: int | None = None) -> lis
     """
     last_seen = sa.func.max(Sighting.last_seen)
     order = (
-        _waiting().add_columns(last_seen).outerjoin(Sighting, Sighting.tool_id == Tool.id)
+        _waiting()
+        .add_columns(last_seen)
+        .outerjoin(Sighting, Sighting.tool_id == Tool.id)
         .group_by(Tool.id, Tool.slug)
         .order_by(last_seen.desc().nulls_last(), Tool.slug.desc())
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     )
     ids = [row[0] for row in session.execute(order)]
     tools = {tool.id: tool for tool in session.scalars(sa.select(Tool).where(Tool.id.in_(ids)))}
@@ -121,12 +124,15 @@ def suggestions(session: Session, names: t.Iterable[str]) -> dict[str, Tool]:
     known = _known_names(session)
     hits: dict[str, int] = {}
     for name in names:
-        best = process.extractOne(matching.normalise(name), known, scorer=fuzz.WRatio,
-                                  score_cutoff=matching.FUZZY_CUTOFF)
+        best = process.extractOne(
+            matching.normalise(name), known, scorer=fuzz.WRatio, score_cutoff=matching.FUZZY_CUTOFF
+        )
         if best is not None:
             hits[name] = int(best[2])
-    tools = {tool.id: tool for tool in session.scalars(
-        sa.select(Tool).where(Tool.id.in_(set(hits.values()))))}
+    tools = {
+        tool.id: tool
+        for tool in session.scalars(sa.select(Tool).where(Tool.id.in_(set(hits.values()))))
+    }
     return {name: tools[tool_id] for name, tool_id in hits.items() if tool_id in tools}
 
 
@@ -207,16 +213,17 @@ def ignore(session: Session, tool: Tool, *, actor: str, reason: str = "") -> Tri
     reason = (reason or "").strip()
     needs = reason_needed(session, tool)
     if needs and not reason:
-        raise ValidationError(
-            {"reason": f"{needs}; say why it is ignored"}, record=tool.slug
-        )
+        raise ValidationError({"reason": f"{needs}; say why it is ignored"}, record=tool.slug)
     if len(reason) > 2000:
         raise ValidationError({"reason": "must be at most 2000 characters"}, record=tool.slug)
     added = [_ignore_key(session, "", matching.normalise(tool.name), tool.name, actor)]
     for sighting in entities.tool_sightings(session, tool):
         added.append(
             _ignore_key(
-                session, "", matching.normalise(sighting.observed_name), sighting.observed_name,
+                session,
+                "",
+                matching.normalise(sighting.observed_name),
+                sighting.observed_name,
                 actor,
             )
         )
@@ -225,13 +232,23 @@ def ignore(session: Session, tool: Tool, *, actor: str, reason: str = "") -> Tri
             added.append(_ignore_key(session, alias.source, alias.value, tool.name, actor))
     keys = [[item.source, item.value] for item in added if item is not None]
     decision = TriageDecision(
-        action="ignore", tool=tool, tool_slug=tool.slug, tool_name=tool.name, reason=reason,
-        detail={"ignored_apps": keys}, decided_by=actor,
+        action="ignore",
+        tool=tool,
+        tool_slug=tool.slug,
+        tool_name=tool.name,
+        reason=reason,
+        detail={"ignored_apps": keys},
+        decided_by=actor,
     )
     session.add(decision)
     entities.record_change(
-        session, actor=actor, action="ignore", object_type="tool", object_key=tool.slug,
-        before={"ignored": False}, after={"ignored": True, "reason": reason},
+        session,
+        actor=actor,
+        action="ignore",
+        object_type="tool",
+        object_key=tool.slug,
+        before={"ignored": False},
+        after={"ignored": True, "reason": reason},
     )
     session.flush()
     return decision
@@ -258,8 +275,11 @@ def decision(session: Session, decision_id: int) -> TriageDecision | None:
 def _undone(item: TriageDecision, actor: str) -> None:
     if item.undone_at is not None:
         raise ValidationError(
-            {"decision": f"this {item.action} of {item.tool_name} was already undone "
-                         f"by {item.undone_by}"}, record=item.tool_slug,
+            {
+                "decision": f"this {item.action} of {item.tool_name} was already undone "
+                f"by {item.undone_by}"
+            },
+            record=item.tool_slug,
         )
     item.undone_by, item.undone_at = actor, utcnow()
 
@@ -276,14 +296,23 @@ def undo_ignore(session: Session, item: TriageDecision, *, actor: str) -> None:
         if row is None:
             continue
         entities.record_change(
-            session, actor=actor, action="delete", object_type="ignored_app",
-            object_key=row.key, before={"source": source, "value": value, "label": row.label},
+            session,
+            actor=actor,
+            action="delete",
+            object_type="ignored_app",
+            object_key=row.key,
+            before={"source": source, "value": value, "label": row.label},
             after=None,
         )
         session.delete(row)
     entities.record_change(
-        session, actor=actor, action="unignore", object_type="tool", object_key=item.tool_slug,
-        before={"ignored": True, "reason": item.reason}, after={"ignored": False},
+        session,
+        actor=actor,
+        action="unignore",
+        object_type="tool",
+        object_key=item.tool_slug,
+        before={"ignored": True, "reason": item.reason},
+        after={"ignored": False},
     )
     session.flush()
 

@@ -71,8 +71,9 @@ def plan_merge(session: Session, tool: Tool, into: Tool) -> MergePlan:
     plan = MergePlan(tool, into)
     plan.sightings = entities.tool_sightings(session, tool)
     plan.aliases = list(session.scalars(sa.select(ToolAlias).where(ToolAlias.tool_id == tool.id)))
-    existing_flows = {(f.source_id, f.target_id, f.mechanism)
-                      for f in entities.tool_flows(session, into)}
+    existing_flows = {
+        (f.source_id, f.target_id, f.mechanism) for f in entities.tool_flows(session, into)
+    }
     for flow in entities.tool_flows(session, tool):
         source, target = _other(flow.source, tool, into), _other(flow.target, tool, into)
         if source.id == target.id:
@@ -82,8 +83,9 @@ def plan_merge(session: Session, tool: Tool, into: Tool) -> MergePlan:
         else:
             existing_flows.add((source.id, target.id, flow.mechanism))
             plan.flows.append(flow)
-    existing_deps = {(d.tool_id, d.depends_on_id)
-                     for d in entities.tool_dependencies(session, into)}
+    existing_deps = {
+        (d.tool_id, d.depends_on_id) for d in entities.tool_dependencies(session, into)
+    }
     for dep in entities.tool_dependencies(session, tool):
         a, b = _other(dep.tool, tool, into), _other(dep.depends_on, tool, into)
         if a.id == b.id:
@@ -109,9 +111,16 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDeci
     """Fold a discovered tool into a known one; return the decision an undo works from."""
     plan = plan_merge(session, tool, into)
     slug, before = tool.slug, records.tool_record(tool)
-    detail: dict[str, t.Any] = {"tool": before, "sightings": [], "aliases": [], "flows": [],
-                                "dependencies": [], "dropped_flows": [],
-                                "dropped_dependencies": [], "added_aliases": []}
+    detail: dict[str, t.Any] = {
+        "tool": before,
+        "sightings": [],
+        "aliases": [],
+        "flows": [],
+        "dependencies": [],
+        "dropped_flows": [],
+        "dropped_dependencies": [],
+        "added_aliases": [],
+    }
     for flow, _why in plan.dropped_flows:
         detail["dropped_flows"].append(records.flow_record(flow))
         entities.delete_flow(session, flow, actor=actor)
@@ -120,13 +129,18 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDeci
         entities.delete_dependency(session, dep, actor=actor)
     for flow in plan.flows:
         old = records.flow_record(flow)
-        entities.save_flow(session, _moved(old, slug, into.slug, ("source", "target")),
-                           actor=actor, flow=flow)
+        entities.save_flow(
+            session, _moved(old, slug, into.slug, ("source", "target")), actor=actor, flow=flow
+        )
         detail["flows"].append([flow.id, old, records.flow_record(flow)])
     for dep in plan.dependencies:
         old = records.dependency_record(dep)
-        entities.save_dependency(session, _moved(old, slug, into.slug, ("tool", "depends_on")),
-                                 actor=actor, dependency=dep)
+        entities.save_dependency(
+            session,
+            _moved(old, slug, into.slug, ("tool", "depends_on")),
+            actor=actor,
+            dependency=dep,
+        )
         detail["dependencies"].append([dep.id, old, records.dependency_record(dep)])
     for sighting in plan.sightings:
         entities.save_sighting(
@@ -136,22 +150,44 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDeci
     for alias in plan.aliases:
         old = alias_record(alias, slug)
         alias.tool = into
-        entities.record_change(session, actor=actor, action="update", object_type="alias",
-                               object_key=alias.key, before=old,
-                               after=alias_record(alias, into.slug))
+        entities.record_change(
+            session,
+            actor=actor,
+            action="update",
+            object_type="alias",
+            object_key=alias.key,
+            before=old,
+            after=alias_record(alias, into.slug),
+        )
         detail["aliases"].append(alias.id)
     session.flush()
     for name in plan.new_names:
         if add_alias(session, into, name, actor=actor):
             session.flush()
-            detail["added_aliases"].append(session.scalar(
-                sa.select(ToolAlias.id).where(ToolAlias.source == "", ToolAlias.value == name)))
+            detail["added_aliases"].append(
+                session.scalar(
+                    sa.select(ToolAlias.id).where(ToolAlias.source == "", ToolAlias.value == name)
+                )
+            )
     session.delete(tool)
     session.flush()
-    entities.record_change(session, actor=actor, action="merge", object_type="tool",
-                           object_key=slug, before=before, after={"merged_into": into.slug})
-    decision = TriageDecision(action="merge", tool_slug=slug, tool_name=before["name"],
-                              into_slug=into.slug, detail=detail, decided_by=actor)
+    entities.record_change(
+        session,
+        actor=actor,
+        action="merge",
+        object_type="tool",
+        object_key=slug,
+        before=before,
+        after={"merged_into": into.slug},
+    )
+    decision = TriageDecision(
+        action="merge",
+        tool_slug=slug,
+        tool_name=before["name"],
+        into_slug=into.slug,
+        detail=detail,
+        decided_by=actor,
+    )
     session.add(decision)
     session.flush()
     return decision
@@ -159,17 +195,22 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDeci
 
 def merges(session: Session, limit: int = 20) -> list[TriageDecision]:
     """Return the merges not undone, newest first."""
-    return list(session.scalars(
-        sa.select(TriageDecision)
-        .where(TriageDecision.action == "merge", TriageDecision.undone_at.is_(None))
-        .order_by(TriageDecision.decided_at.desc(), TriageDecision.id.desc()).limit(limit)
-    ))
+    return list(
+        session.scalars(
+            sa.select(TriageDecision)
+            .where(TriageDecision.action == "merge", TriageDecision.undone_at.is_(None))
+            .order_by(TriageDecision.decided_at.desc(), TriageDecision.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def _refuse(item: TriageDecision, what: str) -> t.NoReturn:
     raise ValidationError(
-        {"undo": f"{what}; the merge of {item.tool_name} into {item.into_slug} cannot be undone "
-                 "automatically (nothing was changed)"},
+        {
+            "undo": f"{what}; the merge of {item.tool_name} into {item.into_slug} cannot be undone "
+            "automatically (nothing was changed)"
+        },
         record=item.tool_slug,
     )
 
@@ -212,28 +253,45 @@ def undo_merge(session: Session, item: TriageDecision, *, actor: str) -> Tool:
         alias = session.get(ToolAlias, aid)
         old = alias_record(alias, into.slug)
         alias.tool = tool
-        entities.record_change(session, actor=actor, action="update", object_type="alias",
-                               object_key=alias.key, before=old,
-                               after=alias_record(alias, tool.slug))
+        entities.record_change(
+            session,
+            actor=actor,
+            action="update",
+            object_type="alias",
+            object_key=alias.key,
+            before=old,
+            after=alias_record(alias, tool.slug),
+        )
     for aid in d["added_aliases"]:
         alias = session.get(ToolAlias, aid) if aid is not None else None
         if alias is not None and alias.tool_id == into.id:
-            entities.record_change(session, actor=actor, action="delete", object_type="alias",
-                                   object_key=alias.key, before=alias_record(alias, into.slug),
-                                   after=None)
+            entities.record_change(
+                session,
+                actor=actor,
+                action="delete",
+                object_type="alias",
+                object_key=alias.key,
+                before=alias_record(alias, into.slug),
+                after=None,
+            )
             session.delete(alias)
     for fid, old, _after in d["flows"]:
         entities.save_flow(session, old, actor=actor, flow=session.get(DataFlow, fid))
     for did, old, _after in d["dependencies"]:
-        entities.save_dependency(session, old, actor=actor,
-                                 dependency=session.get(Dependency, did))
+        entities.save_dependency(session, old, actor=actor, dependency=session.get(Dependency, did))
     for raw in d["dropped_flows"]:
         entities.save_flow(session, raw, actor=actor)
     for raw in d["dropped_dependencies"]:
         entities.save_dependency(session, raw, actor=actor)
     item.undone_by, item.undone_at = actor, utcnow()
-    entities.record_change(session, actor=actor, action="unmerge", object_type="tool",
-                           object_key=tool.slug, before={"merged_into": item.into_slug},
-                           after=records.tool_record(tool))
+    entities.record_change(
+        session,
+        actor=actor,
+        action="unmerge",
+        object_type="tool",
+        object_key=tool.slug,
+        before={"merged_into": item.into_slug},
+        after=records.tool_record(tool),
+    )
     session.flush()
     return tool

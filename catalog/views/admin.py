@@ -36,9 +36,14 @@ from catalog.web import current_actor
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 REQUIRED = "is required"
-_PASSWORD = [InputRequired(REQUIRED), Length(min=accounts.MIN_PASSWORD, max=accounts.MAX_PASSWORD,
-                                             message=f"must be {accounts.MIN_PASSWORD} to "
-                                                     f"{accounts.MAX_PASSWORD} characters")]
+_PASSWORD = [
+    InputRequired(REQUIRED),
+    Length(
+        min=accounts.MIN_PASSWORD,
+        max=accounts.MAX_PASSWORD,
+        message=f"must be {accounts.MIN_PASSWORD} to {accounts.MAX_PASSWORD} characters",
+    ),
+]
 _ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 _ROLE_OPTIONS = choices(_ROLE_CHOICES)
 
@@ -47,10 +52,15 @@ class AccountForm(FlaskForm):
     email = EmailField("E-mail", validators=[InputRequired(REQUIRED), Length(max=254)])
     name = StringField("Name", validators=[Length(max=200)])
     role = SelectField("Role", choices=_ROLE_OPTIONS, default="viewer")
-    password = PasswordField("Initial password", validators=_PASSWORD,
-                             description=f"At least {accounts.MIN_PASSWORD} characters.")
-    confirm = PasswordField("Password again", validators=[
-        InputRequired(REQUIRED), EqualTo("password", "does not match the password")])
+    password = PasswordField(
+        "Initial password",
+        validators=_PASSWORD,
+        description=f"At least {accounts.MIN_PASSWORD} characters.",
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[InputRequired(REQUIRED), EqualTo("password", "does not match the password")],
+    )
 
 
 class RoleForm(FlaskForm):
@@ -63,8 +73,10 @@ class ActiveForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     password = PasswordField("New password", validators=_PASSWORD)
-    confirm = PasswordField("Password again", validators=[
-        InputRequired(REQUIRED), EqualTo("password", "does not match the password")])
+    confirm = PasswordField(
+        "Password again",
+        validators=[InputRequired(REQUIRED), EqualTo("password", "does not match the password")],
+    )
 
 
 class GroupForm(FlaskForm):
@@ -87,12 +99,18 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("admin.accounts"))
 
 
-def _accounts_page(form: AccountForm | None = None, error: str | None = None,
-                   status: int = 200) -> ResponseReturnValue:
+def _accounts_page(
+    form: AccountForm | None = None, error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
     users = accounts.list_users(db.session)
-    body = render_template("admin/accounts.html", users=users, form=form or AccountForm(),
-                           role_choices=_ROLE_CHOICES, error=error,
-                           min_password=accounts.MIN_PASSWORD)
+    body = render_template(
+        "admin/accounts.html",
+        users=users,
+        form=form or AccountForm(),
+        role_choices=_ROLE_CHOICES,
+        error=error,
+        min_password=accounts.MIN_PASSWORD,
+    )
     return body, status
 
 
@@ -112,7 +130,6 @@ def accounts_page() -> ResponseReturnValue:
     return _accounts_page()
 
 
-
 @bp.post("/accounts")
 def create_account() -> ResponseReturnValue:
     """Create an account."""
@@ -122,9 +139,13 @@ def create_account() -> ResponseReturnValue:
         return _accounts_page(form, status=400)
     try:
         user = accounts.create_user(
-            db.session, email=form.email.data or "", role=form.role.data or "viewer",
-            password=form.password.data or "", name=(form.name.data or "").strip(),
-            actor=current_actor())
+            db.session,
+            email=form.email.data or "",
+            role=form.role.data or "viewer",
+            password=form.password.data or "",
+            name=(form.name.data or "").strip(),
+            actor=current_actor(),
+        )
     except ValidationError as exc:
         db.session.rollback()
         for field, message in exc.errors.items():
@@ -145,8 +166,7 @@ def _update(user_id: int, **changes: t.Any) -> ResponseReturnValue:
         db.session.rollback()
         return _accounts_page(error=_message(exc), status=400)
     db.session.commit()
-    what = f"role {user.role}" if "role" in changes else (
-        "enabled" if user.active else "disabled")
+    what = f"role {user.role}" if "role" in changes else ("enabled" if user.active else "disabled")
     flash(f"{user.email}: {what}.", "success")
     return redirect(url_for("admin.accounts"), 303)
 
@@ -157,8 +177,10 @@ def set_role(user_id: int) -> ResponseReturnValue:
     require("account.manage")
     form = RoleForm()
     if not form.validate():
-        return _accounts_page(error=_message(ValidationError(
-            {k: " ".join(v) for k, v in form.errors.items()})), status=400)
+        return _accounts_page(
+            error=_message(ValidationError({k: " ".join(v) for k, v in form.errors.items()})),
+            status=400,
+        )
     return _update(user_id, role=form.role.data)
 
 
@@ -180,8 +202,9 @@ def reset_password(user_id: int) -> ResponseReturnValue:
     form = PasswordForm()
     if not form.validate():
         errors = {k: " ".join(v) for k, v in form.errors.items()}
-        return _accounts_page(error=_message(ValidationError(errors, record=user.email)),
-                              status=400)
+        return _accounts_page(
+            error=_message(ValidationError(errors, record=user.email)), status=400
+        )
     accounts.set_password(db.session, user, form.password.data or "", actor=current_actor())
     db.session.commit()
     flash(f"{user.email}: password reset; the account's sessions were signed out.", "success")
@@ -191,16 +214,24 @@ def reset_password(user_id: int) -> ResponseReturnValue:
 # Taxonomy ----------------------------------------------------------------------------------
 
 
-def _taxonomy_page(group_form: GroupForm | None = None, category_form: CategoryForm | None = None,
-                   error: str | None = None, status: int = 200) -> ResponseReturnValue:
+def _taxonomy_page(
+    group_form: GroupForm | None = None,
+    category_form: CategoryForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     category_form = category_form or CategoryForm()
     category_form.group.choices = choices(taxonomy.GROUPS.items())
     body = render_template(
-        "admin/taxonomy.html", entries=taxonomy_service.entries(db.session),
-        counts=taxonomy_service.tool_counts(db.session), group_form=group_form or GroupForm(),
-        category_form=category_form, rename_form=RenameForm(), error=error,
-        all_groups=taxonomy.SHIPPED_GROUPS | {
-            e.key: e.name for e in taxonomy_service.entries(db.session) if e.kind == "group"},
+        "admin/taxonomy.html",
+        entries=taxonomy_service.entries(db.session),
+        counts=taxonomy_service.tool_counts(db.session),
+        group_form=group_form or GroupForm(),
+        category_form=category_form,
+        rename_form=RenameForm(),
+        error=error,
+        all_groups=taxonomy.SHIPPED_GROUPS
+        | {e.key: e.name for e in taxonomy_service.entries(db.session) if e.kind == "group"},
     )
     return body, status
 
@@ -212,8 +243,9 @@ def taxonomy_page() -> ResponseReturnValue:
     return _taxonomy_page()
 
 
-def _taxonomy_write(action: t.Callable[[], t.Any], done: str,
-                    **forms: t.Any) -> ResponseReturnValue:
+def _taxonomy_write(
+    action: t.Callable[[], t.Any], done: str, **forms: t.Any
+) -> ResponseReturnValue:
     try:
         action()
     except ValidationError as exc:
@@ -235,7 +267,9 @@ def add_group() -> ResponseReturnValue:
     name = form.name.data or ""
     return _taxonomy_write(
         lambda: taxonomy_service.add_group(db.session, name=name, actor=current_actor()),
-        f"Group {name.strip()!r} added.", group_form=form)
+        f"Group {name.strip()!r} added.",
+        group_form=form,
+    )
 
 
 @bp.post("/taxonomy/categories")
@@ -247,10 +281,12 @@ def add_category() -> ResponseReturnValue:
         return _taxonomy_page(category_form=form, status=400)
     name = form.name.data or ""
     return _taxonomy_write(
-        lambda: taxonomy_service.add_category(db.session, name=name, group=form.group.data or "",
-                                              actor=current_actor()),
+        lambda: taxonomy_service.add_category(
+            db.session, name=name, group=form.group.data or "", actor=current_actor()
+        ),
         f"Category {name.strip()!r} added (key {taxonomy.key_for(name)!r}).",
-        category_form=form)
+        category_form=form,
+    )
 
 
 def _entry(entry_id: int) -> t.Any:
@@ -265,12 +301,13 @@ def rename(entry_id: int) -> ResponseReturnValue:
     form = RenameForm()
     if not form.validate():
         errors = {k: " ".join(v) for k, v in form.errors.items()}
-        return _taxonomy_page(error=_message(ValidationError(errors, record=entry.key)),
-                              status=400)
+        return _taxonomy_page(error=_message(ValidationError(errors, record=entry.key)), status=400)
     return _taxonomy_write(
-        lambda: taxonomy_service.rename(db.session, entry, name=form.name.data or "",
-                                        actor=current_actor()),
-        f"{entry.kind.capitalize()} {entry.key!r} renamed.")
+        lambda: taxonomy_service.rename(
+            db.session, entry, name=form.name.data or "", actor=current_actor()
+        ),
+        f"{entry.kind.capitalize()} {entry.key!r} renamed.",
+    )
 
 
 @bp.post("/taxonomy/<int:entry_id>/retire")
@@ -284,4 +321,5 @@ def retire(entry_id: int) -> ResponseReturnValue:
     retired = form.active.data == "0"
     return _taxonomy_write(
         lambda: taxonomy_service.set_retired(db.session, entry, retired, actor=current_actor()),
-        f"{entry.kind.capitalize()} {entry.name!r} {'retired' if retired else 'restored'}.")
+        f"{entry.kind.capitalize()} {entry.name!r} {'retired' if retired else 'restored'}.",
+    )

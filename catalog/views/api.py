@@ -80,8 +80,9 @@ def json_body() -> t.Any:
     except UnicodeDecodeError:
         raise BadRequest("request body is not UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                         f"column {exc.colno}") from None
+        raise BadRequest(
+            f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise BadRequest("request body is nested too deeply") from None
     except ValueError:  # an integer longer than Python's 4,300-digit conversion limit
@@ -90,8 +91,11 @@ def json_body() -> t.Any:
 
 def invalid(exc: ValidationError, what: str) -> ResponseReturnValue:
     """Answer a rejected record: 400 naming the record and each bad field."""
-    return {"error": f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
-            "record": exc.record, "fields": exc.errors}, 400
+    return {
+        "error": f"invalid {what}: " + "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+        "record": exc.record,
+        "fields": exc.errors,
+    }, 400
 
 
 # The bundle -----------------------------------------------------------------------------------
@@ -109,8 +113,9 @@ def post_bundle() -> ResponseReturnValue:
     require("bundle.import")
     document = json_body()
     try:
-        summary = bundle.import_bundle(db.session, document, actor=_estate(
-            request.args.get("estate_reason")))
+        summary = bundle.import_bundle(
+            db.session, document, actor=_estate(request.args.get("estate_reason"))
+        )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -154,6 +159,7 @@ def _by_id(model: type) -> t.Callable[[str], t.Any]:
         if not _DIGITS.match(key) or int(key) > records.MAX_INT:
             return None
         return db.session.get(model, int(key))
+
     return find
 
 
@@ -165,14 +171,19 @@ RESOURCES: dict[str, Resource] = {
     r.name: r
     for r in (
         Resource(
-            "tools", "tool", records.tool_record,
-            lambda key: entities.tool_by_slug(db.session, key), _tools_query,
+            "tools",
+            "tool",
+            records.tool_record,
+            lambda key: entities.tool_by_slug(db.session, key),
+            _tools_query,
             lambda raw, obj=None, **kw: entities.save_tool(db.session, raw, tool=obj, **kw),
             lambda obj, **kw: entities.delete_tool(db.session, obj, **kw),
             lambda obj: obj.slug,
         ),
         Resource(
-            "people", "person", records.person_record,
+            "people",
+            "person",
+            records.person_record,
             lambda key: entities.person_by_email(db.session, key),
             lambda: sa.select(Person).order_by(Person.email),
             lambda raw, obj=None, **kw: entities.save_person(db.session, raw, person=obj, **kw),
@@ -180,23 +191,36 @@ RESOURCES: dict[str, Resource] = {
             lambda obj: obj.email,
         ),
         Resource(
-            "flows", "flow", records.flow_record, _by_id(DataFlow),
-            lambda: sa.select(DataFlow)
-            .options(selectinload(DataFlow.source), selectinload(DataFlow.target))
-            .order_by(DataFlow.id),
+            "flows",
+            "flow",
+            records.flow_record,
+            _by_id(DataFlow),
+            lambda: (
+                sa.select(DataFlow)
+                .options(selectinload(DataFlow.source), selectinload(DataFlow.target))
+                .order_by(DataFlow.id)
+            ),
             lambda raw, obj=None, **kw: entities.save_flow(db.session, raw, flow=obj, **kw),
             lambda obj, **kw: entities.delete_flow(db.session, obj, **kw),
-            lambda obj: obj.id, with_id=True,
+            lambda obj: obj.id,
+            with_id=True,
         ),
         Resource(
-            "dependencies", "dependency", records.dependency_record, _by_id(Dependency),
-            lambda: sa.select(Dependency)
-            .options(selectinload(Dependency.tool), selectinload(Dependency.depends_on))
-            .order_by(Dependency.id),
+            "dependencies",
+            "dependency",
+            records.dependency_record,
+            _by_id(Dependency),
+            lambda: (
+                sa.select(Dependency)
+                .options(selectinload(Dependency.tool), selectinload(Dependency.depends_on))
+                .order_by(Dependency.id)
+            ),
             lambda raw, obj=None, **kw: entities.save_dependency(
-                db.session, raw, dependency=obj, **kw),
+                db.session, raw, dependency=obj, **kw
+            ),
             lambda obj, **kw: entities.delete_dependency(db.session, obj, **kw),
-            lambda obj: obj.id, with_id=True,
+            lambda obj: obj.id,
+            with_id=True,
         ),
     )
 }
@@ -239,7 +263,8 @@ def expected_version(body: t.Any = None) -> int:
         return version
     raise BadRequest(
         "this change needs the version it is based on: send If-Match with the object's ETag "
-        "(or `version` in the body)", 428,
+        "(or `version` in the body)",
+        428,
     )
 
 
@@ -248,19 +273,25 @@ def _conflict(resource: Resource, key: str) -> ResponseReturnValue:
     if obj is None:
         return {"error": f"the {resource.object_type} was deleted meanwhile"}, 404
     db.session.refresh(obj)
-    response = jsonify({
-        "error": f"the {resource.object_type} changed since version you sent; "
-                 f"it is now version {obj.version}. Re-apply your change to the current record.",
-        "current": resource.body(obj),
-    })
+    response = jsonify(
+        {
+            "error": f"the {resource.object_type} changed since version you sent; "
+            f"it is now version {obj.version}. Re-apply your change to the current record.",
+            "current": resource.body(obj),
+        }
+    )
     response.status_code = 409
     response.headers["ETag"] = f'"{obj.version}"'
     return response
 
 
 # Keyset pagination walks each register in the order of its key, which never changes.
-_KEY_COLUMNS = {"tools": Tool.slug, "people": Person.email, "flows": DataFlow.id,
-                "dependencies": Dependency.id}
+_KEY_COLUMNS = {
+    "tools": Tool.slug,
+    "people": Person.email,
+    "flows": DataFlow.id,
+    "dependencies": Dependency.id,
+}
 
 
 def _page_args(name: str) -> tuple[int, str | int | None]:
@@ -279,8 +310,10 @@ def _page_args(name: str) -> tuple[int, str | int | None]:
         return limit, None
     if isinstance(_KEY_COLUMNS[name].type, sa.Integer):
         if not _DIGITS.match(cursor):
-            raise BadRequest(f"cursor: {cursor[:20]!r} is not a cursor of {name}; use `next` "
-                             "from the previous page")
+            raise BadRequest(
+                f"cursor: {cursor[:20]!r} is not a cursor of {name}; use `next` "
+                "from the previous page"
+            )
         return limit, min(int(cursor), records.MAX_INT)  # past the last possible id: empty
     if len(cursor) > 254:
         raise BadRequest(f"cursor: too long for a cursor of {name}")
@@ -320,8 +353,11 @@ def collection(name: str) -> ResponseReturnValue:
     more = len(objs) > limit
     objs = objs[:limit]
     items = [resource.body(obj) for obj in objs]
-    return {"items": items, "count": len(items),
-            "next": str(resource.key(objs[-1])) if more else None}
+    return {
+        "items": items,
+        "count": len(items),
+        "next": str(resource.key(objs[-1])) if more else None,
+    }
 
 
 @bp.post("/<any(tools, people, flows, dependencies):name>")

@@ -15,8 +15,11 @@ _KIND_SCHEMAS: dict[str, dict[str, t.Any]] = {
     "int": {"type": ["integer", "null"], "minimum": 0, "maximum": records.MAX_INT},
     "money": {"type": ["number", "null"], "minimum": 0, "maximum": float(records.MAX_MONEY)},
     "email": {"type": ["string", "null"], "format": "email"},
-    "slug": {"type": ["string", "null"], "pattern": records.SLUG_RE.pattern,
-             "maxLength": records.SLUG_MAX},
+    "slug": {
+        "type": ["string", "null"],
+        "pattern": records.SLUG_RE.pattern,
+        "maxLength": records.SLUG_MAX,
+    },
     "url": {"type": "string", "description": "http:// or https:// URL, or empty"},
     "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$", "default": "USD"},
     "category": {"type": ["string", "null"], "description": "a taxonomy subcategory key"},
@@ -29,8 +32,11 @@ def _schema(fields: tuple[records.Field, ...], *, with_id: bool = False) -> dict
         if f.kind == "choice":
             schema: dict[str, t.Any] = {"type": "string", "enum": list(f.choices)}
         elif f.kind == "choices":
-            schema = {"type": "array", "items": {"type": "string", "enum": list(f.choices)},
-                      "uniqueItems": True}
+            schema = {
+                "type": "array",
+                "items": {"type": "string", "enum": list(f.choices)},
+                "uniqueItems": True,
+            }
         else:
             schema = dict(_KIND_SCHEMAS[f.kind])
             if f.kind in ("text", "url"):
@@ -40,15 +46,23 @@ def _schema(fields: tuple[records.Field, ...], *, with_id: bool = False) -> dict
         props[f.name] = schema
     props["version"] = {"type": "integer", "description": "optimistic-lock version (ETag)"}
     required = [f.name for f in fields if f.required]
-    return {"type": "object", "properties": props, "required": required,
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
-_ERROR = {"type": "object", "properties": {"error": {"type": "string"},
-                                           "record": {"type": ["string", "null"]},
-                                           "fields": {"type": "object",
-                                                      "additionalProperties": {"type": "string"}}},
-          "required": ["error"]}
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "record": {"type": ["string", "null"]},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["error"],
+}
 
 
 def _json(ref: str) -> dict[str, t.Any]:
@@ -62,15 +76,19 @@ def _error(description: str) -> dict[str, t.Any]:
 # Answers any operation may give: not signed in, role refused, a busy database.
 _COMMON = {
     "401": _error("no valid bearer token (or session)"),
-    "403": _error("the role or a governance rule does not allow this; nothing was written. "
-                  "`error` says what to do instead (`record` and `field` name what was refused)"),
+    "403": _error(
+        "the role or a governance rule does not allow this; nothing was written. "
+        "`error` says what to do instead (`record` and `field` name what was refused)"
+    ),
     "503": _error("the database is busy; retry after the Retry-After seconds"),
 }
 _WRITE = {
     "400": _error("invalid JSON or record: `fields` names each bad field"),
-    "409": {"description": "stale version (body.current is the current record), or the same "
-                           "key saved by another request at the same moment",
-            **_json("Conflict")},
+    "409": {
+        "description": "stale version (body.current is the current record), or the same "
+        "key saved by another request at the same moment",
+        **_json("Conflict"),
+    },
     "413": _error("request body larger than the upload limit"),
 }
 
@@ -81,21 +99,39 @@ def _page_params() -> list[dict[str, t.Any]]:
     size = int(current_app.config.get("API_PAGE_SIZE", 100))
     most = int(current_app.config.get("API_MAX_PAGE_SIZE", 1000))
     return [
-        {"name": "limit", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": most},
-         "description": f"page size (default {size})"},
-        {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "`next` of the previous page; pages follow the register's key order"},
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": most},
+            "description": f"page size (default {size})",
+        },
+        {
+            "name": "cursor",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "`next` of the previous page; pages follow the register's key order",
+        },
     ]
+
 
 # The tools list page's filters, accepted by the tools collection too.
 _TOOL_FILTERS = [
-    {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
-     "description": description}
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": description,
+    }
     for name, description in (
-        ("q", "text in the name or vendor"), ("lifecycle", "a lifecycle"),
-        ("owner", "e-mail of either owner"), ("category", "a taxonomy subcategory key"),
-        ("group", "a taxonomy group key"), ("data_class", "a data class"),
+        ("q", "text in the name or vendor"),
+        ("lifecycle", "a lifecycle"),
+        ("owner", "e-mail of either owner"),
+        ("category", "a taxonomy subcategory key"),
+        ("group", "a taxonomy group key"),
+        ("data_class", "a data class"),
         ("missing_owner", "any value: only tools lacking an owner"),
     )
 ]
@@ -103,50 +139,102 @@ _TOOL_FILTERS = [
 
 def _register_paths(name: str, schema: str, key: str, key_schema: dict) -> dict[str, t.Any]:
     etag = {"ETag": {"schema": {"type": "string"}, "description": 'the version, e.g. "3"'}}
-    if_match = {"name": "If-Match", "in": "header", "schema": {"type": "string"},
-                "description": "ETag of the version the change is based on (or `version` in "
-                               "the body)"}
+    if_match = {
+        "name": "If-Match",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "ETag of the version the change is based on (or `version` in the body)",
+    }
     key_param = {"name": key, "in": "path", "required": True, "schema": key_schema}
     missing = {"404": _error("not found")}
     stale = {"428": _error("no If-Match and no version")}
-    page = {"type": "object", "required": ["items", "count", "next"], "properties": {
-        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-        "count": {"type": "integer", "description": "items on this page"},
-        "next": {"type": ["string", "null"],
-                 "description": "cursor of the next page; null on the last page"}}}
+    page = {
+        "type": "object",
+        "required": ["items", "count", "next"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+            "count": {"type": "integer", "description": "items on this page"},
+            "next": {
+                "type": ["string", "null"],
+                "description": "cursor of the next page; null on the last page",
+            },
+        },
+    }
     filters = _TOOL_FILTERS if name == "tools" else []
     # A marketer's change to fields that are IT's decision waits for IT as a proposal.
-    proposed = {"202": {"description": "saved except the IT-owned changes, which wait for IT "
-                                       "as proposals", **_json("Proposed")}}
+    proposed = {
+        "202": {
+            "description": "saved except the IT-owned changes, which wait for IT as proposals",
+            **_json("Proposed"),
+        }
+    }
     return {
         f"/{name}": {
-            "get": {"summary": f"List {name}, one page at a time", "operationId": f"list_{name}",
-                    "parameters": _page_params() + filters,
-                    "responses": {"200": {"description": "a page of the register", "content": {
-                        "application/json": {"schema": page}}},
-                        "400": _error("bad limit or cursor"), **_COMMON}},
-            "post": {"summary": f"Create one of {name}", "operationId": f"create_{name}",
-                     "requestBody": {"required": True,
-                                     **_json("ToolCreate" if schema == "Tool" else schema)},
-                     "responses": {"201": {"description": "created", "headers": etag,
-                                           **_json(schema)}, **_WRITE, **_COMMON}},
+            "get": {
+                "summary": f"List {name}, one page at a time",
+                "operationId": f"list_{name}",
+                "parameters": _page_params() + filters,
+                "responses": {
+                    "200": {
+                        "description": "a page of the register",
+                        "content": {"application/json": {"schema": page}},
+                    },
+                    "400": _error("bad limit or cursor"),
+                    **_COMMON,
+                },
+            },
+            "post": {
+                "summary": f"Create one of {name}",
+                "operationId": f"create_{name}",
+                "requestBody": {
+                    "required": True,
+                    **_json("ToolCreate" if schema == "Tool" else schema),
+                },
+                "responses": {
+                    "201": {"description": "created", "headers": etag, **_json(schema)},
+                    **_WRITE,
+                    **_COMMON,
+                },
+            },
         },
         f"/{name}/{{{key}}}": {
             "parameters": [key_param],
-            "get": {"summary": f"Get one of {name}", "operationId": f"get_{name}",
-                    "responses": {"200": {"description": "the record", "headers": etag,
-                                          **_json(schema)}, **missing, **_COMMON}},
-            "put": {"summary": f"Replace one of {name}", "operationId": f"replace_{name}",
-                    "parameters": [if_match], "requestBody": {"required": True, **_json(schema)},
-                    "responses": {"200": {"description": "saved", "headers": etag,
-                                          **_json(schema)}, **proposed, **_WRITE, **missing,
-                                  **stale,
-                                  **_COMMON}},
-            "delete": {"summary": f"Delete one of {name}", "operationId": f"delete_{name}",
-                       "parameters": [if_match],
-                       "responses": {"204": {"description": "deleted"}, **proposed, **_WRITE,
-                                     **missing,
-                                     **stale, **_COMMON}},
+            "get": {
+                "summary": f"Get one of {name}",
+                "operationId": f"get_{name}",
+                "responses": {
+                    "200": {"description": "the record", "headers": etag, **_json(schema)},
+                    **missing,
+                    **_COMMON,
+                },
+            },
+            "put": {
+                "summary": f"Replace one of {name}",
+                "operationId": f"replace_{name}",
+                "parameters": [if_match],
+                "requestBody": {"required": True, **_json(schema)},
+                "responses": {
+                    "200": {"description": "saved", "headers": etag, **_json(schema)},
+                    **proposed,
+                    **_WRITE,
+                    **missing,
+                    **stale,
+                    **_COMMON,
+                },
+            },
+            "delete": {
+                "summary": f"Delete one of {name}",
+                "operationId": f"delete_{name}",
+                "parameters": [if_match],
+                "responses": {
+                    "204": {"description": "deleted"},
+                    **proposed,
+                    **_WRITE,
+                    **missing,
+                    **stale,
+                    **_COMMON,
+                },
+            },
         },
     }
 
@@ -160,61 +248,147 @@ def openapi_document() -> dict[str, t.Any]:
         "Dependency": _schema(records.DEPENDENCY_FIELDS, with_id=True),
         "Sighting": _schema(records.SIGHTING_FIELDS),
         "Error": _ERROR,
-        "Conflict": {"type": "object", "properties": {"error": {"type": "string"},
-                                                      "current": {"type": "object"}}},
+        "Conflict": {
+            "type": "object",
+            "properties": {"error": {"type": "string"}, "current": {"type": "object"}},
+        },
     }
     schemas["Sighting"]["properties"].pop("version")  # sightings have no version
-    schemas["ToolCreate"] = dict(schemas["Tool"], properties=schemas["Tool"]["properties"] | {
-        "estate_reason": {"type": "string", "description": "register a tool that starts "
-                          "sanctioned as pre-existing estate, for this reason (IT)"}})
-    schemas["Refused"] = {"type": "object", "properties": {
-        "error": {"type": "string"}, "record": {"type": ["string", "null"]},
-        "field": {"type": ["string", "null"]}}, "required": ["error"]}
-    schemas["Proposed"] = {"type": "object", "properties": {"proposals": {
-        "type": "array", "items": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "object_type": {"type": "string"},
-            "object_key": {"type": "string"}, "action": {"type": "string"},
-            "changes": {"type": "object"}, "base": {"type": "object"},
-            "status": {"type": "string"}, "proposed_by": {"type": "string"},
-            "decided_by": {"type": ["string", "null"]}, "note": {"type": "string"}}}}},
-        "required": ["proposals"], "description": "with PUT, also the record as saved"}
-    section = {k: {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
-               for k, ref in (("people", "Person"), ("tools", "Tool"), ("flows", "Flow"),
-                              ("dependencies", "Dependency"), ("sightings", "Sighting"))}
+    schemas["ToolCreate"] = dict(
+        schemas["Tool"],
+        properties=schemas["Tool"]["properties"]
+        | {
+            "estate_reason": {
+                "type": "string",
+                "description": "register a tool that starts "
+                "sanctioned as pre-existing estate, for this reason (IT)",
+            }
+        },
+    )
+    schemas["Refused"] = {
+        "type": "object",
+        "properties": {
+            "error": {"type": "string"},
+            "record": {"type": ["string", "null"]},
+            "field": {"type": ["string", "null"]},
+        },
+        "required": ["error"],
+    }
+    schemas["Proposed"] = {
+        "type": "object",
+        "properties": {
+            "proposals": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "object_type": {"type": "string"},
+                        "object_key": {"type": "string"},
+                        "action": {"type": "string"},
+                        "changes": {"type": "object"},
+                        "base": {"type": "object"},
+                        "status": {"type": "string"},
+                        "proposed_by": {"type": "string"},
+                        "decided_by": {"type": ["string", "null"]},
+                        "note": {"type": "string"},
+                    },
+                },
+            }
+        },
+        "required": ["proposals"],
+        "description": "with PUT, also the record as saved",
+    }
+    section = {
+        k: {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
+        for k, ref in (
+            ("people", "Person"),
+            ("tools", "Tool"),
+            ("flows", "Flow"),
+            ("dependencies", "Dependency"),
+            ("sightings", "Sighting"),
+        )
+    }
     schemas["Bundle"] = {"type": "object", "properties": section, "additionalProperties": False}
-    counts = {"type": "object", "properties": {k: {"type": "integer"}
-                                               for k in ("created", "updated", "unchanged")}}
-    schemas["ImportSummary"] = {"type": "object", "properties": {"summary": {
-        "type": "object", "properties": {k: counts for k in section}}}}
+    counts = {
+        "type": "object",
+        "properties": {k: {"type": "integer"} for k in ("created", "updated", "unchanged")},
+    }
+    schemas["ImportSummary"] = {
+        "type": "object",
+        "properties": {"summary": {"type": "object", "properties": {k: counts for k in section}}},
+    }
     paths: dict[str, t.Any] = {
         "/bundle": {
-            "get": {"summary": "Export the whole catalog", "operationId": "get_bundle",
-                    "responses": {"200": {"description": "the bundle", **_json("Bundle")},
-                                  **_COMMON}},
-            "post": {"summary": "Import a bundle (upsert by key, all or nothing)",
-                     "operationId": "post_bundle",
-                     "parameters": [{"name": "estate_reason", "in": "query",
-                                     "schema": {"type": "string"},
-                                     "description": "register new tools that start sanctioned "
-                                                    "as pre-existing estate, for this reason"}],
-                     "requestBody": {"required": True, **_json("Bundle")},
-                     "responses": {"200": {"description": "imported", **_json("ImportSummary")},
-                                   **_WRITE, **_COMMON,
-                                   "400": _error("rejected; nothing changed")}},
+            "get": {
+                "summary": "Export the whole catalog",
+                "operationId": "get_bundle",
+                "responses": {"200": {"description": "the bundle", **_json("Bundle")}, **_COMMON},
+            },
+            "post": {
+                "summary": "Import a bundle (upsert by key, all or nothing)",
+                "operationId": "post_bundle",
+                "parameters": [
+                    {
+                        "name": "estate_reason",
+                        "in": "query",
+                        "schema": {"type": "string"},
+                        "description": "register new tools that start sanctioned "
+                        "as pre-existing estate, for this reason",
+                    }
+                ],
+                "requestBody": {"required": True, **_json("Bundle")},
+                "responses": {
+                    "200": {"description": "imported", **_json("ImportSummary")},
+                    **_WRITE,
+                    **_COMMON,
+                    "400": _error("rejected; nothing changed"),
+                },
+            },
         },
-        "/audit": {"get": {
-            "summary": "The rogue-tool audit as of a date", "operationId": "audit",
-            "parameters": [{"name": "as_of", "in": "query", "required": False,
-                            "schema": {"type": "string", "format": "date"},
-                            "description": f"YYYY-MM-DD {_DATE_RANGE} (default: today)"}],
-            "responses": {"200": {"description": "the audit report", "content": {
-                "application/json": {"schema": {"type": "object", "required": [
-                    "as_of", "summary", "findings"]}}}},
-                "400": _error("as_of is not a date in the supported range"), **_COMMON}}},
-        "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
-                                  "responses": {"200": {"description": "OpenAPI 3.1", "content": {
-                                      "application/json": {"schema": {"type": "object"}}}},
-                                      **_COMMON}}},
+        "/audit": {
+            "get": {
+                "summary": "The rogue-tool audit as of a date",
+                "operationId": "audit",
+                "parameters": [
+                    {
+                        "name": "as_of",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": f"YYYY-MM-DD {_DATE_RANGE} (default: today)",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the audit report",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["as_of", "summary", "findings"],
+                                }
+                            }
+                        },
+                    },
+                    "400": _error("as_of is not a date in the supported range"),
+                    **_COMMON,
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "operationId": "openapi",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    **_COMMON,
+                },
+            }
+        },
     }
     paths |= _register_paths("tools", "Tool", "slug", {"type": "string"})
     paths |= _register_paths("people", "Person", "email", {"type": "string", "format": "email"})
@@ -222,9 +396,12 @@ def openapi_document() -> dict[str, t.Any]:
     paths |= _register_paths("dependencies", "Dependency", "id", {"type": "integer"})
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Martech Catalog API", "version": "1",
-                 "description": "Tools, owners, data flows and dependencies of the marketing "
-                                "stack. Lifecycles: " + ", ".join(vocab.LIFECYCLES) + "."},
+        "info": {
+            "title": "Martech Catalog API",
+            "version": "1",
+            "description": "Tools, owners, data flows and dependencies of the marketing "
+            "stack. Lifecycles: " + ", ".join(vocab.LIFECYCLES) + ".",
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {"schemas": schemas},

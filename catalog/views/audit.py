@@ -69,20 +69,30 @@ def report() -> ResponseReturnValue:
     except BadDate as exc:
         return render_template("error.html", code=400, message=str(exc)), 400
     page = audit_page(
-        db.session, as_of, sla_days=_sla(),
+        db.session,
+        as_of,
+        sla_days=_sla(),
         rule=request.args.get("rule", "").strip(),
         # the tool picker sends a slug, or a typed exact name without its script
         tool=resolve_tool_args(db.session, request.args, ("tool",)).get("tool", "").strip(),
-        severity=request.args.get("severity", "").strip(), page=_number("page"),
-        shadow_page=_number("shadow_page"), silo_page=_number("silo_page"),
+        severity=request.args.get("severity", "").strip(),
+        page=_number("page"),
+        shadow_page=_number("shadow_page"),
+        silo_page=_number("silo_page"),
     )
     role = _actor_role()[1]
     from catalog.services.history import is_past
 
-    return render_template("audit/report.html", as_of=as_of, sla_days=_sla(),
-                           can_manage_findings=role in ("it", "admin", "marketing"),
-                           overrides=review_checklist.override_reasons(db.session),
-                           rebuilt=is_past(as_of), page_url=_page_url, **page)
+    return render_template(
+        "audit/report.html",
+        as_of=as_of,
+        sla_days=_sla(),
+        can_manage_findings=role in ("it", "admin", "marketing"),
+        overrides=review_checklist.override_reasons(db.session),
+        rebuilt=is_past(as_of),
+        page_url=_page_url,
+        **page,
+    )
 
 
 @bp.route("/audit.json")
@@ -104,10 +114,10 @@ def csv_download() -> ResponseReturnValue:
         as_of = _as_of()
     except BadDate as exc:
         return Response(str(exc) + "\n", status=400, mimetype="text/plain")
-    body = audit_service.render_csv(audit_service.audit_report(db.session, as_of,
-                                                               sla_days=_sla()))
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": _download_name(as_of, "csv")})
+    body = audit_service.render_csv(audit_service.audit_report(db.session, as_of, sla_days=_sla()))
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": _download_name(as_of, "csv")}
+    )
 
 
 @bp.route("/api/v1/audit")
@@ -148,9 +158,17 @@ def _act(values: t.Mapping[str, t.Any]) -> tuple[int, str]:
     if not isinstance(subject, t.Mapping):
         return 400, "subject: must be an object with type and key"
     try:
-        findings.act(db.session, str(values.get("action", "")), str(values.get("rule", "")),
-                     str(subject.get("type", "")), str(subject.get("key", "")), values,
-                     actor=actor, role=role, today=date.today())
+        findings.act(
+            db.session,
+            str(values.get("action", "")),
+            str(values.get("rule", "")),
+            str(subject.get("type", "")),
+            str(subject.get("key", "")),
+            values,
+            actor=actor,
+            role=role,
+            today=date.today(),
+        )
     except findings.NotAllowed as exc:
         db.session.rollback()
         return 403, str(exc)
@@ -168,8 +186,9 @@ def finding_action() -> ResponseReturnValue:
     from flask import redirect
 
     form = request.form
-    values = dict(form) | {"subject": {"type": form.get("subject_type", ""),
-                                       "key": form.get("subject_key", "")}}
+    values = dict(form) | {
+        "subject": {"type": form.get("subject_type", ""), "key": form.get("subject_key", "")}
+    }
     status, message = _act(values)
     flash("Saved." if status == 200 else message, "success" if status == 200 else "error")
     back = form.get("next", "")
@@ -222,7 +241,11 @@ def compare_page() -> ResponseReturnValue:
     sla = _sla()
     before = audit_service.audit_report(db.session, start, sla_days=sla)
     after = audit_service.audit_report(db.session, end, sla_days=sla)
-    names = {tool.slug: tool.name or tool.slug for day in (start, end) for tool in
-             audit_service.snapshot_and_report(db.session, day, sla_days=sla)[0].tools}
-    return render_template("audit/compare.html", diff=compare(before, after), start=start,
-                           end=end, names=names)
+    names = {
+        tool.slug: tool.name or tool.slug
+        for day in (start, end)
+        for tool in audit_service.snapshot_and_report(db.session, day, sla_days=sla)[0].tools
+    }
+    return render_template(
+        "audit/compare.html", diff=compare(before, after), start=start, end=end, names=names
+    )

@@ -93,8 +93,11 @@ def tokens() -> ResponseReturnValue:
     if not me.is_authenticated:
         abort(404)  # sign-in is switched off: there are no accounts, hence no tokens
     admin = can(me, "account.manage")
-    holders = accounts.token_holders(db.session) if admin else (
-        [me] if me.api_token_hash is not None else [])
+    holders = (
+        accounts.token_holders(db.session)
+        if admin
+        else ([me] if me.api_token_hash is not None else [])
+    )
     return render_template("auth/tokens.html", holders=holders, admin=admin)
 
 
@@ -112,8 +115,9 @@ def revoke_token(user_id: int) -> ResponseReturnValue:
         abort(403)
     if accounts.revoke_api_token(db.session, user, actor=current_actor()):
         db.session.commit()
-        flash(f"The API token of {user.email} was revoked; scripts using it now get 401.",
-              "success")
+        flash(
+            f"The API token of {user.email} was revoked; scripts using it now get 401.", "success"
+        )
     else:
         flash(f"{user.email} has no API token.")
     return redirect(url_for("auth.tokens"), 303)

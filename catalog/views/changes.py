@@ -50,8 +50,12 @@ def index() -> ResponseReturnValue:
     if filters.type and filters.key:
         fate = changes.fate(db.session, filters.type, filters.key)
     context: dict[str, t.Any] = {
-        "page": page, "entries": [history_entry(rec) for rec in page.items],
-        "filters": filters, "error": error, "fate": fate, "args": request.args,
+        "page": page,
+        "entries": [history_entry(rec) for rec in page.items],
+        "filters": filters,
+        "error": error,
+        "fate": fate,
+        "args": request.args,
         "options": changes.choices(db.session, hidden_types=hidden),
     }
     return render_template("changes/index.html", **context), 400 if error else 200

@@ -39,8 +39,12 @@ class Conflict:
 
 
 def conflict_for(
-    session: Session, object_type: str, key: str, current: t.Mapping[str, t.Any],
-    mine: t.Mapping[str, t.Any] | None, version: int,
+    session: Session,
+    object_type: str,
+    key: str,
+    current: t.Mapping[str, t.Any],
+    mine: t.Mapping[str, t.Any] | None,
+    version: int,
 ) -> Conflict:
     """Describe a conflict: the newer values, where they differ from the user's, and who changed."""
     rows = []
@@ -49,9 +53,13 @@ def conflict_for(
         if mine is None or _shown(now) != _shown(yours):  # a delete shows every current value
             rows.append((name, _shown(now), _shown(yours)))
     last = latest_change(session, object_type, key)
-    return Conflict(version=version, mine=mine is not None, rows=rows,
-                    actor=last.actor if last else None,
-                    at=last.at if last else None)
+    return Conflict(
+        version=version,
+        mine=mine is not None,
+        rows=rows,
+        actor=last.actor if last else None,
+        at=last.at if last else None,
+    )
 
 
 def latest_change(session: Session, object_type: str, key: str) -> ChangeRecord | None:
@@ -135,4 +143,4 @@ def paginate(session: Session, query: sa.Select[t.Any], param: str = "page") -> 
 def page_of(items: t.Sequence[t.Any], param: str = "page") -> Page:
     """Return the requested page of a list already in memory."""
     page, pages, size = page_number(len(items), param)
-    return Page(list(items[(page - 1) * size:page * size]), page, pages, len(items), param, size)
+    return Page(list(items[(page - 1) * size : page * size]), page, pages, len(items), param, size)

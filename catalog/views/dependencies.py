@@ -56,8 +56,9 @@ def index() -> ResponseReturnValue:
         query = query.where(sa.or_(tool.slug == slug, on.slug == slug))
     if request.args.get("kind"):
         query = query.where(Dependency.kind == request.args["kind"])
-    return render_template("dependencies/index.html", page=paginate(db.session, query),
-                           args=request.args)
+    return render_template(
+        "dependencies/index.html", page=paginate(db.session, query), args=request.args
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -101,8 +102,13 @@ def edit(id: int) -> ResponseReturnValue:
     record = form.to_record()
     require_write("dependency", dep, record)
     try:
-        entities.save_dependency(db.session, record, actor=current_actor(), dependency=dep,
-                                 expected_version=form.expected_version() or -1)
+        entities.save_dependency(
+            db.session,
+            record,
+            actor=current_actor(),
+            dependency=dep,
+            expected_version=form.expected_version() or -1,
+        )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -118,8 +124,7 @@ def edit(id: int) -> ResponseReturnValue:
 def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> ResponseReturnValue:
     dep = db.session.get(Dependency, id, populate_existing=True)
     if dep is None:
-        flash("Someone deleted this dependency while you had it open; nothing was saved.",
-              "error")
+        flash("Someone deleted this dependency while you had it open; nothing was saved.", "error")
         return redirect(url_for("dependencies.index"))
     current = records.dependency_record(dep)
     conflict = conflict_for(db.session, "dependency", dep.key, current, mine, dep.version)
@@ -140,8 +145,9 @@ def delete(id: int) -> ResponseReturnValue:
         abort(400)
     label = f"{dep.tool.name} depends on {dep.depends_on.name}"
     try:
-        entities.delete_dependency(db.session, dep, actor=current_actor(),
-                                   expected_version=form.expected_version() or -1)
+        entities.delete_dependency(
+            db.session, dep, actor=current_actor(), expected_version=form.expected_version() or -1
+        )
         db.session.commit()
     except ConflictError:
         db.session.rollback()

@@ -60,8 +60,7 @@ def index() -> ResponseReturnValue:
         query = query.where(DataFlow.managed_by_it.is_(False))
     if request.args.get("mechanism"):
         query = query.where(DataFlow.mechanism == request.args["mechanism"])
-    return render_template("flows/index.html", page=paginate(db.session, query),
-                           args=request.args)
+    return render_template("flows/index.html", page=paginate(db.session, query), args=request.args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -96,8 +95,9 @@ def edit(id: int) -> ResponseReturnValue:
     require_write("flow", flow)
     if request.method == "GET":
         data = records.flow_record(flow) | {"version": str(flow.version)}
-        return render_template("flows/form.html", form=FlowForm(data=data).setup(db.session),
-                               flow=flow)
+        return render_template(
+            "flows/form.html", form=FlowForm(data=data).setup(db.session), flow=flow
+        )
     form = FlowForm().setup(db.session)
     if not form.validate_on_submit():
         form.precheck()
@@ -105,8 +105,13 @@ def edit(id: int) -> ResponseReturnValue:
     record = form.to_record()
     require_write("flow", flow, record)
     try:
-        entities.save_flow(db.session, record, actor=current_actor(), flow=flow,
-                           expected_version=form.expected_version() or -1)
+        entities.save_flow(
+            db.session,
+            record,
+            actor=current_actor(),
+            flow=flow,
+            expected_version=form.expected_version() or -1,
+        )
         flash_proposals(policy.take_queued(db.session))
         db.session.commit()
     except ValidationError as exc:
@@ -126,8 +131,9 @@ def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> Respons
         flash("Someone deleted this flow while you had it open; nothing was saved.", "error")
         return redirect(url_for("flows.index"))
     current = records.flow_record(flow)
-    conflict = conflict_for(db.session, "flow", entities.flow_key(flow), current, mine,
-                            flow.version)
+    conflict = conflict_for(
+        db.session, "flow", entities.flow_key(flow), current, mine, flow.version
+    )
     form.set_version(flow.version)
     return render_template(template, form=form, flow=flow, conflict=conflict), 409
 
@@ -145,8 +151,9 @@ def delete(id: int) -> ResponseReturnValue:
         abort(400)
     label = f"{flow.source.name} → {flow.target.name}"
     try:
-        entities.delete_flow(db.session, flow, actor=current_actor(),
-                             expected_version=form.expected_version() or -1)
+        entities.delete_flow(
+            db.session, flow, actor=current_actor(), expected_version=form.expected_version() or -1
+        )
         queued = policy.take_queued(db.session)
         flash_proposals(queued)
         db.session.commit()

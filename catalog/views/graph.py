@@ -97,8 +97,11 @@ def _linker() -> t.Callable[[str], str]:
 
 def _bad_request(exc: ViewError) -> ResponseReturnValue:
     code = 404 if exc.field in ("focus", "blast") else 400
-    message = (f"There is no tool {exc.message.removeprefix('no tool ')} to show."
-               if code == 404 else f"Cannot show this graph: {exc.field} {exc.message}.")
+    message = (
+        f"There is no tool {exc.message.removeprefix('no tool ')} to show."
+        if code == 404
+        else f"Cannot show this graph: {exc.field} {exc.message}."
+    )
     return render_template("error.html", code=code, message=message), code
 
 
@@ -111,13 +114,17 @@ def view() -> ResponseReturnValue:
         message = f"Cannot show this graph: format must be one of {allowed}."
         return render_template("error.html", code=400, message=message), 400
     try:
-        params = parse_params(resolve_tool_args(db.session, request.args, ("focus", "blast")),
-                              data_classes=vocab.DATA_CLASSES,
-                              groups=taxonomy.GROUPS, lifecycles=vocab.LIFECYCLES)
+        params = parse_params(
+            resolve_tool_args(db.session, request.args, ("focus", "blast")),
+            data_classes=vocab.DATA_CLASSES,
+            groups=taxonomy.GROUPS,
+            lifecycles=vocab.LIFECYCLES,
+        )
         version = catalog_version(db.session)
         link = tool_link()
-        page_key = graph_service.cache_key(db.session, params, "page", node_url=link,
-                                           as_of=date.today(), version=version)
+        page_key = graph_service.cache_key(
+            db.session, params, "page", node_url=link, as_of=date.today(), version=version
+        )
         if not fmt and params.key() == ViewParams().key() and request.args.get("all") != "1":
             # Before the page cache: "?all=1" draws the same view, cached under the same key.
             overview = _overview_page(version)
@@ -133,10 +140,15 @@ def view() -> ResponseReturnValue:
             drafts.extend((body, _page_html(body, has_svg=bool(dot.view.tools))))
 
         result = graph_service.render(
-            db.session, params, fmt or "svg", node_url=link, cache=cache(),
+            db.session,
+            params,
+            fmt or "svg",
+            node_url=link,
+            cache=cache(),
             timeout=current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0),
             dot_max_nodes=current_app.config.get("GRAPH_DOT_MAX_NODES", 200),
-            version=version, meanwhile=None if fmt else draft,
+            version=version,
+            meanwhile=None if fmt else draft,
         )
     except ViewError as exc:
         return _bad_request(exc)
@@ -154,8 +166,10 @@ def view() -> ResponseReturnValue:
 
 
 def _page_from(page: graph_service.Rendered) -> str:
-    return _page_html((page.content or b"").decode("utf-8"), has_svg=not page.timed_out
-                      and not page.failed and bool(page.view.tools))
+    return _page_html(
+        (page.content or b"").decode("utf-8"),
+        has_svg=not page.timed_out and not page.failed and bool(page.view.tools),
+    )
 
 
 def _page_html(body: str, has_svg: bool) -> str:
@@ -166,8 +180,10 @@ def _page_html(body: str, has_svg: bool) -> str:
 def _download(result: graph_service.Rendered, focus: str | None) -> ResponseReturnValue:
     if result.content is None:
         reason = "took too long" if result.timed_out else "failed"
-        message = (f"The layout {reason}. Narrow the view (focus on a tool) or download the "
-                   "DOT source or the CSV edge list instead.")
+        message = (
+            f"The layout {reason}. Narrow the view (focus on a tool) or download the "
+            "DOT source or the CSV edge list instead."
+        )
         return render_template("error.html", code=503, message=message), 503
     name = f"martech-graph{'-' + focus if focus else ''}.{result.fmt}"  # focus is a real slug
     response = Response(result.content, mimetype=MEDIA[result.fmt])
@@ -182,18 +198,26 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _body(result: graph_service.Rendered, version: str, link: t.Callable[[str], str],
-          svg: Markup | None) -> str:
+def _body(
+    result: graph_service.Rendered, version: str, link: t.Callable[[str], str], svg: Markup | None
+) -> str:
     view = result.view
     args = {k: v for k, v in request.args.items() if k != "format"}
-    downloads = {fmt: url_for("graph.view", **(args | {"format": fmt}))
-                 for fmt in graph_service.FORMATS}
+    downloads = {
+        fmt: url_for("graph.view", **(args | {"format": fmt})) for fmt in graph_service.FORMATS
+    }
     rows = graph_service.edge_rows(view)
-    counts = ", ".join(
-        _plural(len(items), *words) for items, words in (
-            (view.tools, ("tool", "tools")), (view.flows, ("flow", "flows")),
-            (view.dependencies, ("dependency", "dependencies")))
-    ) + "."
+    counts = (
+        ", ".join(
+            _plural(len(items), *words)
+            for items, words in (
+                (view.tools, ("tool", "tools")),
+                (view.flows, ("flow", "flows")),
+                (view.dependencies, ("dependency", "dependencies")),
+            )
+        )
+        + "."
+    )
     return render_template(
         "graph/_body.html",
         result=result,
@@ -210,8 +234,9 @@ def _body(result: graph_service.Rendered, version: str, link: t.Callable[[str], 
         directions=DIRECTIONS,
         max_depth=MAX_DEPTH,
         state_labels=render_mod.STATE_LABEL,
-        focus_url=lambda slug: url_for("graph.view", focus=slug, depth=view.params.depth,
-                                       direction=view.params.direction),
+        focus_url=lambda slug: url_for(
+            "graph.view", focus=slug, depth=view.params.depth, direction=view.params.direction
+        ),
     )
 
 
@@ -224,16 +249,27 @@ def _overview_page(version: str) -> str | None:
     key = (version, date.today(), url_for("graph.view", group="x"))
     cached = store.get(key)
     if cached is None:
-        view = overview_mod.build(snapshot, marks, group_of=taxonomy.group_of,
-                                  group_names=taxonomy.GROUPS)
-        source = overview_mod.to_dot(view, group_url=lambda group: url_for(
-            "graph.view", **({"group": group} if group else {"all": "1"})))
+        view = overview_mod.build(
+            snapshot, marks, group_of=taxonomy.group_of, group_names=taxonomy.GROUPS
+        )
+        source = overview_mod.to_dot(
+            view,
+            group_url=lambda group: url_for(
+                "graph.view", **({"group": group} if group else {"all": "1"})
+            ),
+        )
         content, timed_out = graph_service.layout(
-            source, "svg", "dot", current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0))
+            source, "svg", "dot", current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0)
+        )
         svg = graph_service.inline_svg(content) if content else None
         cached = (view, Markup(svg) if svg else None, timed_out)
         store.clear()  # one catalog version at a time
         store[key] = cached
     view, svg, timed_out = cached
-    return render_template("graph/overview.html", groups=view.groups, svg=svg,
-                           timed_out=timed_out, tools=len(snapshot.tools))
+    return render_template(
+        "graph/overview.html",
+        groups=view.groups,
+        svg=svg,
+        timed_out=timed_out,
+        tools=len(snapshot.tools),
+    )

@@ -209,8 +209,7 @@ def commit(token: str) -> ResponseReturnValue:
         reason = (request.form.get("estate_reason") or "").strip()
         if reason and hasattr(actor, "registering_estate"):  # tools that start sanctioned
             actor = actor.registering_estate(reason)
-        summary = import_runs.run_import(db.session, plan, actor=actor, via="web",
-                                         confirm=confirm)
+        summary = import_runs.run_import(db.session, plan, actor=actor, via="web", confirm=confirm)
         db.session.commit()
     except discovery.ImportFailed as exc:
         db.session.rollback()
@@ -280,8 +279,14 @@ def triage_merge_confirm(slug: str) -> ResponseReturnValue:
     into = entities.tool_by_slug(db.session, tool_search.resolve(db.session, typed) or typed)
     try:
         if into is None:
-            raise ValidationError({"into": f"no tool with the slug or name {typed!r}" if typed
-                                   else "choose the tool to merge into"}, record=slug)
+            raise ValidationError(
+                {
+                    "into": f"no tool with the slug or name {typed!r}"
+                    if typed
+                    else "choose the tool to merge into"
+                },
+                record=slug,
+            )
         plan = triage_merge.plan_merge(db.session, tool, into)
     except ValidationError as exc:
         flash(str(exc), "error")
@@ -311,10 +316,13 @@ def triage_action(slug: str, action: str) -> ResponseReturnValue:
                 "Undo it under Recent merges below while nothing it moved has changed."
             )
         else:
-            triage.ignore(db.session, tool, actor=current_actor(),
-                          reason=request.form.get("reason", ""))
-            message = (f"{name} is ignored; later imports will not raise it again. "
-                       "It keeps its flows, sightings and spend; Undo is in the Ignored list.")
+            triage.ignore(
+                db.session, tool, actor=current_actor(), reason=request.form.get("reason", "")
+            )
+            message = (
+                f"{name} is ignored; later imports will not raise it again. "
+                "It keeps its flows, sightings and spend; Undo is in the Ignored list."
+            )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -337,8 +345,10 @@ def triage_undo(decision_id: int) -> ResponseReturnValue:
             message = f"{item.tool_name} is back in triage; imports will raise its names again."
         else:
             triage_merge.undo_merge(db.session, item, actor=current_actor())
-            message = (f"The merge of {item.tool_name} into {item.into_slug} is undone; "
-                       f"{item.tool_name} is back in triage with what it had.")
+            message = (
+                f"The merge of {item.tool_name} into {item.into_slug} is undone; "
+                f"{item.tool_name} is back in triage with what it had."
+            )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()

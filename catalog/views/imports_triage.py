@@ -61,10 +61,7 @@ def spend_decide() -> ResponseReturnValue:
     if summary is None:
         flash("Not software: later imports skip this merchant's lines. Undo below.", "success")
         return redirect(url_for("imports.spend"))
-    flash(
-        "Software: " + discovery.format_summary(summary).replace("\n", " "),
-        "success",
-    )
+    flash("Software: " + discovery.format_summary(summary).replace("\n", " "), "success")
     return redirect(url_for("imports.triage_inbox" if summary["new_tools"] else "imports.spend"))
 
 

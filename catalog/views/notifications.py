@@ -37,8 +37,12 @@ def preferences() -> ResponseReturnValue:
     user = _signed_in_user()
     if request.method == "POST":
         try:
-            notify.set_preferences(db.session, user, request.form.getlist("kind"),  # type: ignore[arg-type]
-                                   actor=current_actor())
+            notify.set_preferences(
+                db.session,
+                user,
+                request.form.getlist("kind"),  # type: ignore[arg-type]
+                actor=current_actor(),
+            )
         except ValidationError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -46,8 +50,9 @@ def preferences() -> ResponseReturnValue:
             db.session.commit()
             flash("Your notification choices are saved.", "success")
         return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", kinds=KINDS,
-                           chosen=notify.preferences(db.session, user))  # type: ignore[arg-type]
+    return render_template(
+        "notifications/preferences.html", kinds=KINDS, chosen=notify.preferences(db.session, user)
+    )  # type: ignore[arg-type]
 
 
 @bp.get("/admin/notifications")
@@ -57,9 +62,14 @@ def outbox() -> ResponseReturnValue:
     status = request.args.get("status", "")
     if status not in STATUSES:
         status = ""
-    return render_template("notifications/outbox.html", notices=notify.outbox(db.session, status),
-                           counts=notify.counts(db.session), status=status, statuses=STATUSES,
-                           kinds=KINDS)
+    return render_template(
+        "notifications/outbox.html",
+        notices=notify.outbox(db.session, status),
+        counts=notify.counts(db.session),
+        status=status,
+        statuses=STATUSES,
+        kinds=KINDS,
+    )
 
 
 @bp.post("/admin/notifications/<int:notice_id>/retry")

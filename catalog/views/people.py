@@ -40,11 +40,16 @@ def _person_or_404(id: int) -> Person:
 @bp.get("")
 def index() -> ResponseReturnValue:
     """List people with the tools they own on each side."""
-    people = list(db.session.scalars(
-        sa.select(Person).order_by(Person.active.desc(), sa.func.lower(Person.name), Person.email)
-    ))
-    owned: dict[int, dict[str, list[Tool]]] = {p.id: {"business": [], "technical": []}
-                                               for p in people}
+    people = list(
+        db.session.scalars(
+            sa.select(Person).order_by(
+                Person.active.desc(), sa.func.lower(Person.name), Person.email
+            )
+        )
+    )
+    owned: dict[int, dict[str, list[Tool]]] = {
+        p.id: {"business": [], "technical": []} for p in people
+    }
     tools = db.session.scalars(
         sa.select(Tool)
         .where(sa.or_(Tool.business_owner_id.is_not(None), Tool.technical_owner_id.is_not(None)))
@@ -93,8 +98,13 @@ def edit(id: int) -> ResponseReturnValue:
         return render_template("people/form.html", form=form, person=person), 422
     record = form.to_record()
     try:
-        entities.save_person(db.session, record, actor=current_actor(), person=person,
-                             expected_version=form.expected_version() or -1)
+        entities.save_person(
+            db.session,
+            record,
+            actor=current_actor(),
+            person=person,
+            expected_version=form.expected_version() or -1,
+        )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -110,8 +120,9 @@ def edit(id: int) -> ResponseReturnValue:
 def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> ResponseReturnValue:
     person = db.session.get(Person, id, populate_existing=True)
     if person is None:
-        flash("Someone removed this person while you had the form open; nothing was saved.",
-              "error")
+        flash(
+            "Someone removed this person while you had the form open; nothing was saved.", "error"
+        )
         return redirect(url_for("people.index"))
     current = records.person_record(person)
     conflict = conflict_for(db.session, "person", person.email, current, mine, person.version)
@@ -127,15 +138,23 @@ def delete(id: int) -> ResponseReturnValue:
     require_write("person", person, delete=request.endpoint == "people.delete")
     if request.method == "GET":
         form = ConfirmForm(data={"version": str(person.version)})
-        return render_template("people/delete.html", form=form, person=person,
-                               tools=entities.owned_tools(db.session, person))
+        return render_template(
+            "people/delete.html",
+            form=form,
+            person=person,
+            tools=entities.owned_tools(db.session, person),
+        )
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     label = person.name or person.email
     try:
-        entities.delete_person(db.session, person, actor=current_actor(),
-                               expected_version=form.expected_version() or -1)
+        entities.delete_person(
+            db.session,
+            person,
+            actor=current_actor(),
+            expected_version=form.expected_version() or -1,
+        )
         db.session.commit()
     except ConflictError:
         db.session.rollback()

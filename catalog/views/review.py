@@ -62,17 +62,21 @@ class RequestForm(FlaskForm):
     website = StringField("Website", description="http:// or https:// address")
     description = TextAreaField("What is it for?")
     category = StringField("Category")  # a taxonomy key; the template groups the options
-    business_owner = StringField("Business owner (e-mail)",
-                                 description="The marketer accountable for the tool")
+    business_owner = StringField(
+        "Business owner (e-mail)", description="The marketer accountable for the tool"
+    )
     technical_owner = SelectField("IT counterpart (technical owner)", validate_choice=False)
-    data_classes = Checkboxes("Customer data it will receive",
-                              choices=_choices((k, vocab.DATA_CLASS_LABELS[k])
-                                               for k in vocab.DATA_CLASSES))
+    data_classes = Checkboxes(
+        "Customer data it will receive",
+        choices=_choices((k, vocab.DATA_CLASS_LABELS[k]) for k in vocab.DATA_CLASSES),
+    )
     # Tool pickers (several fields of one name): slugs or exact names, with suggestions.
     sources = SelectMultipleField("From which tools", validate_choice=False)
-    mechanism = SelectField("How the data will move",
-                            choices=_choices((m, m.replace("_", " ")) for m in vocab.MECHANISMS),
-                            default="api")
+    mechanism = SelectField(
+        "How the data will move",
+        choices=_choices((m, m.replace("_", " ")) for m in vocab.MECHANISMS),
+        default="api",
+    )
 
 
 class DecisionForm(FlaskForm):
@@ -98,11 +102,14 @@ def _sla() -> int:
 
 def _fill_choices(form: RequestForm) -> None:
     people = db.session.scalars(
-        sa.select(Person).where(Person.active.is_(True))
+        sa.select(Person)
+        .where(Person.active.is_(True))
         .order_by(sa.case((Person.department == "it", 0), else_=1), Person.name)
     ).all()
-    form.technical_owner.choices = _choices([("", "— choose —")] + [
-        (p.email, f"{p.name or p.email} ({p.department or 'no department'})") for p in people])
+    form.technical_owner.choices = _choices(
+        [("", "— choose —")]
+        + [(p.email, f"{p.name or p.email} ({p.department or 'no department'})") for p in people]
+    )
 
 
 def _sources(values: t.Iterable[str]) -> list[str]:
@@ -118,8 +125,11 @@ def _ensure_requester_person(email: str) -> None:
     if user is None or email.lower() != user.email or entities.person_by_email(db.session, email):
         return
     department = "it" if user.role == "it" else "marketing"
-    entities.save_person(db.session, {"email": email, "name": user.name,
-                                      "department": department}, actor=current_actor())
+    entities.save_person(
+        db.session,
+        {"email": email, "name": user.name, "department": department},
+        actor=current_actor(),
+    )
 
 
 def _tool_or_404(slug: str) -> Tool:
@@ -135,23 +145,33 @@ def queue() -> ResponseReturnValue:
     # A page of the queue (oldest first); its owners loaded in one query, not two per row.
     page = page_of(queue_all)
     owners = {i.tool.business_owner_id for i in page.items} | {
-        i.tool.technical_owner_id for i in page.items}
+        i.tool.technical_owner_id for i in page.items
+    }
     # Held until the page is rendered: the session's identity map only keeps what is referenced.
     people = list(db.session.scalars(sa.select(Person).where(Person.id.in_(owners - {None}))))
     form = SlaForm(sla_days=sla)
-    return render_template("review/queue.html", items=page.items, page=page, sla=sla,
-                           overdue=sum(1 for i in queue_all if i.overdue), sla_form=form,
-                           decided=review.recent_decisions(db.session), today=_today(),
-                           people=people, proposals=proposals.open_proposals(db.session),
-                           decision_form=DecisionForm())
+    return render_template(
+        "review/queue.html",
+        items=page.items,
+        page=page,
+        sla=sla,
+        overdue=sum(1 for i in queue_all if i.overdue),
+        sla_form=form,
+        decided=review.recent_decisions(db.session),
+        today=_today(),
+        people=people,
+        proposals=proposals.open_proposals(db.session),
+        decision_form=DecisionForm(),
+    )
 
 
 @bp.get("/request/matches")
 def request_matches() -> ResponseReturnValue:
     """Return the catalog tools a typed request name may stand for, with what to do (JSON)."""
     require("review.request")
-    found = request_match.matches(db.session, request.args.get("name", ""),
-                                  website=request.args.get("website", ""))
+    found = request_match.matches(
+        db.session, request.args.get("name", ""), website=request.args.get("website", "")
+    )
     return jsonify({"matches": request_match.to_json(found)})
 
 
@@ -164,16 +184,30 @@ def request_tool() -> ResponseReturnValue:
     if not form.is_submitted() and current_user.is_authenticated:
         form.business_owner.data = current_user.email
     if form.validate_on_submit():
-        raw = {name: (getattr(form, name).data or "").strip() for name in
-               ("name", "vendor", "website", "description", "category", "business_owner",
-                "technical_owner")}
+        raw = {
+            name: (getattr(form, name).data or "").strip()
+            for name in (
+                "name",
+                "vendor",
+                "website",
+                "description",
+                "category",
+                "business_owner",
+                "technical_owner",
+            )
+        }
         try:
             if raw["business_owner"]:
                 _ensure_requester_person(raw["business_owner"])
             tool = review.request_tool(
-                db.session, raw, sources=_sources(form.sources.data or []),
+                db.session,
+                raw,
+                sources=_sources(form.sources.data or []),
                 data_classes=form.data_classes.data or [],
-                mechanism=form.mechanism.data or "api", actor=current_actor(), today=_today())
+                mechanism=form.mechanism.data or "api",
+                actor=current_actor(),
+                today=_today(),
+            )
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -182,15 +216,16 @@ def request_tool() -> ResponseReturnValue:
                 field = form._fields.get(name)
                 target = field.errors if field is not None else form.form_errors
                 target.append(message if field is not None else f"{name}: {message}")
-            return render_template("review/request.html", form=form,
-                                   taxonomy_groups=taxonomy.grouped_choices()), 400
+            return render_template(
+                "review/request.html", form=form, taxonomy_groups=taxonomy.grouped_choices()
+            ), 400
         # A new tool is at its first version; a reopened one has its earlier review behind it.
         again = " again: its review is reopened" if tool.version > 1 else ""
-        flash(f"Requested {tool.name}{again}. IT will review it within {_sla()} days.",
-              "success")
+        flash(f"Requested {tool.name}{again}. IT will review it within {_sla()} days.", "success")
         return redirect(url_for("review.detail", slug=tool.slug))
-    return render_template("review/request.html", form=form,
-                           taxonomy_groups=taxonomy.grouped_choices())
+    return render_template(
+        "review/request.html", form=form, taxonomy_groups=taxonomy.grouped_choices()
+    )
 
 
 @bp.get("/<slug>")
@@ -204,15 +239,22 @@ def _detail(tool: Tool, errors: dict[str, str] | None = None) -> str:
     item = next((i for i in review.queue(db.session, _today(), _sla()) if i.tool is tool), None)
     is_open = tool.lifecycle in review.OPEN
     return render_template(
-        "review/detail.html", tool=tool, item=item, signoffs=review.signoffs(db.session, tool),
+        "review/detail.html",
+        tool=tool,
+        item=item,
+        signoffs=review.signoffs(db.session, tool),
         controls=review_checklist.controls(db.session, tool) if is_open else [],
         requested=review_checklist.requested_flows(db.session, tool) if is_open else [],
         left=review_checklist.left_unmanaged(db.session, tool) if is_open else {},
         preview=review_checklist.preview(db.session, tool, _today(), sla_days=_sla())
-        if is_open else None,
+        if is_open
+        else None,
         override=review_checklist.override_reasons(db.session, [tool.slug]).get(tool.slug),
-        history=review.history(db.session, tool), flows=entities.tool_flows(db.session, tool),
-        form=DecisionForm(version=str(tool.version)), sides=review.SIDES, errors=errors or {},
+        history=review.history(db.session, tool),
+        flows=entities.tool_flows(db.session, tool),
+        form=DecisionForm(version=str(tool.version)),
+        sides=review.SIDES,
+        errors=errors or {},
     )
 
 
@@ -228,8 +270,10 @@ def _act(
         db.session.commit()
     except ConflictError:
         db.session.rollback()
-        errors = {"version": f"{tool.name} changed while you were looking at it; "
-                             "check it again before deciding."}
+        errors = {
+            "version": f"{tool.name} changed while you were looking at it; "
+            "check it again before deciding."
+        }
         return _detail(_tool_or_404(slug), errors=errors), 409
     except ValidationError as exc:
         db.session.rollback()
@@ -252,38 +296,63 @@ def _version(form: DecisionForm) -> int | None:
 def start(slug: str) -> ResponseReturnValue:
     """Put a request in review."""
     require("review.manage")
-    return _act(slug, lambda tool, form: review.start_review(
-        db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form)),
-        "{name} is now in review.")
+    return _act(
+        slug,
+        lambda tool, form: review.start_review(
+            db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form)
+        ),
+        "{name} is now in review.",
+    )
 
 
 @bp.post("/<slug>/signoff/<side>")
 def signoff(slug: str, side: str) -> ResponseReturnValue:
     """Sign off a request as its business or technical owner."""
     require("review.signoff")  # which side this user may sign is the service's rule
-    return _act(slug, lambda tool, form: review.sign_off(
-        db.session, tool, side, actor=current_actor(), note=form.note.data or ""),
-        f"Recorded the {side} sign-off on {{name}}.")
+    return _act(
+        slug,
+        lambda tool, form: review.sign_off(
+            db.session, tool, side, actor=current_actor(), note=form.note.data or ""
+        ),
+        f"Recorded the {side} sign-off on {{name}}.",
+    )
 
 
 @bp.post("/<slug>/sanction")
 def sanction(slug: str) -> ResponseReturnValue:
     """Sanction a request that both owners signed off."""
     require("review.manage")
-    return _act(slug, lambda tool, form: review.sanction(
-        db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form),
-        override=form.override.data or "", sla_days=_sla()),
-        "{name} is sanctioned.")
+    return _act(
+        slug,
+        lambda tool, form: review.sanction(
+            db.session,
+            tool,
+            actor=current_actor(),
+            today=_today(),
+            expected_version=_version(form),
+            override=form.override.data or "",
+            sla_days=_sla(),
+        ),
+        "{name} is sanctioned.",
+    )
 
 
 @bp.post("/<slug>/control/<name>")
 def control(slug: str, name: str) -> ResponseReturnValue:
     """Tick or untick one control of the review checklist."""
     require("review.manage")
-    return _act(slug, lambda tool, form: review_checklist.set_control(
-        db.session, tool, name, form.value.data == "1", actor=current_actor(),
-        expected_version=None if name == review_checklist.VENDOR_SSO else _version(form)),
-        "Checklist of {name} updated.")
+    return _act(
+        slug,
+        lambda tool, form: review_checklist.set_control(
+            db.session,
+            tool,
+            name,
+            form.value.data == "1",
+            actor=current_actor(),
+            expected_version=None if name == review_checklist.VENDOR_SSO else _version(form),
+        ),
+        "Checklist of {name} updated.",
+    )
 
 
 @bp.post("/<slug>/flows/<int:flow_id>")
@@ -293,19 +362,36 @@ def decide_flow(slug: str, flow_id: int) -> ResponseReturnValue:
     from catalog.models import DataFlow
 
     flow = db.one_or_abort(sa.select(DataFlow).where(DataFlow.id == flow_id))
-    return _act(slug, lambda tool, form: review_checklist.decide_flow(
-        db.session, tool, flow, form.choice.data or "", actor=current_actor(),
-        reason=form.reason.data or ""), "Flow decided for {name}.")
+    return _act(
+        slug,
+        lambda tool, form: review_checklist.decide_flow(
+            db.session,
+            tool,
+            flow,
+            form.choice.data or "",
+            actor=current_actor(),
+            reason=form.reason.data or "",
+        ),
+        "Flow decided for {name}.",
+    )
 
 
 @bp.post("/<slug>/reject")
 def reject(slug: str) -> ResponseReturnValue:
     """Reject a request, with a reason."""
     require("review.manage")
-    return _act(slug, lambda tool, form: review.reject(
-        db.session, tool, form.reason.data or "", actor=current_actor(), today=_today(),
-        expected_version=_version(form)),
-        "{name} is rejected.")
+    return _act(
+        slug,
+        lambda tool, form: review.reject(
+            db.session,
+            tool,
+            form.reason.data or "",
+            actor=current_actor(),
+            today=_today(),
+            expected_version=_version(form),
+        ),
+        "{name} is rejected.",
+    )
 
 
 @bp.post("/proposals/<int:id>/<any(accept, decline):decision>")
@@ -318,8 +404,9 @@ def decide_proposal(id: int, decision: str) -> ResponseReturnValue:
     form, done = DecisionForm(), {"accept": "accepted", "decline": "declined"}[decision]
     if form.validate_on_submit():
         try:
-            getattr(proposals, decision)(db.session, proposal, actor=current_actor(),
-                                         note=form.note.data or "")
+            getattr(proposals, decision)(
+                db.session, proposal, actor=current_actor(), note=form.note.data or ""
+            )
             db.session.commit()
             flash(f"Proposal {id} {done}.", "success")
         except ValidationError as exc:
@@ -338,8 +425,11 @@ def set_sla() -> ResponseReturnValue:
     form = SlaForm()
     if form.validate_on_submit():
         try:
-            days = review.set_sla_days(db.session, form.sla_days.raw_data[0] if
-                                       form.sla_days.raw_data else "", actor=current_actor())
+            days = review.set_sla_days(
+                db.session,
+                form.sla_days.raw_data[0] if form.sla_days.raw_data else "",
+                actor=current_actor(),
+            )
             db.session.commit()
             flash(f"The review SLA is now {days} days.", "success")
         except ValidationError as exc:

@@ -39,11 +39,18 @@ def view() -> ResponseReturnValue:
     goals = scorecard.targets(db.session)
     from flask_login import current_user
 
-    return render_template("scorecard/view.html",
-                           trends=scorecard.trends(points, points[-1].metrics, targets=goals),
-                           today=today, days=len(points), window=WINDOW_DAYS, sla=sla,
-                           step=scorecard.TREND_STEP_DAYS, metrics=scorecard.METRICS,
-                           goals=goals, can_set=can(current_user, "settings.edit"))
+    return render_template(
+        "scorecard/view.html",
+        trends=scorecard.trends(points, points[-1].metrics, targets=goals),
+        today=today,
+        days=len(points),
+        window=WINDOW_DAYS,
+        sla=sla,
+        step=scorecard.TREND_STEP_DAYS,
+        metrics=scorecard.METRICS,
+        goals=goals,
+        can_set=can(current_user, "settings.edit"),
+    )
 
 
 @bp.post("/scorecard/targets")

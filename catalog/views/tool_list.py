@@ -42,9 +42,22 @@ from catalog.web import current_actor
 
 bp = Blueprint("tool_list", __name__)
 
-EXPORT_HEADER = ("slug", "name", "vendor", "category", "lifecycle", "business_owner",
-                 "technical_owner", "data_classes", "annual_cost", "currency", "renewal_date",
-                 "shadow", "risk_score", *(f"open_{sev}" for sev in SEVERITY_COLUMNS))
+EXPORT_HEADER = (
+    "slug",
+    "name",
+    "vendor",
+    "category",
+    "lifecycle",
+    "business_owner",
+    "technical_owner",
+    "data_classes",
+    "annual_cost",
+    "currency",
+    "renewal_date",
+    "shadow",
+    "risk_score",
+    *(f"open_{sev}" for sev in SEVERITY_COLUMNS),
+)
 SUGGEST_MAX = 25
 
 
@@ -57,8 +70,9 @@ def _governance() -> dict[str, tool_list.Governance]:
     return tool_list.governance(db.session, _today(), sla_days=sla)
 
 
-def _ids(args: t.Mapping[str, str]) -> tuple[list[int], dict[str, tool_list.Governance],
-                                             tool_list.ListFilters]:
+def _ids(
+    args: t.Mapping[str, str],
+) -> tuple[list[int], dict[str, tool_list.Governance], tool_list.ListFilters]:
     filters = tool_list.parse_filters(args)
     gov = _governance()
     base = filter_query(sa.select(Tool.id, Tool.slug), args)
@@ -73,12 +87,20 @@ def _user_id() -> int | None:
 def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
     """Return what the list page shows: one page of tools with their governance figures."""
     from catalog.views.common import Page
+
     filters = tool_list.parse_filters(args)
     gov = _governance()
     size = int(current_app.config.get("PAGE_SIZE", 25))
     ids, total, number = tool_list.page_ids(
-        db.session, filter_query(sa.select(Tool.id, Tool.slug), args), args, filters, gov,
-        _today(), page=request.args.get("page", 1, type=int) or 1, size=size)
+        db.session,
+        filter_query(sa.select(Tool.id, Tool.slug), args),
+        args,
+        filters,
+        gov,
+        _today(),
+        page=request.args.get("page", 1, type=int) or 1,
+        size=size,
+    )
     items = tool_list.tools_by_ids(db.session, ids)
     user_id = _user_id()
     return {
@@ -86,8 +108,9 @@ def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
         "gov": gov,
         "no_gov": tool_list.NONE,
         "filter_errors": filters.errors,
-        "people": db.session.execute(sa.select(Person.email, Person.name)
-                                     .order_by(Person.name, Person.email)).all(),
+        "people": db.session.execute(
+            sa.select(Person.email, Person.name).order_by(Person.name, Person.email)
+        ).all(),
         "saved": saved_views.views(db.session, user_id) if user_id is not None else None,
         "query": saved_views.query_string(args),
         "bulk_actions": bulk.ACTIONS if can(current_user, "tool.decide") else None,
@@ -103,9 +126,14 @@ def _rows() -> t.Iterator[tuple[t.Any, ...]]:
     for row in tool_list.export_rows(db.session, ids):
         g = gov.get(row[0], tool_list.NONE)
         category = taxonomy.CATEGORIES.get(row[3] or "")
-        yield (*row[:3], category.name if category else (row[3] or ""), *row[4:],
-               "yes" if g.shadow else "no", g.risk,
-               *(g.findings.get(sev, 0) for sev in SEVERITY_COLUMNS))
+        yield (
+            *row[:3],
+            category.name if category else (row[3] or ""),
+            *row[4:],
+            "yes" if g.shadow else "no",
+            g.risk,
+            *(g.findings.get(sev, 0) for sev in SEVERITY_COLUMNS),
+        )
 
 
 @bp.get("/tool-list/export.csv")
@@ -116,8 +144,11 @@ def export_csv() -> ResponseReturnValue:
     writer.writerow(EXPORT_HEADER)
     for row in _rows():
         writer.writerow([defuse_cell("" if cell is None else cell) for cell in row])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=tools-{_today().isoformat()}.csv"})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=tools-{_today().isoformat()}.csv"},
+    )
 
 
 @bp.get("/tool-list/export.xlsx")
@@ -147,9 +178,13 @@ def export_xlsx() -> ResponseReturnValue:
         sheet.append([cell(value) for value in row])
     data = io.BytesIO()
     book.save(data)
-    return Response(data.getvalue(), headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f"attachment; filename=tools-{_today().isoformat()}.xlsx"})
+    return Response(
+        data.getvalue(),
+        headers={
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f"attachment; filename=tools-{_today().isoformat()}.xlsx",
+        },
+    )
 
 
 # Saved views ------------------------------------------------------------------------------------
@@ -167,9 +202,14 @@ def save_view() -> ResponseReturnValue:
     if user_id is None:
         abort(403)
     try:
-        view = saved_views.save(db.session, user_id=user_id, email=current_user.email,
-                                name=request.form.get("name", ""), args=request.form,
-                                actor=current_actor())
+        view = saved_views.save(
+            db.session,
+            user_id=user_id,
+            email=current_user.email,
+            name=request.form.get("name", ""),
+            args=request.form,
+            actor=current_actor(),
+        )
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -187,8 +227,13 @@ def delete_view(view_id: int) -> ResponseReturnValue:
     if user_id is None:
         abort(403)
     try:
-        name = saved_views.delete(db.session, user_id=user_id, email=current_user.email,
-                                  view_id=view_id, actor=current_actor())
+        name = saved_views.delete(
+            db.session,
+            user_id=user_id,
+            email=current_user.email,
+            view_id=view_id,
+            actor=current_actor(),
+        )
         db.session.commit()
     except ValidationError:
         db.session.rollback()
@@ -215,22 +260,33 @@ def bulk_action() -> ResponseReturnValue:
         try:
             require_write("tool", tool, record)
         except Forbidden as exc:
-            raise bulk.BulkError(tool.name, "permission",
-                                 exc.description or "not allowed") from None
+            raise bulk.BulkError(
+                tool.name, "permission", exc.description or "not allowed"
+            ) from None
 
     back = saved_views.query_string(form)
     try:
-        done = bulk.apply(db.session, form.get("action", ""), slugs, versions, form,
-                          actor=current_actor(), today=_today(), authorise=authorise)
+        done = bulk.apply(
+            db.session,
+            form.get("action", ""),
+            slugs,
+            versions,
+            form,
+            actor=current_actor(),
+            today=_today(),
+            authorise=authorise,
+        )
         db.session.commit()
     except bulk.BulkError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _back(back), 303
     label = bulk.ACTIONS[form["action"]]
-    flash(f"{label.capitalize()}: done for {len(done)} tool{'s' if len(done) != 1 else ''} "
-          f"({', '.join(t.name for t in done[:10])}{', …' if len(done) > 10 else ''}).",
-          "success")
+    flash(
+        f"{label.capitalize()}: done for {len(done)} tool{'s' if len(done) != 1 else ''} "
+        f"({', '.join(t.name for t in done[:10])}{', …' if len(done) > 10 else ''}).",
+        "success",
+    )
     return _back(back), 303
 
 

@@ -45,9 +45,16 @@ bp = Blueprint("tools", __name__, url_prefix="/tools")
 # A tool page shows the first CAP items of each long list (blast radius, reach, flows,
 # dependencies, sightings, history) with the count and a link to the whole list, paged.
 CAP = 20
-LISTS = {"blast": "Blast radius", "reach": "Personal-data reach", "flows-out": "Data flows out",
-         "flows-in": "Data flows in", "depends-on": "Depends on", "dependents": "Depended on by",
-         "sightings": "Sightings", "history": "Change history"}
+LISTS = {
+    "blast": "Blast radius",
+    "reach": "Personal-data reach",
+    "flows-out": "Data flows out",
+    "flows-in": "Data flows in",
+    "depends-on": "Depends on",
+    "dependents": "Depended on by",
+    "sightings": "Sightings",
+    "history": "Change history",
+}
 
 
 def _tool_or_404(slug: str) -> Tool:
@@ -74,8 +81,9 @@ def index() -> ResponseReturnValue:
     """List tools with search, filters, sorting and pagination."""
     from catalog.views import tool_list
 
-    return render_template("tools/index.html", sorts=SORTS, args=request.args,
-                           **tool_list.list_context(request.args))
+    return render_template(
+        "tools/index.html", sorts=SORTS, args=request.args, **tool_list.list_context(request.args)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -87,8 +95,11 @@ def create() -> ResponseReturnValue:
     if form.validate_on_submit():
         require_write("tool", record=form.to_record(editing=False))
         try:
-            tool = entities.save_tool(db.session, form.to_record(editing=False),
-                                      actor=_estate(request.form.get("estate_reason")))
+            tool = entities.save_tool(
+                db.session,
+                form.to_record(editing=False),
+                actor=_estate(request.form.get("estate_reason")),
+            )
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -115,15 +126,16 @@ def detail(slug: str) -> ResponseReturnValue:
         cap=CAP,
         **_lists(tool),
         ignored=triage.active_ignore(db.session, tool),
-        sanction_override=review_checklist.override_reasons(
-            db.session, [tool.slug]).get(tool.slug),
+        sanction_override=review_checklist.override_reasons(db.session, [tool.slug]).get(tool.slug),
         governance=_governance(tool),
     )
 
 
 def _governance(tool: Tool) -> dict[str, t.Any]:
     return audit.tool_governance(
-        db.session, tool.slug, date.today(),
+        db.session,
+        tool.slug,
+        date.today(),
         # the administrator's runtime setting, as on /audit, /review and in the CLI
         sla_days=review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"])),
     )
@@ -138,8 +150,9 @@ def _lists(tool: Tool) -> dict[str, list[t.Any]]:
         "depends_on": [d for d in deps if d.tool_id == tool.id],
         "dependents": [d for d in deps if d.depends_on_id == tool.id],
         # (source, name) is unique: the same order on every request, so pages never overlap.
-        "sightings": sorted(entities.tool_sightings(db.session, tool),
-                            key=lambda s: (s.source, s.observed_name)),
+        "sightings": sorted(
+            entities.tool_sightings(db.session, tool), key=lambda s: (s.source, s.observed_name)
+        ),
         "history": history(db.session, "tool", tool.slug),
     }
 
@@ -152,12 +165,16 @@ def full_list(slug: str, kind: str) -> ResponseReturnValue:
     tool = _tool_or_404(slug)
     if kind in ("blast", "reach"):
         governance = _governance(tool)
-        items = (governance["blast_radius"]["tools"] if kind == "blast"
-                 else governance["personal_data_reach"])
+        items = (
+            governance["blast_radius"]["tools"]
+            if kind == "blast"
+            else governance["personal_data_reach"]
+        )
     else:
         items = _lists(tool)[kind.replace("-", "_")]
-    return render_template("tools/list.html", tool=tool, kind=kind, title=LISTS[kind],
-                           page=page_of(items))
+    return render_template(
+        "tools/list.html", tool=tool, kind=kind, title=LISTS[kind], page=page_of(items)
+    )
 
 
 def _gone(slug: str) -> ResponseReturnValue:
@@ -166,11 +183,11 @@ def _gone(slug: str) -> ResponseReturnValue:
     if fate is None:
         abort(404)
     entries = history(db.session, "tool", slug)
-    names = [(e.record.before or {}).get("name") or (e.record.after or {}).get("name")
-             for e in entries]
+    names = [
+        (e.record.before or {}).get("name") or (e.record.after or {}).get("name") for e in entries
+    ]
     name = next((n for n in names if n), slug)
-    return render_template("tools/gone.html", slug=slug, name=name, fate=fate,
-                           history=entries), 410
+    return render_template("tools/gone.html", slug=slug, name=name, fate=fate, history=entries), 410
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -179,8 +196,7 @@ def edit(slug: str) -> ResponseReturnValue:
     tool = _tool_or_404(slug)
     require_write("tool", tool)
     if request.method == "GET":
-        form = ToolForm(data=form_data(tool)).setup(db.session, editing=True,
-                                                    decide=_decides(tool))
+        form = ToolForm(data=form_data(tool)).setup(db.session, editing=True, decide=_decides(tool))
         return render_template("tools/form.html", form=form, tool=tool)
     form = ToolForm().setup(db.session, editing=True, decide=_decides(tool))
     form.slug.data = tool.slug
@@ -190,8 +206,13 @@ def edit(slug: str) -> ResponseReturnValue:
     record = form.to_record(editing=True)
     require_write("tool", tool, record)
     try:
-        entities.save_tool(db.session, record, actor=current_actor(), tool=tool,
-                           expected_version=form.expected_version() or -1)
+        entities.save_tool(
+            db.session,
+            record,
+            actor=current_actor(),
+            tool=tool,
+            expected_version=form.expected_version() or -1,
+        )
         flash_proposals(policy.take_queued(db.session))
         db.session.commit()
     except ValidationError as exc:
@@ -216,10 +237,16 @@ def _estate(reason: str | None) -> str:
 def flash_proposals(queued: list[t.Any]) -> None:
     """Tell a marketer which part of their change waits for IT (a proposal in /review)."""
     for proposal in queued:
-        what = (", ".join(n.replace("_", " ") for n in proposal.changes)
-                if proposal.action == "update" else "deleting it")
-        flash(f"{what.capitalize()} on {proposal.object_key} is IT's decision: proposal "
-              f"{proposal.id} waits for IT in the review queue.", "info")
+        what = (
+            ", ".join(n.replace("_", " ") for n in proposal.changes)
+            if proposal.action == "update"
+            else "deleting it"
+        )
+        flash(
+            f"{what.capitalize()} on {proposal.object_key} is IT's decision: proposal "
+            f"{proposal.id} waits for IT in the review queue.",
+            "info",
+        )
 
 
 def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> ResponseReturnValue:
@@ -231,18 +258,30 @@ def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> Respo
     current = records.tool_record(tool)
     conflict = conflict_for(db.session, "tool", slug, current, mine, tool.version)
     form.set_version(tool.version)
-    return render_template(template, form=form, tool=tool, conflict=conflict,
-                           **(_delete_context(tool) if mine is None else {})), 409
+    return render_template(
+        template,
+        form=form,
+        tool=tool,
+        conflict=conflict,
+        **(_delete_context(tool) if mine is None else {}),
+    ), 409
 
 
 def _delete_context(tool: Tool) -> dict[str, t.Any]:
     deps = entities.tool_dependencies(db.session, tool)
-    return {"flows": entities.tool_flows(db.session, tool), "dependencies": deps,
-            "sightings": entities.tool_sightings(db.session, tool),
-            "aliases": entities.tool_aliases(db.session, tool),
-            "signoffs": list(db.session.scalars(
-                sa.select(ReviewSignoff).where(ReviewSignoff.tool_id == tool.id)
-                .order_by(ReviewSignoff.round, ReviewSignoff.side)))}
+    return {
+        "flows": entities.tool_flows(db.session, tool),
+        "dependencies": deps,
+        "sightings": entities.tool_sightings(db.session, tool),
+        "aliases": entities.tool_aliases(db.session, tool),
+        "signoffs": list(
+            db.session.scalars(
+                sa.select(ReviewSignoff)
+                .where(ReviewSignoff.tool_id == tool.id)
+                .order_by(ReviewSignoff.round, ReviewSignoff.side)
+            )
+        ),
+    }
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
@@ -258,8 +297,9 @@ def delete(slug: str) -> ResponseReturnValue:
         abort(400)
     name = tool.name
     try:
-        entities.delete_tool(db.session, tool, actor=current_actor(),
-                             expected_version=form.expected_version() or -1)
+        entities.delete_tool(
+            db.session, tool, actor=current_actor(), expected_version=form.expected_version() or -1
+        )
         db.session.commit()
     except ConflictError:
         db.session.rollback()

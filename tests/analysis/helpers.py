@@ -26,8 +26,13 @@ IAN = PersonRec("ian@x.com", "Ian It", "it")
 def tool(slug: str, **kw: t.Any) -> ToolNode:
     """Return a tool named after its slug, sanctioned and fully owned/controlled unless told."""
     base: dict[str, t.Any] = dict(
-        name=slug.title(), lifecycle="sanctioned", business_owner=MIA.email,
-        technical_owner=IAN.email, sso_enabled=True, dpa_signed=True, security_reviewed=True,
+        name=slug.title(),
+        lifecycle="sanctioned",
+        business_owner=MIA.email,
+        technical_owner=IAN.email,
+        sso_enabled=True,
+        dpa_signed=True,
+        security_reviewed=True,
     )
     return ToolNode(slug, **(base | kw))
 
@@ -45,13 +50,22 @@ def seen(slug: str, last: date, first: date | None = None, **kw: t.Any) -> Sight
     return SightingRec("okta", slug.upper(), slug, first_seen=first or last, last_seen=last, **kw)
 
 
-def snap(tools: t.Iterable[ToolNode], flows: t.Iterable[FlowEdge] = (),
-         deps: t.Iterable[DependencyEdge] = (), sightings: t.Iterable[SightingRec] = (),
-         people: t.Iterable[PersonRec] = (MIA, IAN)) -> Snapshot:
+def snap(
+    tools: t.Iterable[ToolNode],
+    flows: t.Iterable[FlowEdge] = (),
+    deps: t.Iterable[DependencyEdge] = (),
+    sightings: t.Iterable[SightingRec] = (),
+    people: t.Iterable[PersonRec] = (MIA, IAN),
+) -> Snapshot:
     """Return a snapshot with a fresh version, so no cached graph of another test is reused."""
-    return Snapshot(people=tuple(people), tools=tuple(tools), flows=tuple(flows),
-                    dependencies=tuple(deps), sightings=tuple(sightings),
-                    version=f"test-{next(_versions)}")
+    return Snapshot(
+        people=tuple(people),
+        tools=tuple(tools),
+        flows=tuple(flows),
+        dependencies=tuple(deps),
+        sightings=tuple(sightings),
+        version=f"test-{next(_versions)}",
+    )
 
 
 def audit(snapshot: Snapshot, as_of: date = AS_OF, **kw: t.Any) -> AuditResult:

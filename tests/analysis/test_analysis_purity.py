@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 ANALYSIS = Path(__file__).resolve().parents[2] / "catalog" / "analysis"
-FORBIDDEN = ("flask", "sqlalchemy.orm", "catalog.extensions", "catalog.services",
-             "catalog.models")
+FORBIDDEN = ("flask", "sqlalchemy.orm", "catalog.extensions", "catalog.services", "catalog.models")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -36,4 +35,8 @@ def test_the_check_catches_an_impure_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from sqlalchemy.orm import Session\nimport flask\nfrom catalog import models\n")
     assert sorted(n for n in imported_modules(bad) if is_forbidden(n)) == [
-        "catalog.models", "flask", "sqlalchemy.orm", "sqlalchemy.orm.Session"]
+        "catalog.models",
+        "flask",
+        "sqlalchemy.orm",
+        "sqlalchemy.orm.Session",
+    ]

@@ -16,8 +16,12 @@ from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
 
 
-def snap(tools: str, flows: list[tuple[str, str]] = (), deps: list[tuple[str, str]] = (),
-         **by_slug: dict[str, object]) -> Snapshot:
+def snap(
+    tools: str,
+    flows: list[tuple[str, str]] = (),
+    deps: list[tuple[str, str]] = (),
+    **by_slug: dict[str, object],
+) -> Snapshot:
     return Snapshot(
         tools=tuple(ToolNode(slug=s, name=s.upper(), **by_slug.get(s, {})) for s in tools.split()),
         flows=tuple(FlowEdge(a, b) for a, b in flows),
@@ -89,7 +93,10 @@ def test_inactive_flows_are_not_walked_but_drawn_between_shown_tools() -> None:
     assert [t.slug for t in view.tools] == ["a", "c"]
     view = select_view(s, ViewParams(focus="a", depth=2, direction="down"))
     assert {(f.source, f.target, f.active) for f in view.flows} == {
-        ("a", "b", False), ("a", "c", True), ("c", "b", True)}
+        ("a", "b", False),
+        ("a", "c", True),
+        ("c", "b", True),
+    }
 
 
 def test_data_class_walks_only_flows_carrying_it_and_drops_dependencies() -> None:
@@ -102,29 +109,34 @@ def test_data_class_walks_only_flows_carrying_it_and_drops_dependencies() -> Non
         ),
         dependencies=(DependencyEdge("crm", "okta"),),
     )
-    view = select_view(s, ViewParams(focus="form", depth=5, direction="down",
-                                     data_class="contact_pii"))
+    view = select_view(
+        s, ViewParams(focus="form", depth=5, direction="down", data_class="contact_pii")
+    )
     assert [t.slug for t in view.tools] == ["crm", "esp", "form"]
     assert view.dependencies == ()
-    s2 = Snapshot(tools=s.tools + (ToolNode("lake", data_classes=frozenset({"consent"})),),
-                  flows=s.flows)
+    s2 = Snapshot(
+        tools=s.tools + (ToolNode("lake", data_classes=frozenset({"consent"})),), flows=s.flows
+    )
     assert shown(s2, data_class="consent") == ["crm", "esp", "lake"]
 
 
 def test_filters_combine_and_keep_the_focus() -> None:
     crm = {"category": "crm", "lifecycle": "sanctioned"}
     s = snap(
-        "hub crm1 crm2 esp1 esp2", [("hub", x) for x in ("crm1", "crm2", "esp1", "esp2")],
+        "hub crm1 crm2 esp1 esp2",
+        [("hub", x) for x in ("crm1", "crm2", "esp1", "esp2")],
         hub={"category": "customer-data-platform", "lifecycle": "sanctioned"},
-        crm1=crm, crm2={"category": "crm", "lifecycle": "discovered"},
+        crm1=crm,
+        crm2={"category": "crm", "lifecycle": "discovered"},
         esp1={"category": "email-marketing", "lifecycle": "discovered"},
         esp2={"category": "email-marketing", "lifecycle": "sanctioned"},
     )
     assert shown(s, group="social-relationships") == ["crm1", "crm2"]
     assert shown(s, group="social-relationships", lifecycle="discovered") == ["crm2"]
     assert shown(s, lifecycle="discovered") == ["crm2", "esp1"]
-    view = select_view(s, ViewParams(lifecycle="discovered", shadow=True),
-                       shadow=frozenset({"esp1", "hub"}))
+    view = select_view(
+        s, ViewParams(lifecycle="discovered", shadow=True), shadow=frozenset({"esp1", "hub"})
+    )
     assert [t.slug for t in view.tools] == ["esp1"]
     assert shown(s, focus="hub", depth=1, group="content-experience") == ["esp1", "esp2", "hub"]
     # Filters hide tools; they never change hop counts (crm1 stays one hop away).
@@ -141,39 +153,63 @@ def test_unknown_focus_is_an_error_naming_it() -> None:
 
 @pytest.mark.parametrize(
     ("args", "field"),
-    [({"depth": "-1"}, "depth"), ({"depth": "x"}, "depth"), ({"depth": "11"}, "depth"),
-     ({"depth": "1.5"}, "depth"), ({"direction": "sideways"}, "direction"),
-     ({"data_class": "dna"}, "data_class"), ({"group": "crm"}, "group"),
-     ({"lifecycle": "live"}, "lifecycle")],
+    [
+        ({"depth": "-1"}, "depth"),
+        ({"depth": "x"}, "depth"),
+        ({"depth": "11"}, "depth"),
+        ({"depth": "1.5"}, "depth"),
+        ({"direction": "sideways"}, "direction"),
+        ({"data_class": "dna"}, "data_class"),
+        ({"group": "crm"}, "group"),
+        ({"lifecycle": "live"}, "lifecycle"),
+    ],
 )
-def test_parse_params_rejects_bad_values_naming_the_parameter(args: dict[str, str],
-                                                              field: str) -> None:
+def test_parse_params_rejects_bad_values_naming_the_parameter(
+    args: dict[str, str], field: str
+) -> None:
     with pytest.raises(ViewError) as info:
-        parse_params(args, data_classes={"contact_pii"}, groups={"data"},
-                     lifecycles={"sanctioned"})
+        parse_params(args, data_classes={"contact_pii"}, groups={"data"}, lifecycles={"sanctioned"})
     assert info.value.field == field
 
 
 def test_parse_params_reads_every_control() -> None:
     params = parse_params(
-        {"focus": "crm", "depth": "3", "direction": "up", "data_class": "contact_pii",
-         "group": "data", "lifecycle": "sanctioned", "shadow": "1", "silos": "on",
-         "blast": "okta"},
-        data_classes={"contact_pii"}, groups={"data"}, lifecycles={"sanctioned"},
+        {
+            "focus": "crm",
+            "depth": "3",
+            "direction": "up",
+            "data_class": "contact_pii",
+            "group": "data",
+            "lifecycle": "sanctioned",
+            "shadow": "1",
+            "silos": "on",
+            "blast": "okta",
+        },
+        data_classes={"contact_pii"},
+        groups={"data"},
+        lifecycles={"sanctioned"},
     )
-    assert params == ViewParams("crm", 3, "up", "contact_pii", "data", "sanctioned", True,
-                                True, "okta")
+    assert params == ViewParams(
+        "crm", 3, "up", "contact_pii", "data", "sanctioned", True, True, "okta"
+    )
     assert parse_params({}, data_classes=(), groups=(), lifecycles=()) == ViewParams()
 
 
 def test_customer_data_holders_include_tools_fed_personal_data() -> None:
     s = Snapshot(
-        tools=(ToolNode("crm", data_classes=frozenset({"contact_pii"})), ToolNode("esp"),
-               ToolNode("bi"), ToolNode("old"), ToolNode("anon")),
-        flows=(FlowEdge("crm", "esp", frozenset({"contact_pii"})),
-               FlowEdge("crm", "bi", frozenset({"campaign_metrics"})),
-               FlowEdge("crm", "old", frozenset({"contact_pii"}), active=False),
-               FlowEdge("crm", "anon", frozenset({"behavioral"}), anonymized=True)),
+        tools=(
+            ToolNode("crm", data_classes=frozenset({"contact_pii"})),
+            ToolNode("esp"),
+            ToolNode("bi"),
+            ToolNode("old"),
+            ToolNode("anon"),
+        ),
+        flows=(
+            FlowEdge("crm", "esp", frozenset({"contact_pii"})),
+            FlowEdge("crm", "bi", frozenset({"campaign_metrics"})),
+            FlowEdge("crm", "old", frozenset({"contact_pii"}), active=False),
+            FlowEdge("crm", "anon", frozenset({"behavioral"}), anonymized=True),
+        ),
     )
     assert customer_data_holders(s) == {"crm", "esp"}
 

@@ -33,8 +33,13 @@ def url(slug: str) -> str:
 
 
 def dot_svg(source: str, engine: str = "dot") -> tuple[bytes, bytes]:
-    done = subprocess.run(["dot", "-Tsvg", f"-K{engine}"], input=source.encode(),
-                          capture_output=True, timeout=60, check=True)
+    done = subprocess.run(
+        ["dot", "-Tsvg", f"-K{engine}"],
+        input=source.encode(),
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
     return done.stdout, done.stderr
 
 
@@ -69,14 +74,22 @@ def attrs(source: str, stmt: str) -> str:
 def test_nodes_have_surrogate_ids_clusters_and_marks() -> None:
     snapshot = Snapshot(
         tools=(
-            ToolNode("crm", "Salesforce", category="crm", lifecycle="sanctioned",
-                     system_of_record=True, data_classes=frozenset({"contact_pii"})),
+            ToolNode(
+                "crm",
+                "Salesforce",
+                category="crm",
+                lifecycle="sanctioned",
+                system_of_record=True,
+                data_classes=frozenset({"contact_pii"}),
+            ),
             ToolNode("esp", "Mailchimp", category="email-marketing", lifecycle="discovered"),
             ToolNode("okta", "Okta", category="identity-access", lifecycle="deprecated"),
             ToolNode("loose", "No category"),
         ),
-        flows=(FlowEdge("crm", "esp", frozenset({"contact_pii", "consent"}), managed_by_it=False),
-               FlowEdge("esp", "crm", frozenset({"behavioral"}), managed_by_it=True)),
+        flows=(
+            FlowEdge("crm", "esp", frozenset({"contact_pii", "consent"}), managed_by_it=False),
+            FlowEdge("esp", "crm", frozenset({"behavioral"}), managed_by_it=True),
+        ),
         dependencies=(DependencyEdge("crm", "okta", "identity"),),
     )
     view = select_view(snapshot, ViewParams())
@@ -95,12 +108,12 @@ def test_nodes_have_surrogate_ids_clusters_and_marks() -> None:
     assert 'fillcolor="#fbe8b6"' in attrs(source, ids["loose"])  # requested
     assert source.count("subgraph cluster_") == 3  # Social, Content, Management; loose outside
     assert 'label="Social & Relationships"' in source
-    unmanaged = attrs(source, f'{ids["crm"]} -> {ids["esp"]}')
+    unmanaged = attrs(source, f"{ids['crm']} -> {ids['esp']}")
     assert 'label="Consent, Contact PII"' in unmanaged
     assert "style=dashed" in unmanaged and 'color="#c92a2a"' in unmanaged
-    managed = attrs(source, f'{ids["esp"]} -> {ids["crm"]}')
+    managed = attrs(source, f"{ids['esp']} -> {ids['crm']}")
     assert "dashed" not in managed
-    dependency = attrs(source, f'{ids["crm"]} -> {ids["okta"]}')
+    dependency = attrs(source, f"{ids['crm']} -> {ids['okta']}")
     assert "style=dotted" in dependency and "arrowhead=empty" in dependency
     assert "label=identity" in dependency
     assert "record" not in re.findall(r"shape=(\w+)", source)
@@ -119,8 +132,11 @@ def test_silos_and_blast_radius_are_highlighted() -> None:
     assert 'color="#e8590c"' in attrs(source, "n3") and "penwidth=3" in attrs(source, "n3")
     assert 'color="#e8590c"' in attrs(source, "n3 -> n4")
     assert "#e8590c" not in attrs(source, "n1") + attrs(source, "n2 -> n3")
-    marks = Marks(blast_origin="b", blast_tools=frozenset({"c", "d"}),
-                  blast_flows=frozenset({("b", "c"), ("c", "d")}))
+    marks = Marks(
+        blast_origin="b",
+        blast_tools=frozenset({"c", "d"}),
+        blast_flows=frozenset({("b", "c"), ("c", "d")}),
+    )
     source = to_dot(view, node_url=url, marks=marks).source
     assert 'color="#7b2cbf"' in attrs(source, "n2") and "penwidth=4" in attrs(source, "n2")
     assert 'color="#7b2cbf"' in attrs(source, "n4") and "penwidth=2.5" in attrs(source, "n4")
@@ -135,8 +151,9 @@ def test_hostile_names_render_literally_with_real_graphviz(engine: str) -> None:
         ToolNode(f"t{i}", name, category="crm", data_classes=frozenset({"contact_pii"}))
         for i, name in enumerate(HOSTILE)
     )
-    flows = tuple(FlowEdge(f"t{i}", f"t{i + 1}", frozenset({"contact_pii"}))
-                  for i in range(len(HOSTILE) - 1))
+    flows = tuple(
+        FlowEdge(f"t{i}", f"t{i + 1}", frozenset({"contact_pii"})) for i in range(len(HOSTILE) - 1)
+    )
     view = select_view(Snapshot(tools=tools, flows=flows), ViewParams())
     source = to_dot(view, node_url=url, engine=engine).source
     svg, stderr = dot_svg(source, engine)
@@ -156,8 +173,9 @@ def test_hostile_names_render_literally_with_real_graphviz(engine: str) -> None:
 
 
 def test_the_focused_tool_is_marked_for_the_page_to_centre_on() -> None:
-    snapshot = Snapshot(tools=(ToolNode("a", name="A"), ToolNode("b", name="B")),
-                        flows=(FlowEdge("a", "b"),))
+    snapshot = Snapshot(
+        tools=(ToolNode("a", name="A"), ToolNode("b", name="B")), flows=(FlowEdge("a", "b"),)
+    )
     view = select_view(snapshot, ViewParams(focus="b", depth=1))
     source = to_dot(view, node_url=url).source
     b_id = "n2" if view.tools[1].slug == "b" else "n1"
@@ -165,6 +183,5 @@ def test_the_focused_tool_is_marked_for_the_page_to_centre_on() -> None:
     assert source.count("focus-node") == 1
     svg, _ = dot_svg(source)
     root = assert_safe_svg(svg)
-    focused = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
-               if g.get("id") == "focus-node"]
+    focused = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("id") == "focus-node"]
     assert len(focused) == 1 and "focus" in (focused[0].get("class") or "")

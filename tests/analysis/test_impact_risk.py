@@ -27,10 +27,16 @@ CRM = tool("crm", system_of_record=True, data_classes=PII)
 
 
 def test_blast_radius_follows_dependants_and_active_flows_transitively() -> None:
-    s = snap([tool("sso"), CRM, tool("esp"), tool("bi"), tool("old"), tool("cms")],
-             flows=[flow("crm", "esp", "contact_pii"), flow("esp", "bi"),
-                    flow("crm", "old", active=False), flow("cms", "crm")],
-             deps=[dep("crm", "sso")])
+    s = snap(
+        [tool("sso"), CRM, tool("esp"), tool("bi"), tool("old"), tool("cms")],
+        flows=[
+            flow("crm", "esp", "contact_pii"),
+            flow("esp", "bi"),
+            flow("crm", "old", active=False),
+            flow("cms", "crm"),
+        ],
+        deps=[dep("crm", "sso")],
+    )
     radius = blast_radius(s, "sso")
     assert radius.tools == ("bi", "crm", "esp")
     assert [f.key for f in radius.flows] == ["crm->esp", "esp->bi"]
@@ -39,10 +45,15 @@ def test_blast_radius_follows_dependants_and_active_flows_transitively() -> None
 
 
 def test_personal_data_reach_skips_anonymized_and_non_personal_flows() -> None:
-    s = snap([CRM, tool("esp"), tool("bi"), tool("ads"), tool("cms")],
-             flows=[flow("crm", "esp", "contact_pii"), flow("esp", "ads", "behavioral"),
-                    flow("crm", "bi", "contact_pii", anonymized=True),
-                    flow("crm", "cms", "content")])
+    s = snap(
+        [CRM, tool("esp"), tool("bi"), tool("ads"), tool("cms")],
+        flows=[
+            flow("crm", "esp", "contact_pii"),
+            flow("esp", "ads", "behavioral"),
+            flow("crm", "bi", "contact_pii", anonymized=True),
+            flow("crm", "cms", "content"),
+        ],
+    )
     assert personal_data_reach(s, "crm") == ("ads", "esp")
     assert personal_data_reach(s, "cms") == ()
     assert personal_data_reach(s, "unknown") == ()
@@ -63,21 +74,38 @@ def test_bounded_blast_sizes_match_exact_descendants_on_a_random_graph() -> None
     for cap in (3, 10, 1000):
         sizes = blast_sizes(s, cap)
         assert sizes == {x: min(cap, len(nx.descendants(G, x))) for x in slugs}
-        assert all(len(blast_radius(s, x).tools) == len(nx.descendants(G, x))
-                   for x in slugs[:20])
+        assert all(len(blast_radius(s, x).tools) == len(nx.descendants(G, x)) for x in slugs[:20])
 
 
 def test_risk_factors_use_the_weights_and_sum_to_the_score() -> None:
-    result = audit(snap(
-        [CRM, tool("zap", lifecycle="discovered", business_owner=None, technical_owner=None,
-                   sso_enabled=False, dpa_signed=False, security_reviewed=False)],
-        flows=[flow("crm", "zap", "contact_pii", managed_by_it=False)],
-        sightings=[seen("zap", AS_OF)],
-    ))
+    result = audit(
+        snap(
+            [
+                CRM,
+                tool(
+                    "zap",
+                    lifecycle="discovered",
+                    business_owner=None,
+                    technical_owner=None,
+                    sso_enabled=False,
+                    dpa_signed=False,
+                    security_reviewed=False,
+                ),
+            ],
+            flows=[flow("crm", "zap", "contact_pii", managed_by_it=False)],
+            sightings=[seen("zap", AS_OF)],
+        )
+    )
     by_tool = {r.tool: r for r in result.risk}
     zap = by_tool["zap"]
-    assert zap.factors == {"shadow": 25, "customer_data": 15, "unmanaged_personal_inflows": 5,
-                           "missing_owners": 10, "missing_controls": 15, "blast_radius": 0}
+    assert zap.factors == {
+        "shadow": 25,
+        "customer_data": 15,
+        "unmanaged_personal_inflows": 5,
+        "missing_owners": 10,
+        "missing_controls": 15,
+        "blast_radius": 0,
+    }
     assert zap.score == 70 == sum(zap.factors.values())
     assert by_tool["crm"].factors["blast_radius"] == round(WEIGHTS["blast_radius"] / 20)
     assert [r.tool for r in result.risk] == ["zap", "crm"]
@@ -85,17 +113,29 @@ def test_risk_factors_use_the_weights_and_sum_to_the_score() -> None:
 
 
 def test_scorecard_figures() -> None:
-    result = audit(snap(
-        [replace(CRM, requested_at=date(2026, 1, 1), decided_at=date(2026, 1, 11)),
-         tool("esp", data_classes=PII, technical_owner=None, requested_at=date(2026, 2, 1),
-              decided_at=date(2026, 2, 21)),
-         tool("card", lifecycle="discovered", annual_cost=100.0),
-         tool("wait", lifecycle="requested", requested_at=date(2026, 11, 1))],
-        flows=[flow("esp", "crm", "contact_pii")],
-        sightings=[seen("card", AS_OF, spend=50.5),
-                   SightingRec("expensify", "CARD EUR", "card", AS_OF, AS_OF, spend=20.0,
-                               currency="EUR")],
-    ))
+    result = audit(
+        snap(
+            [
+                replace(CRM, requested_at=date(2026, 1, 1), decided_at=date(2026, 1, 11)),
+                tool(
+                    "esp",
+                    data_classes=PII,
+                    technical_owner=None,
+                    requested_at=date(2026, 2, 1),
+                    decided_at=date(2026, 2, 21),
+                ),
+                tool("card", lifecycle="discovered", annual_cost=100.0),
+                tool("wait", lifecycle="requested", requested_at=date(2026, 11, 1)),
+            ],
+            flows=[flow("esp", "crm", "contact_pii")],
+            sightings=[
+                seen("card", AS_OF, spend=50.5),
+                SightingRec(
+                    "expensify", "CARD EUR", "card", AS_OF, AS_OF, spend=20.0, currency="EUR"
+                ),
+            ],
+        )
+    )
     s = result.summary
     assert (s["tools"], s["in_use"], s["sanctioned"], s["shadow"]) == (4, 3, 2, 1)
     assert s["both_owners_share"] == round(2 / 3, 4)
@@ -107,15 +147,26 @@ def test_scorecard_figures() -> None:
 
 
 def test_to_json_has_exactly_the_spec_shape() -> None:
-    result = audit(snap([tool("esp", lifecycle="discovered", data_classes=PII)],
-                        sightings=[seen("esp", AS_OF)]))
+    result = audit(
+        snap(
+            [tool("esp", lifecycle="discovered", data_classes=PII)], sightings=[seen("esp", AS_OF)]
+        )
+    )
     doc = to_json(result)
     assert list(doc) == ["as_of", "summary", "shadow_it", "silos", "findings", "risk"]
     assert doc["as_of"] == "2026-11-22"
-    assert doc["shadow_it"] == [{"tool": "esp", "reasons": ["SHADOW_DISCOVERED"],
-                                 "severity": "critical"}]
-    assert doc["silos"] == [{"tools": ["esp"], "data_classes": ["contact_pii"], "feeders": [],
-                             "rogue": True, "severity": "critical"}]
+    assert doc["shadow_it"] == [
+        {"tool": "esp", "reasons": ["SHADOW_DISCOVERED"], "severity": "critical"}
+    ]
+    assert doc["silos"] == [
+        {
+            "tools": ["esp"],
+            "data_classes": ["contact_pii"],
+            "feeders": [],
+            "rogue": True,
+            "severity": "critical",
+        }
+    ]
     assert {tuple(f) for f in doc["findings"]} == {("rule", "severity", "subject", "message")}
     assert {"type": "silo", "key": "esp"} in [f["subject"] for f in doc["findings"]]
     assert list(doc["risk"][0]) == ["tool", "score", "factors"]

@@ -35,27 +35,40 @@ LEFT = PersonRec("left@x.com", "Lou Left", "marketing", active=False)
 def _every_rule_catalog() -> set[tuple[str, str]]:
     """Return (rule, severity) of a catalog built so that every declared rule fires once."""
     recent = AS_OF - timedelta(days=5)
-    s = snap([
-        tool("crm", system_of_record=True, category="crm"),
-        tool("disc", lifecycle="discovered", data_classes=PII),
-        tool("req", lifecycle="requested", requested_at=AS_OF - timedelta(days=20)),
-        tool("rej", lifecycle="rejected"),
-        tool("ret", lifecycle="retired"),
-        tool("forms"),
-        tool("nobiz", business_owner=None),
-        tool("notech", technical_owner=None),
-        tool("gone", business_owner=LEFT.email, renewal_date=AS_OF + timedelta(days=30)),
-        tool("wrong", business_owner=IAN.email),
-        tool("exposed", data_classes=PII, dpa_signed=False),
-        tool("early", decided_at=AS_OF - timedelta(days=10)),
-        tool("seo-1", category="seo"), tool("seo-2", category="seo"),
-        tool("hub"), tool("x"), tool("y"),
-    ], flows=[flow("forms", "crm", "contact_pii", managed_by_it=False),
-              flow("exposed", "crm", "contact_pii")],
+    s = snap(
+        [
+            tool("crm", system_of_record=True, category="crm"),
+            tool("disc", lifecycle="discovered", data_classes=PII),
+            tool("req", lifecycle="requested", requested_at=AS_OF - timedelta(days=20)),
+            tool("rej", lifecycle="rejected"),
+            tool("ret", lifecycle="retired"),
+            tool("forms"),
+            tool("nobiz", business_owner=None),
+            tool("notech", technical_owner=None),
+            tool("gone", business_owner=LEFT.email, renewal_date=AS_OF + timedelta(days=30)),
+            tool("wrong", business_owner=IAN.email),
+            tool("exposed", data_classes=PII, dpa_signed=False),
+            tool("early", decided_at=AS_OF - timedelta(days=10)),
+            tool("seo-1", category="seo"),
+            tool("seo-2", category="seo"),
+            tool("hub"),
+            tool("x"),
+            tool("y"),
+        ],
+        flows=[
+            flow("forms", "crm", "contact_pii", managed_by_it=False),
+            flow("exposed", "crm", "contact_pii"),
+        ],
         deps=[dep("x", "hub"), dep("y", "hub")],
-        sightings=[seen("disc", recent), seen("req", recent), seen("rej", recent),
-                   seen("ret", recent), seen("early", recent, AS_OF - timedelta(days=40))],
-        people=(MIA, IAN, LEFT))
+        sightings=[
+            seen("disc", recent),
+            seen("req", recent),
+            seen("rej", recent),
+            seen("ret", recent),
+            seen("early", recent, AS_OF - timedelta(days=40)),
+        ],
+        people=(MIA, IAN, LEFT),
+    )
     no_hub = snap([])
     return {(f.rule, f.severity) for result in (audit(s), audit(no_hub)) for f in result.findings}
 
@@ -82,8 +95,11 @@ def test_an_undeclared_rule_cannot_get_a_generator() -> None:
 def test_no_code_outside_the_registry_spells_a_rule_id() -> None:
     pattern = re.compile("[\"'](" + "|".join(RULES) + ")[\"']")
     offenders = []
-    for path in [*ROOT.glob("catalog/**/*.py"), *ROOT.glob("catalog/templates/**/*.html"),
-                 *ROOT.glob("static/**/*.js")]:
+    for path in [
+        *ROOT.glob("catalog/**/*.py"),
+        *ROOT.glob("catalog/templates/**/*.html"),
+        *ROOT.glob("static/**/*.js"),
+    ]:
         if path.name == "registry.py":
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -99,7 +115,8 @@ def test_docs_governance_lists_exactly_the_registry() -> None:
     table = text.split(begin, 1)[1].split(end, 1)[0]
     assert table == markdown_table(), (
         "docs/governance.md is out of date: paste `python -m catalog.analysis.registry "
-        "--markdown` between its rules markers")
+        "--markdown` between its rules markers"
+    )
 
 
 def test_every_rule_has_plain_words() -> None:
@@ -112,4 +129,5 @@ def test_docs_governance_risk_table_matches_the_weights() -> None:
     text = (ROOT / "docs" / "governance.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `([a-z_]+)` \| ([^|]+) \| (\d+) \|", text, re.MULTILINE)
     assert {key: (label.strip(), int(weight)) for key, label, weight in rows} == {
-        key: (FACTOR_LABELS[key], weight) for key, weight in WEIGHTS.items()}
+        key: (FACTOR_LABELS[key], weight) for key, weight in WEIGHTS.items()
+    }

@@ -36,11 +36,23 @@ def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
             problems: list[str] = []
             # Script errors and CSP violations show up as console errors or page errors; failed
             # requests are checked by URL (the app has no favicon, which is not ours to judge).
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-                    and not m.text.startswith("Failed to load resource") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(m.text)
+                    if m.type == "error" and not m.text.startswith("Failed to load resource")
+                    else None
+                ),
+            )
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             page.goto(f"{base}/graph")
             page.wait_for_selector("#graph-canvas svg[data-ready='1']")
             assert page.get_by_role("heading", name="Legend").is_visible()
@@ -139,8 +151,9 @@ def test_focused_tool_is_marked_centred_and_the_graph_prints(
             assert abs((node["x"] + node["width"] / 2) - (canvas["x"] + canvas["width"] / 2)) < 40
             assert abs((node["y"] + node["height"] / 2) - (canvas["y"] + canvas["height"] / 2)) < 40
             # Marked: its border is the focus blue, and the legend says so.
-            stroke = page.locator("#graph-canvas #focus-node path, #graph-canvas #focus-node "
-                                  "polygon").first.get_attribute("stroke")
+            stroke = page.locator(
+                "#graph-canvas #focus-node path, #graph-canvas #focus-node polygon"
+            ).first.get_attribute("stroke")
             assert stroke == "#1d4ed8"
             assert "the tool in focus" in page.locator(".legend").inner_text()
             # A one-hop view is wide and short: the canvas is not a tall box of empty space.

@@ -39,10 +39,16 @@ def _count(app: Flask, slug: str) -> int:
     with app.app_context():
         report = audit_report(db.session, date.today())
         silos = {",".join(s["tools"]) for s in report["silos"] if slug in s["tools"]}
-        return sum(1 for f in report["findings"] if f["severity"] in ("critical", "high") and (
-            (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
-            or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"])
-            or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silos)))
+        return sum(
+            1
+            for f in report["findings"]
+            if f["severity"] in ("critical", "high")
+            and (
+                (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
+                or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"])
+                or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silos)
+            )
+        )
 
 
 @pytest.fixture
@@ -52,20 +58,37 @@ def review_server(tmp_path: Path) -> t.Iterator[tuple[str, Flask]]:
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
         make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(db.session, slug="salesforce", name="Salesforce", category="crm",
-                  lifecycle="sanctioned", system_of_record=True, dpa_signed=True,
-                  security_reviewed=True, sso_enabled=True, business_owner="mia@example.com",
-                  technical_owner="ivan@example.com", website="https://www.salesforce.com")
+        make_tool(
+            db.session,
+            slug="salesforce",
+            name="Salesforce",
+            category="crm",
+            lifecycle="sanctioned",
+            system_of_record=True,
+            dpa_signed=True,
+            security_reviewed=True,
+            sso_enabled=True,
+            business_owner="mia@example.com",
+            technical_owner="ivan@example.com",
+            website="https://www.salesforce.com",
+        )
         db.session.commit()
     add_user(app, "mia@example.com", "marketing", name="Mia")
     add_user(app, "ivan@example.com", "it", name="Ivan")
     with app.app_context():
         tool = review.request_tool(
-            db.session, {"name": "Drift", "category": "email-marketing",
-                         "business_owner": "mia@example.com",
-                         "technical_owner": "ivan@example.com"},
-            sources=["salesforce"], data_classes=["contact_pii"], actor="mia@example.com",
-            today=date.today())
+            db.session,
+            {
+                "name": "Drift",
+                "category": "email-marketing",
+                "business_owner": "mia@example.com",
+                "technical_owner": "ivan@example.com",
+            },
+            sources=["salesforce"],
+            data_classes=["contact_pii"],
+            actor="mia@example.com",
+            today=date.today(),
+        )
         review.start_review(db.session, tool, actor="ivan@example.com", today=date.today())
         review.sign_off(db.session, tool, "business", actor="mia@example.com")
         db.session.commit()
@@ -82,7 +105,8 @@ def _login(page: t.Any, base: str, email: str) -> None:
 
 
 def test_checklist_to_sanction_improves_the_audit(
-        chromium_path: Path, review_server: tuple[str, Flask]) -> None:
+    chromium_path: Path, review_server: tuple[str, Flask]
+) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 
@@ -94,15 +118,22 @@ def test_checklist_to_sanction_improves_the_audit(
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             problems: list[str] = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             # The request today: shadow IT, an unmanaged flow, no safeguards, a silo.
             assert _severe(app, "drift") == 4
             _login(page, base, "ivan@example.com")
             page.goto(f"{base}/review/drift")
             # Not signed by IT yet: the button says what it waits for and cannot act.
-            waiting = page.get_by_role("button", name="Sanction (waiting for the technical "
-                                                      "sign-off)")
+            waiting = page.get_by_role(
+                "button", name="Sanction (waiting for the technical sign-off)"
+            )
             expect(waiting).to_be_disabled()
             count = page.locator("[data-blocking-count]")
             assert count.get_attribute("data-blocking-count") == "3"
@@ -119,8 +150,7 @@ def test_checklist_to_sanction_improves_the_audit(
                 expect(page.locator(".flash-success")).to_contain_text("Checklist of Drift")
             page.locator("button[data-flow-take-over]").click()
             expect(page.locator(".flash-success")).to_contain_text("Flow decided for Drift")
-            assert page.locator("[data-blocking-count]").get_attribute(
-                "data-blocking-count") == "1"
+            assert page.locator("[data-blocking-count]").get_attribute("data-blocking-count") == "1"
             expect(page.locator("#checklist")).to_contain_text("ticked by Ivan")
             page.screenshot(path=str(ARTIFACTS / "review-checklist.png"), full_page=True)
 
@@ -134,17 +164,20 @@ def test_checklist_to_sanction_improves_the_audit(
             assert _severe(app, "drift") == 1
             page.goto(f"{base}/tools/drift")
             expect(page.locator("[data-override]")).to_contain_text(
-                "Chat transcripts move to Salesforce in Q1")
+                "Chat transcripts move to Salesforce in Q1"
+            )
             page.goto(f"{base}/audit")
             expect(page.locator("tr[data-override=drift]")).to_contain_text(
-                "Chat transcripts move to Salesforce in Q1")
+                "Chat transcripts move to Salesforce in Q1"
+            )
             assert problems == []
         finally:
             browser.close()
 
 
 def test_request_form_hints_at_tools_already_in_the_catalog(
-        chromium_path: Path, review_server: tuple[str, Flask]) -> None:
+    chromium_path: Path, review_server: tuple[str, Flask]
+) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 
@@ -155,22 +188,28 @@ def test_request_form_hints_at_tools_already_in_the_catalog(
             page = browser.new_page(viewport={"width": 1200, "height": 1000})
             problems: list[str] = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             _login(page, base, "mia@example.com")
             page.goto(f"{base}/review/request")
             expect(page.locator("label[for=name] .required")).to_have_text("*")
             assert page.locator("#technical_owner").evaluate("e => e.required") is True
             # The data classes are a checkbox group laid out in columns, not a bullet list.
-            assert page.locator("ul.checks").evaluate(
-                "e => getComputedStyle(e).display") == "grid"
+            assert page.locator("ul.checks").evaluate("e => getComputedStyle(e).display") == "grid"
             page.locator("#name").press_sequentially("Salesforce Sales Cloud", delay=20)
             hint = page.locator("#name-matches li[data-slug=salesforce]")
             expect(hint).to_contain_text("already sanctioned: ask its owner (Mia) for access")
             page.locator("#name").fill("")
             page.locator("#name").press_sequentially("Drift", delay=20)
             expect(page.locator("#name-matches li[data-slug=drift]")).to_contain_text(
-                "already requested, in review since")
+                "already requested, in review since"
+            )
             page.screenshot(path=str(ARTIFACTS / "review-request-hints.png"), full_page=True)
             assert problems == []
         finally:

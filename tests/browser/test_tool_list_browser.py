@@ -13,8 +13,9 @@ from tests.browser.chromium import ARTIFACTS
 PHONE = {"width": 390, "height": 844}
 
 
-def test_tool_list_and_audit_fit_a_phone(chromium_path: Path,
-                                         demo_server: tuple[str, Flask]) -> None:
+def test_tool_list_and_audit_fit_a_phone(
+    chromium_path: Path, demo_server: tuple[str, Flask]
+) -> None:
     from playwright.sync_api import sync_playwright
 
     base, _app = demo_server
@@ -25,13 +26,20 @@ def test_tool_list_and_audit_fit_a_phone(chromium_path: Path,
             page = browser.new_page(viewport=PHONE)
             problems: list[str] = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             for path in ("/tools", "/audit"):
                 page.goto(f"{base}{path}")
                 width = page.evaluate("document.documentElement.scrollWidth")
-                page.screenshot(path=str(ARTIFACTS / f"phone{path.replace('/', '-')}.png"),
-                                full_page=True)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"phone{path.replace('/', '-')}.png"), full_page=True
+                )
                 assert width <= 390, f"{path} is {width} px wide at 390 px"
             # The wide table scrolls inside its own box instead.
             page.goto(f"{base}/tools")
@@ -42,8 +50,7 @@ def test_tool_list_and_audit_fit_a_phone(chromium_path: Path,
             browser.close()
 
 
-def test_search_box_forgives_a_typo(chromium_path: Path,
-                                    demo_server: tuple[str, Flask]) -> None:
+def test_search_box_forgives_a_typo(chromium_path: Path, demo_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 
@@ -54,16 +61,24 @@ def test_search_box_forgives_a_typo(chromium_path: Path,
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             problems: list[str] = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             page.goto(f"{base}/tools")
             page.get_by_label("Search name, vendor, category or owner").fill("hubsopt")
             page.keyboard.press("Enter")
             page.wait_for_url("**/tools?q=hubsopt**")
             rows = page.locator("table.tool-list tbody tr")
             expect(rows.first).to_contain_text("HubSpot")
-            assert page.locator("table.tool-list a.strong").first.get_attribute(
-                "href") == "/tools/hubspot"
+            assert (
+                page.locator("table.tool-list a.strong").first.get_attribute("href")
+                == "/tools/hubspot"
+            )
 
             # A tool picker (graph focus): suggestions as you type, the slug when chosen.
             page.goto(f"{base}/graph")

@@ -12,8 +12,7 @@ from tests.browser.chromium import ARGS
 from tests.browser.chromium import ARTIFACTS
 
 
-def test_ignore_and_undo_in_triage(chromium_path: Path,
-                                   demo_server: tuple[str, Flask]) -> None:
+def test_ignore_and_undo_in_triage(chromium_path: Path, demo_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
 
@@ -25,8 +24,14 @@ def test_ignore_and_undo_in_triage(chromium_path: Path,
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             problems: list[str] = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             page.goto(f"{base}/imports/triage")
             row = page.locator("#tool-typeform")
             expect(row).to_be_visible()

@@ -143,9 +143,10 @@ def test_column_mapping_for_any_other_bank_with_negative_purchases():
 
 def test_column_mapping_names_the_missing_header_and_the_closest_one():
     with pytest.raises(ParseError) as caught:
-        parse(b"Buchungstag,Empfaenger,Betrag\n", columns={"date": "Buchungstag",
-                                                          "merchant": "Empfanger",
-                                                          "amount": "Betrag"})
+        parse(
+            b"Buchungstag,Empfaenger,Betrag\n",
+            columns={"date": "Buchungstag", "merchant": "Empfanger", "amount": "Betrag"},
+        )
     assert "missing column(s) Empfanger (closest header found: 'Empfaenger')" in str(caught.value)
     with pytest.raises(ParseError, match="unknown column mapping key"):
         parse(b"a,b\n", columns={"date": "a", "merchant": "b", "amount": "b", "colour": "b"})

@@ -87,8 +87,11 @@ def test_sign_in_layouts_detect(name, source):
 def test_flattened_okta_json_and_service_principal_only_azure_monitor(tmp_path):
     okta = json.dumps([{"TimeGenerated": "2025-12-05T09:00:04Z", "eventType_s": "x"}]).encode()
     assert detect_bytes(tmp_path, okta, "okta.json") == "okta"
-    record = {"time": "2025-12-05T09:00:04Z", "category": "ServicePrincipalSignInLogs",
-              "properties": {"servicePrincipalId": "sp"}}
+    record = {
+        "time": "2025-12-05T09:00:04Z",
+        "category": "ServicePrincipalSignInLogs",
+        "properties": {"servicePrincipalId": "sp"},
+    }
     assert detect_bytes(tmp_path, json.dumps(record).encode(), "sp.json") == "entra"
 
 
@@ -133,7 +136,7 @@ def test_csvrows_expect_names_what_the_likeliest_row_lacks():
     with pytest.raises(ParseError) as caught:
         rows_of(payload, expect=("Date", "Description", "Amount"))
     assert str(caught.value) == (
-        'row 2: this is not a test CSV: missing column(s) Description '
+        "row 2: this is not a test CSV: missing column(s) Description "
         '(closest header found: "Descripton")'
     )
 

@@ -124,10 +124,7 @@ def test_expensify_keeps_software_and_skips_travel_and_meals():
         ("Canva", Decimal("12.99"), "USD"),
         ("Hotjar", Decimal("73.40"), "EUR"),
     ]
-    assert [s.reason for s in of(items, Skipped)] == [
-        "not software: travel",
-        "not software: meals",
-    ]
+    assert [s.reason for s in of(items, Skipped)] == ["not software: travel", "not software: meals"]
 
 
 def test_amex_layout_skips_taxis_restaurants_and_credits():
@@ -179,8 +176,10 @@ def test_backstage_multi_document_file_with_dangling_and_non_tool_refs():
         ("www-artist", "requested"),
     ]
     assert tools[0].fields["website"] == "https://example.com/artist-lookup"
-    assert tools[1].fields["description"].endswith(
-        "Backstage: component, type website, lifecycle deprecated."
+    assert (
+        tools[1]
+        .fields["description"]
+        .endswith("Backstage: component, type website, lifecycle deprecated.")
     )
     assert of(items, Skipped) == [
         Skipped(

@@ -144,17 +144,38 @@ def test_portal_csv_sign_in_error_code_and_interrupted_status():
 
 def test_graph_json_non_interactive_and_service_principal_event_types():
     records = [
-        {"appDisplayName": "Miro", "appId": "m1", "createdDateTime": "2025-12-01T00:00:00Z",
-         "userPrincipalName": "a@x.com", "status": {"errorCode": 0}, "isInteractive": False},
-        {"appDisplayName": "Miro", "appId": "m1", "createdDateTime": "2025-12-01T00:00:00Z",
-         "servicePrincipalId": "sp", "signInEventTypes": ["servicePrincipal"],
-         "status": {"errorCode": 0}},
-        {"appDisplayName": "Graph Explorer", "appId": "de8bc8b5-d9f9-48b1-a8ad-b748da725064",
-         "createdDateTime": "2025-12-02T00:00:00Z", "userPrincipalName": "a@x.com",
-         "status": {"errorCode": 0}, "isInteractive": True},
-        {"appDisplayName": "Miro", "appId": "m1", "createdDateTime": "2025-12-03T00:00:00Z",
-         "userPrincipalName": "b@x.com", "status": {"errorCode": 0},
-         "signInEventTypes": ["interactiveUser"]},
+        {
+            "appDisplayName": "Miro",
+            "appId": "m1",
+            "createdDateTime": "2025-12-01T00:00:00Z",
+            "userPrincipalName": "a@x.com",
+            "status": {"errorCode": 0},
+            "isInteractive": False,
+        },
+        {
+            "appDisplayName": "Miro",
+            "appId": "m1",
+            "createdDateTime": "2025-12-01T00:00:00Z",
+            "servicePrincipalId": "sp",
+            "signInEventTypes": ["servicePrincipal"],
+            "status": {"errorCode": 0},
+        },
+        {
+            "appDisplayName": "Graph Explorer",
+            "appId": "de8bc8b5-d9f9-48b1-a8ad-b748da725064",
+            "createdDateTime": "2025-12-02T00:00:00Z",
+            "userPrincipalName": "a@x.com",
+            "status": {"errorCode": 0},
+            "isInteractive": True,
+        },
+        {
+            "appDisplayName": "Miro",
+            "appId": "m1",
+            "createdDateTime": "2025-12-03T00:00:00Z",
+            "userPrincipalName": "b@x.com",
+            "status": {"errorCode": 0},
+            "signInEventTypes": ["interactiveUser"],
+        },
     ]
     items = parse("entra", json.dumps({"value": records}).encode())
     assert [type(i).__name__ for i in items] == ["Skipped", "Skipped", "Observation", "Observation"]
@@ -168,16 +189,27 @@ def test_graph_json_non_interactive_and_service_principal_event_types():
 
 def test_okta_failed_sso_and_non_user_actor_are_skipped():
     events = [
-        {"eventType": "user.authentication.sso", "published": "2025-12-01T10:00:00.000Z",
-         "outcome": {"result": "FAILURE", "reason": "INVALID_CREDENTIALS"},
-         "actor": {"type": "User", "alternateId": "a@x.com"},
-         "target": [{"type": "AppInstance", "id": "0oa1", "displayName": "Hotjar"}]},
-        {"eventType": "user.authentication.sso", "published": "2025-12-01T10:00:00.000Z",
-         "outcome": {"result": "SUCCESS"}, "actor": {"type": "PublicClientApp", "id": "0oa9"},
-         "target": [{"type": "AppInstance", "id": "0oa1", "displayName": "Hotjar"}]},
-        {"eventType": "user.authentication.sso", "published": "2025-12-02T10:00:00.000Z",
-         "outcome": {"result": "SUCCESS"}, "actor": {"type": "User", "alternateId": "b@x.com"},
-         "target": [{"type": "AppInstance", "id": "0oa2", "displayName": "Okta Dashboard"}]},
+        {
+            "eventType": "user.authentication.sso",
+            "published": "2025-12-01T10:00:00.000Z",
+            "outcome": {"result": "FAILURE", "reason": "INVALID_CREDENTIALS"},
+            "actor": {"type": "User", "alternateId": "a@x.com"},
+            "target": [{"type": "AppInstance", "id": "0oa1", "displayName": "Hotjar"}],
+        },
+        {
+            "eventType": "user.authentication.sso",
+            "published": "2025-12-01T10:00:00.000Z",
+            "outcome": {"result": "SUCCESS"},
+            "actor": {"type": "PublicClientApp", "id": "0oa9"},
+            "target": [{"type": "AppInstance", "id": "0oa1", "displayName": "Hotjar"}],
+        },
+        {
+            "eventType": "user.authentication.sso",
+            "published": "2025-12-02T10:00:00.000Z",
+            "outcome": {"result": "SUCCESS"},
+            "actor": {"type": "User", "alternateId": "b@x.com"},
+            "target": [{"type": "AppInstance", "id": "0oa2", "displayName": "Okta Dashboard"}],
+        },
     ]
     items = parse("okta", "\n".join(json.dumps(e) for e in events).encode())
     assert of(items, Skipped) == [
@@ -192,13 +224,24 @@ def test_okta_failed_sso_and_non_user_actor_are_skipped():
 def test_okta_flattened_records_as_json():
     target = [{"id": "0oa7", "type": "AppInstance", "alternateId": "Figma", "displayName": "Figma"}]
     records = [
-        {"TimeGenerated": "2025-12-05T09:00:04.000Z", "eventType_s": "user.authentication.sso",
-         "displayMessage_s": "User single sign on to app", "outcome_result_s": "SUCCESS",
-         "actor_alternateId_s": "ann@x.com", "actor_type_s": "User",
-         "published_t": "2025-12-05T09:00:00.000Z", "target_s": json.dumps(target)},
-        {"TimeGenerated": "2025-12-05T09:00:04.000Z", "eventType_s": "user.authentication.sso",
-         "outcome_result_s": "SUCCESS", "actor_alternateId_s": "ann@x.com",
-         "published_t": "2025-12-05T09:00:00.000Z", "target_s": "[{not json"},
+        {
+            "TimeGenerated": "2025-12-05T09:00:04.000Z",
+            "eventType_s": "user.authentication.sso",
+            "displayMessage_s": "User single sign on to app",
+            "outcome_result_s": "SUCCESS",
+            "actor_alternateId_s": "ann@x.com",
+            "actor_type_s": "User",
+            "published_t": "2025-12-05T09:00:00.000Z",
+            "target_s": json.dumps(target),
+        },
+        {
+            "TimeGenerated": "2025-12-05T09:00:04.000Z",
+            "eventType_s": "user.authentication.sso",
+            "outcome_result_s": "SUCCESS",
+            "actor_alternateId_s": "ann@x.com",
+            "published_t": "2025-12-05T09:00:00.000Z",
+            "target_s": "[{not json",
+        },
     ]
     items = parse("okta", json.dumps(records).encode())
     assert items[0] == Observation("Figma", "0oa7", "ann@x.com", date(2025, 12, 5))
@@ -219,9 +262,13 @@ def test_google_revoke_is_skipped_and_chrome_is_a_platform_app():
         "actor": {"callerType": "USER", "email": "ann@x.com"},
         "events": [
             {"name": "revoke", "parameters": [{"name": "app_name", "value": "Hotjar"}]},
-            {"name": "authorize", "parameters": [
-                {"name": "app_name", "value": "Google Chrome"},
-                {"name": "client_id", "value": "77185425430.apps.googleusercontent.com"}]},
+            {
+                "name": "authorize",
+                "parameters": [
+                    {"name": "app_name", "value": "Google Chrome"},
+                    {"name": "client_id", "value": "77185425430.apps.googleusercontent.com"},
+                ],
+            },
         ],
     }
     items = parse("google_workspace", json.dumps({"items": [activity]}).encode())

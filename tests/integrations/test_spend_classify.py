@@ -182,7 +182,9 @@ def test_expensify_lines_use_the_same_classifier_and_unclassified_waits_in_triag
     assert items[1] == Skipped("row 3", "not software: shop")
     assert isinstance(items[2], Unclassified)
     assert (items[2].merchant, items[2].amount, items[2].currency) == (
-        "Quillmate", Decimal("30.00"), "USD"
+        "Quillmate",
+        Decimal("30.00"),
+        "USD",
     )
     assert items[3] == Skipped("row 5", "credit or refund")
 

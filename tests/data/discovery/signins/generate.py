@@ -60,8 +60,10 @@ KINDS = [
     ("managedidentity", 2),
 ]
 FAIL_CODES = [
-    (50140, "This error occurred due to 'Keep me signed in' interrupt when the user was "
-     "signing-in."),
+    (
+        50140,
+        "This error occurred due to 'Keep me signed in' interrupt when the user was signing-in.",
+    ),
     (50126, "Error validating credentials due to invalid username or password."),
     (50074, "Strong Authentication is required."),
     (53003, "Access has been blocked by Conditional Access policies."),
@@ -114,8 +116,12 @@ def azure_monitor(count: int) -> tuple[str, list[dict]]:
             if kind == "managedidentity":
                 props["managedIdentityType"] = "systemAssigned"
         else:
-            props.update(userDisplayName=name, userPrincipalName=upn, userType=user_type,
-                         userId=f"d7cc485d-{n:04d}-4f2e-9a57-6f1c7e0a1b01")
+            props.update(
+                userDisplayName=name,
+                userPrincipalName=upn,
+                userType=user_type,
+                userId=f"d7cc485d-{n:04d}-4f2e-9a57-6f1c7e0a1b01",
+            )
         record = {
             "time": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "resourceId": f"/tenants/{TENANT}/providers/Microsoft.aadiam",
@@ -187,56 +193,65 @@ def log_analytics(count: int) -> tuple[str, list[dict]]:
         person = kind not in ("serviceprincipal", "managedidentity")
         status = {"errorCode": code} if not code else {"errorCode": code, "failureReason": reason}
         row = dict.fromkeys(LA_HEADER, "")
-        row.update({
-            "TenantId": TENANT,
-            "SourceSystem": "Azure AD",
-            "TimeGenerated [UTC]": la_stamp(when + timedelta(minutes=3)),
-            "ResourceId": f"/tenants/{TENANT}/providers/Microsoft.aadiam",
-            "OperationName": "Sign-in activity",
-            "OperationVersion": "1",
-            "Category": category,
-            "ResultType": str(code),
-            "ResultSignature": "None",
-            "ResultDescription": reason,
-            "DurationMs": "0",
-            "CorrelationId": f"e9202c39-aad0-4ae4-8ee5-{n:012d}",
-            "Resource": "Microsoft.aadiam",
-            "ResourceProvider": "Microsoft.aadiam",
-            "Identity": name if person else "",
-            "Level": "4",
-            "Location": "AU",
-            "AppDisplayName": app[0],
-            "AppId": app[1],
-            "AuthenticationDetails": json.dumps([{
-                "authenticationStepDateTime": when.isoformat() + "+00:00",
-                "authenticationMethod": "Password", "succeeded": code == 0,
-            }]),
-            "ClientAppUsed": "Browser",
-            "ConditionalAccessStatus": "notApplied",
-            "CreatedDateTime [UTC]": la_stamp(when),
-            "DeviceDetail": json.dumps({"operatingSystem": "Windows10", "browser": "Edge 117.0"}),
-            "IsInteractive": "TRUE" if kind in ("success", "failed") else "FALSE",
-            "Id": f"56b9bd55-36cc-4180-b997-{n:012d}",
-            "IPAddress": f"198.51.100.{n % 250}",
-            "ResourceDisplayName": "Windows Azure Service Management API",
-            "Status": json.dumps(status, separators=(",", ":")),
-            "TokenIssuerType": "AzureAD",
-            "UserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edg/117.0.2045.31",
-            "UserDisplayName": name if person else "",
-            # Half the people rows have their UPN removed, as PII-scrubbed exports do.
-            "UserPrincipalName": upn if person and n % 2 else "",
-            "UserId": f"d7cc485d-{n:04d}-4f2e-9a57-6f1c7e0a1b01" if person and n % 2 else "",
-            "AADTenantId": TENANT,
-            "UserType": user_type if person else "",
-            "ServicePrincipalId": "" if person else f"9d1e6c0a-{n:04d}-4b8e-a1f1-6178c8d51223",
-            "ServicePrincipalName": "" if person else f"{app[0]} automation",
-            "ResourceTenantId": TENANT,
-            "HomeTenantId": TENANT,
-            "AutonomousSystemNumber": "4739",
-            "AuthenticationProtocol": "none",
-            "CrossTenantAccessType": "b2bCollaboration" if user_type == "Guest" else "none",
-            "Type": table,
-        })
+        row.update(
+            {
+                "TenantId": TENANT,
+                "SourceSystem": "Azure AD",
+                "TimeGenerated [UTC]": la_stamp(when + timedelta(minutes=3)),
+                "ResourceId": f"/tenants/{TENANT}/providers/Microsoft.aadiam",
+                "OperationName": "Sign-in activity",
+                "OperationVersion": "1",
+                "Category": category,
+                "ResultType": str(code),
+                "ResultSignature": "None",
+                "ResultDescription": reason,
+                "DurationMs": "0",
+                "CorrelationId": f"e9202c39-aad0-4ae4-8ee5-{n:012d}",
+                "Resource": "Microsoft.aadiam",
+                "ResourceProvider": "Microsoft.aadiam",
+                "Identity": name if person else "",
+                "Level": "4",
+                "Location": "AU",
+                "AppDisplayName": app[0],
+                "AppId": app[1],
+                "AuthenticationDetails": json.dumps(
+                    [
+                        {
+                            "authenticationStepDateTime": when.isoformat() + "+00:00",
+                            "authenticationMethod": "Password",
+                            "succeeded": code == 0,
+                        }
+                    ]
+                ),
+                "ClientAppUsed": "Browser",
+                "ConditionalAccessStatus": "notApplied",
+                "CreatedDateTime [UTC]": la_stamp(when),
+                "DeviceDetail": json.dumps(
+                    {"operatingSystem": "Windows10", "browser": "Edge 117.0"}
+                ),
+                "IsInteractive": "TRUE" if kind in ("success", "failed") else "FALSE",
+                "Id": f"56b9bd55-36cc-4180-b997-{n:012d}",
+                "IPAddress": f"198.51.100.{n % 250}",
+                "ResourceDisplayName": "Windows Azure Service Management API",
+                "Status": json.dumps(status, separators=(",", ":")),
+                "TokenIssuerType": "AzureAD",
+                "UserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edg/117.0.2045.31",
+                "UserDisplayName": name if person else "",
+                # Half the people rows have their UPN removed, as PII-scrubbed exports do.
+                "UserPrincipalName": upn if person and n % 2 else "",
+                "UserId": f"d7cc485d-{n:04d}-4f2e-9a57-6f1c7e0a1b01" if person and n % 2 else "",
+                "AADTenantId": TENANT,
+                "UserType": user_type if person else "",
+                "ServicePrincipalId": "" if person else f"9d1e6c0a-{n:04d}-4b8e-a1f1-6178c8d51223",
+                "ServicePrincipalName": "" if person else f"{app[0]} automation",
+                "ResourceTenantId": TENANT,
+                "HomeTenantId": TENANT,
+                "AutonomousSystemNumber": "4739",
+                "AuthenticationProtocol": "none",
+                "CrossTenantAccessType": "b2bCollaboration" if user_type == "Guest" else "none",
+                "Type": table,
+            }
+        )
         writer.writerow([row[h] for h in LA_HEADER])
         labels.append({"where": f"row {n + 2}", **label(app, kind)})
     return out.getvalue(), labels
@@ -259,29 +274,52 @@ def okta_event(n: int, kind: str) -> tuple[dict, dict]:
     app = OKTA_APPS[n % len(OKTA_APPS)]
     name, upn, _ = USERS[n % 4]
     when = datetime(2025, 11, 20, 8, 0, 0) + timedelta(hours=n * 2, seconds=n)
-    event_type = {
-        "session": "user.session.start",
-        "policy": "policy.evaluate_sign_on",
-    }.get(kind, "user.authentication.sso")
+    event_type = {"session": "user.session.start", "policy": "policy.evaluate_sign_on"}.get(
+        kind, "user.authentication.sso"
+    )
     result = {"failed": RNG.choice(["FAILURE", "DENY"]), "policy": "ALLOW"}.get(kind, "SUCCESS")
-    actor = {"id": f"00uk3xaeudYtHS5l{n:04d}", "type": "User", "alternateId": upn,
-             "displayName": name, "detailEntry": None}
+    actor = {
+        "id": f"00uk3xaeudYtHS5l{n:04d}",
+        "type": "User",
+        "alternateId": upn,
+        "displayName": name,
+        "detailEntry": None,
+    }
     if kind == "client":
-        actor = {"id": "0oaclient5d7", "type": "PublicClientApp", "alternateId": "unknown",
-                 "displayName": "Okta Verify", "detailEntry": None}
+        actor = {
+            "id": "0oaclient5d7",
+            "type": "PublicClientApp",
+            "alternateId": "unknown",
+            "displayName": "Okta Verify",
+            "detailEntry": None,
+        }
     target = None
     if event_type == "user.authentication.sso":
         target = [
-            {"id": app[1], "type": "AppInstance", "alternateId": app[0], "displayName": app[0],
-             "detailEntry": {"signOnModeType": "SAML_2_0"}},
-            {"id": f"0uam44pvujFmdOjL{n:04d}", "type": "AppUser", "alternateId": upn,
-             "displayName": name, "detailEntry": None},
+            {
+                "id": app[1],
+                "type": "AppInstance",
+                "alternateId": app[0],
+                "displayName": app[0],
+                "detailEntry": {"signOnModeType": "SAML_2_0"},
+            },
+            {
+                "id": f"0uam44pvujFmdOjL{n:04d}",
+                "type": "AppUser",
+                "alternateId": upn,
+                "displayName": name,
+                "detailEntry": None,
+            },
         ]
     event = {
         "actor": actor,
-        "client": {"userAgent": {"rawUserAgent": "Mozilla/5.0", "os": "Mac OS X",
-                                 "browser": "CHROME"}, "zone": "null", "device": "Computer",
-                   "id": None, "ipAddress": f"192.0.2.{n % 250}"},
+        "client": {
+            "userAgent": {"rawUserAgent": "Mozilla/5.0", "os": "Mac OS X", "browser": "CHROME"},
+            "zone": "null",
+            "device": "Computer",
+            "id": None,
+            "ipAddress": f"192.0.2.{n % 250}",
+        },
         "authenticationContext": {"externalSessionId": f"102nVv{n:06d}"},
         "displayMessage": "User single sign on to app" if target else "User login to Okta",
         "eventType": event_type,
@@ -291,8 +329,9 @@ def okta_event(n: int, kind: str) -> tuple[dict, dict]:
         },
         "published": when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{n % 1000:03d}Z",
         "severity": "INFO" if result == "SUCCESS" else "WARN",
-        "debugContext": {"debugData": {"requestUri": f"/app/{app[1]}/sso/saml",
-                                       "signOnMode": "SAML 2.0"}},
+        "debugContext": {
+            "debugData": {"requestUri": f"/app/{app[1]}/sso/saml", "signOnMode": "SAML 2.0"}
+        },
         "legacyEventType": "app.auth.sso",
         "target": target,
         "uuid": f"d5bbf620-c7c3-11ef-8b08-{n:012d}",
@@ -318,13 +357,38 @@ def okta_api(count: int) -> tuple[str, list[dict]]:
 
 
 OKTA_FLAT = [
-    "TenantId", "SourceSystem", "MG", "ManagementGroupName", "TimeGenerated [UTC]", "Computer",
-    "RawData", "uuid_g", "published_t [UTC]", "eventType_s", "version_s", "severity_s",
-    "legacyEventType_s", "displayMessage_s", "actor_id_s", "actor_type_s", "actor_alternateId_s",
-    "actor_displayName_s", "client_userAgent_rawUserAgent_s", "client_userAgent_os_s",
-    "client_userAgent_browser_s", "client_zone_s", "client_device_s", "client_ipAddress_s",
-    "outcome_result_s", "outcome_reason_s", "target_s", "transaction_type_s", "transaction_id_s",
-    "debugContext_debugData_requestUri_s", "Type", "_ResourceId",
+    "TenantId",
+    "SourceSystem",
+    "MG",
+    "ManagementGroupName",
+    "TimeGenerated [UTC]",
+    "Computer",
+    "RawData",
+    "uuid_g",
+    "published_t [UTC]",
+    "eventType_s",
+    "version_s",
+    "severity_s",
+    "legacyEventType_s",
+    "displayMessage_s",
+    "actor_id_s",
+    "actor_type_s",
+    "actor_alternateId_s",
+    "actor_displayName_s",
+    "client_userAgent_rawUserAgent_s",
+    "client_userAgent_os_s",
+    "client_userAgent_browser_s",
+    "client_zone_s",
+    "client_device_s",
+    "client_ipAddress_s",
+    "outcome_result_s",
+    "outcome_reason_s",
+    "target_s",
+    "transaction_type_s",
+    "transaction_id_s",
+    "debugContext_debugData_requestUri_s",
+    "Type",
+    "_ResourceId",
 ]
 
 
@@ -337,26 +401,39 @@ def okta_flat(count: int) -> tuple[str, list[dict]]:
         event, lab = okta_event(n + 100, kind)
         published = datetime.strptime(event["published"][:19], "%Y-%m-%dT%H:%M:%S")
         row = dict.fromkeys(OKTA_FLAT, "")
-        row.update({
-            "TenantId": TENANT, "SourceSystem": "RestAPI",
-            "TimeGenerated [UTC]": la_stamp(published + timedelta(minutes=4)),
-            "uuid_g": event["uuid"], "published_t [UTC]": la_stamp(published),
-            "eventType_s": event["eventType"], "version_s": "0",
-            "severity_s": event["severity"], "legacyEventType_s": event["legacyEventType"],
-            "displayMessage_s": event["displayMessage"], "actor_id_s": event["actor"]["id"],
-            "actor_type_s": event["actor"]["type"],
-            "actor_alternateId_s": event["actor"]["alternateId"],
-            "actor_displayName_s": event["actor"]["displayName"],
-            "client_userAgent_rawUserAgent_s": "Mozilla/5.0", "client_userAgent_os_s": "Mac OS X",
-            "client_userAgent_browser_s": "CHROME", "client_zone_s": "null",
-            "client_device_s": "Computer", "client_ipAddress_s": event["client"]["ipAddress"],
-            "outcome_result_s": event["outcome"]["result"],
-            "outcome_reason_s": event["outcome"]["reason"] or "",
-            "target_s": json.dumps(event["target"]) if event["target"] else "",
-            "transaction_type_s": "WEB", "transaction_id_s": f"Y{n:08d}",
-            "debugContext_debugData_requestUri_s": event["debugContext"]["debugData"]["requestUri"],
-            "Type": "Okta_CL",
-        })
+        row.update(
+            {
+                "TenantId": TENANT,
+                "SourceSystem": "RestAPI",
+                "TimeGenerated [UTC]": la_stamp(published + timedelta(minutes=4)),
+                "uuid_g": event["uuid"],
+                "published_t [UTC]": la_stamp(published),
+                "eventType_s": event["eventType"],
+                "version_s": "0",
+                "severity_s": event["severity"],
+                "legacyEventType_s": event["legacyEventType"],
+                "displayMessage_s": event["displayMessage"],
+                "actor_id_s": event["actor"]["id"],
+                "actor_type_s": event["actor"]["type"],
+                "actor_alternateId_s": event["actor"]["alternateId"],
+                "actor_displayName_s": event["actor"]["displayName"],
+                "client_userAgent_rawUserAgent_s": "Mozilla/5.0",
+                "client_userAgent_os_s": "Mac OS X",
+                "client_userAgent_browser_s": "CHROME",
+                "client_zone_s": "null",
+                "client_device_s": "Computer",
+                "client_ipAddress_s": event["client"]["ipAddress"],
+                "outcome_result_s": event["outcome"]["result"],
+                "outcome_reason_s": event["outcome"]["reason"] or "",
+                "target_s": json.dumps(event["target"]) if event["target"] else "",
+                "transaction_type_s": "WEB",
+                "transaction_id_s": f"Y{n:08d}",
+                "debugContext_debugData_requestUri_s": event["debugContext"]["debugData"][
+                    "requestUri"
+                ],
+                "Type": "Okta_CL",
+            }
+        )
         writer.writerow([row[h] for h in OKTA_FLAT])
         labels.append({"where": f"row {n + 2}", **lab})
     return out.getvalue(), labels
