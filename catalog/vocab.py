@@ -1,57 +1,83 @@
 """The closed vocabularies (docs/governance.md): lifecycles, data classes, mechanisms, dependency
-kinds, with the words pages show for them (keys stay in the bundle, the API and CSV)."""
+kinds, with the words pages show for them (keys stay in the bundle, the API and CSV).
+
+Each vocabulary is a `StrEnum`: its members compare equal to (and hash like) their stored string,
+so the database, the JSON and the templates keep the plain keys while code names the members.
+"""
 
 from __future__ import annotations
 
-LIFECYCLES = (
-    "requested",
-    "in_review",
-    "sanctioned",
-    "rejected",
-    "deprecated",
-    "retired",
-    "discovered",
-)
-SANCTIONED_LIFECYCLES = frozenset({"sanctioned", "deprecated"})
-LIFECYCLE_LABELS = {
-    "requested": "Requested",
-    "in_review": "In review",
-    "sanctioned": "Sanctioned",
-    "rejected": "Rejected",
-    "deprecated": "Deprecated",
-    "retired": "Retired",
-    "discovered": "Discovered",
+import enum
+
+
+class Lifecycle(enum.StrEnum):
+    REQUESTED = "requested"
+    IN_REVIEW = "in_review"
+    SANCTIONED = "sanctioned"
+    REJECTED = "rejected"
+    DEPRECATED = "deprecated"
+    RETIRED = "retired"
+    DISCOVERED = "discovered"
+
+
+class DataClass(enum.StrEnum):
+    CONTACT_PII = "contact_pii"
+    BEHAVIORAL = "behavioral"
+    TRANSACTIONAL = "transactional"
+    CONSENT = "consent"
+    SENSITIVE = "sensitive"
+    CAMPAIGN_METRICS = "campaign_metrics"
+    CONTENT = "content"
+    FINANCIAL = "financial"
+    PRODUCT_CATALOG = "product_catalog"
+
+
+class Mechanism(enum.StrEnum):
+    NATIVE_CONNECTOR = "native_connector"
+    API = "api"
+    IPAAS = "ipaas"
+    REVERSE_ETL = "reverse_etl"
+    WEBHOOK = "webhook"
+    FILE_TRANSFER = "file_transfer"
+    MANUAL_EXPORT = "manual_export"
+    TAG = "tag"
+
+
+class DependencyKind(enum.StrEnum):
+    IDENTITY = "identity"
+    DATA = "data"
+    HOSTING = "hosting"
+    LICENSE = "license"
+    OTHER = "other"
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+LIFECYCLES = tuple(Lifecycle)
+SANCTIONED_LIFECYCLES = frozenset({Lifecycle.SANCTIONED, Lifecycle.DEPRECATED})
+# The requests still waiting for their review's decision.
+OPEN_LIFECYCLES = (Lifecycle.REQUESTED, Lifecycle.IN_REVIEW)
+LIFECYCLE_LABELS = {key: key.replace("_", " ").capitalize() for key in Lifecycle}
+
+DATA_CLASSES = tuple(DataClass)
+# Data about a person: its exposure is what the audit's privacy rules look for.
+PERSONAL = frozenset(DATA_CLASSES[: DATA_CLASSES.index(DataClass.SENSITIVE) + 1])
+PERSONAL_DATA_CLASSES = tuple(c for c in DATA_CLASSES if c in PERSONAL)
+OTHER_DATA_CLASSES = tuple(c for c in DATA_CLASSES if c not in PERSONAL)
+
+DATA_CLASS_LABELS = {key: key.replace("_", " ").capitalize() for key in DataClass} | {
+    DataClass.CONTACT_PII: "Contact PII"
 }
 
-PERSONAL_DATA_CLASSES = ("contact_pii", "behavioral", "transactional", "consent", "sensitive")
-OTHER_DATA_CLASSES = ("campaign_metrics", "content", "financial", "product_catalog")
-DATA_CLASSES = PERSONAL_DATA_CLASSES + OTHER_DATA_CLASSES
-PERSONAL = frozenset(PERSONAL_DATA_CLASSES)
-
-DATA_CLASS_LABELS = {
-    "contact_pii": "Contact PII",
-    "behavioral": "Behavioral",
-    "transactional": "Transactional",
-    "consent": "Consent",
-    "sensitive": "Sensitive",
-    "campaign_metrics": "Campaign metrics",
-    "content": "Content",
-    "financial": "Financial",
-    "product_catalog": "Product catalog",
-}
-
-MECHANISMS = (
-    "native_connector",
-    "api",
-    "ipaas",
-    "reverse_etl",
-    "webhook",
-    "file_transfer",
-    "manual_export",
-    "tag",
-)
-DEPENDENCY_KINDS = ("identity", "data", "hosting", "license", "other")
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+MECHANISMS = tuple(Mechanism)
+DEPENDENCY_KINDS = tuple(DependencyKind)
+SEVERITIES = tuple(Severity)
 
 
 def lifecycle_label(key: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import typing as t
 
-from catalog.services.records import TOOL_FIELDS
+from catalog.fields import TOOL_FIELDS
 from integrations.base import BadRow
 from integrations.base import CsvRows
 from integrations.base import Importer

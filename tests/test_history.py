@@ -9,12 +9,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from catalog.analysis.snapshot import Snapshot
 from catalog.extensions import db
+from catalog.models import DataFlow
 from catalog.services import entities
 from catalog.services import history
+from catalog.services import records
 from catalog.services.snapshot import load_snapshot
 from tests.accounts import add_user
 from tests.accounts import auth_app
@@ -69,7 +72,7 @@ def scripted(tmp_path: Path, _postgres_schema: None) -> tuple[Flask, list[dict[s
         exported.append(_comparable(load_snapshot(s)))
         with _on(DAYS[2]):
             quiz = entities.tool_by_slug(s, "quiz")
-            raw = entities.records.tool_record(quiz) | {
+            raw = records.tool_record(quiz) | {
                 "business_owner": "mia@example.com",
                 "description": "Our quiz maker",
             }
@@ -78,7 +81,7 @@ def scripted(tmp_path: Path, _postgres_schema: None) -> tuple[Flask, list[dict[s
             s.commit()
         exported.append(_comparable(load_snapshot(s)))
         with _on(DAYS[3]):
-            flow = s.scalars(entities.sa.select(entities.DataFlow)).one()
+            flow = s.scalars(sa.select(DataFlow)).one()
             entities.delete_flow(s, flow, actor="test")  # Quiz is no longer in use
             s.commit()
         exported.append(_comparable(load_snapshot(s)))

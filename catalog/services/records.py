@@ -11,14 +11,30 @@ import functools
 import re
 import typing as t
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
 from urllib.parse import urlsplit
 
 from catalog import taxonomy
-from catalog import vocab
+from catalog.fields import DEPENDENCY_FIELDS
+from catalog.fields import FLOW_FIELDS
+from catalog.fields import PERSON_FIELDS
+from catalog.fields import SIGHTING_FIELDS
+from catalog.fields import TOOL_FIELDS
+from catalog.fields import Field
+
+# The field declarations live in catalog/fields.py (pure, read by the importers too); they are
+# re-exported here, where the services and forms have always found them.
+__all__ = [
+    "DEPENDENCY_FIELDS",
+    "FLOW_FIELDS",
+    "PERSON_FIELDS",
+    "SIGHTING_FIELDS",
+    "TOOL_FIELDS",
+    "Field",
+    "ValidationError",
+]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -55,17 +71,6 @@ class ValidationError(Exception):
 def slugify(name: str) -> str:
     """Return a slug for a tool name (lowercase, [a-z0-9-])."""
     return _NON_SLUG.sub("-", name.lower()).strip("-")[:100].strip("-")
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str  # text, bool, date, int, money, choice, choices, email, slug, url, currency, category
-    default: t.Any = None
-    required: bool = False
-    max_length: int = 200
-    choices: tuple[str, ...] = ()
-    multiline: bool = False  # text that may hold newlines (descriptions)
 
 
 def check_characters(value: str, *, multiline: bool = False) -> str:
@@ -118,93 +123,139 @@ def _text(value: t.Any, f: Field) -> str:
     return value
 
 
+def _bool(value: t.Any, f: Field) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _date(value: t.Any, f: Field) -> date:
+    if isinstance(value, date):
+        return check_date(value)
+    if not isinstance(value, str):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
+    return check_date(day)
+
+
+def _int(value: t.Any, f: Field) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    if value < 0:
+        raise ValueError("must not be negative")
+    if value > MAX_INT:
+        raise ValueError(f"must be at most {MAX_INT:,}")
+    return value
+
+
+def _money(value: t.Any, f: Field) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ValueError("must be a number")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not amount.is_finite():
+        raise ValueError("must be a finite number")
+    if amount < 0:
+        raise ValueError("must not be negative")
+    if amount >= Decimal("1e12"):
+        raise ValueError(f"must be at most {MAX_MONEY:,}")
+    # Round first, then check again: 999999999999.999 rounds up past the column.
+    amount = amount.quantize(Decimal("0.01"))
+    if amount > MAX_MONEY:
+        raise ValueError(f"must be at most {MAX_MONEY:,}")
+    return amount
+
+
+def _choices(value: t.Any, f: Field) -> list[str]:
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise ValueError("must be a list")
+    unknown = [v for v in value if v not in f.choices]
+    if unknown:
+        raise ValueError(f"unknown value {unknown[0]!r}; expected one of {', '.join(f.choices)}")
+    return sorted(set(value), key=f.choices.index)
+
+
+# The kinds below take text: `_convert` checks and trims it (`_text`) before they see it.
+
+
+def _plain_text(text: str, f: Field) -> str:
+    if f.required and not text:
+        raise ValueError("is required")
+    return text
+
+
+def _choice(text: str, f: Field) -> str:
+    if text not in f.choices:
+        raise ValueError(f"unknown value {text!r}; expected one of {', '.join(f.choices)}")
+    return text
+
+
+def _category(text: str, f: Field) -> str | None:
+    if not text:
+        return None
+    if text not in taxonomy.CATEGORIES:
+        raise ValueError(f"unknown category {text!r}")
+    return text
+
+
+def _email_or_none(text: str, f: Field) -> str | None:
+    return _email(text) if text else None
+
+
+def _slug(text: str, f: Field) -> str | None:
+    if not text:
+        return None
+    if not SLUG_RE.match(text):
+        raise ValueError(f"{text!r} is not a slug (lowercase letters, digits and hyphens)")
+    return text
+
+
+def _url(text: str, f: Field) -> str:
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    return text
+
+
+def _currency(text: str, f: Field) -> str:
+    text = text.upper() or "USD"
+    if not CURRENCY_RE.match(text):
+        raise ValueError(f"{text!r} is not an ISO 4217 currency code")
+    return text
+
+
+Converter = t.Callable[[t.Any, Field], t.Any]
+# One converter per field kind (catalog/fields.py names the kinds).
+CONVERTERS: dict[str, Converter] = {
+    "bool": _bool,
+    "date": _date,
+    "int": _int,
+    "money": _money,
+    "choices": _choices,
+}
+TEXT_CONVERTERS: dict[str, t.Callable[[str, Field], t.Any]] = {
+    "text": _plain_text,
+    "choice": _choice,
+    "category": _category,
+    "email": _email_or_none,
+    "slug": _slug,
+    "url": _url,
+    "currency": _currency,
+}
+
+
 def _convert(value: t.Any, f: Field) -> t.Any:
-    kind = f.kind
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise ValueError("must be true or false")
-        return value
-    if kind == "date":
-        if isinstance(value, date):
-            return check_date(value)
-        if not isinstance(value, str):
-            raise ValueError("must be a date (YYYY-MM-DD)")
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
-        return check_date(day)
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("must be a whole number")
-        if value < 0:
-            raise ValueError("must not be negative")
-        if value > MAX_INT:
-            raise ValueError(f"must be at most {MAX_INT:,}")
-        return value
-    if kind == "money":
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-            raise ValueError("must be a number")
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not a number") from None
-        if not amount.is_finite():
-            raise ValueError("must be a finite number")
-        if amount < 0:
-            raise ValueError("must not be negative")
-        if amount >= Decimal("1e12"):
-            raise ValueError(f"must be at most {MAX_MONEY:,}")
-        # Round first, then check again: 999999999999.999 rounds up past the column.
-        amount = amount.quantize(Decimal("0.01"))
-        if amount > MAX_MONEY:
-            raise ValueError(f"must be at most {MAX_MONEY:,}")
-        return amount
-    if kind == "choices":
-        if not isinstance(value, list | tuple | set | frozenset):
-            raise ValueError("must be a list")
-        unknown = [v for v in value if v not in f.choices]
-        if unknown:
-            raise ValueError(
-                f"unknown value {unknown[0]!r}; expected one of {', '.join(f.choices)}"
-            )
-        return sorted(set(value), key=f.choices.index)
-    text = _text(value, f)
-    if kind == "text":
-        if f.required and not text:
-            raise ValueError("is required")
-        return text
-    if kind == "choice":
-        if text not in f.choices:
-            raise ValueError(f"unknown value {text!r}; expected one of {', '.join(f.choices)}")
-        return text
-    if kind == "category":
-        if not text:
-            return None
-        if text not in taxonomy.CATEGORIES:
-            raise ValueError(f"unknown category {text!r}")
-        return text
-    if kind == "email":
-        return _email(text) if text else None
-    if kind == "slug":
-        if not text:
-            return None
-        if not SLUG_RE.match(text):
-            raise ValueError(f"{text!r} is not a slug (lowercase letters, digits and hyphens)")
-        return text
-    if kind == "url":
-        if not text:
-            return ""
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http:// or https:// URL")
-        return text
-    if kind == "currency":
-        text = text.upper() or "USD"
-        if not CURRENCY_RE.match(text):
-            raise ValueError(f"{text!r} is not an ISO 4217 currency code")
-        return text
-    raise AssertionError(kind)
+    convert = CONVERTERS.get(f.kind)
+    if convert is not None:
+        return convert(value, f)
+    return TEXT_CONVERTERS[f.kind](_text(value, f), f)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -215,7 +266,8 @@ def _email(text: str) -> str:
     from email_validator import validate_email
 
     try:
-        return validate_email(text, check_deliverability=False).normalized.lower()
+        normalized: str = validate_email(text, check_deliverability=False).normalized
+        return normalized.lower()
     except EmailNotValidError as exc:
         raise ValueError(f"{text!r} is not a valid e-mail address ({exc})") from None
 
@@ -247,69 +299,6 @@ def clean(fields: tuple[Field, ...], raw: t.Mapping[str, t.Any]) -> dict[str, t.
     return values
 
 
-PERSON_FIELDS = (
-    Field("email", "email", required=True),
-    Field("name", "text", default=""),
-    Field("department", "text", default="", max_length=100),
-    Field("active", "bool", default=True),
-)
-
-TOOL_FIELDS = (
-    Field("slug", "slug"),
-    Field("name", "text", required=True),
-    Field("vendor", "text", default=""),
-    Field("description", "text", default="", max_length=10_000, multiline=True),
-    Field("website", "url", default="", max_length=500),
-    Field("category", "category"),
-    Field("lifecycle", "choice", default="requested", choices=vocab.LIFECYCLES),
-    Field("business_owner", "email"),
-    Field("technical_owner", "email"),
-    Field("data_classes", "choices", default=(), choices=vocab.DATA_CLASSES),
-    Field("system_of_record", "bool", default=False),
-    Field("sso_enabled", "bool", default=False),
-    Field("dpa_signed", "bool", default=False),
-    Field("security_reviewed", "bool", default=False),
-    Field("annual_cost", "money"),
-    Field("currency", "currency", default="USD"),
-    Field("seats", "int"),
-    Field("renewal_date", "date"),
-    Field("requested_at", "date"),
-    Field("decided_at", "date"),
-    Field("retired_at", "date"),
-)
-
-FLOW_FIELDS = (
-    Field("source", "slug", required=True),
-    Field("target", "slug", required=True),
-    Field("data_classes", "choices", default=(), choices=vocab.DATA_CLASSES),
-    Field("mechanism", "choice", required=True, choices=vocab.MECHANISMS),
-    Field("managed_by_it", "bool", default=False),
-    Field("anonymized", "bool", default=False),
-    Field("frequency", "text", default="", max_length=100),
-    Field("description", "text", default="", max_length=10_000, multiline=True),
-    Field("active", "bool", default=True),
-)
-
-DEPENDENCY_FIELDS = (
-    Field("tool", "slug", required=True),
-    Field("depends_on", "slug", required=True),
-    Field("kind", "choice", default="other", choices=vocab.DEPENDENCY_KINDS),
-    Field("description", "text", default="", max_length=10_000, multiline=True),
-)
-
-SIGHTING_FIELDS = (
-    Field("source", "text", required=True, max_length=40),
-    Field("observed_name", "text", required=True, max_length=500),
-    Field("tool", "slug"),
-    Field("first_seen", "date"),
-    Field("last_seen", "date"),
-    Field("users", "int", default=0),
-    Field("events", "int", default=0),
-    Field("spend", "money"),
-    Field("currency", "currency", default="USD"),
-)
-
-
 def plain(value: t.Any) -> t.Any:
     """Return a JSON-ready value: dates as ISO strings, money as int or float."""
     if isinstance(value, date):
@@ -321,36 +310,37 @@ def plain(value: t.Any) -> t.Any:
     return value
 
 
+# The key by which a record names another record of each type (catalog/fields.py `refers`).
+REF_KEYS = {"person": "email", "tool": "slug"}
+
+
+def record(fields: tuple[Field, ...], obj: t.Any) -> dict[str, t.Any]:
+    """Return the record of `obj`: its fields in declaration order, references by their key."""
+    values: dict[str, t.Any] = {}
+    for f in fields:
+        value = getattr(obj, f.name)
+        if f.refers is not None:
+            values[f.name] = getattr(value, REF_KEYS[f.refers]) if value is not None else None
+        else:
+            values[f.name] = plain(value)
+    return values
+
+
 def person_record(person: t.Any) -> dict[str, t.Any]:
-    return {f.name: plain(getattr(person, f.name)) for f in PERSON_FIELDS}
+    return record(PERSON_FIELDS, person)
 
 
 def tool_record(tool: t.Any) -> dict[str, t.Any]:
-    record = {}
-    for f in TOOL_FIELDS:
-        if f.name in ("business_owner", "technical_owner"):
-            owner = getattr(tool, f.name)
-            record[f.name] = owner.email if owner is not None else None
-        else:
-            record[f.name] = plain(getattr(tool, f.name))
-    return record
+    return record(TOOL_FIELDS, tool)
 
 
 def flow_record(flow: t.Any) -> dict[str, t.Any]:
-    record = {f.name: plain(getattr(flow, f.name)) for f in FLOW_FIELDS[2:]}
-    return {"source": flow.source.slug, "target": flow.target.slug} | record
+    return record(FLOW_FIELDS, flow)
 
 
 def dependency_record(dep: t.Any) -> dict[str, t.Any]:
-    return {
-        "tool": dep.tool.slug,
-        "depends_on": dep.depends_on.slug,
-        "kind": dep.kind,
-        "description": dep.description,
-    }
+    return record(DEPENDENCY_FIELDS, dep)
 
 
 def sighting_record(s: t.Any) -> dict[str, t.Any]:
-    record = {f.name: plain(getattr(s, f.name)) for f in SIGHTING_FIELDS if f.name != "tool"}
-    record["tool"] = s.tool.slug if s.tool is not None else None
-    return {f.name: record[f.name] for f in SIGHTING_FIELDS}
+    return record(SIGHTING_FIELDS, s)
