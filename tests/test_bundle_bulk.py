@@ -17,6 +17,7 @@ from catalog.services import bundle_load
 from catalog.services import records
 from catalog.services.demo import DEMO_BUNDLE
 from catalog.services.records import ValidationError
+from catalog.services.registers import REGISTERS
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -34,7 +35,7 @@ def test_each_created_record_has_one_change_record_as_the_services_write_it(sess
         sum(len(demo[s]) for s in bundle.SECTIONS)
     )
     assert [c.object_type for c in changes] == [
-        t for s, t in bundle_load.OBJECT_TYPE.items() for _ in demo[s]
+        r.object_type for s, r in REGISTERS.items() for _ in demo[s]
     ]
     tools = {c.object_key: c.after for c in changes if c.object_type == "tool"}
     for tool in session.scalars(sa.select(Tool)):
@@ -110,14 +111,14 @@ def test_a_row_changed_between_reading_and_writing_is_not_overwritten(session, d
     slug = edited["tools"][0]["slug"]
     real_write = bundle_load.Loader._write
 
-    def someone_saves_first(self, section, inserts, updates):
-        if section == "tools":  # another writer's save lands between our read and our write
+    def someone_saves_first(self, register, inserts, updates):
+        if register.name == "tools":  # another writer's save lands between our read and our write
             self.conn.execute(
                 sa.update(Tool)
                 .where(Tool.slug == slug)
                 .values(description="a user's edit", version=Tool.version + 1)
             )
-        return real_write(self, section, inserts, updates)
+        return real_write(self, register, inserts, updates)
 
     monkeypatch.setattr(bundle_load.Loader, "_write", someone_saves_first)
     with pytest.raises(ValidationError, match="tools: record: changed by someone else"):

@@ -8,56 +8,28 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from catalog.models import DataFlow
-from catalog.models import Dependency
-from catalog.models import Person
-from catalog.models import Sighting
-from catalog.models import Tool
 from catalog.services import bundle_load
-from catalog.services import records
 from catalog.services import taxonomy as taxonomy_service
 from catalog.services.records import ValidationError
+from catalog.services.registers import REGISTERS
+from catalog.services.registers import SECTIONS
 
-SECTIONS = ("people", "tools", "flows", "dependencies", "sightings")
+__all__ = ["SECTIONS", "count_records", "export_bundle", "import_bundle"]
 
 
 def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
     """Return the whole catalog as a bundle, every list in key order."""
-    people = session.scalars(sa.select(Person).order_by(Person.email))
-    tools = session.scalars(
-        sa.select(Tool)
-        .options(selectinload(Tool.business_owner), selectinload(Tool.technical_owner))
-        .order_by(Tool.slug)
-    )
-    flows = [
-        records.flow_record(f)
-        for f in session.scalars(
-            sa.select(DataFlow).options(
-                selectinload(DataFlow.source), selectinload(DataFlow.target)
-            )
+    exported = {}
+    for name, register in REGISTERS.items():
+        model = register.model
+        loads = [selectinload(getattr(model, f.name)) for f in register.refs]
+        objs = session.scalars(sa.select(model).options(*loads))
+        # Sorted here, not by the database: PostgreSQL's locale collations ignore punctuation,
+        # and the same catalog must export byte for byte the same on SQLite and PostgreSQL.
+        exported[name] = sorted(
+            map(register.record, objs), key=lambda r, k=register.key_fields: [r[n] for n in k]
         )
-    ]
-    deps = [
-        records.dependency_record(d)
-        for d in session.scalars(
-            sa.select(Dependency).options(
-                selectinload(Dependency.tool), selectinload(Dependency.depends_on)
-            )
-        )
-    ]
-    sightings = [
-        records.sighting_record(s)
-        for s in session.scalars(sa.select(Sighting).options(selectinload(Sighting.tool)))
-    ]
-    # Sorted here, not by the database: PostgreSQL's locale collations ignore punctuation, and
-    # the same catalog must export byte for byte the same on SQLite and PostgreSQL.
-    return {
-        "people": sorted((records.person_record(p) for p in people), key=lambda p: p["email"]),
-        "tools": sorted((records.tool_record(tl) for tl in tools), key=lambda tl: tl["slug"]),
-        "flows": sorted(flows, key=lambda f: (f["source"], f["target"], f["mechanism"])),
-        "dependencies": sorted(deps, key=lambda d: (d["tool"], d["depends_on"])),
-        "sightings": sorted(sightings, key=lambda s: (s["source"], s["observed_name"])),
-    }
+    return exported
 
 
 def import_bundle(

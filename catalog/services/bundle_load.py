@@ -15,98 +15,58 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.models import ChangeRecord
-from catalog.models import DataFlow
-from catalog.models import Dependency
-from catalog.models import Person
-from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.models import utcnow
 from catalog.services import policy
 from catalog.services import records
-from catalog.services.entities import RESERVED_SLUGS
-from catalog.services.records import Field
 from catalog.services.records import ValidationError
+from catalog.services.registers import REGISTERS
+from catalog.services.tools import TOOLS
+from catalog.services.tools import new_slug
+from catalog.services.writes import REF_MODELS
+from catalog.services.writes import Register
+from catalog.services.writes import missing
 
 Raw = t.Mapping[str, t.Any]
+Row = dict[str, t.Any]
+Existing = dict[tuple[str, ...], tuple[int, int | None, Row]]
 BATCH = 2000
-
-FIELDS: dict[str, tuple[Field, ...]] = {
-    "people": records.PERSON_FIELDS,
-    "tools": records.TOOL_FIELDS,
-    "flows": records.FLOW_FIELDS,
-    "dependencies": records.DEPENDENCY_FIELDS,
-    "sightings": records.SIGHTING_FIELDS,
-}
-KEY_FIELDS = {
-    "people": ("email",),
-    "tools": ("slug", "name"),
-    "flows": ("source", "target", "mechanism"),
-    "dependencies": ("tool", "depends_on"),
-    "sightings": ("source", "observed_name"),
-}
-OBJECT_TYPE = {
-    "people": "person",
-    "tools": "tool",
-    "flows": "flow",
-    "dependencies": "dependency",
-    "sightings": "sighting",
-}
-TABLE = {
-    "people": Person.__table__,
-    "tools": Tool.__table__,
-    "flows": DataFlow.__table__,
-    "dependencies": Dependency.__table__,
-    "sightings": Sighting.__table__,
-}
 
 
 def label(section: str, index: int, raw: t.Any) -> str:
     """Name a record the way every bundle error does: `tools[3] (slug='x', name='X')`."""
+    register = REGISTERS[section]
     if isinstance(raw, t.Mapping):
-        shown = [f"{k}={raw.get(k)!r}" for k in KEY_FIELDS[section] if raw.get(k) is not None]
+        names = register.label_fields or register.key_fields
+        shown = [f"{k}={raw.get(k)!r}" for k in names if raw.get(k) is not None]
         if shown:
             return f"{section}[{index}] ({', '.join(shown)})"
     return f"{section}[{index}]"
 
 
-def _key(section: str, v: dict[str, t.Any]) -> tuple[str, ...]:
-    if section == "people":
-        return (v["email"],)
-    if section == "tools":
-        return (v["slug"],)
-    if section == "flows":
-        return (v["source"], v["target"], v["mechanism"])
-    if section == "dependencies":
-        return (v["tool"], v["depends_on"])
-    return (v["source"], v["observed_name"])
+def _key(register: Register, v: t.Mapping[str, t.Any]) -> tuple[str, ...]:
+    return tuple(v[name] for name in register.key_fields)
 
 
-def _shown_key(section: str, key: tuple[str, ...]) -> str:
+def _shown_key(register: Register, key: tuple[str, ...]) -> str:
     # Identifiers (emails, slugs, sources, mechanisms) bare; an app's free-text name quoted.
-    parts = [repr(p) if section == "sightings" and i == 1 else p for i, p in enumerate(key)]
+    parts = [
+        repr(p) if name in register.quoted else p
+        for name, p in zip(register.key_fields, key, strict=True)
+    ]
     return f"({', '.join(parts)})"
-
-
-def _object_key(section: str, key: tuple[str, ...]) -> str:
-    if section == "flows":
-        return f"{key[0]}->{key[1]} ({key[2]})"
-    if section == "dependencies":
-        return f"{key[0]}->{key[1]}"
-    if section == "sightings":
-        return f"{key[0]}:{key[1]}"
-    return key[0]
 
 
 # Which fields hold dates, money or lists, the only values `records.plain` changes: a 50,000-record
 # bundle would otherwise call it a million times for nothing.
 _CONVERTED = {
-    section: tuple((f.name, f.kind in ("date", "money", "choices")) for f in fields)
-    for section, fields in FIELDS.items()
+    name: tuple((f.name, f.kind in ("date", "money", "choices")) for f in register.fields)
+    for name, register in REGISTERS.items()
 }
 
 
-def _record(section: str, values: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    """The change-log and export shape of a record (as `records.*_record` gives it)."""
+def _record(section: str, values: t.Mapping[str, t.Any]) -> Row:
+    """The change-log and export shape of a record (as `Register.record` gives it)."""
     plain = records.plain
     return {
         name: plain(values[name]) if converted else values[name]
@@ -128,108 +88,67 @@ class Loader:
         self.actor = actor
         self.estates: list[tuple[str, str]] = []
         self.now = utcnow()
-        self.changes: list[dict[str, t.Any]] = []
-        self.people: dict[str, int] = {}
-        self.tools: dict[str, int] = {}
-        self._refresh_people()
-        self._refresh_tools()
+        self.changes: list[Row] = []
+        # The id of every person (by e-mail) and tool (by slug) that references may name.
+        self.known: dict[str, dict[str, int]] = {}
+        for refers in REF_MODELS:
+            self._refresh(refers)
 
-    def _refresh_people(self) -> None:
-        self.people = dict(self.conn.execute(sa.select(Person.email, Person.id)).all())
-
-    def _refresh_tools(self) -> None:
-        self.tools = dict(self.conn.execute(sa.select(Tool.slug, Tool.id)).all())
+    def _refresh(self, refers: str) -> None:
+        model = REF_MODELS[refers]
+        key = getattr(model, records.REF_KEYS[refers])
+        self.known[refers] = {k: i for k, i in self.conn.execute(sa.select(key, model.id))}
 
     # Reading what exists, in the field names of the bundle ---------------------------------
 
-    def _existing(self, section: str) -> dict[tuple[str, ...], tuple[int, int | None, dict]]:
-        """Return key -> (id, version, values) for every row of the section's table."""
-        emails = {i: e for e, i in self.people.items()}
-        slugs = {i: s for s, i in self.tools.items()}
-        table = TABLE[section]
-        found: dict[tuple[str, ...], tuple[int, int | None, dict]] = {}
-        for row in self.conn.execute(sa.select(table)).mappings():
+    def _existing(self, register: Register) -> Existing:
+        """Return key -> (id, version, values) for every row of the register's table."""
+        names = {refers: {i: k for k, i in ids.items()} for refers, ids in self.known.items()}
+        found: Existing = {}
+        for row in self.conn.execute(sa.select(register.model.__table__)).mappings():
             values = dict(row)
-            if section == "tools":
-                values["business_owner"] = emails.get(values["business_owner_id"])
-                values["technical_owner"] = emails.get(values["technical_owner_id"])
-            elif section == "flows":
-                values["source"], values["target"] = (
-                    slugs[values["source_id"]],
-                    slugs[values["target_id"]],
-                )
-            elif section == "dependencies":
-                values["tool"], values["depends_on"] = (
-                    slugs[values["tool_id"]],
-                    slugs[values["depends_on_id"]],
-                )
-            elif section == "sightings":
-                values["tool"] = slugs.get(values["tool_id"])
-            found[_key(section, values)] = (values["id"], values.get("version"), values)
+            for f in register.refs:
+                assert f.refers is not None
+                values[f.name] = names[f.refers].get(values[f"{f.name}_id"])
+            found[_key(register, values)] = (values["id"], values.get("version"), values)
         return found
 
     # Validation ---------------------------------------------------------------------------
 
-    def _clean(self, section: str, raw: Raw, existing: dict) -> dict[str, t.Any]:
-        if section == "tools":
+    def _clean(self, register: Register, raw: Raw, existing: Existing) -> Row:
+        if register is TOOLS:
+            # A derived slug is validated as a given one would be.
             slug = raw.get("slug") or records.slugify(str(raw.get("name") or ""))
-            values = records.clean(records.TOOL_FIELDS, {**raw, "slug": slug or None})
+            raw = {**raw, "slug": slug or None}
+        values = records.clean(register.fields, raw)
+        if register is TOOLS:
             values["slug"] = values["slug"] or records.slugify(values["name"])
             if (values["slug"],) not in existing:
-                if not values["slug"]:
-                    raise ValidationError({"slug": "cannot derive a slug from this name; give one"})
-                if values["slug"] in RESERVED_SLUGS:
-                    raise ValidationError(
-                        {
-                            "slug": f"{values['slug']!r} is reserved by the "
-                            "catalog's pages; choose another"
-                        }
-                    )
-            errors = {
-                f: f"no person with e-mail {values[f]} (register them first)"
-                for f in ("business_owner", "technical_owner")
-                if values[f] is not None and values[f] not in self.people
-            }
-            if errors:
-                raise ValidationError(errors)
-            return values
-        values = records.clean(FIELDS[section], raw)
-        if section in ("flows", "dependencies"):
-            ends = ("source", "target") if section == "flows" else ("tool", "depends_on")
-            errors = {
-                e: f"no tool with slug {values[e]!r}" for e in ends if values[e] not in self.tools
-            }
-            if not errors and values[ends[0]] == values[ends[1]]:
-                errors[ends[1]] = "must be a different tool"
-            if errors:
-                raise ValidationError(errors)
-        elif section == "sightings" and values["tool"] is not None:
-            if values["tool"] not in self.tools:
-                raise ValidationError({"tool": f"no tool with slug {values['tool']!r}"})
+                new_slug(values)
+        errors = {}
+        for f in register.refs:
+            assert f.refers is not None
+            if values[f.name] is not None and values[f.name] not in self.known[f.refers]:
+                errors[f.name] = missing(f.refers, values[f.name])
+        if not errors and register.distinct:
+            first, second = register.distinct
+            if values[first] == values[second]:
+                errors[second] = "must be a different tool"
+        if errors:
+            raise ValidationError(errors)
         return values
 
     # Writing ------------------------------------------------------------------------------
 
-    def _row(self, section: str, v: dict[str, t.Any]) -> dict[str, t.Any]:
+    def _row(self, register: Register, v: Row) -> Row:
         """Column values for a record's row (references turned into ids)."""
-        row = {f.name: v[f.name] for f in FIELDS[section]}
-        if section == "tools":
-            row["business_owner_id"] = self.people.get(row.pop("business_owner") or "")
-            row["technical_owner_id"] = self.people.get(row.pop("technical_owner") or "")
+        row = {f.name: v[f.name] for f in register.fields}
+        for f in register.refs:
+            assert f.refers is not None
+            key = row.pop(f.name)
+            row[f"{f.name}_id"] = self.known[f.refers][key] if key is not None else None
+        if "updated_at" in register.model.__table__.c:
             row["updated_at"] = self.now
-        elif section == "flows":
-            row["source_id"], row["target_id"] = (
-                self.tools[row.pop("source")],
-                self.tools[row.pop("target")],
-            )
-        elif section == "dependencies":
-            row["tool_id"], row["depends_on_id"] = (
-                self.tools[row.pop("tool")],
-                self.tools[row.pop("depends_on")],
-            )
-        elif section == "sightings":
-            slug = row.pop("tool")
-            row["tool_id"] = self.tools[slug] if slug is not None else None
         return row
 
     def load(self, section: str, items: list[t.Any]) -> dict[str, int]:
@@ -237,28 +156,26 @@ class Loader:
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         if not items:
             return counts
-        existing = self._existing(section)
+        register = REGISTERS[section]
+        columns = register.model.__table__.c
+        existing = self._existing(register)
         seen: dict[tuple[str, ...], int] = {}
-        inserts: list[dict[str, t.Any]] = []
-        updates: list[dict[str, t.Any]] = []
+        inserts: list[Row] = []
+        updates: list[Row] = []
         for index, raw in enumerate(items):
             if not isinstance(raw, t.Mapping):
                 raise ValidationError(
                     {"record": "must be a JSON object"}, record=label(section, index, raw)
                 )
             try:
-                values = self._clean(section, raw, existing)
+                values = self._clean(register, raw, existing)
             except ValidationError as exc:
                 raise ValidationError(exc.errors, record=label(section, index, raw)) from None
-            key = _key(section, values)
+            key = _key(register, values)
             if key in seen:
+                shared = f"{section}[{seen[key]}] and {section}[{index}] share"
                 raise ValidationError(
-                    {
-                        KEY_FIELDS[section][
-                            -1 if section != "tools" else 0
-                        ]: f"{section}[{seen[key]}] and {section}[{index}] share "
-                        f"{_shown_key(section, key)}"
-                    },
+                    {register.key_fields[-1]: f"{shared} {_shown_key(register, key)}"},
                     record=label(section, index, raw),
                 )
             seen[key] = index
@@ -268,14 +185,14 @@ class Loader:
             if before == after:
                 counts["unchanged"] += 1
                 continue
-            if section == "tools":
+            if register is TOOLS:
                 self._govern(old, before, after)
-            row = self._row(section, values)
+            row = self._row(register, values)
             if old is None:
                 counts["created"] += 1
-                if section != "sightings":
+                if "version" in columns:
                     row["version"] = 1
-                if section == "tools":
+                if "created_at" in columns:
                     row["created_at"] = self.now
                 inserts.append(row)
             else:
@@ -286,28 +203,25 @@ class Loader:
                     "at": self.now,
                     "actor": self.actor,
                     "action": "create" if old is None else "update",
-                    "object_type": OBJECT_TYPE[section],
-                    "object_key": _object_key(section, key),
+                    "object_type": register.object_type,
+                    "object_key": register.key(dict(zip(register.key_fields, key, strict=True))),
                     "before": before,
                     "after": after,
                 }
             )
-        self._write(section, inserts, updates)
-        if section == "tools":
-            for slug, lifecycle in self.estates:
-                policy.record_estate(
-                    self.session, self.decider, slug, lifecycle, self.decider.estate_reason or ""
-                )
-            self.estates.clear()
-        if section == "people":
-            self._refresh_people()
-        elif section == "tools":
-            self._refresh_tools()
+        self._write(register, inserts, updates)
+        for slug, lifecycle in self.estates:
+            policy.record_estate(
+                self.session, self.decider, slug, lifecycle, self.decider.estate_reason or ""
+            )
+        self.estates.clear()
+        if register.object_type in self.known:
+            self._refresh(register.object_type)
         return counts
 
     def _govern(
         self,
-        old: tuple[int, int | None, dict] | None,
+        old: tuple[int, int | None, Row] | None,
         before: dict[str, t.Any] | None,
         after: dict[str, t.Any],
     ) -> None:
@@ -329,8 +243,8 @@ class Loader:
         policy.check_lifecycle(self.session, self.decider, tool, slug, lifecycle)
         policy.void_signoffs(self.session, self.decider, tool, before, after)
 
-    def _write(self, section: str, inserts: list[dict], updates: list[dict]) -> None:
-        table = TABLE[section]
+    def _write(self, register: Register, inserts: list[Row], updates: list[Row]) -> None:
+        table = register.model.__table__
         for start in range(0, len(inserts), BATCH):
             self.conn.execute(table.insert(), inserts[start : start + BATCH])
         if not updates:
@@ -350,7 +264,7 @@ class Loader:
                     "record": "changed by someone else during the import; "
                     "nothing was imported, try again"
                 },
-                record=section,
+                record=register.name,
             )
 
     def write_changes(self) -> None:

@@ -32,7 +32,8 @@ Raw = t.Mapping[str, t.Any]
 Record = dict[str, t.Any]
 # An id in a URL: ASCII digits ("²".isdigit() is true, int("²") fails), few enough to compare.
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
-_REF_MODELS: dict[str, type[Person] | type[Tool]] = {"person": Person, "tool": Tool}
+# The models a reference (catalog/fields.py `refers`) names a record of.
+REF_MODELS: dict[str, type[Person] | type[Tool]] = {"person": Person, "tool": Tool}
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def record_change(
 
 def by_key(session: Session, refers: str, key: str) -> t.Any:
     """Return the person (by e-mail) or tool (by slug) a reference names, or None."""
-    model = _REF_MODELS[refers]
+    model = REF_MODELS[refers]
     return session.scalar(sa.select(model).where(getattr(model, records.REF_KEYS[refers]) == key))
 
 

@@ -26,18 +26,16 @@ from catalog.auth import require
 from catalog.auth import require_write
 from catalog.extensions import csrf
 from catalog.extensions import db
-from catalog.models import DataFlow
-from catalog.models import Dependency
-from catalog.models import Person
-from catalog.models import Tool
 from catalog.services import bundle
-from catalog.services import entities
 from catalog.services import policy
 from catalog.services import proposals
 from catalog.services import records
 from catalog.services import tool_query
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
+from catalog.services.registers import API_REGISTERS
+from catalog.services.registers import Register
+from catalog.services.tools import TOOLS
 from catalog.views.api_doc import openapi_document
 from catalog.web import current_actor
 
@@ -128,22 +126,52 @@ def post_bundle() -> ResponseReturnValue:
 
 @dataclass(frozen=True)
 class Resource:
-    """How one register maps onto the generic endpoints."""
+    """How one register (catalog/services/registers.py) maps onto the generic endpoints."""
 
-    name: str  # URL segment and collection key
-    object_type: str  # change-log name, used in messages
-    serialise: t.Callable[[t.Any], dict[str, t.Any]]
-    find: t.Callable[[str], t.Any]
-    query: t.Callable[[], sa.Select[t.Any]]
-    save: t.Callable[..., t.Any]
-    delete: t.Callable[..., None]
-    key: t.Callable[[t.Any], str | int]
-    with_id: bool = False
+    register: Register
+
+    @property
+    def name(self) -> str:  # URL segment and collection key
+        return self.register.name
+
+    @property
+    def object_type(self) -> str:  # change-log name, used in messages
+        return self.register.object_type
+
+    @property
+    def with_id(self) -> bool:
+        return self.register.lookup == "id"
+
+    @property
+    def column(self) -> t.Any:
+        """The key column: keyset pagination walks a register in its order, which never changes."""
+        return getattr(self.register.model, self.register.lookup)
+
+    def find(self, key: str) -> t.Any:
+        return self.register.find(db.session, key)
+
+    def query(self) -> sa.Select[t.Any]:
+        if self.register is TOOLS:  # the list page's filters: q, lifecycle, owner...
+            return tool_query.filtered_tools(db.session, request.args)
+        model = self.register.model
+        loads = [selectinload(getattr(model, f.name)) for f in self.register.refs]
+        return sa.select(model).options(*loads).order_by(self.column)
+
+    def save(self, raw: t.Any, obj: t.Any = None, **kw: t.Any) -> t.Any:
+        return self.register.write(db.session, raw, obj, **kw)
+
+    def delete(self, obj: t.Any, **kw: t.Any) -> None:
+        assert self.register.delete is not None
+        self.register.delete(db.session, obj, **kw)
+
+    def key(self, obj: t.Any) -> str | int:
+        key: str | int = getattr(obj, self.register.lookup)
+        return key
 
     def body(self, obj: t.Any) -> dict[str, t.Any]:
         """Return the API shape: the record plus version (and id where the key is an id)."""
         extra = {"id": obj.id} if self.with_id else {}
-        return extra | self.serialise(obj) | {"version": obj.version}
+        return extra | self.register.record(obj) | {"version": obj.version}
 
     def respond(self, obj: t.Any, status: int = 200) -> Response:
         response = jsonify(self.body(obj))
@@ -153,77 +181,9 @@ class Resource:
         return response
 
 
-def _by_id(model: type) -> t.Callable[[str], t.Any]:
-    def find(key: str) -> t.Any:
-        # An id past the 32-bit column names nothing (PostgreSQL would refuse to compare it).
-        if not _DIGITS.match(key) or int(key) > records.MAX_INT:
-            return None
-        return db.session.get(model, int(key))
-
-    return find
-
-
-def _tools_query() -> sa.Select[t.Any]:
-    return tool_query.filtered_tools(db.session, request.args)
-
-
-RESOURCES: dict[str, Resource] = {
-    r.name: r
-    for r in (
-        Resource(
-            "tools",
-            "tool",
-            records.tool_record,
-            lambda key: entities.tool_by_slug(db.session, key),
-            _tools_query,
-            lambda raw, obj=None, **kw: entities.save_tool(db.session, raw, tool=obj, **kw),
-            lambda obj, **kw: entities.delete_tool(db.session, obj, **kw),
-            lambda obj: obj.slug,
-        ),
-        Resource(
-            "people",
-            "person",
-            records.person_record,
-            lambda key: entities.person_by_email(db.session, key),
-            lambda: sa.select(Person).order_by(Person.email),
-            lambda raw, obj=None, **kw: entities.save_person(db.session, raw, person=obj, **kw),
-            lambda obj, **kw: entities.delete_person(db.session, obj, **kw),
-            lambda obj: obj.email,
-        ),
-        Resource(
-            "flows",
-            "flow",
-            records.flow_record,
-            _by_id(DataFlow),
-            lambda: (
-                sa.select(DataFlow)
-                .options(selectinload(DataFlow.source), selectinload(DataFlow.target))
-                .order_by(DataFlow.id)
-            ),
-            lambda raw, obj=None, **kw: entities.save_flow(db.session, raw, flow=obj, **kw),
-            lambda obj, **kw: entities.delete_flow(db.session, obj, **kw),
-            lambda obj: obj.id,
-            with_id=True,
-        ),
-        Resource(
-            "dependencies",
-            "dependency",
-            records.dependency_record,
-            _by_id(Dependency),
-            lambda: (
-                sa.select(Dependency)
-                .options(selectinload(Dependency.tool), selectinload(Dependency.depends_on))
-                .order_by(Dependency.id)
-            ),
-            lambda raw, obj=None, **kw: entities.save_dependency(
-                db.session, raw, dependency=obj, **kw
-            ),
-            lambda obj, **kw: entities.delete_dependency(db.session, obj, **kw),
-            lambda obj: obj.id,
-            with_id=True,
-        ),
-    )
-}
+RESOURCES: dict[str, Resource] = {name: Resource(r) for name, r in API_REGISTERS.items()}
+# The URL converter matching the registers' segments: /api/v1/<register>[/<key>].
+_REGISTER = f"<any({', '.join(RESOURCES)}):name>"
 
 
 def _resource(name: str) -> Resource:
@@ -285,15 +245,6 @@ def _conflict(resource: Resource, key: str) -> ResponseReturnValue:
     return response
 
 
-# Keyset pagination walks each register in the order of its key, which never changes.
-_KEY_COLUMNS = {
-    "tools": Tool.slug,
-    "people": Person.email,
-    "flows": DataFlow.id,
-    "dependencies": Dependency.id,
-}
-
-
 def _page_args(name: str) -> tuple[int, str | int | None]:
     """Return (limit, cursor) from the query string, or raise BadRequest naming the parameter."""
     from flask import current_app
@@ -308,7 +259,7 @@ def _page_args(name: str) -> tuple[int, str | int | None]:
     cursor = request.args.get("cursor")
     if cursor is None or cursor == "":
         return limit, None
-    if isinstance(_KEY_COLUMNS[name].type, sa.Integer):
+    if isinstance(RESOURCES[name].column.type, sa.Integer):
         if not _DIGITS.match(cursor):
             raise BadRequest(
                 f"cursor: {cursor[:20]!r} is not a cursor of {name}; use `next` "
@@ -338,14 +289,14 @@ def _answer(resource: Resource, obj: t.Any, status: int) -> Response:
     return response
 
 
-@bp.get("/<any(tools, people, flows, dependencies):name>")
+@bp.get(f"/{_REGISTER}")
 def collection(name: str) -> ResponseReturnValue:
     """List a register one page at a time (`limit`, `cursor`); `next` is the following page's
     cursor, null on the last page. Tools accept the list page's filters: q, lifecycle, owner...
     """
     resource = _resource(name)
     limit, cursor = _page_args(name)
-    column = _KEY_COLUMNS[name]
+    column = resource.column
     query = resource.query().order_by(None).order_by(column)
     if cursor is not None:
         query = query.where(column > cursor)
@@ -360,7 +311,7 @@ def collection(name: str) -> ResponseReturnValue:
     }
 
 
-@bp.post("/<any(tools, people, flows, dependencies):name>")
+@bp.post(f"/{_REGISTER}")
 def create(name: str) -> ResponseReturnValue:
     """Create a record; 201 with its ETag and Location."""
     resource = _resource(name)
@@ -376,14 +327,14 @@ def create(name: str) -> ResponseReturnValue:
     return resource.respond(obj, 201)
 
 
-@bp.get("/<any(tools, people, flows, dependencies):name>/<path:key>")
+@bp.get(f"/{_REGISTER}/<path:key>")
 def item(name: str, key: str) -> ResponseReturnValue:
     """Return one record with its ETag."""
     resource = _resource(name)
     return resource.respond(_object(resource, key))
 
 
-@bp.put("/<any(tools, people, flows, dependencies):name>/<path:key>")
+@bp.put(f"/{_REGISTER}/<path:key>")
 def replace(name: str, key: str) -> ResponseReturnValue:
     """Replace a record (omitted fields take their defaults); needs If-Match or `version`."""
     resource = _resource(name)
@@ -404,7 +355,7 @@ def replace(name: str, key: str) -> ResponseReturnValue:
     return answer
 
 
-@bp.delete("/<any(tools, people, flows, dependencies):name>/<path:key>")
+@bp.delete(f"/{_REGISTER}/<path:key>")
 def remove(name: str, key: str) -> ResponseReturnValue:
     """Delete a record; needs If-Match (or `version` in a JSON body)."""
     resource = _resource(name)
