@@ -59,25 +59,25 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
-LIFECYCLES = tuple(Lifecycle)
-SANCTIONED_LIFECYCLES = frozenset({Lifecycle.SANCTIONED, Lifecycle.DEPRECATED})
+LIFECYCLES: tuple[str, ...] = tuple(Lifecycle)
+SANCTIONED_LIFECYCLES: frozenset[str] = frozenset({Lifecycle.SANCTIONED, Lifecycle.DEPRECATED})
 # The requests still waiting for their review's decision.
 OPEN_LIFECYCLES = (Lifecycle.REQUESTED, Lifecycle.IN_REVIEW)
-LIFECYCLE_LABELS = {key: key.replace("_", " ").capitalize() for key in Lifecycle}
+LIFECYCLE_LABELS: dict[str, str] = {key: key.replace("_", " ").capitalize() for key in Lifecycle}
 
-DATA_CLASSES = tuple(DataClass)
+DATA_CLASSES: tuple[str, ...] = tuple(DataClass)
 # Data about a person: its exposure is what the audit's privacy rules look for.
-PERSONAL = frozenset(DATA_CLASSES[: DATA_CLASSES.index(DataClass.SENSITIVE) + 1])
+PERSONAL: frozenset[str] = frozenset(DATA_CLASSES[: DATA_CLASSES.index(DataClass.SENSITIVE) + 1])
 PERSONAL_DATA_CLASSES = tuple(c for c in DATA_CLASSES if c in PERSONAL)
 OTHER_DATA_CLASSES = tuple(c for c in DATA_CLASSES if c not in PERSONAL)
 
-DATA_CLASS_LABELS = {key: key.replace("_", " ").capitalize() for key in DataClass} | {
+DATA_CLASS_LABELS: dict[str, str] = {key: key.replace("_", " ").capitalize() for key in DataClass} | {
     DataClass.CONTACT_PII: "Contact PII"
 }
 
-MECHANISMS = tuple(Mechanism)
-DEPENDENCY_KINDS = tuple(DependencyKind)
-SEVERITIES = tuple(Severity)
+MECHANISMS: tuple[str, ...] = tuple(Mechanism)
+DEPENDENCY_KINDS: tuple[str, ...] = tuple(DependencyKind)
+SEVERITIES: tuple[str, ...] = tuple(Severity)
 
 
 def lifecycle_label(key: str | None) -> str:

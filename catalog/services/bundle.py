@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import typing as t
 
 import sqlalchemy as sa
@@ -23,11 +24,11 @@ def export_bundle(session: Session) -> dict[str, list[dict[str, t.Any]]]:
     for name, register in REGISTERS.items():
         model = register.model
         loads = [selectinload(getattr(model, f.name)) for f in register.refs]
-        objs = session.scalars(sa.select(model).options(*loads))
+        objs: t.Iterable[t.Any] = session.scalars(sa.select(model).options(*loads))
         # Sorted here, not by the database: PostgreSQL's locale collations ignore punctuation,
         # and the same catalog must export byte for byte the same on SQLite and PostgreSQL.
         exported[name] = sorted(
-            map(register.record, objs), key=lambda r, k=register.key_fields: [r[n] for n in k]
+            map(register.record, objs), key=operator.itemgetter(*register.key_fields)
         )
     return exported
 

@@ -97,7 +97,7 @@ class Loader:
     def _refresh(self, refers: str) -> None:
         model = REF_MODELS[refers]
         key = getattr(model, records.REF_KEYS[refers])
-        self.known[refers] = {k: i for k, i in self.conn.execute(sa.select(key, model.id))}
+        self.known[refers] = {row[0]: row[1] for row in self.conn.execute(sa.select(key, model.id))}
 
     # Reading what exists, in the field names of the bundle ---------------------------------
 
@@ -270,4 +270,4 @@ class Loader:
     def write_changes(self) -> None:
         """Insert the change records of every section, in the order the records came."""
         for start in range(0, len(self.changes), BATCH):
-            self.conn.execute(ChangeRecord.__table__.insert(), self.changes[start : start + BATCH])
+            self.conn.execute(sa.insert(ChangeRecord), self.changes[start : start + BATCH])

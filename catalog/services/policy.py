@@ -20,49 +20,32 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog import vocab
+from catalog.fields import FLOW_FIELDS
+from catalog.fields import TOOL_FIELDS
+from catalog.fields import it_fields
 from catalog.models import ChangeRecord
 from catalog.models import Proposal
 from catalog.models import ReviewSignoff
 from catalog.models import User
+from catalog.vocab import Lifecycle
 
 SYSTEM = "system"
 CONTRIBUTORS = frozenset({"marketing", "it", "admin", SYSTEM})
 DECIDERS = frozenset({"it", "admin", SYSTEM})
-OPEN = ("requested", "in_review")
+OPEN = vocab.OPEN_LIFECYCLES
 # Lifecycles an open request reaches only through the review workflow's two sign-offs.
 DECIDED_BY_REVIEW = vocab.SANCTIONED_LIFECYCLES
+# The lifecycles a marketer may register a new tool in.
+UNDECIDED = frozenset({Lifecycle.REQUESTED, Lifecycle.DISCOVERED})
 
-# Tool fields marketing keeps up to date on its own tools: the business-side facts.
-MARKETING_TOOL_FIELDS = frozenset(
-    {
-        "name",
-        "vendor",
-        "description",
-        "website",
-        "category",
-        "business_owner",
-        "technical_owner",
-        "annual_cost",
-        "currency",
-        "seats",
-        "renewal_date",
-        "data_classes",
-    }
-)
-# Tool fields that are IT's decision: they settle findings (exposure, silos, overdue reviews).
-# Adding a data class is a business fact; removing a personal one is IT's call (see below).
-IT_TOOL_FIELDS = (
-    "lifecycle",
-    "requested_at",
-    "decided_at",
-    "retired_at",
-    "system_of_record",
-    "sso_enabled",
-    "dpa_signed",
-    "security_reviewed",
-)
+# Which fields are IT's is declared with the fields (catalog/fields.py, `it=True`). Tool fields
+# that are IT's decision settle findings (exposure, silos, overdue reviews); the rest are the
+# business-side facts marketing keeps up to date on its own tools. Adding a data class is a
+# business fact; removing a personal one is IT's call (see below).
+IT_TOOL_FIELDS = it_fields(TOOL_FIELDS)
+MARKETING_TOOL_FIELDS = frozenset(f.name for f in TOOL_FIELDS if not f.it) - {"slug"}
 # Flow fields IT decides on every flow; on a flow IT manages, every field is IT's.
-IT_FLOW_FIELDS = ("managed_by_it", "anonymized")
+IT_FLOW_FIELDS = it_fields(FLOW_FIELDS)
 
 
 class GovernanceError(Exception):
@@ -139,7 +122,7 @@ def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
 
 
-def _record(session: Session, actor: str, action: str, key: str, after: dict) -> None:
+def _record(session: Session, actor: str, action: str, key: str, after: dict[str, t.Any]) -> None:
     session.add(
         ChangeRecord(
             actor=str(actor),
@@ -170,12 +153,11 @@ def it_tool_changes(
     """
     changes: dict[str, t.Any] = {}
     if before is None:
-        if after.get("lifecycle") not in ("requested", "discovered"):
+        if after.get("lifecycle") not in UNDECIDED:
             changes["lifecycle"] = after.get("lifecycle")
-        for name in IT_TOOL_FIELDS[1:]:
-            if name == "requested_at":
-                continue  # the request date a marketer states is when they asked
-            if after.get(name) not in (None, False):
+        for name in IT_TOOL_FIELDS:
+            # The lifecycle is checked above; the request date a marketer states is when they asked.
+            if name not in ("lifecycle", "requested_at") and after.get(name) not in (None, False):
                 changes[name] = after[name]
         return changes
     for name in IT_TOOL_FIELDS:
@@ -204,8 +186,11 @@ def it_flow_changes(
     return changes
 
 
-def _first(changes: t.Mapping[str, t.Any]) -> str:
-    return next(iter(changes))
+def _refuse_new(key: str | None, changes: t.Mapping[str, t.Any], remedy: str) -> None:
+    """Refuse a marketer's new record that already settles one of IT's fields."""
+    if changes:
+        field = next(iter(changes))
+        raise PermissionDenied(key, field, f"{field.replace('_', ' ')} is IT's decision: {remedy}")
 
 
 def check_contributor(actor: Actor, record: str | None) -> None:
@@ -237,14 +222,8 @@ def check_tool_write(
             key, None, f"{key} belongs to another business owner; ask them or IT to change it."
         )
     changes = it_tool_changes(before, after)
-    if before is None and changes:
-        field = _first(changes)
-        raise PermissionDenied(
-            key,
-            field,
-            f"{field.replace('_', ' ')} is IT's decision: register "
-            f"the tool as requested and ask IT in its review.",
-        )
+    if before is None:
+        _refuse_new(key, changes, "register the tool as requested and ask IT in its review.")
     return changes
 
 
@@ -268,13 +247,8 @@ def check_flow_write(
             key, None, "a marketer may only wire flows into or out of their own tools; ask IT."
         )
     changes = it_flow_changes(before, after)
-    if before is None and changes:
-        field = _first(changes)
-        raise PermissionDenied(
-            key,
-            field,
-            f"{field.replace('_', ' ')} is IT's decision: register the flow without it and ask IT.",
-        )
+    if before is None:
+        _refuse_new(key, changes, "register the flow without it and ask IT.")
     return changes
 
 
@@ -307,7 +281,8 @@ def check_dependency_write(actor: Actor, key: str, owners: t.Sequence[str | None
 
 
 def _round(tool: t.Any) -> date:
-    return tool.requested_at or tool.created_at.date()
+    day: date = tool.requested_at or tool.created_at.date()
+    return day
 
 
 def round_signoffs(session: Session, tool: t.Any) -> dict[str, ReviewSignoff]:
@@ -344,7 +319,7 @@ def check_lifecycle(session: Session, actor: Actor, tool: t.Any, name: str, life
     if tool.lifecycle == lifecycle:
         return
     state = tool.lifecycle.replace("_", " ")
-    if lifecycle == "rejected" and tool.lifecycle in OPEN:
+    if lifecycle == Lifecycle.REJECTED and tool.lifecycle in OPEN:
         raise GovernanceError(
             f"{tool.name} is {state}: reject it through its review, which "
             f"records the reason. Use /review/{tool.slug}.",
@@ -493,4 +468,5 @@ def queue_proposal(
 
 def take_queued(session: Session) -> list[Proposal]:
     """Return (and forget) the proposals queued in this session since the last call."""
-    return session.info.pop("governance.queued", [])
+    queued: list[Proposal] = session.info.pop("governance.queued", [])
+    return queued

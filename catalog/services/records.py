@@ -116,11 +116,11 @@ def parse_date(value: str) -> date:
 def _text(value: t.Any, f: Field) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text")
-    value = check_characters(value.strip(), multiline=f.multiline)
+    text = check_characters(value.strip(), multiline=f.multiline)
     limit = min(f.max_length, SLUG_MAX) if f.kind == "slug" else f.max_length
-    if len(value) > limit:
+    if len(text) > limit:
         raise ValueError(f"must be at most {limit} characters")
-    return value
+    return text
 
 
 def _bool(value: t.Any, f: Field) -> bool:
@@ -148,7 +148,8 @@ def _int(value: t.Any, f: Field) -> int:
         raise ValueError("must not be negative")
     if value > MAX_INT:
         raise ValueError(f"must be at most {MAX_INT:,}")
-    return value
+    number: int = value
+    return number
 
 
 def _money(value: t.Any, f: Field) -> Decimal:
