@@ -57,21 +57,18 @@ def _shown_key(register: Register, key: tuple[str, ...]) -> str:
     return f"({', '.join(parts)})"
 
 
-# Which fields hold dates, money or lists, the only values `records.plain` changes: a 50,000-record
-# bundle would otherwise call it a million times for nothing.
-_CONVERTED = {
-    name: tuple((f.name, f.kind in ("date", "money", "choices")) for f in register.fields)
-    for name, register in REGISTERS.items()
-}
-
-
-def _record(section: str, values: t.Mapping[str, t.Any]) -> Row:
-    """The change-log and export shape of a record (as `Register.record` gives it)."""
+def _recorder(register: Register) -> t.Callable[[t.Mapping[str, t.Any]], Row]:
+    """Return a function giving the change-log and export shape of a record's values (as
+    `Register.record` gives it for an object)."""
+    # Which fields hold dates, money or lists, the only values `records.plain` changes: a
+    # 50,000-record bundle would otherwise call it a million times for nothing.
+    converted = tuple((f.name, f.kind in ("date", "money", "choices")) for f in register.fields)
     plain = records.plain
-    return {
-        name: plain(values[name]) if converted else values[name]
-        for name, converted in _CONVERTED[section]
-    }
+
+    def record(values: t.Mapping[str, t.Any]) -> Row:
+        return {name: plain(values[name]) if conv else values[name] for name, conv in converted}
+
+    return record
 
 
 class Loader:
@@ -159,6 +156,7 @@ class Loader:
         register = REGISTERS[section]
         columns = register.model.__table__.c
         existing = self._existing(register)
+        record = _recorder(register)
         seen: dict[tuple[str, ...], int] = {}
         inserts: list[Row] = []
         updates: list[Row] = []
@@ -179,9 +177,9 @@ class Loader:
                     record=label(section, index, raw),
                 )
             seen[key] = index
-            after = _record(section, values)
+            after = record(values)
             old = existing.get(key)
-            before = _record(section, old[2]) if old is not None else None
+            before = record(old[2]) if old is not None else None
             if before == after:
                 counts["unchanged"] += 1
                 continue

@@ -34,6 +34,7 @@ from catalog.services import tool_query
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.services.registers import API_REGISTERS
+from catalog.services.registers import REGISTERS
 from catalog.services.registers import Register
 from catalog.services.tools import TOOLS
 from catalog.views.api_doc import openapi_document
@@ -187,10 +188,11 @@ _REGISTER = f"<any({', '.join(RESOURCES)}):name>"
 
 
 def _resource(name: str) -> Resource:
-    resource = RESOURCES.get(name)
-    if resource is None:
+    # Read from the registry on each request: the declaration is the one source of truth.
+    register = REGISTERS.get(name)
+    if register is None or not register.api:
         abort(404)
-    return resource
+    return Resource(register)
 
 
 def _record(resource: Resource, body: t.Any) -> t.Any:
@@ -259,7 +261,7 @@ def _page_args(name: str) -> tuple[int, str | int | None]:
     cursor = request.args.get("cursor")
     if cursor is None or cursor == "":
         return limit, None
-    if isinstance(RESOURCES[name].column.type, sa.Integer):
+    if isinstance(_resource(name).column.type, sa.Integer):
         if not _DIGITS.match(cursor):
             raise BadRequest(
                 f"cursor: {cursor[:20]!r} is not a cursor of {name}; use `next` "
