@@ -25,7 +25,7 @@ from catalog.services.tools import TOOLS
 from catalog.services.tools import new_slug
 from catalog.services.writes import REF_MODELS
 from catalog.services.writes import Register
-from catalog.services.writes import missing
+from catalog.services.writes import check_refs
 
 Raw = t.Mapping[str, t.Any]
 Row = dict[str, t.Any]
@@ -122,17 +122,7 @@ class Loader:
             values["slug"] = values["slug"] or records.slugify(values["name"])
             if (values["slug"],) not in existing:
                 new_slug(values)
-        errors = {}
-        for f in register.refs:
-            assert f.refers is not None
-            if values[f.name] is not None and values[f.name] not in self.known[f.refers]:
-                errors[f.name] = missing(f.refers, values[f.name])
-        if not errors and register.distinct:
-            first, second = register.distinct
-            if values[first] == values[second]:
-                errors[second] = "must be a different tool"
-        if errors:
-            raise ValidationError(errors)
+        check_refs(register, values, lambda f: values[f.name] in self.known[str(f.refers)])
         return values
 
     # Writing ------------------------------------------------------------------------------

@@ -69,11 +69,9 @@ PEOPLE = Register(
     object_type="person",
     model=Person,
     fields=PERSON_FIELDS,
-    key_fields=("email",),
     key_format="{email}",
     save=save_person,
     delete=delete_person,
-    object_arg="person",
     lookup="email",
     clash="{email} is already registered",
 )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
+import string
 import typing as t
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,11 +46,10 @@ class Register:
     object_type: str  # one record, in the change log and in messages
     model: type[t.Any]
     fields: tuple[Field, ...]
-    key_fields: tuple[str, ...]  # what identifies a record (unique together)
-    key_format: str  # the change log's key, formatted from the record
-    save: t.Callable[..., t.Any]
+    # The change log's key, formatted from the record; the fields it names identify a record.
+    key_format: str
+    save: t.Callable[..., t.Any]  # takes the object it edits as the keyword `object_type`
     delete: t.Callable[..., None] | None = None
-    object_arg: str = ""  # the keyword by which `save` takes the object it edits
     lookup: str = "id"  # the attribute an API URL names an object by
     clash: str = ""  # another record holds the key (formatted with the values and `existing`)
     label_fields: tuple[str, ...] = ()  # shown to name a bad bundle record (else key_fields)
@@ -63,6 +64,11 @@ class Register:
     def key(self, record: t.Mapping[str, t.Any]) -> str:
         return self.key_format.format_map(record)
 
+    @functools.cached_property
+    def key_fields(self) -> tuple[str, ...]:
+        """The fields that identify a record (unique together), as `key_format` names them."""
+        return tuple(name for _, name, _, _ in string.Formatter().parse(self.key_format) if name)
+
     @property
     def refs(self) -> tuple[Field, ...]:
         """The fields that name another record (stored as `<name>_id`)."""
@@ -70,8 +76,8 @@ class Register:
 
     def write(self, session: Session, raw: Raw, obj: t.Any = None, **kw: t.Any) -> t.Any:
         """Create (obj None) or update a record through the register's save service."""
-        if self.object_arg:
-            kw[self.object_arg] = obj
+        if obj is not None:
+            kw[self.object_type] = obj
         return self.save(session, raw, **kw)
 
     def find(self, session: Session, key: str) -> t.Any:
@@ -167,25 +173,34 @@ def missing(refers: str, key: str) -> str:
     return f"no tool with slug {key!r}"
 
 
-def resolve(
-    session: Session, register: Register, values: t.Mapping[str, t.Any]
-) -> dict[str, t.Any]:
-    """Return the object each reference of `values` names (None where empty), or raise naming
-    every reference to nothing."""
-    found: dict[str, t.Any] = {}
-    errors: dict[str, str] = {}
-    for f in register.refs:
-        assert f.refers is not None
-        key = values[f.name]
-        found[f.name] = by_key(session, f.refers, key) if key is not None else None
-        if key is not None and found[f.name] is None:
-            errors[f.name] = missing(f.refers, key)
+def check_refs(
+    register: Register, values: t.Mapping[str, t.Any], exists: t.Callable[[Field], bool]
+) -> None:
+    """Refuse references to nothing (`exists(field)`: what the field's value names exists), and
+    two ends of a relation naming the same tool."""
+    errors = {
+        f.name: missing(f.refers, values[f.name])
+        for f in register.refs
+        if f.refers is not None and values[f.name] is not None and not exists(f)
+    }
     if not errors and register.distinct:
         first, second = register.distinct
         if values[first] == values[second]:
             errors[second] = "must be a different tool"
     if errors:
         raise ValidationError(errors)
+
+
+def resolve(
+    session: Session, register: Register, values: t.Mapping[str, t.Any]
+) -> dict[str, t.Any]:
+    """Return the object each reference of `values` names (None where empty), or raise naming
+    every reference to nothing."""
+    found: dict[str, t.Any] = {}
+    for f in register.refs:
+        key = values[f.name]
+        found[f.name] = by_key(session, f.refers, key) if f.refers and key is not None else None
+    check_refs(register, values, lambda f: found[f.name] is not None)
     return found
 
 
