@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -31,7 +32,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Person(Base):
+class Versioned:
+    """Optimistic locking: forms and the API carry `version`; a stale one is a conflict."""
+
+    version: Mapped[int] = mapped_column(nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Person(Versioned, Base):
     """Someone who can own a tool: a marketer on the business side or an engineer on the IT side."""
 
     __tablename__ = "person"
@@ -42,15 +53,11 @@ class Person(Base):
     department: Mapped[str] = mapped_column(sa.String(100), default="")
     active: Mapped[bool] = mapped_column(default=True)
 
-    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version}
-
     def __repr__(self) -> str:
         return f"<Person {self.email!r}>"
 
 
-class Tool(Base):
+class Tool(Versioned, Base):
     """A piece of marketing technology the company runs, pays for, or was seen using."""
 
     __tablename__ = "tool"
@@ -89,15 +96,11 @@ class Tool(Base):
     business_owner: Mapped[Person | None] = relationship(foreign_keys=[business_owner_id])
     technical_owner: Mapped[Person | None] = relationship(foreign_keys=[technical_owner_id])
 
-    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version}
-
     def __repr__(self) -> str:
         return f"<Tool {self.slug!r}>"
 
 
-class DataFlow(Base):
+class DataFlow(Versioned, Base):
     """Data moving from one tool to another: "<source> feeds <target>"."""
 
     __tablename__ = "data_flow"
@@ -120,16 +123,12 @@ class DataFlow(Base):
     source: Mapped[Tool] = relationship(foreign_keys=[source_id])
     target: Mapped[Tool] = relationship(foreign_keys=[target_id])
 
-    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version}
-
     @property
     def key(self) -> str:
         return f"{self.source.slug}->{self.target.slug}"
 
 
-class Dependency(Base):
+class Dependency(Versioned, Base):
     """`tool` stops working, or loses its data, when `depends_on` goes away."""
 
     __tablename__ = "dependency"
@@ -148,10 +147,6 @@ class Dependency(Base):
 
     tool: Mapped[Tool] = relationship(foreign_keys=[tool_id])
     depends_on: Mapped[Tool] = relationship(foreign_keys=[depends_on_id])
-
-    # Optimistic locking: forms and the API carry `version`; a stale one is a conflict.
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def key(self) -> str:
@@ -338,5 +333,6 @@ __all__ = [
     "ToolAlias",
     "TriageDecision",
     "User",
+    "Versioned",
     "utcnow",
 ]

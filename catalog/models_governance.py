@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from typing import Annotated
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,13 @@ from sqlalchemy.orm import relationship
 from catalog.models import Base
 from catalog.models import Person
 from catalog.models import Tool
+from catalog.models import Versioned
 from catalog.models import utcnow
+
+# The account a row belongs to, gone with it.
+UserId = Annotated[
+    int, mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+]
 
 # Accounts ---------------------------------------------------------------------------------------
 # Who may sign in and with which role, the review sign-offs, runtime settings and the daily
@@ -157,9 +164,7 @@ class NotificationPreference(Base):
     __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[UserId]
     kind: Mapped[str] = mapped_column(sa.String(40))
     email: Mapped[bool] = mapped_column(default=True)
 
@@ -167,7 +172,7 @@ class NotificationPreference(Base):
 # Findings with a life -----------------------------------------------------------------------------
 
 
-class FindingState(Base):
+class FindingState(Versioned, Base):
     """What people decided about one finding, known by its rule and subject key.
 
     The audit recomputes findings from the catalog on every run; this row is what survives: a
@@ -191,10 +196,6 @@ class FindingState(Base):
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    # Optimistic locking, as for every record people edit.
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version}
-
     @property
     def key(self) -> str:
         return f"{self.rule}:{self.subject_key}"
@@ -210,9 +211,7 @@ class SavedView(Base):
     __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[UserId]
     name: Mapped[str] = mapped_column(sa.String(100))
     query: Mapped[str] = mapped_column(sa.String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -16,6 +16,7 @@ from catalog.services.writes import deleted
 from catalog.services.writes import opened
 from catalog.services.writes import put
 from catalog.services.writes import refuse_clash
+from catalog.services.writes import rows
 from catalog.services.writes import saved
 
 
@@ -37,15 +38,8 @@ def save_person(
 
 def owned_tools(session: Session, person: Person) -> list[Tool]:
     """Return the tools this person owns on either side."""
-    return list(
-        session.scalars(
-            sa.select(Tool)
-            .where(
-                sa.or_(Tool.business_owner_id == person.id, Tool.technical_owner_id == person.id)
-            )
-            .order_by(Tool.slug)
-        )
-    )
+    owns = sa.or_(Tool.business_owner_id == person.id, Tool.technical_owner_id == person.id)
+    return rows(session, Tool, owns, Tool.slug)
 
 
 def delete_person(

@@ -26,6 +26,7 @@ from catalog.services.writes import put
 from catalog.services.writes import record_change
 from catalog.services.writes import refuse_clash
 from catalog.services.writes import resolve
+from catalog.services.writes import rows
 from catalog.services.writes import saved
 
 # Tool slugs share URL space with fixed route words (`/tools/new`, `/review/request`,
@@ -100,29 +101,25 @@ def save_tool(
     return tool
 
 
-def _rows(session: Session, model: type[t.Any], where: t.Any, order: t.Any) -> list[t.Any]:
-    return list(session.scalars(sa.select(model).where(where).order_by(order)))
-
-
 def tool_flows(session: Session, tool: Tool) -> list[DataFlow]:
     """Return the flows into and out of a tool."""
     where = sa.or_(DataFlow.source_id == tool.id, DataFlow.target_id == tool.id)
-    return _rows(session, DataFlow, where, DataFlow.id)
+    return rows(session, DataFlow, where, DataFlow.id)
 
 
 def tool_dependencies(session: Session, tool: Tool) -> list[Dependency]:
     """Return the dependencies of a tool and on it."""
     where = sa.or_(Dependency.tool_id == tool.id, Dependency.depends_on_id == tool.id)
-    return _rows(session, Dependency, where, Dependency.id)
+    return rows(session, Dependency, where, Dependency.id)
 
 
 def tool_sightings(session: Session, tool: Tool) -> list[Sighting]:
-    return _rows(session, Sighting, Sighting.tool_id == tool.id, Sighting.source)
+    return rows(session, Sighting, Sighting.tool_id == tool.id, Sighting.source)
 
 
 def tool_aliases(session: Session, tool: Tool) -> list[ToolAlias]:
     """Return the other names and app ids under which discovery matches a tool."""
-    return _rows(session, ToolAlias, ToolAlias.tool_id == tool.id, ToolAlias.id)
+    return rows(session, ToolAlias, ToolAlias.tool_id == tool.id, ToolAlias.id)
 
 
 def delete_tool(

@@ -166,6 +166,11 @@ def tool_by_slug(session: Session, slug: str) -> Tool | None:
     return found
 
 
+def rows(session: Session, model: type[t.Any], where: t.Any, order: t.Any) -> list[t.Any]:
+    """Return the rows of `model` that match `where`, in `order`."""
+    return list(session.scalars(sa.select(model).where(where).order_by(order)))
+
+
 def missing(refers: str, key: str) -> str:
     """The message for a reference to a record that does not exist."""
     if refers == "person":
