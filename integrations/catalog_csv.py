@@ -58,17 +58,32 @@ class CatalogCsvImporter(Importer):
                 yield ToolRecord(where, raw)
 
 
+def _bool(value: str) -> bool:
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise ValueError(f"{value[:20]!r} is not yes or no")
+
+
+def _int(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise ValueError(f"{value[:20]!r} is not a whole number")
+    return int(value)
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in _LIST_SPLIT.split(value) if v.strip()]
+
+
+# A cell is text; the kinds JSON writes otherwise are read here, the rest is left to `records`.
+CELL_CONVERTERS: dict[str, t.Callable[[str], t.Any]] = {
+    "bool": _bool,
+    "int": _int,
+    "choices": _list,
+}
+
+
 def _convert(kind: str, value: str) -> t.Any:
-    if kind == "bool":
-        if value.lower() in TRUE:
-            return True
-        if value.lower() in FALSE:
-            return False
-        raise ValueError(f"{value[:20]!r} is not yes or no")
-    if kind == "int":
-        if not (value.isascii() and value.isdigit()) or len(value) > 12:
-            raise ValueError(f"{value[:20]!r} is not a whole number")
-        return int(value)
-    if kind == "choices":
-        return [v.strip() for v in _LIST_SPLIT.split(value) if v.strip()]
-    return value
+    convert = CELL_CONVERTERS.get(kind)
+    return convert(value) if convert is not None else value
