@@ -63,6 +63,8 @@ LIFECYCLES: tuple[str, ...] = tuple(Lifecycle)
 SANCTIONED_LIFECYCLES: frozenset[str] = frozenset({Lifecycle.SANCTIONED, Lifecycle.DEPRECATED})
 # The requests still waiting for their review's decision.
 OPEN_LIFECYCLES = (Lifecycle.REQUESTED, Lifecycle.IN_REVIEW)
+# The words pages show for a key: its words capitalised ("In review"), save where an acronym
+# needs more ("Contact PII").
 LIFECYCLE_LABELS: dict[str, str] = {key: key.replace("_", " ").capitalize() for key in Lifecycle}
 
 DATA_CLASSES: tuple[str, ...] = tuple(DataClass)
@@ -71,9 +73,8 @@ PERSONAL: frozenset[str] = frozenset(DATA_CLASSES[: DATA_CLASSES.index(DataClass
 PERSONAL_DATA_CLASSES = tuple(c for c in DATA_CLASSES if c in PERSONAL)
 OTHER_DATA_CLASSES = tuple(c for c in DATA_CLASSES if c not in PERSONAL)
 
-DATA_CLASS_LABELS: dict[str, str] = {key: key.replace("_", " ").capitalize() for key in DataClass} | {
-    DataClass.CONTACT_PII: "Contact PII"
-}
+DATA_CLASS_LABELS: dict[str, str] = {c: c.replace("_", " ").capitalize() for c in DataClass}
+DATA_CLASS_LABELS[DataClass.CONTACT_PII] = "Contact PII"
 
 MECHANISMS: tuple[str, ...] = tuple(Mechanism)
 DEPENDENCY_KINDS: tuple[str, ...] = tuple(DependencyKind)

@@ -5,10 +5,8 @@ services, so a rule holds whichever door a change comes through. A refusal is a 
 (`GovernanceError`, `PermissionDenied`) that each caller turns into its own answer: 403 with the
 message on pages and the API, the message and exit status 1 on the command line.
 
-Who acts is an `Actor`: an e-mail (what the change log stores) with a role. Callers that pass a
-plain e-mail string are resolved through the sign-in accounts; a string naming no account is
-the "system" actor (setup code such as seed data), which may do what an administrator may but
-is held to the same invariants: no sanction without two sign-offs, no account signing twice.
+Who acts (`Actor`, with its role) and the errors are declared in `actors`; they are re-exported
+here, where callers have always found them.
 """
 
 from __future__ import annotations
@@ -24,14 +22,36 @@ from catalog.fields import FLOW_FIELDS
 from catalog.fields import TOOL_FIELDS
 from catalog.fields import it_fields
 from catalog.models import ChangeRecord
-from catalog.models import Proposal
 from catalog.models import ReviewSignoff
-from catalog.models import User
+from catalog.services.actors import CONTRIBUTORS
+from catalog.services.actors import DECIDERS
+from catalog.services.actors import SYSTEM
+from catalog.services.actors import Actor
+from catalog.services.actors import GovernanceError
+from catalog.services.actors import PermissionDenied
+from catalog.services.actors import actor_of
+from catalog.services.actors import check_contributor
+from catalog.services.actors import check_decider
+from catalog.services.actors import same_email
+from catalog.services.proposal_queue import queue_proposal
+from catalog.services.proposal_queue import take_queued
 from catalog.vocab import Lifecycle
 
-SYSTEM = "system"
-CONTRIBUTORS = frozenset({"marketing", "it", "admin", SYSTEM})
-DECIDERS = frozenset({"it", "admin", SYSTEM})
+__all__ = [
+    "CONTRIBUTORS",
+    "DECIDERS",
+    "SYSTEM",
+    "Actor",
+    "GovernanceError",
+    "PermissionDenied",
+    "actor_of",
+    "check_contributor",
+    "check_decider",
+    "queue_proposal",
+    "same_email",
+    "take_queued",
+]
+
 OPEN = vocab.OPEN_LIFECYCLES
 # Lifecycles an open request reaches only through the review workflow's two sign-offs.
 DECIDED_BY_REVIEW = vocab.SANCTIONED_LIFECYCLES
@@ -46,80 +66,6 @@ IT_TOOL_FIELDS = it_fields(TOOL_FIELDS)
 MARKETING_TOOL_FIELDS = frozenset(f.name for f in TOOL_FIELDS if not f.it) - {"slug"}
 # Flow fields IT decides on every flow; on a flow IT manages, every field is IT's.
 IT_FLOW_FIELDS = it_fields(FLOW_FIELDS)
-
-
-class GovernanceError(Exception):
-    """A change breaks a governance rule; the message says what to do instead."""
-
-    def __init__(
-        self, message: str, *, record: str | None = None, field: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.record = record
-        self.field = field
-
-
-class PermissionDenied(GovernanceError):
-    """The actor's role may not make this change to `record` (`field`, when one is at stake)."""
-
-    def __init__(self, record: str | None, field: str | None, reason: str) -> None:
-        super().__init__(reason, record=record, field=field)
-
-
-class Actor(str):
-    """Who makes a change: the e-mail the change log records, and the role that decides."""
-
-    role: str
-    # Set only when IT explicitly registers pre-existing estate (tools that start sanctioned).
-    estate_reason: str | None
-
-    def __new__(cls, email: str, role: str, estate_reason: str | None = None) -> Actor:
-        actor = super().__new__(cls, email)
-        actor.role = role
-        actor.estate_reason = (estate_reason or "").strip() or None
-        return actor
-
-    def registering_estate(self, reason: str | None) -> Actor:
-        """Return this actor registering pre-existing estate with `reason` (None: not)."""
-        return Actor(str(self), self.role, reason)
-
-    @property
-    def email(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        return f"Actor({str(self)!r}, {self.role!r})"
-
-
-def actor_of(session: Session, actor: str) -> Actor:
-    """Return `actor` with its role: as given, from its sign-in account, else the system actor."""
-    if isinstance(actor, Actor):
-        return actor
-    cache: dict[str, Actor] = session.info.setdefault("governance.actors", {})
-    found = cache.get(actor)
-    if found is None:
-        user = session.scalar(sa.select(User).where(User.email == str(actor).lower()))
-        role = user.role if user is not None and user.active else SYSTEM
-        found = cache[actor] = Actor(str(actor), role)
-    return found
-
-
-@sa.event.listens_for(Session, "after_commit")
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_actors(session: Session) -> None:
-    # A role may change between transactions; resolve plain e-mails afresh in each one.
-    session.info.pop("governance.actors", None)
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_queued(session: Session) -> None:
-    # Proposals of a rolled-back transaction were never stored; nobody should announce them.
-    session.info.pop("governance.queued", None)
-
-
-def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.lower() == b.lower()
 
 
 def _record(session: Session, actor: str, action: str, key: str, after: dict[str, t.Any]) -> None:
@@ -139,7 +85,7 @@ def _record(session: Session, actor: str, action: str, key: str, after: dict[str
 
 
 def _owns(actor: Actor, business_owner: str | None) -> bool:
-    return _same(actor.email, business_owner)
+    return same_email(actor.email, business_owner)
 
 
 def it_tool_changes(
@@ -191,15 +137,6 @@ def _refuse_new(key: str | None, changes: t.Mapping[str, t.Any], remedy: str) ->
     if changes:
         field = next(iter(changes))
         raise PermissionDenied(key, field, f"{field.replace('_', ' ')} is IT's decision: {remedy}")
-
-
-def check_contributor(actor: Actor, record: str | None) -> None:
-    if actor.role not in CONTRIBUTORS:
-        raise PermissionDenied(
-            record,
-            None,
-            f"{actor.email} ({actor.role}) may not change the catalog; ask marketing or IT.",
-        )
 
 
 def check_tool_write(
@@ -262,11 +199,6 @@ def flow_delete_is_its(
     if not any(_owns(actor, owner) for owner in owners):
         raise PermissionDenied(key, None, "a marketer may only delete flows of their own tools.")
     return bool(before.get("managed_by_it"))
-
-
-def check_decider(actor: Actor, key: str | None, doing: str) -> None:
-    if actor.role not in DECIDERS:
-        raise PermissionDenied(key, None, f"{doing} is IT's decision.")
 
 
 def check_dependency_write(actor: Actor, key: str, owners: t.Sequence[str | None]) -> None:
@@ -370,7 +302,7 @@ def check_signoff(session: Session, actor: Actor, tool: t.Any, side: str) -> Non
     owner = tool.business_owner.email if tool.business_owner is not None else None
     if actor.role != SYSTEM:
         if side == "business" and not (
-            actor.role == "admin" or (actor.role == "marketing" and _same(actor.email, owner))
+            actor.role == "admin" or (actor.role == "marketing" and same_email(actor.email, owner))
         ):
             raise PermissionDenied(
                 key,
@@ -380,7 +312,7 @@ def check_signoff(session: Session, actor: Actor, tool: t.Any, side: str) -> Non
         if side == "technical" and actor.role not in ("it", "admin"):
             raise PermissionDenied(key, "technical", "the technical sign-off is given by IT.")
     other = round_signoffs(session, tool).get("technical" if side == "business" else "business")
-    if other is not None and _same(other.signed_by, actor.email):
+    if other is not None and same_email(other.signed_by, actor.email):
         raise PermissionDenied(
             key,
             side,
@@ -423,50 +355,3 @@ def void_signoffs(
         },
     )
     return sides
-
-
-# Proposals ------------------------------------------------------------------------------------
-
-
-def queue_proposal(
-    session: Session,
-    actor: str,
-    obj: t.Any,
-    object_type: str,
-    key: str,
-    action: str,
-    changes: t.Mapping[str, t.Any],
-    base: t.Mapping[str, t.Any],
-) -> Proposal:
-    """Store a change that is IT's decision as an open proposal (recorded), not applied."""
-    proposal = Proposal(
-        object_type=object_type,
-        object_id=obj.id,
-        object_key=key,
-        action=action,
-        changes=dict(changes),
-        base={n: base.get(n) for n in changes},
-        proposed_by=str(actor),
-        status="open",
-        note="",
-    )
-    session.add(proposal)
-    session.flush()
-    session.add(
-        ChangeRecord(
-            actor=str(actor),
-            action="propose",
-            object_type="proposal",
-            object_key=str(proposal.id),
-            before=None,
-            after={"object": f"{object_type} {key}", "action": action, "changes": dict(changes)},
-        )
-    )
-    session.info.setdefault("governance.queued", []).append(proposal)
-    return proposal
-
-
-def take_queued(session: Session) -> list[Proposal]:
-    """Return (and forget) the proposals queued in this session since the last call."""
-    queued: list[Proposal] = session.info.pop("governance.queued", [])
-    return queued
