@@ -64,7 +64,7 @@ def save_flow(
     if proposed:
         assert before is not None
         policy.queue_proposal(
-            session, decider, flow, "flow", flow_key(flow), "update", proposed, before
+            session, decider, flow, FLOWS.object_type, flow_key(flow), "update", proposed, before
         )
     return flow
 
@@ -79,7 +79,7 @@ def delete_flow(
     decider = policy.actor_of(session, actor)
     owners = _owners(decider, flow.source, flow.target)
     if policy.flow_delete_is_its(decider, key, before, owners):
-        policy.queue_proposal(session, decider, flow, "flow", key, "delete", {}, before)
+        policy.queue_proposal(session, decider, flow, FLOWS.object_type, key, "delete", {}, before)
         return
     deleted(session, FLOWS, flow, before, actor=decider)
 

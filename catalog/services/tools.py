@@ -97,7 +97,9 @@ def save_tool(
         policy.void_signoffs(session, decider, tool, before, TOOLS.record(tool))
     if proposed:
         assert before is not None
-        policy.queue_proposal(session, decider, tool, "tool", tool.slug, "update", proposed, before)
+        policy.queue_proposal(
+            session, decider, tool, TOOLS.object_type, tool.slug, "update", proposed, before
+        )
     return tool
 
 
