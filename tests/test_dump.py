@@ -39,7 +39,6 @@ from catalog.services import findings
 from catalog.services import import_runs
 from catalog.services import notify
 from catalog.services import platform_apps
-from catalog.services import records
 from catalog.services import review
 from catalog.services import saved_views
 from catalog.services import scorecard
@@ -114,7 +113,7 @@ def populate(session) -> None:
     )
     entities.save_tool(
         session,
-        records.tool_record(owned)
+        entities.records.tool_record(owned)
         | {"system_of_record": not owned.system_of_record, "description": "edited"},
         actor=marketer.email,
         tool=owned,

@@ -5,11 +5,13 @@ writes the change, records it in the change log, and flushes. The caller (view, 
 commits once, so a form save or a whole bundle import is all-or-nothing.
 
 The services live with their register's declaration (`people`, `tools`, `relations`) and share
-one write path (`writes`); this module gathers them under the names callers have always used.
+one write path (`writes`); this module gathers them under the names callers have always used
+(with `records`, the validation they share).
 """
 
 from __future__ import annotations
 
+from catalog.services import records
 from catalog.services.people import delete_person
 from catalog.services.people import owned_tools
 from catalog.services.people import save_person
@@ -45,6 +47,7 @@ __all__ = [
     "person_by_email",
     "record_change",
     "recorded_at",
+    "records",
     "reserve_route_words",
     "save_dependency",
     "save_flow",
