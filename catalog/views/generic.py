@@ -97,8 +97,15 @@ class RegisterPages:
         """Return the record at `key`, or answer 404."""
         return db.one_or_abort(self.find(key))
 
+    def key_args(self, obj: Obj) -> dict[str, t.Any]:
+        """Return the URL variables naming `obj` (`{"id": 3}` for the rule "<int:id>")."""
+        name = self.key_rule.strip("<>").rpartition(":")[2]
+        return {name: getattr(obj, name)}
+
     def render(self, template: str, form: t.Any, obj: Obj | None, **extra: t.Any) -> str:
-        return render_template(template, form=form, object=obj, **{self.var: obj}, **extra)
+        """Render a page of the register: the record is `object` and its own name (`flow`)."""
+        context = {"form": form, "object": obj, "register": self, self.var: obj}
+        return render_template(template, **context, **extra)
 
     def message(self, text: str, obj_label: str) -> str:
         return text.format(label=obj_label)
