@@ -18,6 +18,7 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
 from catalog.views.common import paginate
+from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
 from catalog.views.generic import add_register_pages
 
@@ -46,25 +47,20 @@ def index() -> ResponseReturnValue:
 
 
 PAGES = RegisterPages(
-    kind="dependency",
     endpoint="dependencies",
-    key_rule="<int:id>",
-    find=lambda id: sa.select(Dependency).where(Dependency.id == id),
+    kind="dependency",
     form=DependencyForm,
-    setup=lambda form, dep: form.setup(db.session),
     prefill=("tool", "depends_on"),
-    save=entities.save_dependency,
-    save_arg="dependency",
-    delete=entities.delete_dependency,
-    as_record=records.dependency_record,
-    change_key=lambda dep: dep.key,
+    setup=lambda form, dependency: form.setup(db.session),
+    key=Dependency.id,
     label=lambda dep: f"{dep.tool.name} depends on {dep.depends_on.name}",
-    var="dep",
-    created="Registered: {label}.",
-    saved="Saved: {label}.",
-    deleted="Deleted the dependency: {label}.",
-    gone="Someone deleted this dependency while you had it open; nothing was saved.",
+    change_key=lambda dep: dep.key,
+    as_record=records.dependency_record,
+    save=entities.save_dependency,
+    delete=entities.delete_dependency,
+    messages=Messages(
+        "Registered: {label}.", "Saved: {label}.", "Deleted the dependency: {label}."
+    ),
     after_create=lambda dep: url_for("tools.detail", slug=dep.tool.slug),
-    after_save=lambda dep: url_for("dependencies.index"),
 )
 add_register_pages(bp, PAGES)

@@ -18,6 +18,7 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
 from catalog.views.common import paginate
+from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
 from catalog.views.generic import add_register_pages
 
@@ -48,23 +49,18 @@ def index() -> ResponseReturnValue:
 PAGES = RegisterPages(
     kind="flow",
     endpoint="flows",
-    key_rule="<int:id>",
-    find=lambda id: sa.select(DataFlow).where(DataFlow.id == id),
+    key=DataFlow.id,
     form=FlowForm,
     setup=lambda form, flow: form.setup(db.session),
-    prefill=("source", "target"),
+    prefill=("source", "target"),  # the tool page's "add a flow" links
     save=entities.save_flow,
-    save_arg="flow",
     delete=entities.delete_flow,
     as_record=records.flow_record,
     change_key=entities.flow_key,
     label=lambda flow: f"{flow.source.name} → {flow.target.name}",
-    var="flow",
-    created="Registered the flow {label}.",
-    saved="Saved the flow {label}.",
-    deleted="Deleted the flow {label}.",
-    gone="Someone deleted this flow while you had it open; nothing was saved.",
+    messages=Messages(
+        "Registered the flow {label}.", "Saved the flow {label}.", "Deleted the flow {label}."
+    ),
     after_create=lambda flow: url_for("tools.detail", slug=flow.source.slug),
-    after_save=lambda flow: url_for("flows.index"),
 )
 add_register_pages(bp, PAGES)

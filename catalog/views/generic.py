@@ -57,27 +57,35 @@ def _same_form(form: t.Any, obj: Obj | None) -> t.Any:
 
 
 @dataclass(frozen=True)
-class RegisterPages:
-    """What the generic pages need to know about one register (the view side of it)."""
+class Messages:
+    """What the pages flash; "{label}" is the record's label, "{kind}" the register's kind."""
 
-    kind: str  # permission subject and change-log object type: "flow"
-    endpoint: str  # the blueprint's name, for url_for: "flows"
-    key_rule: str  # the URL part naming one record: "<int:id>" or "<slug>"
-    find: t.Callable[[t.Any], sa.Select[t.Any]]  # the query for the record at a key
+    created: str
+    saved: str
+    deleted: str
+    gone: str = "Someone deleted this {kind} while you had it open; nothing was saved."
+
+
+@dataclass(frozen=True)
+class RegisterPages:
+    """What the generic pages need to know about one register (the view side of it).
+
+    The service side (save, delete, the record's fields) stays in catalog.services: these are
+    the functions the pages call and how they present the result.
+    """
+
+    kind: str  # permission subject, change-log object type and template variable: "flow"
+    endpoint: str  # the blueprint's name, for url_for and the template folder: "flows"
+    key: t.Any  # the column naming a record in URLs: DataFlow.id (<int:id>), Tool.slug (<slug>)
     form: type[VersionedForm]
     save: t.Callable[..., Obj]  # entities.save_flow(session, record, actor=, flow=, ...)
-    save_arg: str  # the keyword naming the record being edited in `save`: "flow"
     delete: t.Callable[..., t.Any]  # entities.delete_flow(session, flow, actor=, ...)
     as_record: t.Callable[[Obj], dict[str, t.Any]]  # records.flow_record: what a conflict shows
     change_key: t.Callable[[Obj], str]  # the change log's key of a record
     label: t.Callable[[Obj], str]  # how messages name a record: "Shopify → Klaviyo"
-    var: str  # the template variable holding the record: "flow"
-    created: str  # flash messages; "{label}" is replaced
-    saved: str
-    deleted: str
-    gone: str  # a record deleted under an open form
-    after_create: t.Callable[[Obj], str]  # where to go next (a URL)
-    after_save: t.Callable[[Obj], str]
+    messages: Messages
+    after_create: t.Callable[[Obj], str] | None = None  # where to go next (default: the list)
+    after_save: t.Callable[[Obj], str] | None = None
     prefill: tuple[str, ...] = ()  # query arguments that prefill the create form
     setup: t.Callable[[t.Any, Obj | None], t.Any] = _same_form  # choices, read-only fields
     to_record: t.Callable[[t.Any, bool], dict[str, t.Any]] = _plain_record  # (form, editing)
@@ -86,29 +94,37 @@ class RegisterPages:
     create_actor: t.Callable[[], str] = current_actor  # who registers (tools: estate)
 
     @property
-    def form_template(self) -> str:
-        return f"{self.endpoint}/form.html"
+    def key_name(self) -> str:
+        return str(self.key.key)
 
     @property
-    def delete_template(self) -> str:
-        return f"{self.endpoint}/delete.html"
+    def key_rule(self) -> str:
+        """The URL part naming one record: "<int:id>" or "<slug>"."""
+        numeric = self.key.type.python_type is int
+        return f"<int:{self.key_name}>" if numeric else f"<{self.key_name}>"
 
-    def get_or_404(self, key: t.Any) -> Obj:
-        """Return the record at `key`, or answer 404."""
-        return db.one_or_abort(self.find(key))
+    def find(self, value: t.Any) -> sa.Select[t.Any]:
+        """Return the query for the record at a key."""
+        return sa.select(self.key.class_).where(self.key == value)
+
+    def get_or_404(self, value: t.Any) -> Obj:
+        """Return the record at a key, or answer 404."""
+        return db.one_or_abort(self.find(value))
 
     def key_args(self, obj: Obj) -> dict[str, t.Any]:
-        """Return the URL variables naming `obj` (`{"id": 3}` for the rule "<int:id>")."""
-        name = self.key_rule.strip("<>").rpartition(":")[2]
-        return {name: getattr(obj, name)}
+        """Return the URL variables naming `obj` (`{"id": 3}`)."""
+        return {self.key_name: getattr(obj, self.key_name)}
 
-    def render(self, template: str, form: t.Any, obj: Obj | None, **extra: t.Any) -> str:
-        """Render a page of the register: the record is `object` and its own name (`flow`)."""
-        context = {"form": form, "object": obj, "register": self, self.var: obj}
-        return render_template(template, **context, **extra)
+    def index_url(self, obj: Obj | None = None) -> str:
+        return url_for(f"{self.endpoint}.index")
 
-    def message(self, text: str, obj_label: str) -> str:
-        return text.format(label=obj_label)
+    def render(self, page: str, form: t.Any, obj: Obj | None, **extra: t.Any) -> str:
+        """Render `page` ("form" or "delete"): the record is `object` and its kind (`flow`)."""
+        context = {"form": form, "object": obj, "register": self, self.kind: obj}
+        return render_template(f"{self.endpoint}/{page}.html", **context, **extra)
+
+    def flash(self, text: str, obj_label: str = "", category: str = "success") -> None:
+        flash(text.format(label=obj_label, kind=self.kind), category)
 
 
 def _key(kwargs: dict[str, t.Any]) -> t.Any:
@@ -116,102 +132,88 @@ def _key(kwargs: dict[str, t.Any]) -> t.Any:
     return value
 
 
+def _commit(write: t.Callable[[], Obj]) -> tuple[Obj, list[t.Any]]:
+    """Run the service's write, tell a marketer what waits for IT, and commit."""
+    obj = write()
+    queued = policy.take_queued(db.session)
+    flash_proposals(queued)
+    db.session.commit()
+    return obj, queued
+
+
 class _RegisterView(MethodView):
     def __init__(self, pages: RegisterPages) -> None:
         self.pages = pages
 
+    def record(self, kwargs: dict[str, t.Any]) -> Obj | None:
+        """Return the record the URL names (404 if none), or None at /new."""
+        return self.pages.get_or_404(_key(kwargs)) if kwargs else None
+
     def conflict(
-        self, template: str, key: t.Any, form: t.Any, mine: dict[str, t.Any] | None
+        self, page: str, key: t.Any, form: t.Any, mine: dict[str, t.Any] | None
     ) -> ResponseReturnValue:
         """Re-render with the newer values and version, keeping the user's input (409)."""
         pages = self.pages
         obj = db.session.scalar(pages.find(key).execution_options(populate_existing=True))
         if obj is None:
-            flash(pages.gone, "error")
-            return redirect(url_for(f"{pages.endpoint}.index"))
+            pages.flash(pages.messages.gone, category="error")
+            return redirect(pages.index_url())
         current = pages.as_record(obj)
         conflict = conflict_for(
             db.session, pages.kind, pages.change_key(obj), current, mine, obj.version
         )
         form.set_version(obj.version)
         extra = pages.delete_context(obj) if mine is None else {}
-        return pages.render(template, form, obj, conflict=conflict, **extra), 409
-
-
-class ObjectCreateView(_RegisterView):
-    """Register a record (GET: the form, prefilled from the query; POST: save it)."""
-
-    methods: t.ClassVar[list[str]] = ["GET", "POST"]
-
-    def get(self) -> ResponseReturnValue:
-        pages = self.pages
-        require_write(pages.kind)
-        prefill = {k: request.args[k] for k in pages.prefill if request.args.get(k)}
-        form = pages.setup(pages.form(data=prefill), None)
-        return pages.render(pages.form_template, form, None)
-
-    def post(self) -> ResponseReturnValue:
-        pages = self.pages
-        require_write(pages.kind)
-        form = pages.setup(pages.form(), None)
-        if form.validate_on_submit():
-            record = pages.to_record(form, False)
-            try:
-                obj = pages.save(db.session, record, actor=pages.create_actor())
-                flash_proposals(policy.take_queued(db.session))
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                form.apply_errors(exc.errors)
-            else:
-                flash(pages.message(pages.created, pages.label(obj)), "success")
-                return redirect(pages.after_create(obj))
-        else:
-            form.precheck()
-        return pages.render(pages.form_template, form, None), 422
+        return pages.render(page, form, obj, conflict=conflict, **extra), 409
 
 
 class ObjectEditView(_RegisterView):
-    """Edit a record; a form opened before someone else's save is refused with 409."""
+    """Register a record (at /new, prefilled from the query) or edit one (at /<key>/edit).
+
+    An edit carries the version its form was opened at; on top of a newer save it is refused
+    with 409, showing the newer values beside the user's input.
+    """
 
     methods: t.ClassVar[list[str]] = ["GET", "POST"]
 
     def get(self, **kwargs: t.Any) -> ResponseReturnValue:
         pages = self.pages
-        obj = pages.get_or_404(_key(kwargs))
+        obj = self.record(kwargs)
         require_write(pages.kind, obj)
-        values = (pages.form_data or pages.as_record)(obj)
-        form = pages.setup(pages.form(data=values | {"version": str(obj.version)}), obj)
-        return pages.render(pages.form_template, form, obj)
+        if obj is None:
+            values = {k: request.args[k] for k in pages.prefill if request.args.get(k)}
+        else:
+            values = (pages.form_data or pages.as_record)(obj) | {"version": str(obj.version)}
+        return pages.render("form", pages.setup(pages.form(data=values), obj), obj)
 
     def post(self, **kwargs: t.Any) -> ResponseReturnValue:
-        pages, key = self.pages, _key(kwargs)
-        obj = pages.get_or_404(key)
+        pages = self.pages
+        obj = self.record(kwargs)
         require_write(pages.kind, obj)
         form = pages.setup(pages.form(), obj)
         if not form.validate_on_submit():
             form.precheck()
-            return pages.render(pages.form_template, form, obj), 422
-        record = pages.to_record(form, True)
+            return pages.render("form", form, obj), 422
+        record = pages.to_record(form, obj is not None)
+        if obj is None:
+            actor, edited = pages.create_actor(), {}
+        else:  # the services name the edited record by its kind (flow=...)
+            edited = {pages.kind: obj, "expected_version": form.expected_version() or -1}
+            actor = current_actor()
         try:
-            pages.save(
-                db.session,
-                record,
-                actor=current_actor(),
-                expected_version=form.expected_version() or -1,
-                **{pages.save_arg: obj},
-            )
-            flash_proposals(policy.take_queued(db.session))
-            db.session.commit()
+            saved, _ = _commit(lambda: pages.save(db.session, record, actor=actor, **edited))
         except ValidationError as exc:
             db.session.rollback()
             form.apply_errors(exc.errors)
-            return pages.render(pages.form_template, form, obj), 422
+            return pages.render("form", form, obj), 422
         except ConflictError:
             db.session.rollback()
-            return self.conflict(pages.form_template, key, form, record)
-        flash(pages.message(pages.saved, pages.label(obj)), "success")
-        return redirect(pages.after_save(obj))
+            return self.conflict("form", _key(kwargs), form, record)
+        if obj is None:
+            pages.flash(pages.messages.created, pages.label(saved))
+            return redirect((pages.after_create or pages.index_url)(saved))
+        pages.flash(pages.messages.saved, pages.label(obj))
+        return redirect((pages.after_save or pages.index_url)(obj))
 
 
 class ObjectDeleteView(_RegisterView):
@@ -224,7 +226,7 @@ class ObjectDeleteView(_RegisterView):
         obj = pages.get_or_404(_key(kwargs))
         require_write(pages.kind, obj, delete=True)
         form = ConfirmForm(data={"version": str(obj.version)})
-        return pages.render(pages.delete_template, form, obj, **pages.delete_context(obj))
+        return pages.render("delete", form, obj, **pages.delete_context(obj))
 
     def post(self, **kwargs: t.Any) -> ResponseReturnValue:
         pages, key = self.pages, _key(kwargs)
@@ -234,27 +236,24 @@ class ObjectDeleteView(_RegisterView):
         if not form.validate_on_submit():
             abort(400)
         label = pages.label(obj)  # read before the record goes
+        version = form.expected_version() or -1
         try:
-            pages.delete(
-                db.session,
-                obj,
-                actor=current_actor(),
-                expected_version=form.expected_version() or -1,
+            _, queued = _commit(
+                lambda: pages.delete(
+                    db.session, obj, actor=current_actor(), expected_version=version
+                )
             )
-            queued = policy.take_queued(db.session)
-            flash_proposals(queued)
-            db.session.commit()
         except ConflictError:
             db.session.rollback()
-            return self.conflict(pages.delete_template, key, form, None)
+            return self.conflict("delete", key, form, None)
         if not queued:  # a delete that waits for IT did not happen yet
-            flash(pages.message(pages.deleted, label), "success")
-        return redirect(url_for(f"{pages.endpoint}.index"))
+            pages.flash(pages.messages.deleted, label)
+        return redirect(pages.index_url())
 
 
 def add_register_pages(bp: Blueprint, pages: RegisterPages) -> None:
     """Add the register's create, edit and delete pages to its blueprint."""
-    bp.add_url_rule("/new", view_func=ObjectCreateView.as_view("create", pages))
+    bp.add_url_rule("/new", view_func=ObjectEditView.as_view("create", pages))
     bp.add_url_rule(f"/{pages.key_rule}/edit", view_func=ObjectEditView.as_view("edit", pages))
     bp.add_url_rule(
         f"/{pages.key_rule}/delete", view_func=ObjectDeleteView.as_view("delete", pages)

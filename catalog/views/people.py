@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import render_template
-from flask import url_for
 from flask.typing import ResponseReturnValue
 
 from catalog.extensions import db
@@ -14,6 +13,7 @@ from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
+from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
 from catalog.views.generic import add_register_pages
 
@@ -48,24 +48,21 @@ def index() -> ResponseReturnValue:
 
 PAGES = RegisterPages(
     kind="person",
+    key=Person.id,
     endpoint="people",
-    key_rule="<int:id>",
-    find=lambda id: sa.select(Person).where(Person.id == id),
+    label=lambda person: person.name or person.email,
+    messages=Messages(
+        created="Added {label}.",
+        saved="Saved {label}.",
+        deleted="Removed {label}; the tools they owned now need a new owner.",
+        gone="Someone removed this person while you had the form open; nothing was saved.",
+    ),
     form=PersonForm,
     save=entities.save_person,
-    save_arg="person",
     delete=entities.delete_person,
-    as_record=records.person_record,
-    change_key=lambda person: person.email,
-    label=lambda person: person.name or person.email,
-    var="person",
-    created="Added {label}.",
-    saved="Saved {label}.",
-    deleted="Removed {label}; the tools they owned now need a new owner.",
-    gone="Someone removed this person while you had the form open; nothing was saved.",
-    after_create=lambda person: url_for("people.index"),
-    after_save=lambda person: url_for("people.index"),
     # The tools that lose this owner, listed on the confirmation page.
     delete_context=lambda person: {"tools": entities.owned_tools(db.session, person)},
+    as_record=records.person_record,
+    change_key=lambda person: person.email,
 )
 add_register_pages(bp, PAGES)

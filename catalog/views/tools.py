@@ -31,6 +31,7 @@ from catalog.services import triage
 from catalog.services.tool_query import SORTS
 from catalog.views.common import history
 from catalog.views.common import page_of
+from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
 from catalog.views.generic import add_register_pages
 from catalog.views.tool_listing import list_context
@@ -192,26 +193,22 @@ def _delete_context(tool: Tool) -> dict[str, t.Any]:
 PAGES = RegisterPages(
     kind="tool",
     endpoint="tools",
-    key_rule="<slug>",
-    find=lambda slug: sa.select(Tool).where(Tool.slug == slug),
+    key=Tool.slug,
     form=ToolForm,
     setup=_setup,
-    to_record=lambda form, editing: form.to_record(editing=editing),
     form_data=form_data,
+    to_record=lambda form, editing: form.to_record(editing=editing),
     create_actor=lambda: _estate(request.form.get("estate_reason")),
     save=entities.save_tool,
-    save_arg="tool",
     delete=entities.delete_tool,
+    delete_context=_delete_context,
     as_record=records.tool_record,
     change_key=lambda tool: tool.slug,
     label=lambda tool: tool.name,
-    var="tool",
-    created="Registered {label}.",
-    saved="Saved {label}.",
-    deleted="Deleted {label} with its flows and dependencies.",
-    gone="Someone deleted this tool while you had it open; nothing was saved.",
+    messages=Messages(
+        "Registered {label}.", "Saved {label}.", "Deleted {label} with its flows and dependencies."
+    ),
     after_create=lambda tool: url_for("tools.detail", slug=tool.slug),
     after_save=lambda tool: url_for("tools.detail", slug=tool.slug),
-    delete_context=_delete_context,
 )
 add_register_pages(bp, PAGES)
