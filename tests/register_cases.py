@@ -37,7 +37,6 @@ class Case:
     created: dict[str, t.Any]  # a valid create form
     created_key: str  # ...and the change log key of what it creates
     created_at: str  # ...and where it leads
-    invalid: tuple[dict[str, t.Any], str, str]  # an invalid create form, its field, the message
     mine: tuple[str, t.Any]  # the field an edit changes, and to what
     theirs: tuple[str, t.Any, str]  # someone else's change: field, value, as the 409 shows it
     goes: tuple[str, ...]  # what the delete confirmation lists
@@ -79,11 +78,6 @@ CASES = [
         created={"name": "Canva", "lifecycle": "requested", "currency": "USD"},
         created_key="canva",
         created_at="/tools/canva",
-        invalid=(
-            {"name": "Canva", "lifecycle": "requested", "website": "javascript:alert(1)"},
-            "website",
-            "must be an http:// or https:// URL",
-        ),
         mine=("name", "Zapier Pro"),
         theirs=("vendor", "Zapier Inc.", "Zapier Inc."),
         goes=("1 data flow", "Crm → Zapier"),
@@ -107,7 +101,6 @@ CASES = [
         created={"email": "bo@example.com", "name": "Bo", "department": "it", "active": "y"},
         created_key="bo@example.com",
         created_at="/people",
-        invalid=({"email": "not-an-email"}, "email", "is not a valid e-mail address"),
         mine=("name", "Ann B."),
         theirs=("department", "it", "it"),
         goes=("1 tool will lose this owner", 'href="/tools/looker"'),
@@ -127,11 +120,6 @@ CASES = [
         created={"source": "segment", "target": "klaviyo", "mechanism": "api", "active": "y"},
         created_key="segment->klaviyo (api)",
         created_at="/tools/segment",
-        invalid=(
-            {"source": "shopify", "target": "shopify", "mechanism": "api"},
-            "target",
-            "must be a different tool",
-        ),
         mine=("frequency", "daily"),
         theirs=("managed_by_it", True, "yes"),
         goes=("api flow carrying", "Contact PII", "only this flow goes"),
@@ -151,14 +139,47 @@ CASES = [
         created={"tool": "hubspot", "depends_on": "okta", "kind": "identity"},
         created_key="hubspot->okta",
         created_at="/tools/hubspot",
-        invalid=(
-            {"tool": "segment", "depends_on": "okta", "kind": "friendship"},
-            "kind",
-            "unknown value &#39;friendship&#39;",
-        ),
         mine=("description", "SSO"),
         theirs=("kind", "identity", "identity"),
         goes=("only this data dependency goes",),
         it_may_change=True,
     ),
 ]
+
+BY_KIND = {case.kind: case for case in CASES}
+
+# Create forms each register refuses, the field named and the message beside it (the record
+# of the case exists, so a second one with its key is a duplicate).
+INVALID = [
+    ("tool", {"name": "X", "website": "javascript:alert(1)"}, "website", "http:// or https://"),
+    ("tool", {"name": "Zapier", "lifecycle": "requested"}, "slug", "is already used by the tool"),
+    ("person", {"email": "not-an-email"}, "email", "is not a valid e-mail address"),
+    ("person", {"email": "ANN@example.com"}, "email", "ann@example.com is already registered"),
+    ("person", {"email": ""}, "email", "is required"),
+    ("flow", {"source": "shopify", "target": "shopify"}, "target", "must be a different tool"),
+    (
+        "flow",
+        {"source": "ghost", "target": "klaviyo"},
+        "source",
+        "no tool with slug &#39;ghost&#39;",
+    ),
+    ("flow", {"source": "", "target": "klaviyo"}, "source", "is required"),
+    (
+        "flow",
+        {"mechanism": "carrier_pigeon"},
+        "mechanism",
+        "unknown value &#39;carrier_pigeon&#39;",
+    ),
+    ("flow", {"mechanism": "api"}, "mechanism", "a api flow from shopify to klaviyo is already"),
+    ("dependency", {"depends_on": "segment"}, "depends_on", "must be a different tool"),
+    ("dependency", {}, "depends_on", "segment already depends on okta"),
+    ("dependency", {"kind": "friendship"}, "kind", "unknown value &#39;friendship&#39;"),
+    ("dependency", {"tool": "nope"}, "tool", "no tool with slug &#39;nope&#39;"),
+]
+# What an invalid form above starts from: the case's record's own fields where it has them.
+INVALID_BASE = {
+    "tool": {"lifecycle": "requested"},
+    "person": {},
+    "flow": {"source": "shopify", "target": "klaviyo", "mechanism": "api"},
+    "dependency": {"tool": "segment", "depends_on": "okta", "kind": "data"},
+}

@@ -20,7 +20,10 @@ from tests.pages import count
 from tests.pages import error_beside
 from tests.pages import form_data
 from tests.pages import seed
+from tests.register_cases import BY_KIND
 from tests.register_cases import CASES
+from tests.register_cases import INVALID
+from tests.register_cases import INVALID_BASE
 from tests.register_cases import Case
 
 
@@ -29,11 +32,15 @@ def case(request: pytest.FixtureRequest) -> Case:
     return t.cast(Case, request.param)
 
 
-@pytest.fixture
-def key(app: Flask, case: Case) -> t.Any:
+def seed_case(app: Flask, case: Case) -> t.Any:
     """Seed the register's record (and what it needs); return its URL key."""
     seed(app, case.setup)
     return seed(app, lambda s: case.key(case.make(s)))
+
+
+@pytest.fixture
+def key(app: Flask, case: Case) -> t.Any:
+    return seed_case(app, case)
 
 
 def edit_form(app: Flask, case: Case, key: t.Any, **changes: t.Any) -> dict[str, t.Any]:
@@ -74,14 +81,17 @@ def test_create_records_the_change(app: Flask, client, case: Case, key) -> None:
     assert changes(app, case.kind)[-1] == ("create", case.created_key)
 
 
+@pytest.mark.parametrize(("kind", "data", "field", "message"), INVALID)
 def test_invalid_create_names_the_field_and_writes_nothing(
-    app: Flask, client, case: Case, key
+    app: Flask, client, kind: str, data: dict, field: str, message: str
 ) -> None:
+    case = BY_KIND[kind]
+    seed_case(app, case)
     before, log = count(app, case.model), changes(app, case.kind)
-    data, field, message = case.invalid
-    response = client.post(f"{case.prefix}/new", data=data)
+    response = client.post(f"{case.prefix}/new", data=INVALID_BASE[kind] | data)
     assert response.status_code == 422
     assert message in error_beside(response.text, field)
+    assert "Nothing was saved" in response.text
     assert count(app, case.model) == before and changes(app, case.kind) == log
 
 
