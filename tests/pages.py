@@ -40,13 +40,18 @@ def count(app: Flask, model: type) -> int:
         return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
 
 
+def detached(app: Flask, find: t.Callable[[t.Any], t.Any]) -> t.Any:
+    """Return `find(session)` as it is in the database now, detached from the session."""
+    with app.app_context():
+        found = find(db.session)
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
 def tool_row(app: Flask, slug: str) -> Tool | None:
     """Return the tool at `slug` as it is in the database now (detached), or None."""
-    with app.app_context():
-        tool = entities.tool_by_slug(db.session, slug)
-        if tool is not None:
-            db.session.expunge(tool)
-        return tool
+    return detached(app, lambda s: entities.tool_by_slug(s, slug))
 
 
 def form_data(record: t.Mapping[str, t.Any]) -> dict[str, t.Any]:

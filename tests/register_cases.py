@@ -11,6 +11,8 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+import sqlalchemy as sa
+
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import Person
@@ -24,28 +26,50 @@ from tests.factories import make_tool
 
 
 @dataclass(frozen=True)
-class Case:
-    kind: str  # the change log's object type, and the keyword the service's save takes
+class Register:
     prefix: str  # where the register's pages live
     model: type
-    make: t.Callable[[t.Any], t.Any]  # make(session) -> the record to edit and delete
-    key: t.Callable[[t.Any], t.Any]  # the URL key of a record
-    get: t.Callable[[t.Any, t.Any], t.Any]  # get(session, key) -> the record or None
     save: t.Callable[..., t.Any]  # the service's save, for someone else's change
     record: t.Callable[[t.Any], dict[str, t.Any]]  # the record's fields, as a form posts them
+    key: str = "id"  # the column naming a record in URLs
+
+
+REGISTERS = {
+    "tool": Register("/tools", Tool, entities.save_tool, records.tool_record, "slug"),
+    "person": Register("/people", Person, entities.save_person, records.person_record),
+    "flow": Register("/flows", DataFlow, entities.save_flow, records.flow_record),
+    "dependency": Register(
+        "/dependencies", Dependency, entities.save_dependency, records.dependency_record
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # the change log's object type, and the keyword the service's save takes
+    make: t.Callable[[t.Any], t.Any]  # make(session) -> the record to edit and delete
     shown: str  # the record's label, as the list shows it
-    created: dict[str, t.Any]  # a valid create form
-    created_key: str  # ...and the change log key of what it creates
-    created_at: str  # ...and where it leads
-    mine: tuple[str, t.Any]  # the field an edit changes, and to what
-    theirs: tuple[str, t.Any, str]  # someone else's change: field, value, as the 409 shows it
     goes: tuple[str, ...]  # what the delete confirmation lists
     it_may_change: bool  # IT may edit and delete it (else only an administrator may)
-    unknown: str = "999"  # a key no record has
     setup: t.Callable[[t.Any], t.Any] = field(default=lambda s: None)
+    prefill: tuple[str, str] | None = None  # a query argument that prefills the create form
+    unknown: str = "999"  # a key no record has
 
     def __str__(self) -> str:
         return self.kind
+
+    def __getattr__(self, name: str) -> t.Any:
+        # Only for what the dataclass lacks: prefix, model, save and record are the register's.
+        return getattr(REGISTERS[self.kind], name)
+
+    def key_of(self, obj: t.Any) -> t.Any:
+        return getattr(obj, REGISTERS[self.kind].key)
+
+    def get(self, session: t.Any, key: t.Any) -> t.Any:
+        model = self.model
+        return session.scalar(
+            sa.select(model).where(getattr(model, REGISTERS[self.kind].key) == key)
+        )
 
 
 def _tools(*slugs: str) -> t.Callable[[t.Any], None]:
@@ -56,97 +80,75 @@ def _tools(*slugs: str) -> t.Callable[[t.Any], None]:
     return make
 
 
-def _get(model: type) -> t.Callable[[t.Any, t.Any], t.Any]:
-    return lambda session, key: session.get(model, key)
-
-
 CASES = [
     Case(
         kind="tool",
-        prefix="/tools",
-        model=Tool,
         setup=_tools("crm"),
         make=lambda s: (
             make_tool(s, slug="zapier", name="Zapier", vendor="Zapier"),
             make_flow(s, "crm", "zapier"),
         )[0],
-        key=lambda tool: tool.slug,
-        get=lambda s, slug: entities.tool_by_slug(s, slug),
-        save=entities.save_tool,
-        record=records.tool_record,
         shown="Zapier",
-        created={"name": "Canva", "lifecycle": "requested", "currency": "USD"},
-        created_key="canva",
-        created_at="/tools/canva",
-        mine=("name", "Zapier Pro"),
-        theirs=("vendor", "Zapier Inc.", "Zapier Inc."),
         goes=("1 data flow", "Crm → Zapier"),
         it_may_change=True,
         unknown="no-such-tool",
     ),
     Case(
         kind="person",
-        prefix="/people",
-        model=Person,
         setup=lambda s: (
             make_person(s, email="ann@example.com", name="Ann", department="marketing"),
             make_tool(s, slug="looker", name="Looker", business_owner="ann@example.com"),
         ),
         make=lambda s: entities.person_by_email(s, "ann@example.com"),
-        key=lambda person: person.id,
-        get=_get(Person),
-        save=entities.save_person,
-        record=records.person_record,
         shown="Ann",
-        created={"email": "bo@example.com", "name": "Bo", "department": "it", "active": "y"},
-        created_key="bo@example.com",
-        created_at="/people",
-        mine=("name", "Ann B."),
-        theirs=("department", "it", "it"),
         goes=("1 tool will lose this owner", 'href="/tools/looker"'),
         it_may_change=False,
     ),
     Case(
         kind="flow",
-        prefix="/flows",
-        model=DataFlow,
         setup=_tools("shopify", "klaviyo", "segment"),
         make=lambda s: make_flow(s, "shopify", "klaviyo", data_classes=["contact_pii"]),
-        key=lambda flow: flow.id,
-        get=_get(DataFlow),
-        save=entities.save_flow,
-        record=records.flow_record,
         shown="Klaviyo",
-        created={"source": "segment", "target": "klaviyo", "mechanism": "api", "active": "y"},
-        created_key="segment->klaviyo (api)",
-        created_at="/tools/segment",
-        mine=("frequency", "daily"),
-        theirs=("managed_by_it", True, "yes"),
+        prefill=("source", "shopify"),  # the tool page's "add a flow" links
         goes=("api flow carrying", "Contact PII", "only this flow goes"),
         it_may_change=True,
     ),
     Case(
         kind="dependency",
-        prefix="/dependencies",
-        model=Dependency,
         setup=_tools("segment", "okta", "hubspot"),
         make=lambda s: make_dependency(s, "segment", "okta"),
-        key=lambda dep: dep.id,
-        get=_get(Dependency),
-        save=entities.save_dependency,
-        record=records.dependency_record,
+        prefill=("tool", "segment"),
         shown="Okta",
-        created={"tool": "hubspot", "depends_on": "okta", "kind": "identity"},
-        created_key="hubspot->okta",
-        created_at="/tools/hubspot",
-        mine=("description", "SSO"),
-        theirs=("kind", "identity", "identity"),
         goes=("only this data dependency goes",),
         it_may_change=True,
     ),
 ]
 
 BY_KIND = {case.kind: case for case in CASES}
+
+# A valid create form of each register, the change log key of what it creates and where it leads.
+CREATED = {
+    "tool": ({"name": "Canva", "lifecycle": "requested"}, "canva", "/tools/canva"),
+    "person": ({"email": "bo@example.com", "department": "it"}, "bo@example.com", "/people"),
+    "flow": (
+        {"source": "segment", "target": "klaviyo", "mechanism": "api"},
+        "segment->klaviyo (api)",
+        "/tools/segment",
+    ),
+    "dependency": (
+        {"tool": "hubspot", "depends_on": "okta", "kind": "data"},
+        "hubspot->okta",
+        "/tools/hubspot",
+    ),
+}
+# The field an edit changes (and to what), and someone else's change under the open form
+# (field, value, and the value as the conflict table shows it).
+EDITS = {
+    "tool": (("name", "Zapier Pro"), ("vendor", "Zapier Inc.", "Zapier Inc.")),
+    "person": (("name", "Ann B."), ("department", "it", "it")),
+    "flow": (("frequency", "daily"), ("managed_by_it", True, "yes")),
+    "dependency": (("description", "SSO"), ("kind", "identity", "identity")),
+}
 
 # Create forms each register refuses, the field named and the message beside it (the record
 # of the case exists, so a second one with its key is a duplicate).

@@ -20,8 +20,11 @@ from tests.pages import count
 from tests.pages import error_beside
 from tests.pages import form_data
 from tests.pages import seed
+from tests.pages import selected
 from tests.register_cases import BY_KIND
 from tests.register_cases import CASES
+from tests.register_cases import CREATED
+from tests.register_cases import EDITS
 from tests.register_cases import INVALID
 from tests.register_cases import INVALID_BASE
 from tests.register_cases import Case
@@ -35,7 +38,7 @@ def case(request: pytest.FixtureRequest) -> Case:
 def seed_case(app: Flask, case: Case) -> t.Any:
     """Seed the register's record (and what it needs); return its URL key."""
     seed(app, case.setup)
-    return seed(app, lambda s: case.key(case.make(s)))
+    return seed(app, lambda s: case.key_of(case.make(s)))
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def value(app: Flask, case: Case, key: t.Any, name: str) -> t.Any:
 
 def theirs(app: Flask, case: Case, key: t.Any) -> None:
     """Someone else saves a change to the record (version 1 -> 2) while our form is open."""
-    name, new, _ = case.theirs
+    _, (name, new, _shown) = EDITS[case.kind]
 
     def save(s: t.Any) -> None:
         obj = case.get(s, key)
@@ -72,13 +75,20 @@ def test_list_shows_the_record_with_its_edit_link(app: Flask, client, case: Case
     assert f'href="{case.prefix}/{key}/edit"' in html or case.kind == "tool"
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if c.prefill], ids=str, indirect=True)
+def test_create_form_is_prefilled_from_the_query(app: Flask, client, case: Case, key) -> None:
+    name, value = case.prefill
+    assert selected(client.get(f"{case.prefix}/new?{name}={value}").text, name) == value
+
+
 def test_create_records_the_change(app: Flask, client, case: Case, key) -> None:
     assert client.get(f"{case.prefix}/new").status_code == 200
     before = count(app, case.model)
-    response = client.post(f"{case.prefix}/new", data=case.created)
-    assert response.status_code == 302 and response.headers["Location"] == case.created_at
+    data, change_key, location = CREATED[case.kind]
+    response = client.post(f"{case.prefix}/new", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == location
     assert count(app, case.model) == before + 1
-    assert changes(app, case.kind)[-1] == ("create", case.created_key)
+    assert changes(app, case.kind)[-1] == ("create", change_key)
 
 
 @pytest.mark.parametrize(("kind", "data", "field", "message"), INVALID)
@@ -98,7 +108,7 @@ def test_invalid_create_names_the_field_and_writes_nothing(
 def test_edit_saves_and_records_the_change(app: Flask, client, case: Case, key) -> None:
     form = client.get(f"{case.prefix}/{key}/edit").text
     assert 'name="version" type="hidden" value="1"' in form
-    name, new = case.mine
+    (name, new), _ = EDITS[case.kind]
     response = client.post(
         f"{case.prefix}/{key}/edit", data=edit_form(app, case, key, **{name: new})
     )
@@ -110,10 +120,10 @@ def test_edit_saves_and_records_the_change(app: Flask, client, case: Case, key) 
 def test_stale_edit_is_refused_with_409_and_overwrites_nothing(
     app: Flask, client, case: Case, key
 ) -> None:
-    name, new = case.mine
+    (name, new), _ = EDITS[case.kind]
     data = edit_form(app, case, key, **{name: new})  # opened at version 1
     theirs(app, case, key)
-    their_field, their_value, shown = case.theirs
+    _, (their_field, their_value, shown) = EDITS[case.kind]
     stale = client.post(f"{case.prefix}/{key}/edit", data=data)
     assert stale.status_code == 409
     assert f"This {case.kind} changed since you opened it" in stale.text
@@ -152,7 +162,7 @@ def test_stale_delete_is_refused_with_409(app: Flask, client, case: Case, key) -
     response = client.post(f"{case.prefix}/{key}/delete", data={"version": "1"})
     assert response.status_code == 409
     assert f"This {case.kind} changed since you opened it" in response.text
-    assert f'<td class="now">{case.theirs[2]}</td>' in response.text
+    assert f'<td class="now">{EDITS[case.kind][1][2]}</td>' in response.text
     assert value(app, case, key, "version") == 2
     assert changes(app, case.kind)[-1][0] == "update"
 
@@ -177,7 +187,7 @@ def test_roles_edit_and_delete_as_the_rules_say(
     client = signed_in(app, email)
     allowed = role == "it" and case.it_may_change
     log = changes(app, case.kind)
-    name, new = case.mine
+    (name, new), _ = EDITS[case.kind]
     edit = client.post(f"{case.prefix}/{key}/edit", data=edit_form(app, case, key, **{name: new}))
     assert edit.status_code == (302 if allowed else 403)
     assert client.get(f"{case.prefix}/{key}/delete").status_code == (200 if allowed else 403)

@@ -7,22 +7,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from catalog.extensions import db
 from catalog.models import Person
 from catalog.services import entities
 from tests.factories import make_person
 from tests.factories import make_tool
 from tests.pages import changes
+from tests.pages import detached
 from tests.pages import seed
 from tests.pages import tool_row
 
 
 def person(app: Flask, email: str) -> Person | None:
-    with app.app_context():
-        found = entities.person_by_email(db.session, email)
-        if found is not None:
-            db.session.expunge(found)
-        return found
+    return detached(app, lambda s: entities.person_by_email(s, email))
 
 
 def test_add_person_normalises_email_and_records_change(app: Flask, client) -> None:
