@@ -2,48 +2,34 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm import selectinload
 
 from catalog.extensions import db
 from catalog.forms import DependencyForm
 from catalog.models import Dependency
-from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
 from catalog.views.common import paginate
 from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
 from catalog.views.generic import add_register_pages
+from catalog.views.generic import between_tools
 
 bp = Blueprint("dependencies", __name__, url_prefix="/dependencies")
 
 
 @bp.get("")
 def index() -> ResponseReturnValue:
-    """List dependencies; filter by tool."""
-    tool, on = aliased(Tool), aliased(Tool)
-    query = (
-        sa.select(Dependency)
-        .join(tool, Dependency.tool_id == tool.id)
-        .join(on, Dependency.depends_on_id == on.id)
-        .options(selectinload(Dependency.tool), selectinload(Dependency.depends_on))
-        .order_by(sa.func.lower(tool.name), sa.func.lower(on.name))
+    """List dependencies; filter by tool and kind."""
+    page = paginate(
+        db.session,
+        between_tools((Dependency.tool, Dependency.depends_on), equals={"kind": Dependency.kind}),
     )
-    slug = request.args.get("tool")
-    if slug:
-        query = query.where(sa.or_(tool.slug == slug, on.slug == slug))
-    if request.args.get("kind"):
-        query = query.where(Dependency.kind == request.args["kind"])
-    return render_template(
-        "dependencies/index.html", page=paginate(db.session, query), args=request.args
-    )
+    return render_template("dependencies/index.html", page=page, args=request.args, register=PAGES)
 
 
 PAGES = RegisterPages(

@@ -29,11 +29,14 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import selectinload
 
 from catalog.auth import require_write
 from catalog.extensions import db
 from catalog.forms import ConfirmForm
 from catalog.forms import VersionedForm
+from catalog.models import Tool
 from catalog.services import policy
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
@@ -249,6 +252,32 @@ class ObjectDeleteView(_RegisterView):
         if not queued:  # a delete that waits for IT did not happen yet
             pages.flash(pages.messages.deleted, label)
         return redirect(pages.index_url())
+
+
+def between_tools(
+    relations: tuple[t.Any, t.Any], *order: t.Any, equals: t.Mapping[str, t.Any] = {}
+) -> sa.Select[t.Any]:
+    """The list query of a register of links between two tools (flows, dependencies).
+
+    Sorted by the two tools' names (then `order`); `?tool=` keeps the links touching that tool,
+    and each query argument in `equals` keeps those whose column has the value asked for.
+    """
+    first, second = aliased(Tool), aliased(Tool)
+    model = relations[0].class_
+    query = (
+        sa.select(model)
+        .join(relations[0].of_type(first))
+        .join(relations[1].of_type(second))
+        .options(*(selectinload(relation) for relation in relations))
+        .order_by(sa.func.lower(first.name), sa.func.lower(second.name), *order)
+    )
+    if request.args.get("tool"):
+        slug = request.args["tool"]
+        query = query.where(sa.or_(first.slug == slug, second.slug == slug))
+    for name, column in equals.items():
+        if request.args.get(name):
+            query = query.where(column == request.args[name])
+    return query
 
 
 def add_register_pages(bp: Blueprint, pages: RegisterPages) -> None:
