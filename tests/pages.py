@@ -13,6 +13,7 @@ from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.models import Tool
 from catalog.services import entities
+from tests.factories import make_tool
 
 
 def seed(app: Flask, fn: t.Callable[[t.Any], t.Any]) -> t.Any:
@@ -21,6 +22,16 @@ def seed(app: Flask, fn: t.Callable[[t.Any], t.Any]) -> t.Any:
         result = fn(db.session)
         db.session.commit()
         return result
+
+
+def tools(*slugs: str) -> t.Callable[[t.Any], None]:
+    """Return a seed function registering a tool for each slug (named after it)."""
+
+    def make(session: t.Any) -> None:
+        for slug in slugs:
+            make_tool(session, slug=slug, name=slug.capitalize())
+
+    return make
 
 
 def changes(app: Flask, object_type: str = "tool") -> list[tuple[str, str]]:

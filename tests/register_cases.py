@@ -23,6 +23,7 @@ from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
+from tests.pages import tools
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,10 @@ class Case:
         )
 
 
-def _tools(*slugs: str) -> t.Callable[[t.Any], None]:
-    def make(session: t.Any) -> None:
-        for slug in slugs:
-            make_tool(session, slug=slug, name=slug.capitalize())
-
-    return make
-
-
 CASES = [
     Case(
         kind="tool",
-        setup=_tools("crm"),
+        setup=tools("crm"),
         make=lambda s: (
             make_tool(s, slug="zapier", name="Zapier", vendor="Zapier"),
             make_flow(s, "crm", "zapier"),
@@ -106,7 +99,7 @@ CASES = [
     ),
     Case(
         kind="flow",
-        setup=_tools("shopify", "klaviyo", "segment"),
+        setup=tools("shopify", "klaviyo", "segment"),
         make=lambda s: make_flow(s, "shopify", "klaviyo", data_classes=["contact_pii"]),
         shown="Klaviyo",
         prefill=("source", "shopify"),  # the tool page's "add a flow" links
@@ -115,7 +108,7 @@ CASES = [
     ),
     Case(
         kind="dependency",
-        setup=_tools("segment", "okta", "hubspot"),
+        setup=tools("segment", "okta", "hubspot"),
         make=lambda s: make_dependency(s, "segment", "okta"),
         prefill=("tool", "segment"),
         shown="Okta",

@@ -1,6 +1,6 @@
-"""Data flow pages: what only flows have (prefilled links, unmanaged by default, the filters).
+"""Data flow pages: what only flows have (unmanaged by default, the list's filters).
 
-Create, edit, stale edits, delete and roles: test_register_views.py, for every register.
+Create, edit, stale edits, delete, prefilled forms and roles: test_register_views.py.
 """
 
 from __future__ import annotations
@@ -11,25 +11,15 @@ from flask import Flask
 from catalog.extensions import db
 from catalog.models import DataFlow
 from tests.factories import make_flow
-from tests.factories import make_tool
 from tests.pages import changes
 from tests.pages import seed
 from tests.pages import selected
-
-
-def two_tools(s) -> None:
-    make_tool(s, slug="shopify", name="Shopify")
-    make_tool(s, slug="klaviyo", name="Klaviyo")
-
-
-def test_add_flow_links_prefill_the_form(app: Flask, client) -> None:
-    seed(app, two_tools)
-    assert selected(client.get("/flows/new?source=shopify").text, "source") == "shopify"
-    assert selected(client.get("/flows/new?target=klaviyo").text, "target") == "klaviyo"
+from tests.pages import tools
 
 
 def test_register_flow_defaults_to_unmanaged_and_records_change(app: Flask, client) -> None:
-    seed(app, two_tools)
+    seed(app, tools("shopify", "klaviyo"))
+    assert selected(client.get("/flows/new?target=klaviyo").text, "target") == "klaviyo"
     response = client.post(
         "/flows/new",
         data={
@@ -54,8 +44,7 @@ def test_register_flow_defaults_to_unmanaged_and_records_change(app: Flask, clie
 
 def test_flow_list_filters_by_tool_and_unmanaged(app: Flask, client) -> None:
     def fixture(s) -> None:
-        two_tools(s)
-        make_tool(s, slug="looker", name="Looker")
+        tools("shopify", "klaviyo", "looker")(s)
         make_flow(s, "shopify", "klaviyo")
         make_flow(s, "klaviyo", "looker", managed_by_it=True)
 

@@ -120,6 +120,8 @@ def history_entry(rec: ChangeRecord) -> HistoryEntry:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a list, and what its pager needs to link to the others."""
+
     items: list[t.Any]
     page: int
     pages: int
