@@ -34,6 +34,14 @@ def tools(*slugs: str) -> t.Callable[[t.Any], None]:
     return make
 
 
+def make_tools(session: t.Any, columns: str, *rows: tuple[t.Any, ...]) -> None:
+    """Register a tool per row of a table; `columns` names the row's fields ("slug name ...").
+    A None cell leaves that field out."""
+    names = columns.split()
+    for row in rows:
+        make_tool(session, **{k: v for k, v in zip(names, row, strict=True) if v is not None})
+
+
 def changes(app: Flask, object_type: str = "tool") -> list[tuple[str, str]]:
     """Return the (action, key) of every change record of `object_type`, oldest first."""
     with app.app_context():

@@ -27,6 +27,7 @@ from tests.factories import make_person
 from tests.factories import make_tool
 from tests.pages import changes
 from tests.pages import error_beside
+from tests.pages import make_tools
 from tests.pages import seed
 from tests.pages import tool_row
 
@@ -215,48 +216,19 @@ def test_delete_removes_tool_flows_and_dependencies_with_change_records(app: Fla
 
 
 def _list_fixture(session: t.Any) -> None:
-    make_person(session, email="mia@example.com", department="marketing")
-    make_person(session, email="ian@example.com", department="it")
-    make_tool(
+    mia, ian, ok = "mia@example.com", "ian@example.com", "sanctioned"
+    make_person(session, email=mia, department="marketing")
+    make_person(session, email=ian, department="it")
+    automation = "marketing-automation-campaign-lead-management"
+    pii, content = ["contact_pii"], ["transactional", "content"]
+    make_tools(
         session,
-        slug="hubspot",
-        name="HubSpot",
-        vendor="HubSpot Inc.",
-        category="marketing-automation-campaign-lead-management",
-        lifecycle="sanctioned",
-        business_owner="mia@example.com",
-        technical_owner="ian@example.com",
-        data_classes=["contact_pii"],
-        annual_cost=50000,
-    )
-    make_tool(
-        session,
-        slug="looker",
-        name="Looker",
-        vendor="Google",
-        category="dashboards-data-visualization",
-        lifecycle="sanctioned",
-        business_owner="mia@example.com",
-        annual_cost=30000,
-    )
-    make_tool(
-        session,
-        slug="canva",
-        name="Canva",
-        vendor="Canva",
-        category="dam-mrm",
-        lifecycle="discovered",
-    )
-    make_tool(
-        session,
-        slug="snowflake",
-        name="Snowflake",
-        vendor="Snowflake",
-        category="data-warehouse",
-        lifecycle="sanctioned",
-        technical_owner="ian@example.com",
-        data_classes=["transactional", "content"],
-        annual_cost=90000,
+        "slug name vendor category lifecycle business_owner technical_owner data_classes"
+        " annual_cost",
+        ("hubspot", "HubSpot", "HubSpot Inc.", automation, ok, mia, ian, pii, 50000),
+        ("looker", "Looker", "Google", "dashboards-data-visualization", ok, mia, None, None, 30000),
+        ("canva", "Canva", "Canva", "dam-mrm", "discovered", None, None, None, None),
+        ("snowflake", "Snowflake", "Snowflake", "data-warehouse", ok, None, ian, content, 90000),
     )
 
 

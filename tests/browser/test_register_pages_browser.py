@@ -62,11 +62,10 @@ def test_stale_edit_then_delete_then_refused_value(
             for d in s.scalars(sa.select(Dependency).order_by(Dependency.id))
         ),
     )
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1024, "height": 768})
             page.goto(f"{base}/flows/{flow_id}/edit")
             page.fill("#frequency", "every minute")
             in_app(app, _bob_edits(flow_id))  # someone else saves while the form is open
@@ -75,6 +74,7 @@ def test_stale_edit_then_delete_then_refused_value(
             expect(conflict).to_contain_text("This flow changed since you opened it")
             expect(conflict).to_contain_text("Changed by Bob")
             expect(page.locator("#frequency")).to_have_value("every minute")
+            ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "register-stale-edit.png"), full_page=True)
             page.get_by_role("button", name="Save changes").click()
             expect(page.locator(".flash-success")).to_contain_text("Saved the flow")
