@@ -255,7 +255,7 @@ class ObjectDeleteView(_RegisterView):
 
 
 def between_tools(
-    relations: tuple[t.Any, t.Any], *order: t.Any, equals: t.Mapping[str, t.Any] = {}
+    relations: tuple[t.Any, t.Any], *order: t.Any, equals: t.Mapping[str, t.Any] | None = None
 ) -> sa.Select[t.Any]:
     """The list query of a register of links between two tools (flows, dependencies).
 
@@ -274,7 +274,7 @@ def between_tools(
     if request.args.get("tool"):
         slug = request.args["tool"]
         query = query.where(sa.or_(first.slug == slug, second.slug == slug))
-    for name, column in equals.items():
+    for name, column in (equals or {}).items():
         if request.args.get(name):
             query = query.where(column == request.args[name])
     return query
