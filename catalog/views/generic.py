@@ -136,11 +136,11 @@ def _key(kwargs: dict[str, t.Any]) -> t.Any:
 
 
 def _commit(write: t.Callable[[], Obj]) -> tuple[Obj, list[t.Any]]:
-    """Run the service's write, tell a marketer what waits for IT, and commit."""
+    """Run the service's write and commit; then tell a marketer what waits for IT."""
     obj = write()
     queued = policy.take_queued(db.session)
-    flash_proposals(queued)
     db.session.commit()
+    flash_proposals(queued)
     return obj, queued
 
 
