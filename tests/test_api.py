@@ -16,8 +16,8 @@ from tests.accounts import admin_client
 from tests.conftest import make_app
 from tests.factories import make_person
 from tests.factories import make_tool
-from tests.test_views_tools import changes
-from tests.test_views_tools import seed
+from tests.pages import changes
+from tests.pages import seed
 
 BUNDLE = {
     "people": [

@@ -29,9 +29,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("catalog.analysis.neighbourhood", "catalog.taxonomy"): "taxonomy read from a module global",
     ("catalog.analysis.render", "catalog.taxonomy"): "taxonomy read from a module global",
     ("catalog.analysis.rules", "catalog.taxonomy"): "taxonomy read from a module global",
-    # The list page's context is built in the tool_list view module and the tools blueprint
-    # renders it at /tools (views/tools.py is being reworked on another branch).
-    ("catalog.views.tools", "catalog.views.tool_list"): "tool list context shared by two views",
     # Discovery: the planner's and writer's types are declared in discovery.py, which calls
     # them (modules being reworked on another branch; the types belong in a module of their own).
     # discovery_merge and discovery_write import discovery for its AppPlan, Plan and ImportFailed.
@@ -43,9 +40,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "catalog.services.import_runs catalog.services.platform_apps "
         "catalog.services.spend_triage",
     ): "types declared in the caller",
-    # The flow pages flash a marketer's queued proposals with the tool pages' helper; it
-    # belongs in views/common.py.
-    ("catalog.views.flows", "catalog.views.tools"): "flash_proposals shared by two views",
 }
 
 # What the pure layers (catalog.analysis, catalog.vocab, catalog.taxonomy, catalog.fields,

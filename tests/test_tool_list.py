@@ -14,19 +14,14 @@ import pytest
 from flask import Flask
 
 from catalog.extensions import db
-from catalog.models import ToolAlias
+from catalog.services import discovery_write
 from catalog.services import entities
 from catalog.services import tool_search
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
-
-
-def seed(app: Flask, fn: t.Callable[[t.Any], t.Any]) -> t.Any:
-    with app.app_context():
-        result = fn(db.session)
-        db.session.commit()
-        return result
+from tests.pages import make_tools
+from tests.pages import seed
 
 
 def catalog(session: t.Any) -> None:
@@ -34,64 +29,21 @@ def catalog(session: t.Any) -> None:
     make_person(session, email="omar.haddad@example.com", name="Omar Haddad", department="it")
     soon = (date.today() + timedelta(days=10)).isoformat()
     later = (date.today() + timedelta(days=200)).isoformat()
-    make_tool(
+    jenna, omar, pii = "jenna.brooks@example.com", "omar.haddad@example.com", ["contact_pii"]
+    ok = "sanctioned"
+    make_tools(
         session,
-        slug="hubspot",
-        name="HubSpot",
-        vendor="HubSpot Inc.",
-        category="crm",
-        lifecycle="sanctioned",
-        business_owner="jenna.brooks@example.com",
-        technical_owner="omar.haddad@example.com",
-        renewal_date=soon,
+        "slug name vendor category lifecycle business_owner technical_owner data_classes"
+        " renewal_date",
+        ("hubspot", "HubSpot", "HubSpot Inc.", "crm", ok, jenna, omar, None, soon),
+        ("salesforce", "Salesforce Sales Cloud", None, "crm", ok, None, None, None, later),
+        ("mailchimp", "Mailchimp", "Intuit", "email-marketing", ok, None, omar, pii, None),
+        ("klaviyo", "Klaviyo", None, "email-marketing", "requested", jenna, None, None, None),
+        # A shadow tool: discovered, holding contact data, feeding Mailchimp (critical).
+        ("typeform", "Typeform", None, "feedback-chat", "discovered", None, None, pii, None),
+        ("zoom", "Zoom", None, "events-meetings-webinars", ok, None, None, None, None),
     )
-    make_tool(
-        session,
-        slug="salesforce",
-        name="Salesforce Sales Cloud",
-        vendor="Salesforce",
-        category="crm",
-        lifecycle="sanctioned",
-        renewal_date=later,
-    )
-    make_tool(
-        session,
-        slug="mailchimp",
-        name="Mailchimp",
-        vendor="Intuit",
-        category="email-marketing",
-        lifecycle="sanctioned",
-        technical_owner="omar.haddad@example.com",
-        data_classes=["contact_pii"],
-    )
-    make_tool(
-        session,
-        slug="klaviyo",
-        name="Klaviyo",
-        vendor="Klaviyo",
-        category="email-marketing",
-        lifecycle="requested",
-        business_owner="jenna.brooks@example.com",
-    )
-    # A shadow tool: discovered, holding contact data, feeding Mailchimp (critical).
-    make_tool(
-        session,
-        slug="typeform",
-        name="Typeform",
-        vendor="Typeform",
-        category="feedback-chat",
-        lifecycle="discovered",
-        data_classes=["contact_pii"],
-    )
-    make_flow(session, "typeform", "mailchimp", data_classes=["contact_pii"])
-    make_tool(
-        session,
-        slug="zoom",
-        name="Zoom",
-        vendor="Zoom Video",
-        category="events-meetings-webinars",
-        lifecycle="sanctioned",
-    )
+    make_flow(session, "typeform", "mailchimp", data_classes=pii)
 
 
 def listed(client: t.Any, query: str) -> list[str]:
@@ -128,16 +80,7 @@ def test_search_finds_aliases_and_follows_catalog_changes(app: Flask, client: t.
 
     with app.app_context():
         tool = entities.tool_by_slug(db.session, "zoom")
-        db.session.add(ToolAlias(tool_id=tool.id, source="", value="Feathr Events"))
-        entities.record_change(
-            db.session,
-            actor="test",
-            action="create",
-            object_type="alias",
-            object_key="feathr events",
-            before=None,
-            after={"tool": "zoom"},
-        )
+        discovery_write.add_alias(db.session, tool, "Feathr Events", actor="test")
         db.session.commit()
     assert listed(client, "?q=feathr") == ["zoom"]  # the index was rebuilt for the new version
 

@@ -17,7 +17,7 @@ from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
 from tests.factories import make_person
-from tests.factories import make_tool
+from tests.pages import make_tools
 
 
 def setup(tmp_path: Path) -> Flask:
@@ -27,20 +27,12 @@ def setup(tmp_path: Path) -> Flask:
     with app.app_context():
         make_person(db.session, email="jenna@example.com", name="Jenna Brooks")
         make_person(db.session, email="omar@example.com", name="Omar Haddad", department="it")
-        make_tool(db.session, slug="hubspot", name="HubSpot", category="crm", lifecycle="requested")
-        make_tool(
+        make_tools(
             db.session,
-            slug="klaviyo",
-            name="Klaviyo",
-            category="email-marketing",
-            lifecycle="requested",
-        )
-        make_tool(
-            db.session,
-            slug="zoom",
-            name="Zoom",
-            category="events-meetings-webinars",
-            lifecycle="sanctioned",
+            "slug name category lifecycle",
+            ("hubspot", "HubSpot", "crm", "requested"),
+            ("klaviyo", "Klaviyo", "email-marketing", "requested"),
+            ("zoom", "Zoom", "events-meetings-webinars", "sanctioned"),
         )
         db.session.commit()
     return app

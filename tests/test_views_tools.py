@@ -1,4 +1,8 @@
-"""Tool pages: registration and edit forms, stale edits, delete, list filters, escaping, CSRF."""
+"""Tool pages: what only tools have (the registration form's checks, the tool page, what a delete
+takes with it, list filters, escaping, CSRF).
+
+Create, edit, stale edits, delete and roles: test_register_views.py, for every register.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import sqlalchemy as sa
 from flask import Flask
 
 from catalog.extensions import db
-from catalog.models import ChangeRecord
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import Sighting
@@ -22,47 +25,11 @@ from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
-
-
-def seed(app: Flask, fn: t.Callable[[t.Any], t.Any]) -> t.Any:
-    """Run `fn(session)` in its own app context and commit, as another user would."""
-    with app.app_context():
-        result = fn(db.session)
-        db.session.commit()
-        return result
-
-
-def changes(app: Flask, object_type: str = "tool") -> list[tuple[str, str]]:
-    with app.app_context():
-        rows = db.session.execute(
-            sa.select(ChangeRecord.action, ChangeRecord.object_key)
-            .where(ChangeRecord.object_type == object_type)
-            .order_by(ChangeRecord.id)
-        )
-        return [tuple(r) for r in rows]
-
-
-def tool_row(app: Flask, slug: str) -> Tool | None:
-    with app.app_context():
-        tool = entities.tool_by_slug(db.session, slug)
-        if tool is not None:
-            db.session.expunge(tool)
-        return tool
-
-
-def error_beside(html: str, field: str) -> str:
-    """Return the error message rendered for `field`, checking it is tied to the input."""
-    match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
-    assert match, f"no error shown for {field}"
-    assert (
-        re.search(
-            rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', html
-        )
-        or f'id="{field}-group"' in html
-    )
-    assert f'aria-describedby="{field}-error' in html or f"{field}-error" in html
-    return match.group(1)
-
+from tests.pages import changes
+from tests.pages import error_beside
+from tests.pages import make_tools
+from tests.pages import seed
+from tests.pages import tool_row
 
 VALID = {
     "name": "HubSpot Marketing Hub",
@@ -215,54 +182,6 @@ def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> 
     assert "admin@example.com" in history  # the signed-in administrator
 
 
-def test_stale_edit_is_refused_with_409_showing_newer_values(app: Flask, client) -> None:
-    seed(app, lambda s: make_tool(s, slug="zapier", name="Zapier", vendor="Zapier"))
-    assert 'name="version" type="hidden" value="1"' in client.get("/tools/zapier/edit").text
-    # Someone else saves first.
-    seed(
-        app,
-        lambda s: entities.save_tool(
-            s,
-            {"name": "Zapier", "vendor": "Zapier Inc.", "lifecycle": "in_review"},
-            actor="bob@example.com",
-            tool=entities.tool_by_slug(s, "zapier"),
-            expected_version=1,
-        ),
-    )
-    response = client.post(
-        "/tools/zapier/edit",
-        data={
-            "name": "Zapier (personal)",
-            "vendor": "Zapier",
-            "lifecycle": "requested",
-            "currency": "USD",
-            "version": "1",
-        },
-    )
-    assert response.status_code == 409
-    html = response.text
-    assert "This tool changed since you opened it" in html and "bob@example.com" in html
-    assert '<td class="now">Zapier Inc.</td>' in html and '<td class="now">in_review</td>' in html
-    assert 'value="Zapier (personal)"' in html  # the user's input is kept
-    assert 'name="version" type="hidden" value="2"' in html  # ready to re-apply
-    tool = tool_row(app, "zapier")
-    assert tool is not None and tool.name == "Zapier" and tool.vendor == "Zapier Inc."
-    assert [a for a, _ in changes(app)] == ["create", "update"]
-    # Re-submitting on top of the newer version goes through.
-    again = client.post(
-        "/tools/zapier/edit",
-        data={
-            "name": "Zapier (personal)",
-            "vendor": "Zapier Inc.",
-            "lifecycle": "in_review",
-            "currency": "USD",
-            "version": "2",
-        },
-    )
-    assert again.status_code == 302
-    assert tool_row(app, "zapier").name == "Zapier (personal)"
-
-
 def _tool_with_everything(session: t.Any) -> None:
     make_tool(session, slug="crm", name="CRM")
     make_tool(session, slug="esp", name="ESP")
@@ -296,68 +215,20 @@ def test_delete_removes_tool_flows_and_dependencies_with_change_records(app: Fla
     assert [a for a, _ in changes(app, "dependency")] == ["create", "delete"]
 
 
-def test_delete_is_post_only_and_stale_delete_is_refused(app: Flask, client) -> None:
-    seed(app, lambda s: make_tool(s, slug="hotjar", name="Hotjar"))
-    assert client.delete("/tools/hotjar/delete").status_code == 405
-    seed(
-        app,
-        lambda s: entities.save_tool(
-            s,
-            {"name": "Hotjar", "vendor": "Contentsquare"},
-            actor="eve@example.com",
-            tool=entities.tool_by_slug(s, "hotjar"),
-        ),
-    )
-    response = client.post("/tools/hotjar/delete", data={"version": "1"})
-    assert response.status_code == 409
-    assert "This tool changed since you opened it" in response.text
-    assert "Contentsquare" in response.text
-    assert tool_row(app, "hotjar") is not None
-
-
 def _list_fixture(session: t.Any) -> None:
-    make_person(session, email="mia@example.com", department="marketing")
-    make_person(session, email="ian@example.com", department="it")
-    make_tool(
+    mia, ian, ok = "mia@example.com", "ian@example.com", "sanctioned"
+    make_person(session, email=mia, department="marketing")
+    make_person(session, email=ian, department="it")
+    automation = "marketing-automation-campaign-lead-management"
+    pii, content = ["contact_pii"], ["transactional", "content"]
+    make_tools(
         session,
-        slug="hubspot",
-        name="HubSpot",
-        vendor="HubSpot Inc.",
-        category="marketing-automation-campaign-lead-management",
-        lifecycle="sanctioned",
-        business_owner="mia@example.com",
-        technical_owner="ian@example.com",
-        data_classes=["contact_pii"],
-        annual_cost=50000,
-    )
-    make_tool(
-        session,
-        slug="looker",
-        name="Looker",
-        vendor="Google",
-        category="dashboards-data-visualization",
-        lifecycle="sanctioned",
-        business_owner="mia@example.com",
-        annual_cost=30000,
-    )
-    make_tool(
-        session,
-        slug="canva",
-        name="Canva",
-        vendor="Canva",
-        category="dam-mrm",
-        lifecycle="discovered",
-    )
-    make_tool(
-        session,
-        slug="snowflake",
-        name="Snowflake",
-        vendor="Snowflake",
-        category="data-warehouse",
-        lifecycle="sanctioned",
-        technical_owner="ian@example.com",
-        data_classes=["transactional", "content"],
-        annual_cost=90000,
+        "slug name vendor category lifecycle business_owner technical_owner data_classes"
+        " annual_cost",
+        ("hubspot", "HubSpot", "HubSpot Inc.", automation, ok, mia, ian, pii, 50000),
+        ("looker", "Looker", "Google", "dashboards-data-visualization", ok, mia, None, None, 30000),
+        ("canva", "Canva", "Canva", "dam-mrm", "discovered", None, None, None, None),
+        ("snowflake", "Snowflake", "Snowflake", "data-warehouse", ok, None, ian, content, 90000),
     )
 
 

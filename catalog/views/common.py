@@ -1,4 +1,4 @@
-"""Helpers the register pages share: stale-edit conflicts, change diffs, pagination."""
+"""Helpers the register pages share: stale-edit conflicts, change diffs, pagination, proposals."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import field
 
 import sqlalchemy as sa
 from flask import current_app
+from flask import flash
 from flask import request
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,21 @@ def _shown(value: t.Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def flash_proposals(queued: t.Sequence[t.Any]) -> None:
+    """Tell a marketer which part of their change waits for IT (a proposal in /review)."""
+    for proposal in queued:
+        what = (
+            ", ".join(n.replace("_", " ") for n in proposal.changes)
+            if proposal.action == "update"
+            else "deleting it"
+        )
+        flash(
+            f"{what.capitalize()} on {proposal.object_key} is IT's decision: proposal "
+            f"{proposal.id} waits for IT in the review queue.",
+            "info",
+        )
 
 
 @dataclass
@@ -104,6 +120,8 @@ def history_entry(rec: ChangeRecord) -> HistoryEntry:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a list, and what its pager needs to link to the others."""
+
     items: list[t.Any]
     page: int
     pages: int

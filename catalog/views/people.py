@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import typing as t
-
 import sqlalchemy as sa
 from flask import Blueprint
-from flask import abort
-from flask import flash
-from flask import redirect
 from flask import render_template
-from flask import request
-from flask import url_for
 from flask.typing import ResponseReturnValue
 
-from catalog.auth import require_write
 from catalog.extensions import db
-from catalog.forms import ConfirmForm
 from catalog.forms import PersonForm
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
-from catalog.services.entities import ConflictError
-from catalog.services.records import ValidationError
-from catalog.views.common import conflict_for
-from catalog.web import current_actor
+from catalog.views.generic import Messages
+from catalog.views.generic import RegisterPages
+from catalog.views.generic import add_register_pages
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-
-
-def _person_or_404(id: int) -> Person:
-    person = db.session.get(Person, id)
-    if person is None:
-        abort(404)
-    return person
 
 
 @bp.get("")
@@ -63,101 +46,23 @@ def index() -> ResponseReturnValue:
     return render_template("people/index.html", people=people, owned=owned)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def create() -> ResponseReturnValue:
-    """Add a person who can own tools."""
-    require_write("person")
-    form = PersonForm()
-    if form.validate_on_submit():
-        try:
-            person = entities.save_person(db.session, form.to_record(), actor=current_actor())
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-        else:
-            flash(f"Added {person.name or person.email}.", "success")
-            return redirect(url_for("people.index"))
-    elif form.is_submitted():
-        form.precheck()
-    status = 422 if form.is_submitted() else 200
-    return render_template("people/form.html", form=form, person=None), status
-
-
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
-def edit(id: int) -> ResponseReturnValue:
-    """Edit a person; a form opened before someone else's save is refused with 409."""
-    person = _person_or_404(id)
-    require_write("person", person, delete=request.endpoint == "people.delete")
-    if request.method == "GET":
-        data = records.person_record(person) | {"version": str(person.version)}
-        return render_template("people/form.html", form=PersonForm(data=data), person=person)
-    form = PersonForm()
-    if not form.validate_on_submit():
-        form.precheck()
-        return render_template("people/form.html", form=form, person=person), 422
-    record = form.to_record()
-    try:
-        entities.save_person(
-            db.session,
-            record,
-            actor=current_actor(),
-            person=person,
-            expected_version=form.expected_version() or -1,
-        )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        form.apply_errors(exc.errors)
-        return render_template("people/form.html", form=form, person=person), 422
-    except ConflictError:
-        db.session.rollback()
-        return _conflict("people/form.html", id, form, record)
-    flash(f"Saved {person.name or person.email}.", "success")
-    return redirect(url_for("people.index"))
-
-
-def _conflict(template: str, id: int, form: t.Any, mine: dict | None) -> ResponseReturnValue:
-    person = db.session.get(Person, id, populate_existing=True)
-    if person is None:
-        flash(
-            "Someone removed this person while you had the form open; nothing was saved.", "error"
-        )
-        return redirect(url_for("people.index"))
-    current = records.person_record(person)
-    conflict = conflict_for(db.session, "person", person.email, current, mine, person.version)
-    form.set_version(person.version)
-    extra = {"tools": entities.owned_tools(db.session, person)} if mine is None else {}
-    return render_template(template, form=form, person=person, conflict=conflict, **extra), 409
-
-
-@bp.route("/<int:id>/delete", methods=["GET", "POST"])
-def delete(id: int) -> ResponseReturnValue:
-    """Confirm (GET) and remove (POST) a person; their tools lose that owner."""
-    person = _person_or_404(id)
-    require_write("person", person, delete=request.endpoint == "people.delete")
-    if request.method == "GET":
-        form = ConfirmForm(data={"version": str(person.version)})
-        return render_template(
-            "people/delete.html",
-            form=form,
-            person=person,
-            tools=entities.owned_tools(db.session, person),
-        )
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    label = person.name or person.email
-    try:
-        entities.delete_person(
-            db.session,
-            person,
-            actor=current_actor(),
-            expected_version=form.expected_version() or -1,
-        )
-        db.session.commit()
-    except ConflictError:
-        db.session.rollback()
-        return _conflict("people/delete.html", id, form, None)
-    flash(f"Removed {label}; the tools they owned now need a new owner.", "success")
-    return redirect(url_for("people.index"))
+PAGES = RegisterPages(
+    kind="person",
+    key=Person.id,
+    endpoint="people",
+    label=lambda person: person.name or person.email,
+    messages=Messages(
+        created="Added {label}.",
+        saved="Saved {label}.",
+        deleted="Removed {label}; the tools they owned now need a new owner.",
+        gone="Someone removed this person while you had the form open; nothing was saved.",
+    ),
+    form=PersonForm,
+    save=entities.save_person,
+    delete=entities.delete_person,
+    # The tools that lose this owner, listed on the confirmation page.
+    delete_context=lambda person: {"tools": entities.owned_tools(db.session, person)},
+    as_record=records.person_record,
+    change_key=lambda person: person.email,
+)
+add_register_pages(bp, PAGES)

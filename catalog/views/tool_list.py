@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import typing as t
-from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import jsonify
 from flask import redirect
@@ -23,21 +19,20 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
 from catalog import taxonomy
-from catalog.auth import can
 from catalog.auth import require
 from catalog.auth import require_write
 from catalog.extensions import db
-from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import bulk
-from catalog.services import review
 from catalog.services import saved_views
 from catalog.services import tool_list
 from catalog.services import tool_search
 from catalog.services.audit import defuse_cell
 from catalog.services.records import ValidationError
 from catalog.services.tool_list import SEVERITY_COLUMNS
-from catalog.services.tool_query import filter_query
+from catalog.views.tool_listing import list_ids
+from catalog.views.tool_listing import today
+from catalog.views.tool_listing import user_id
 from catalog.web import current_actor
 
 bp = Blueprint("tool_list", __name__)
@@ -61,68 +56,11 @@ EXPORT_HEADER = (
 SUGGEST_MAX = 25
 
 
-def _today() -> date:
-    return date.today()
-
-
-def _governance() -> dict[str, tool_list.Governance]:
-    sla = review.sla_days(db.session, int(current_app.config["REVIEW_SLA_DAYS"]))
-    return tool_list.governance(db.session, _today(), sla_days=sla)
-
-
-def _ids(
-    args: t.Mapping[str, str],
-) -> tuple[list[int], dict[str, tool_list.Governance], tool_list.ListFilters]:
-    filters = tool_list.parse_filters(args)
-    gov = _governance()
-    base = filter_query(sa.select(Tool.id, Tool.slug), args)
-    return tool_list.list_ids(db.session, base, args, filters, gov, _today()), gov, filters
-
-
-def _user_id() -> int | None:
-    user = current_user if current_user and current_user.is_authenticated else None
-    return getattr(user, "id", None)
-
-
-def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
-    """Return what the list page shows: one page of tools with their governance figures."""
-    from catalog.views.common import Page
-
-    filters = tool_list.parse_filters(args)
-    gov = _governance()
-    size = int(current_app.config.get("PAGE_SIZE", 25))
-    ids, total, number = tool_list.page_ids(
-        db.session,
-        filter_query(sa.select(Tool.id, Tool.slug), args),
-        args,
-        filters,
-        gov,
-        _today(),
-        page=request.args.get("page", 1, type=int) or 1,
-        size=size,
-    )
-    items = tool_list.tools_by_ids(db.session, ids)
-    user_id = _user_id()
-    return {
-        "page": Page(items, number, max(1, math.ceil(total / size)), total),
-        "gov": gov,
-        "no_gov": tool_list.NONE,
-        "filter_errors": filters.errors,
-        "people": db.session.execute(
-            sa.select(Person.email, Person.name).order_by(Person.name, Person.email)
-        ).all(),
-        "saved": saved_views.views(db.session, user_id) if user_id is not None else None,
-        "query": saved_views.query_string(args),
-        "bulk_actions": bulk.ACTIONS if can(current_user, "tool.decide") else None,
-        "severities": SEVERITY_COLUMNS,
-    }
-
-
 # Exports ----------------------------------------------------------------------------------------
 
 
 def _rows() -> t.Iterator[tuple[t.Any, ...]]:
-    ids, gov, _ = _ids(request.args)
+    ids, gov, _ = list_ids(request.args)
     for row in tool_list.export_rows(db.session, ids):
         g = gov.get(row[0], tool_list.NONE)
         category = taxonomy.CATEGORIES.get(row[3] or "")
@@ -147,7 +85,7 @@ def export_csv() -> ResponseReturnValue:
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=tools-{_today().isoformat()}.csv"},
+        headers={"Content-Disposition": f"attachment; filename=tools-{today().isoformat()}.csv"},
     )
 
 
@@ -182,7 +120,7 @@ def export_xlsx() -> ResponseReturnValue:
         data.getvalue(),
         headers={
             "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Disposition": f"attachment; filename=tools-{_today().isoformat()}.xlsx",
+            "Content-Disposition": f"attachment; filename=tools-{today().isoformat()}.xlsx",
         },
     )
 
@@ -194,21 +132,22 @@ def _back(query: str = "") -> ResponseReturnValue:
     return redirect(url_for("tools.index") + (f"?{query}" if query else ""))
 
 
+def _owner() -> dict[str, t.Any]:
+    """Return who owns the saved views being changed: the signed-in user (403 if anonymous)."""
+    require("read")
+    uid = user_id()
+    if uid is None:
+        abort(403)
+    return {"user_id": uid, "email": current_user.email, "actor": current_actor()}
+
+
 @bp.post("/tool-list/views")
 def save_view() -> ResponseReturnValue:
     """Save the filters of the list (sent as hidden fields) under a name, for this user."""
-    require("read")
-    user_id = _user_id()
-    if user_id is None:
-        abort(403)
+    owner = _owner()
     try:
         view = saved_views.save(
-            db.session,
-            user_id=user_id,
-            email=current_user.email,
-            name=request.form.get("name", ""),
-            args=request.form,
-            actor=current_actor(),
+            db.session, name=request.form.get("name", ""), args=request.form, **owner
         )
         db.session.commit()
     except ValidationError as exc:
@@ -222,18 +161,9 @@ def save_view() -> ResponseReturnValue:
 @bp.post("/tool-list/views/<int:view_id>/delete")
 def delete_view(view_id: int) -> ResponseReturnValue:
     """Delete one of the user's saved views (the list and its tools stay as they are)."""
-    require("read")
-    user_id = _user_id()
-    if user_id is None:
-        abort(403)
+    owner = _owner()
     try:
-        name = saved_views.delete(
-            db.session,
-            user_id=user_id,
-            email=current_user.email,
-            view_id=view_id,
-            actor=current_actor(),
-        )
+        name = saved_views.delete(db.session, view_id=view_id, **owner)
         db.session.commit()
     except ValidationError:
         db.session.rollback()
@@ -273,7 +203,7 @@ def bulk_action() -> ResponseReturnValue:
             versions,
             form,
             actor=current_actor(),
-            today=_today(),
+            today=today(),
             authorise=authorise,
         )
         db.session.commit()

@@ -9,8 +9,6 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -18,9 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from catalog.auth import can
-from catalog.auth import require_write
 from catalog.extensions import db
-from catalog.forms import ConfirmForm
 from catalog.forms import ToolForm
 from catalog.models import ReviewSignoff
 from catalog.models import Tool
@@ -32,12 +28,13 @@ from catalog.services import records
 from catalog.services import review
 from catalog.services import review_checklist
 from catalog.services import triage
-from catalog.services.entities import ConflictError
-from catalog.services.records import ValidationError
 from catalog.services.tool_query import SORTS
-from catalog.views.common import conflict_for
 from catalog.views.common import history
 from catalog.views.common import page_of
+from catalog.views.generic import Messages
+from catalog.views.generic import RegisterPages
+from catalog.views.generic import add_register_pages
+from catalog.views.tool_listing import list_context
 from catalog.web import current_actor
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
@@ -73,45 +70,23 @@ def form_data(tool: Tool) -> dict[str, t.Any]:
     data = records.tool_record(tool)
     for name in ("annual_cost", "renewal_date", "requested_at", "decided_at", "retired_at"):
         data[name] = getattr(tool, name)
-    return data | {"version": str(tool.version)}
+    return data
+
+
+def _setup(form: ToolForm, tool: Tool | None) -> ToolForm:
+    """Offer the people and categories; only IT decides; a tool's slug never changes."""
+    form.setup(db.session, editing=tool is not None, decide=_decides(tool))
+    if tool is not None:
+        form.slug.data = tool.slug
+    return form
 
 
 @bp.get("")
 def index() -> ResponseReturnValue:
     """List tools with search, filters, sorting and pagination."""
-    from catalog.views import tool_list
-
     return render_template(
-        "tools/index.html", sorts=SORTS, args=request.args, **tool_list.list_context(request.args)
+        "tools/index.html", sorts=SORTS, args=request.args, **list_context(request.args)
     )
-
-
-@bp.route("/new", methods=["GET", "POST"])
-def create() -> ResponseReturnValue:
-    """Register a tool."""
-    require_write("tool")
-    form = ToolForm().setup(db.session, editing=False, decide=_decides(None))
-    status = 200
-    if form.validate_on_submit():
-        require_write("tool", record=form.to_record(editing=False))
-        try:
-            tool = entities.save_tool(
-                db.session,
-                form.to_record(editing=False),
-                actor=_estate(request.form.get("estate_reason")),
-            )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-        else:
-            flash(f"Registered {tool.name}.", "success")
-            return redirect(url_for("tools.detail", slug=tool.slug))
-    elif form.is_submitted():
-        form.precheck()
-    if form.is_submitted():
-        status = 422
-    return render_template("tools/form.html", form=form, tool=None), status
 
 
 @bp.get("/<slug>")
@@ -190,81 +165,12 @@ def _gone(slug: str) -> ResponseReturnValue:
     return render_template("tools/gone.html", slug=slug, name=name, fate=fate, history=entries), 410
 
 
-@bp.route("/<slug>/edit", methods=["GET", "POST"])
-def edit(slug: str) -> ResponseReturnValue:
-    """Edit a tool; a form opened before someone else's save is refused with 409."""
-    tool = _tool_or_404(slug)
-    require_write("tool", tool)
-    if request.method == "GET":
-        form = ToolForm(data=form_data(tool)).setup(db.session, editing=True, decide=_decides(tool))
-        return render_template("tools/form.html", form=form, tool=tool)
-    form = ToolForm().setup(db.session, editing=True, decide=_decides(tool))
-    form.slug.data = tool.slug
-    if not form.validate_on_submit():
-        form.precheck()
-        return render_template("tools/form.html", form=form, tool=tool), 422
-    record = form.to_record(editing=True)
-    require_write("tool", tool, record)
-    try:
-        entities.save_tool(
-            db.session,
-            record,
-            actor=current_actor(),
-            tool=tool,
-            expected_version=form.expected_version() or -1,
-        )
-        flash_proposals(policy.take_queued(db.session))
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        form.apply_errors(exc.errors)
-        return render_template("tools/form.html", form=form, tool=tool), 422
-    except ConflictError:
-        db.session.rollback()
-        return _conflict("tools/form.html", slug, form, record)
-    flash(f"Saved {tool.name}.", "success")
-    return redirect(url_for("tools.detail", slug=tool.slug))
-
-
 def _estate(reason: str | None) -> str:
     """Return the actor, registering pre-existing estate when IT gives a reason for it."""
     actor = current_actor()
     if reason and reason.strip() and isinstance(actor, policy.Actor):
         return actor.registering_estate(reason)
     return actor
-
-
-def flash_proposals(queued: list[t.Any]) -> None:
-    """Tell a marketer which part of their change waits for IT (a proposal in /review)."""
-    for proposal in queued:
-        what = (
-            ", ".join(n.replace("_", " ") for n in proposal.changes)
-            if proposal.action == "update"
-            else "deleting it"
-        )
-        flash(
-            f"{what.capitalize()} on {proposal.object_key} is IT's decision: proposal "
-            f"{proposal.id} waits for IT in the review queue.",
-            "info",
-        )
-
-
-def _conflict(template: str, slug: str, form: t.Any, mine: dict | None) -> ResponseReturnValue:
-    """Re-render with the newer values and version, keeping the user's input (409)."""
-    tool = entities.tool_by_slug(db.session, slug)
-    if tool is None:
-        flash("Someone deleted this tool while you had it open; nothing was saved.", "error")
-        return redirect(url_for("tools.index"))
-    current = records.tool_record(tool)
-    conflict = conflict_for(db.session, "tool", slug, current, mine, tool.version)
-    form.set_version(tool.version)
-    return render_template(
-        template,
-        form=form,
-        tool=tool,
-        conflict=conflict,
-        **(_delete_context(tool) if mine is None else {}),
-    ), 409
 
 
 def _delete_context(tool: Tool) -> dict[str, t.Any]:
@@ -284,25 +190,25 @@ def _delete_context(tool: Tool) -> dict[str, t.Any]:
     }
 
 
-@bp.route("/<slug>/delete", methods=["GET", "POST"])
-def delete(slug: str) -> ResponseReturnValue:
-    """Confirm (GET) and delete (POST) a tool with its flows and dependencies."""
-    tool = _tool_or_404(slug)
-    require_write("tool", tool, delete=True)
-    if request.method == "GET":
-        form = ConfirmForm(data={"version": str(tool.version)})
-        return render_template("tools/delete.html", form=form, tool=tool, **_delete_context(tool))
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    name = tool.name
-    try:
-        entities.delete_tool(
-            db.session, tool, actor=current_actor(), expected_version=form.expected_version() or -1
-        )
-        db.session.commit()
-    except ConflictError:
-        db.session.rollback()
-        return _conflict("tools/delete.html", slug, form, None)
-    flash(f"Deleted {name} with its flows and dependencies.", "success")
-    return redirect(url_for("tools.index"))
+PAGES = RegisterPages(
+    kind="tool",
+    endpoint="tools",
+    key=Tool.slug,
+    form=ToolForm,
+    setup=_setup,
+    form_data=form_data,
+    to_record=lambda form, editing: form.to_record(editing=editing),
+    create_actor=lambda: _estate(request.form.get("estate_reason")),
+    save=entities.save_tool,
+    delete=entities.delete_tool,
+    delete_context=_delete_context,
+    as_record=records.tool_record,
+    change_key=lambda tool: tool.slug,
+    label=lambda tool: tool.name,
+    messages=Messages(
+        "Registered {label}.", "Saved {label}.", "Deleted {label} with its flows and dependencies."
+    ),
+    after_create=lambda tool: url_for("tools.detail", slug=tool.slug),
+    after_save=lambda tool: url_for("tools.detail", slug=tool.slug),
+)
+add_register_pages(bp, PAGES)
