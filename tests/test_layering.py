@@ -35,17 +35,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # The list page's context is built in the tool_list view module and the tools blueprint
     # renders it at /tools (views/tools.py is being reworked on another branch).
     ("catalog.views.tools", "catalog.views.tool_list"): "tool list context shared by two views",
-    # Discovery: the planner's and writer's types are declared in discovery.py, which calls
-    # them (modules being reworked on another branch; the types belong in a module of their own).
-    # discovery_merge and discovery_write import discovery for its AppPlan, Plan and ImportFailed.
-    # The spend triage, platform apps and import runs write through the same import path.
-    (
-        "cycle",
-        "catalog.services.discovery catalog.services.discovery_apps "
-        "catalog.services.discovery_merge catalog.services.discovery_write "
-        "catalog.services.import_runs catalog.services.platform_apps "
-        "catalog.services.spend_triage",
-    ): "types declared in the caller",
     # The flow pages flash a marketer's queued proposals with the tool pages' helper; it
     # belongs in views/common.py.
     ("catalog.views.flows", "catalog.views.tools"): "flash_proposals shared by two views",

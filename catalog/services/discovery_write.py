@@ -15,11 +15,11 @@ from catalog.models import ToolAlias
 from catalog.services import entities
 from catalog.services import matching
 from catalog.services import records
+from catalog.services import spend_lines
 from catalog.services.discovery_merge import merged_sighting
+from catalog.services.discovery_types import ImportFailed
+from catalog.services.discovery_types import Plan
 from catalog.services.records import ValidationError
-
-if t.TYPE_CHECKING:
-    from catalog.services.discovery import Plan
 
 
 def alias_record(alias: ToolAlias, slug: str) -> dict[str, t.Any]:
@@ -65,11 +65,9 @@ def apply_plan(
 ) -> dict[str, t.Any]:
     """Write the plan through the entity services (each change recorded); return the summary.
 
-    Unclassified spend lines are kept for triage (`spend_triage.store_lines`), tagged with the
+    Unclassified spend lines are kept for triage (`spend_lines.store_lines`), tagged with the
     import run `run_id` when there is one.
     """
-    from catalog.services import spend_triage
-    from catalog.services.discovery import ImportFailed
 
     session.flush()
     changes = _change_count(session)
@@ -85,7 +83,7 @@ def apply_plan(
         group_slugs, confirmed = _new_tools(session, plan, actor, confirm)
         matched = _sightings(session, plan, group_slugs, actor)
         lines = list(zip(plan.unclassified_sources, plan.unclassified, strict=True))
-        added = spend_triage.store_lines(
+        added = spend_lines.store_lines(
             session, [*lines, *plan.decided_lines], run_id=run_id, actor=actor
         )
         _record_estate(session, plan, actor)
@@ -110,7 +108,7 @@ def apply_plan(
         "skipped": dict(plan.skipped),
         "unclassified": {
             "lines": len(plan.unclassified),
-            "merchants": len({spend_triage.merchant_key(u.merchant) for u in plan.unclassified}),
+            "merchants": len({spend_lines.merchant_key(u.merchant) for u in plan.unclassified}),
             "added": added,
         },
         "spend_decisions": dict(plan.spend_decisions),
@@ -157,8 +155,6 @@ def _record_estate(session: Session, plan: Plan, actor: str) -> None:
 def _new_tools(
     session: Session, plan: Plan, actor: str, confirm: t.Mapping[str, str]
 ) -> tuple[dict[str, str], set[str]]:
-    from catalog.services.discovery import ImportFailed
-
     group_slugs: dict[str, str] = {}
     confirmed: set[str] = set()
     labels = {name: cls.label for name, cls in integrations.IMPORTERS.items()}
