@@ -81,7 +81,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def query(filters: Filters, *, hidden_types: Iterable[str] = ()) -> sa.Select[tuple[ChangeRecord]]:
+def query(filters: Filters, *, hidden_types: Iterable[str] = ()) -> sa.Select[ChangeRecord]:
     """Return the change records matching `filters`, newest first."""
     stmt = sa.select(ChangeRecord)
     hidden = list(hidden_types)

@@ -87,7 +87,7 @@ def catalog_tables() -> list[sa.Table]:
     Found from the foreign keys, so a table added later that hangs off a tool is emptied too.
     Accounts, settings, the taxonomy, scorecard figures and the change log stay.
     """
-    wanted = {Tool.__table__.name, Person.__table__.name, IgnoredApp.__table__.name}
+    wanted = {Tool.__tablename__, Person.__tablename__, IgnoredApp.__tablename__}
     tables = Base.metadata.sorted_tables
     for table in tables:  # sorted: a table comes after every table it refers to
         if any(fk.column.table.name in wanted for fk in table.foreign_keys):
@@ -175,8 +175,8 @@ def date_history(
     tools = {tool["slug"]: tool for tool in bundle["tools"]}
     born: dict[str, datetime] = {}
     for slug, tool in tools.items():
-        day = _day(tool.get("requested_at")) or first_seen.get(slug)
-        born[slug] = _noon(day) if day else start
+        birthday = _day(tool.get("requested_at")) or first_seen.get(slug)
+        born[slug] = _noon(birthday) if birthday else start
 
     count = 0
     for record in session.scalars(
@@ -195,8 +195,8 @@ def date_history(
             )
             record.at = max(born.get(str(end), start) for end in ends)
         elif kind == "sighting":
-            day = _day(after.get("first_seen"))
-            record.at = _noon(day) if day else start
+            seen = _day(after.get("first_seen"))
+            record.at = _noon(seen) if seen else start
         else:
             record.at = start
         count += 1

@@ -37,18 +37,25 @@ def add_alias(session: Session, tool: Tool, value: str, *, source: str = "", act
     return True
 
 
-def _create_alias(session: Session, tool: Tool, source: str, value: str, actor: str) -> None:
-    alias = ToolAlias(tool=tool, source=source, value=value)
-    session.add(alias)
+def record_alias(
+    session: Session, alias: ToolAlias, before: str | None, after: str | None, *, actor: str
+) -> None:
+    """Record an alias created (`before` None), moved between two tools' slugs, or deleted."""
     entities.record_change(
         session,
         actor=actor,
-        action="create",
+        action="create" if before is None else "delete" if after is None else "update",
         object_type="alias",
         object_key=alias.key,
-        before=None,
-        after=alias_record(alias, tool.slug),
+        before=None if before is None else alias_record(alias, before),
+        after=None if after is None else alias_record(alias, after),
     )
+
+
+def _create_alias(session: Session, tool: Tool, source: str, value: str, actor: str) -> None:
+    alias = ToolAlias(tool=tool, source=source, value=value)
+    session.add(alias)
+    record_alias(session, alias, None, tool.slug, actor=actor)
 
 
 def _change_count(session: Session) -> int:
@@ -194,11 +201,12 @@ def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor:
         for s in session.scalars(sa.select(Sighting).where(Sighting.source.in_(sources)))
     }
     tools = {tool.slug: tool for tool in session.scalars(sa.select(Tool))}
-    known_ids = set(
-        session.execute(
+    known_ids: set[tuple[str, str]] = {
+        (source, value)
+        for source, value in session.execute(
             sa.select(ToolAlias.source, ToolAlias.value).where(ToolAlias.source.in_(sources))
-        ).all()
-    )
+        )
+    }
     matched = 0
     for app in plan.apps:
         if app.how == "new":

@@ -228,11 +228,12 @@ def deliver(
     ).all()
     commit()
     for notice_id, attempts in due:
-        claimed = session.execute(
+        claim = (
             sa.update(Notice)
             .where(Notice.id == notice_id, Notice.status == "pending", Notice.attempts == attempts)
             .values(attempts=attempts + 1)
-        ).rowcount
+        )
+        claimed = t.cast("sa.CursorResult[t.Any]", session.execute(claim)).rowcount
         commit()
         if not claimed:
             continue  # another run took it
