@@ -140,15 +140,8 @@ def review_event(
     session: Session, tool: Tool, action: str, after: dict[str, t.Any], *, actor: str
 ) -> None:
     """Record one step of a tool's review (a sign-off, a tick, a decision) in the change log."""
-    record_change(
-        session,
-        actor=actor,
-        action=action,
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after=after,
-    )
+    step: dict[str, t.Any] = {"object_type": "review", "object_key": tool.slug, "before": None}
+    record_change(session, actor=actor, action=action, after=after, **step)
 
 
 def _require_review(tool: Tool) -> None:

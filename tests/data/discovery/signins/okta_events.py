@@ -10,19 +10,11 @@ import json
 from datetime import datetime
 from datetime import timedelta
 
-from signins_shared import RNG
-from signins_shared import TENANT
-from signins_shared import USERS
-from signins_shared import la_stamp
-from signins_shared import label
-from signins_shared import weighted
+import signins_shared as shared
 
-OKTA_APPS = [
-    ("Hotjar (Marketing)", "0oam44qwezA075Gms501", True),
-    ("HubSpot Marketing Hub", "0oam44qwezA075Gms502", True),
-    ("Miro Board (Design)", "0oam44qwezA075Gms503", True),
-    ("Typeform", "0oam44qwezA075Gms504", True),
-    ("Asana", "0oam44qwezA075Gms505", True),
+# (name, app instance id, is a third-party tool): the tools people sign in to, then Okta's own.
+TOOLS = ("Hotjar (Marketing)", "HubSpot Marketing Hub", "Miro Board (Design)", "Typeform", "Asana")
+OKTA_APPS = [(name, f"0oam44qwezA075Gms50{i}", True) for i, name in enumerate(TOOLS, start=1)] + [
     ("Okta Dashboard", "0oa1kcdplaZ3kQ8u15d7", False),
     ("Okta Admin Console", "0oa1kcdpltK9Y1d8i5d7", False),
     ("Okta Browser Plugin", "0oa1kcdpm0nWj3fjK5d7", False),
@@ -32,12 +24,14 @@ OKTA_KINDS = [("success", 10), ("failed", 4), ("session", 3), ("policy", 2), ("c
 
 def okta_event(n: int, kind: str) -> tuple[dict, dict]:
     app = OKTA_APPS[n % len(OKTA_APPS)]
-    name, upn, _ = USERS[n % 4]
+    name, upn, _ = shared.USERS[n % 4]
     when = datetime(2025, 11, 20, 8, 0, 0) + timedelta(hours=n * 2, seconds=n)
     event_type = {"session": "user.session.start", "policy": "policy.evaluate_sign_on"}.get(
         kind, "user.authentication.sso"
     )
-    result = {"failed": RNG.choice(["FAILURE", "DENY"]), "policy": "ALLOW"}.get(kind, "SUCCESS")
+    result = {"failed": shared.RNG.choice(["FAILURE", "DENY"]), "policy": "ALLOW"}.get(
+        kind, "SUCCESS"
+    )
     actor = {
         "id": f"00uk3xaeudYtHS5l{n:04d}",
         "type": "User",
@@ -97,12 +91,12 @@ def okta_event(n: int, kind: str) -> tuple[dict, dict]:
         "uuid": f"d5bbf620-c7c3-11ef-8b08-{n:012d}",
         "version": "0",
     }
-    return event, {**label(app, kind), "app": app[0] if target else ""}
+    return event, {**shared.label(app, kind), "app": app[0] if target else ""}
 
 
 def okta_api(count: int) -> tuple[str, list[dict]]:
     events, labels = [], []
-    for n, kind in enumerate(weighted(OKTA_KINDS, count)):
+    for n, kind in enumerate(shared.weighted(OKTA_KINDS, count)):
         event, lab = okta_event(n, kind)
         events.append(json.dumps(event))
         labels.append({"where": f"record {n + 1} (line {n + 2})", **lab})
@@ -150,17 +144,17 @@ def okta_flat(count: int) -> tuple[str, list[dict]]:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(OKTA_FLAT)
     labels = []
-    for n, kind in enumerate(weighted(OKTA_KINDS, count)):
+    for n, kind in enumerate(shared.weighted(OKTA_KINDS, count)):
         event, lab = okta_event(n + 100, kind)
         published = datetime.strptime(event["published"][:19], "%Y-%m-%dT%H:%M:%S")
         row = dict.fromkeys(OKTA_FLAT, "")
         row.update(
             {
-                "TenantId": TENANT,
+                "TenantId": shared.TENANT,
                 "SourceSystem": "RestAPI",
-                "TimeGenerated [UTC]": la_stamp(published + timedelta(minutes=4)),
+                "TimeGenerated [UTC]": shared.la_stamp(published + timedelta(minutes=4)),
                 "uuid_g": event["uuid"],
-                "published_t [UTC]": la_stamp(published),
+                "published_t [UTC]": shared.la_stamp(published),
                 "eventType_s": event["eventType"],
                 "version_s": "0",
                 "severity_s": event["severity"],
