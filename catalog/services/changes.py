@@ -27,17 +27,7 @@ from catalog.services import entities
 from catalog.services.audit import defuse_cell
 from catalog.services.records import ValidationError
 
-CSV_HEADER = (
-    "id",
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_key",
-    "before",
-    "after",
-    "request_id",
-)
+CSV_HEADER = tuple("id at actor action object_type object_key before after request_id".split())
 
 
 @dataclass(frozen=True)

@@ -101,24 +101,22 @@ def clear_catalog(session: Session, *, actor: str) -> dict[str, int]:
     Each tool and person gets a delete record, so their history stays readable at their key.
     """
     counts = catalog_counts(session)
-    for tool in session.scalars(sa.select(Tool).order_by(Tool.slug)):
+    deleted: list[tuple[str, str, dict[str, t.Any]]] = [
+        ("tool", tool.slug, records.tool_record(tool))
+        for tool in session.scalars(sa.select(Tool).order_by(Tool.slug))
+    ]
+    deleted += [
+        ("person", person.email, records.person_record(person))
+        for person in session.scalars(sa.select(Person).order_by(Person.email))
+    ]
+    for kind, key, before in deleted:
         entities.record_change(
             session,
             actor=actor,
             action="delete",
-            object_type="tool",
-            object_key=tool.slug,
-            before=records.tool_record(tool),
-            after=None,
-        )
-    for person in session.scalars(sa.select(Person).order_by(Person.email)):
-        entities.record_change(
-            session,
-            actor=actor,
-            action="delete",
-            object_type="person",
-            object_key=person.email,
-            before=records.person_record(person),
+            object_type=kind,
+            object_key=key,
+            before=before,
             after=None,
         )
     entities.record_change(
