@@ -152,13 +152,7 @@ def preview(token: str) -> ResponseReturnValue:
     require("import.run")
     path, meta = _stash(token)
     try:
-        plan = discovery.plan_import(
-            db.session,
-            meta["source"],
-            [str(path)],
-            names={str(path): meta["filename"]},
-            options=_options(meta),
-        )
+        plan = _plan(path, meta)
         error = plan.failure()
     except discovery.ImportFailed as exc:
         plan, error = None, str(exc)
@@ -177,10 +171,17 @@ def preview(token: str) -> ResponseReturnValue:
     )
 
 
-def _options(meta: dict[str, t.Any]) -> dict[str, t.Any]:
-    if not meta.get("columns"):
-        return {}
-    return {"columns": meta["columns"], "purchases": meta.get("purchases", "positive")}
+def _plan(path: Path, meta: dict[str, t.Any]) -> discovery.Plan:
+    """Plan the import of an uploaded file, with the options given on upload (write nothing)."""
+    options = (
+        {"columns": meta["columns"], "purchases": meta.get("purchases", "positive")}
+        if meta.get("columns")
+        else {}
+    )
+    names = {str(path): meta["filename"]}
+    return discovery.plan_import(
+        db.session, meta["source"], [str(path)], names=names, options=options
+    )
 
 
 @bp.post("/imports/<token>/commit")
@@ -192,13 +193,7 @@ def commit(token: str) -> ResponseReturnValue:
     try:
         # Confirmations name group keys; the tool each one goes to comes from a fresh plan, so a
         # forged form can only confirm what the preview offered.
-        plan = discovery.plan_import(
-            db.session,
-            meta["source"],
-            [str(path)],
-            names={str(path): meta["filename"]},
-            options=_options(meta),
-        )
+        plan = _plan(path, meta)
         failure = plan.failure()
         if failure:
             raise discovery.ImportFailed(failure)

@@ -7,6 +7,8 @@ administrator extends the platform apps list (`settings.edit`).
 
 from __future__ import annotations
 
+import typing as t
+
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -28,6 +30,8 @@ from catalog.services.records import ValidationError
 from catalog.views.imports import bp
 from catalog.web import current_actor
 
+T = t.TypeVar("T")
+
 
 @bp.route("/imports/spend")
 def spend() -> ResponseReturnValue:
@@ -39,25 +43,31 @@ def spend() -> ResponseReturnValue:
     )
 
 
+def _commit_or_back(call: t.Callable[[], T], back: str) -> T:
+    """Run one service write and commit it; on a refusal roll back, say why and go `back`."""
+    try:
+        result = call()
+        db.session.commit()
+    except (ValidationError, discovery.ImportFailed) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        abort(redirect(back))
+    return result
+
+
 @bp.post("/imports/spend/decide")
 def spend_decide() -> ResponseReturnValue:
     """Call a merchant software (discover it from its lines) or not software (skip it)."""
     require("import.run")
     key = request.form.get("merchant", "")[:500]
     decision = request.form.get("decision", "")
-    try:
-        summary = spend_triage.decide(
-            db.session,
-            key,
-            decision,
-            actor=current_actor(),
-            reason=request.form.get("reason", "")[:2000],
-        )
-        db.session.commit()
-    except (ValidationError, discovery.ImportFailed) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.spend"))
+    reason = request.form.get("reason", "")[:2000]
+    summary = _commit_or_back(
+        lambda: spend_triage.decide(
+            db.session, key, decision, actor=current_actor(), reason=reason
+        ),
+        url_for("imports.spend"),
+    )
     if summary is None:
         flash("Not software: later imports skip this merchant's lines. Undo below.", "success")
         return redirect(url_for("imports.spend"))
@@ -69,15 +79,10 @@ def spend_decide() -> ResponseReturnValue:
 def spend_undo() -> ResponseReturnValue:
     """Forget a merchant decision; its lines wait in the list again."""
     require("import.run")
-    try:
-        item = spend_triage.undo(
-            db.session, request.form.get("merchant", "")[:500], actor=current_actor()
-        )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.spend"))
+    key = request.form.get("merchant", "")[:500]
+    item = _commit_or_back(
+        lambda: spend_triage.undo(db.session, key, actor=current_actor()), url_for("imports.spend")
+    )
     flash(f"Decision on {item.merchant} undone; its lines wait for a decision again.", "success")
     return redirect(url_for("imports.spend"))
 
@@ -86,19 +91,17 @@ def spend_undo() -> ResponseReturnValue:
 def platform_app_add() -> ResponseReturnValue:
     """Declare an app a platform's own: later imports attach it to the platform or skip it."""
     require("settings.edit")
-    try:
-        entry = platform_apps.add(
+    form = request.form
+    entry = _commit_or_back(
+        lambda: platform_apps.add(
             db.session,
-            platform=request.form.get("platform", ""),
-            name=request.form.get("name", "")[:500],
-            app_id=request.form.get("app_id", "")[:500],
+            platform=form.get("platform", ""),
+            name=form.get("name", "")[:500],
+            app_id=form.get("app_id", "")[:500],
             actor=current_actor(),
-        )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.index") + "#platform-apps")
+        ),
+        url_for("imports.index") + "#platform-apps",
+    )
     shown = entry.label or entry.app_id
     flash(f"{shown} is now a {platform_apps.PLATFORM_LABELS[entry.platform]} app.", "success")
     return redirect(url_for("imports.index") + "#platform-apps")
