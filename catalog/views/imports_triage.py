@@ -7,8 +7,6 @@ administrator extends the platform apps list (`settings.edit`).
 
 from __future__ import annotations
 
-import typing as t
-
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -26,11 +24,9 @@ from catalog.services import import_runs
 from catalog.services import platform_apps
 from catalog.services import spend_triage
 from catalog.services.discovery_summary import stale_line
-from catalog.services.records import ValidationError
 from catalog.views.imports import bp
+from catalog.views.writes import commit_or_back
 from catalog.web import current_actor
-
-T = t.TypeVar("T")
 
 
 @bp.route("/imports/spend")
@@ -43,18 +39,6 @@ def spend() -> ResponseReturnValue:
     )
 
 
-def _commit_or_back(call: t.Callable[[], T], back: str) -> T:
-    """Run one service write and commit it; on a refusal roll back, say why and go `back`."""
-    try:
-        result = call()
-        db.session.commit()
-    except (ValidationError, discovery.ImportFailed) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        abort(redirect(back))
-    return result
-
-
 @bp.post("/imports/spend/decide")
 def spend_decide() -> ResponseReturnValue:
     """Call a merchant software (discover it from its lines) or not software (skip it)."""
@@ -62,7 +46,7 @@ def spend_decide() -> ResponseReturnValue:
     key = request.form.get("merchant", "")[:500]
     decision = request.form.get("decision", "")
     reason = request.form.get("reason", "")[:2000]
-    summary = _commit_or_back(
+    summary = commit_or_back(
         lambda: spend_triage.decide(
             db.session, key, decision, actor=current_actor(), reason=reason
         ),
@@ -80,7 +64,7 @@ def spend_undo() -> ResponseReturnValue:
     """Forget a merchant decision; its lines wait in the list again."""
     require("import.run")
     key = request.form.get("merchant", "")[:500]
-    item = _commit_or_back(
+    item = commit_or_back(
         lambda: spend_triage.undo(db.session, key, actor=current_actor()), url_for("imports.spend")
     )
     flash(f"Decision on {item.merchant} undone; its lines wait for a decision again.", "success")
@@ -92,7 +76,7 @@ def platform_app_add() -> ResponseReturnValue:
     """Declare an app a platform's own: later imports attach it to the platform or skip it."""
     require("settings.edit")
     form = request.form
-    entry = _commit_or_back(
+    entry = commit_or_back(
         lambda: platform_apps.add(
             db.session,
             platform=form.get("platform", ""),
