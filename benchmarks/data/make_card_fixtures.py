@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import random
+import typing as t
 from datetime import date
 from datetime import timedelta
 from pathlib import Path
@@ -131,6 +132,23 @@ def _write(
     )
 
 
+def _statement(
+    rng: random.Random,
+    name: str,
+    header: list[str],
+    count: int,
+    row: t.Callable[[int, dict], list[str]],
+    preamble: int = 0,
+    blank: str = "",
+) -> None:
+    """Write one statement of `count` drawn lines, `row(i, line)` giving each line's cells."""
+    rows, labels = [], {}
+    for i, line in enumerate(_lines(rng, count)):
+        rows.append(row(i, line))
+        labels[f"row {preamble + 2 + i}"] = _label(line)
+    _write(name, header, rows, labels, preamble=preamble, blank=blank)
+
+
 def _label(line: dict) -> dict:
     software = line["kind"] == "purchase" and line["label"] is not None
     return {
@@ -154,9 +172,9 @@ def amex(rng: random.Random) -> None:
         "Reference",
         "Category",
     ]
-    rows, labels = [], {}
     preamble = 6
-    for i, line in enumerate(_lines(rng, 440)):
+
+    def row(i: int, line: dict) -> list[str]:
         city = line["city"]
         desc = line["desc"]
         signed = -line["amount"] if line["kind"] in ("payment", "credit") else line["amount"]
@@ -173,23 +191,23 @@ def amex(rng: random.Random) -> None:
             if line["kind"] == "purchase"
             else ""
         )
-        rows.append(
-            [
-                line["day"].strftime("%m/%d/%Y"),
-                _amex_description(rng, desc, city) if line["kind"] == "purchase" else desc,
-                f"{signed:.2f}",
-                extended,
-                full,
-                rng.choice(STREETS) if city[0] else "",
-                f"{city[0]}\n{city[1]}" if city[0] else "",
-                f"{rng.randrange(10000, 99999)}" if city[0] else "",
-                "UNITED STATES" if city[0] else "",
-                f"'3202530{70000 + i:07d}'",
-                line["category"],
-            ]
-        )
-        labels[f"row {preamble + 2 + i}"] = _label(line)
-    _write("amex_activity_440.csv", header, rows, labels, preamble=preamble, blank=",,,,,,,,,,")
+        return [
+            line["day"].strftime("%m/%d/%Y"),
+            _amex_description(rng, desc, city) if line["kind"] == "purchase" else desc,
+            f"{signed:.2f}",
+            extended,
+            full,
+            rng.choice(STREETS) if city[0] else "",
+            f"{city[0]}\n{city[1]}" if city[0] else "",
+            f"{rng.randrange(10000, 99999)}" if city[0] else "",
+            "UNITED STATES" if city[0] else "",
+            f"'3202530{70000 + i:07d}'",
+            line["category"],
+        ]
+
+    _statement(
+        rng, "amex_activity_440.csv", header, 440, row, preamble=preamble, blank=",,,,,,,,,,"
+    )
 
 
 def _bank_desc(line: dict) -> str:
@@ -210,8 +228,8 @@ def chase(rng: random.Random) -> None:
         "rent": "Home",
         "other": "Personal",
     }
-    rows, labels = [], {}
-    for i, line in enumerate(_lines(rng, 60)):
+
+    def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
         types = {"payment": "Payment", "fee": "Fee", "credit": "Return"}
         amount = line["amount"] if kind in ("payment", "credit") else -line["amount"]
@@ -222,45 +240,41 @@ def chase(rng: random.Random) -> None:
         else:
             cat = "Fees & Adjustments" if kind == "fee" else ""
         desc = "Payment Thank You-Mobile" if kind == "payment" else _bank_desc(line)
-        rows.append(
-            [
-                line["day"].strftime("%m/%d/%Y"),
-                (line["day"] + timedelta(days=1)).strftime("%m/%d/%Y"),
-                desc,
-                cat,
-                types.get(kind, "Sale"),
-                f"{amount:.2f}",
-                "",
-            ]
-        )
-        labels[f"row {2 + i}"] = _label(line)
-    _write("chase_activity.csv", header, rows, labels)
+        return [
+            line["day"].strftime("%m/%d/%Y"),
+            (line["day"] + timedelta(days=1)).strftime("%m/%d/%Y"),
+            desc,
+            cat,
+            types.get(kind, "Sale"),
+            f"{amount:.2f}",
+            "",
+        ]
+
+    _statement(rng, "chase_activity.csv", header, 60, row)
 
 
 def chase_old(rng: random.Random) -> None:
     header = ["Type", "Trans Date", "Post Date", "Description", "Amount"]
-    rows, labels = [], {}
-    for i, line in enumerate(_lines(rng, 30)):
+
+    def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
         amount = line["amount"] if kind in ("payment", "credit") else -line["amount"]
         kind_text = {"payment": "Payment", "fee": "Fee", "credit": "Return"}.get(kind, "Sale")
-        rows.append(
-            [
-                kind_text,
-                line["day"].strftime("%m/%d/%Y"),
-                (line["day"] + timedelta(days=2)).strftime("%m/%d/%Y"),
-                _bank_desc(line),
-                f"{amount:.2f}",
-            ]
-        )
-        labels[f"row {2 + i}"] = _label(line)
-    _write("chase_old_activity.csv", header, rows, labels)
+        return [
+            kind_text,
+            line["day"].strftime("%m/%d/%Y"),
+            (line["day"] + timedelta(days=2)).strftime("%m/%d/%Y"),
+            _bank_desc(line),
+            f"{amount:.2f}",
+        ]
+
+    _statement(rng, "chase_old_activity.csv", header, 30, row)
 
 
 def bank_of_america(rng: random.Random) -> None:
     header = ["Posted Date", "Reference Number", "Payee", "Address", "Amount"]
-    rows, labels = [], {}
-    for i, line in enumerate(_lines(rng, 50)):
+
+    def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
         amount = line["amount"] if kind in ("payment", "credit") else -line["amount"]
         desc = {"payment": "PAYMENT - THANK YOU", "fee": "INTEREST CHARGED ON PURCHASES"}.get(
@@ -269,17 +283,15 @@ def bank_of_america(rng: random.Random) -> None:
         city = line["city"]
         address = f"{city[0]} {city[1]}" if city[0] and kind == "purchase" else ""
         payee = f"{desc} {address}".strip() if address else desc
-        rows.append(
-            [
-                line["day"].strftime("%m/%d/%Y"),
-                f"2469216{rng.randrange(10**15):015d}",
-                payee,
-                address,
-                f"{amount:.2f}",
-            ]
-        )
-        labels[f"row {2 + i}"] = _label(line)
-    _write("bank_of_america_activity.csv", header, rows, labels)
+        return [
+            line["day"].strftime("%m/%d/%Y"),
+            f"2469216{rng.randrange(10**15):015d}",
+            payee,
+            address,
+            f"{amount:.2f}",
+        ]
+
+    _statement(rng, "bank_of_america_activity.csv", header, 50, row)
 
 
 def capital_one(rng: random.Random) -> None:
@@ -301,8 +313,8 @@ def capital_one(rng: random.Random) -> None:
         "rent": "Other Services",
         "other": "Other Services",
     }
-    rows, labels = [], {}
-    for i, line in enumerate(_lines(rng, 50)):
+
+    def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
         if kind == "payment":
             cat, debit, credit = "Payment/Credit", "", f"{line['amount']:.2f}"
@@ -317,19 +329,17 @@ def capital_one(rng: random.Random) -> None:
                 else next((v for k, v in cats.items() if k in _kind_of(line)), "Merchandise")
             )
             debit, credit = f"{line['amount']:.2f}", ""
-        rows.append(
-            [
-                line["day"].isoformat(),
-                (line["day"] + timedelta(days=1)).isoformat(),
-                "4821",
-                _bank_desc(line),
-                cat,
-                debit,
-                credit,
-            ]
-        )
-        labels[f"row {2 + i}"] = _label(line)
-    _write("capital_one_activity.csv", header, rows, labels)
+        return [
+            line["day"].isoformat(),
+            (line["day"] + timedelta(days=1)).isoformat(),
+            "4821",
+            _bank_desc(line),
+            cat,
+            debit,
+            credit,
+        ]
+
+    _statement(rng, "capital_one_activity.csv", header, 50, row)
 
 
 def _kind_of(line: dict) -> str:
@@ -348,19 +358,17 @@ def _kind_of(line: dict) -> str:
 
 def citi(rng: random.Random) -> None:
     header = ["Status", "Date", "Description", "Debit", "Credit", "Member Name"]
-    rows, labels = [], {}
-    for i, line in enumerate(_lines(rng, 50)):
+
+    def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
         desc = "ONLINE PAYMENT, THANK YOU" if kind == "payment" else _bank_desc(line)
         if kind in ("payment", "credit"):
             debit, credit = "", f"-{line['amount']:.2f}"
         else:
             debit, credit = f"{line['amount']:.2f}", ""
-        rows.append(
-            ["Cleared", line["day"].strftime("%m/%d/%Y"), desc, debit, credit, line["person"]]
-        )
-        labels[f"row {2 + i}"] = _label(line)
-    _write("citi_activity.csv", header, rows, labels)
+        return ["Cleared", line["day"].strftime("%m/%d/%Y"), desc, debit, credit, line["person"]]
+
+    _statement(rng, "citi_activity.csv", header, 50, row)
 
 
 def main() -> None:
