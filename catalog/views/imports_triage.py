@@ -75,20 +75,21 @@ def spend_undo() -> ResponseReturnValue:
 def platform_app_add() -> ResponseReturnValue:
     """Declare an app a platform's own: later imports attach it to the platform or skip it."""
     require("settings.edit")
-    form = request.form
-    entry = commit_or_back(
-        lambda: platform_apps.add(
+    form, back = request.form, url_for("imports.index") + "#platform-apps"
+
+    def add() -> str:
+        entry = platform_apps.add(
             db.session,
             platform=form.get("platform", ""),
             name=form.get("name", "")[:500],
             app_id=form.get("app_id", "")[:500],
             actor=current_actor(),
-        ),
-        url_for("imports.index") + "#platform-apps",
-    )
-    shown = entry.label or entry.app_id
-    flash(f"{shown} is now a {platform_apps.PLATFORM_LABELS[entry.platform]} app.", "success")
-    return redirect(url_for("imports.index") + "#platform-apps")
+        )
+        platform = platform_apps.PLATFORM_LABELS[entry.platform]
+        return f"{entry.label or entry.app_id} is now a {platform} app."
+
+    flash(commit_or_back(add, back), "success")
+    return redirect(back)
 
 
 @bp.post("/imports/platform-apps/<int:entry_id>/delete")
@@ -98,10 +99,10 @@ def platform_app_delete(entry_id: int) -> ResponseReturnValue:
     entry = db.session.get(PlatformAppEntry, entry_id)
     if entry is None:
         abort(404)
-    shown = entry.label or entry.app_id
+    message = f"{entry.label or entry.app_id} is no longer listed as a platform app."
     platform_apps.remove(db.session, entry, actor=current_actor())
     db.session.commit()
-    flash(f"{shown} is no longer listed as a platform app.", "success")
+    flash(message, "success")
     return redirect(url_for("imports.index") + "#platform-apps")
 
 
