@@ -10,9 +10,9 @@ import typing as t
 
 import click
 
+from catalog.cli import committed
 from catalog.cli import main
 from catalog.extensions import db
-from catalog.extensions import write_intent
 
 # Accounts ---------------------------------------------------------------------------------------
 # Whoever runs these has the database in hand, so the command line acts with admin rights.
@@ -38,18 +38,12 @@ def _read_password(from_stdin: bool) -> str:
 def user_create(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an account (prompts for the password unless --password-stdin)."""
     from catalog.services import accounts
-    from catalog.services.records import ValidationError
 
     password = _read_password(password_stdin)
-    with write_intent():
-        try:
-            user = accounts.create_user(
-                db.session, email=email, role=role, password=password, name=name, actor="cli"
-            )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            raise click.ClickException(f"no account created. {exc}") from None
+    with committed("no account created."):
+        user = accounts.create_user(
+            db.session, email=email, role=role, password=password, name=name, actor="cli"
+        )
     click.echo(f"Created {user.email} ({user.role}).")
 
 
@@ -88,24 +82,18 @@ def user_set(
 ) -> None:
     """Change an account's role, password or whether it may sign in."""
     from catalog.services import accounts
-    from catalog.services.records import ValidationError
 
-    with write_intent():
+    with committed("nothing changed."):
         user = _user_or_fail(email)
-        try:
-            accounts.update_user(
-                db.session,
-                user,
-                actor="cli",
-                role=role,
-                active=None if disable is None else not disable,
-            )
-            if new_password or password_stdin:
-                accounts.set_password(db.session, user, _read_password(password_stdin), actor="cli")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            raise click.ClickException(f"nothing changed. {exc}") from None
+        accounts.update_user(
+            db.session,
+            user,
+            actor="cli",
+            role=role,
+            active=None if disable is None else not disable,
+        )
+        if new_password or password_stdin:
+            accounts.set_password(db.session, user, _read_password(password_stdin), actor="cli")
     click.echo(f"{user.email}: {user.role}, {'enabled' if user.active else 'disabled'}.")
 
 
@@ -115,7 +103,6 @@ def user_token(email: str) -> None:
     """Issue an API bearer token for an account (replaces the previous one)."""
     from catalog.services import accounts
 
-    with write_intent():
+    with committed("no token issued."):
         token = accounts.issue_api_token(db.session, _user_or_fail(email), actor="cli")
-        db.session.commit()
     click.echo(token)

@@ -6,14 +6,14 @@ Split from catalog.cli, which imports this module so that the commands register 
 
 from __future__ import annotations
 
-import typing as t
 from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 
-from catalog.cli import _supported_day
+from catalog.cli import committed
+from catalog.cli import day_option
 from catalog.cli import main
 from catalog.cli import progress_bar
 from catalog.extensions import db
@@ -43,20 +43,13 @@ def scorecard_group() -> None:
 
 
 @scorecard_group.command("snapshot")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    callback=_supported_day,
-    help="Record the figures of this day (default: today).",
-)
-def scorecard_snapshot(as_of: t.Any) -> None:
+@day_option("--as-of", "Record the figures of this day")
+def scorecard_snapshot(as_of: date) -> None:
     """Record the day's scorecard figures (one row per day; run it daily, e.g. from cron)."""
     from catalog.services import review
     from catalog.services import scorecard
 
-    day = as_of.date() if as_of is not None else date.today()
+    day = as_of
     sla = review.sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
     metrics = scorecard.current_metrics(db.session, day, sla_days=sla)
     db.session.rollback()
@@ -68,19 +61,13 @@ def scorecard_snapshot(as_of: t.Any) -> None:
 
 
 @main.command("notify")
-@click.option(
-    "--today",
-    "today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate the time-based notices as of this date (default: today).",
-)
-def notify_command(today: t.Any) -> None:
+@day_option("--today", "Evaluate the time-based notices as of this date")
+def notify_command(today: date) -> None:
     """Queue and send the notices that are due (idempotent: run it every few minutes)."""
     from catalog.services import notify
     from catalog.services.review import sla_days
 
-    day = today.date() if today is not None else date.today()
+    day = today
     transport = notify.Transport.from_config(current_app.config)
     with write_intent():
         sla = sla_days(db.session, current_app.config["REVIEW_SLA_DAYS"])
@@ -115,13 +102,11 @@ def restore_command(file: str) -> None:
     """Load a dump made by `martech dump` into this database, which must be empty."""
     from catalog.services import dump
 
-    with write_intent(), progress_bar(None, "restore") as bar:
-        try:
-            counts = dump.restore(db.session, file, progress=bar.update)
-            db.session.commit()
-        except dump.DumpError as exc:
-            db.session.rollback()
-            raise click.ClickException(f"{file}: nothing restored. {exc}") from None
+    with (
+        committed(f"{file}: nothing restored.", dump.DumpError),
+        progress_bar(None, "restore") as bar,
+    ):
+        counts = dump.restore(db.session, file, progress=bar.update)
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
 
 

@@ -134,13 +134,15 @@ def _rate_limit_login(app: Flask) -> None:
             lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"]
         )(view)
 
-    @app.errorhandler(429)
-    def _too_many(exc: Exception) -> t.Any:
-        if request.path.startswith("/api/"):
-            return {"error": "too many requests"}, 429
-        return render_template(
-            "error.html", code=429, message="Too many sign-in attempts; wait a minute and retry."
-        ), 429
+    message = "Too many sign-in attempts; wait a minute and retry."
+    app.register_error_handler(429, lambda exc: error_page(429, "too many requests", message))
+
+
+def error_page(code: int, api_error: str, message: str) -> t.Any:
+    """Answer an error: JSON `{"error": api_error}` under /api/, else the error page."""
+    if request.path.startswith("/api/"):
+        return {"error": api_error}, code
+    return render_template("error.html", code=code, message=message), code
 
 
 def _nul_where() -> str | None:

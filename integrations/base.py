@@ -157,7 +157,43 @@ def norm_header(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class CsvRows:
+class RowStream:
+    """The rows of a CSV export after its header, as (row number, cells); empty rows skipped.
+
+    Row numbers are the spreadsheet's: the first line of the file is row 1. Each layout finds
+    its header its own way (`CsvRows` by the columns it expects, `integrations.card_layouts`
+    among the banks' layouts) by reading rows with `_next`; iterating yields the rest.
+    """
+
+    def __init__(self, stream: t.BinaryIO) -> None:
+        self._reader = csv.reader(text_lines(stream))
+        self.row = 0
+
+    def _next(self) -> list[str] | None:
+        try:
+            row = next(self._reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            raise ParseError(f"not readable as CSV ({exc})", where=f"row {self.row + 1}") from None
+        self.row += 1
+        return row
+
+    def __iter__(self) -> t.Iterator[tuple[int, list[str]]]:
+        # The hot loop of a million-row import: no per-row helper calls.
+        number = self.row
+        try:
+            for row in self._reader:
+                number += 1
+                if row:
+                    yield number, row
+        except csv.Error as exc:
+            raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
+        finally:
+            self.row = number
+
+
+class CsvRows(RowStream):
     """Stream a CSV export as (row number, cells), mapping columns by normalised header name.
 
     Row numbers are the spreadsheet's: the first line of the file is row 1, so a header after
@@ -169,9 +205,8 @@ class CsvRows:
     """
 
     def __init__(self, stream: t.BinaryIO, *, label: str, expect: t.Sequence[Column] = ()) -> None:
+        super().__init__(stream)
         self.label = label
-        self._reader = csv.reader(text_lines(stream))
-        self.row = 0
         first = self._next()
         if expect:
             first = self._find_header(first, expect)
@@ -212,16 +247,6 @@ class CsvRows:
             where=f"row {number}",
         )
 
-    def _next(self) -> list[str] | None:
-        try:
-            row = next(self._reader)
-        except StopIteration:
-            return None
-        except csv.Error as exc:
-            raise ParseError(f"not readable as CSV ({exc})", where=f"row {self.row + 1}") from None
-        self.row += 1
-        return row
-
     def missing_message(self, names: t.Sequence[Column]) -> str:
         """Name the columns of `names` the header lacks, each with the closest header found."""
         parts = []
@@ -260,19 +285,6 @@ class CsvRows:
             if position is not None:
                 return position
         return None
-
-    def __iter__(self) -> t.Iterator[tuple[int, list[str]]]:
-        # The hot loop of a million-row import: no per-row helper calls.
-        number = self.row
-        try:
-            for row in self._reader:
-                number += 1
-                if row:
-                    yield number, row
-        except csv.Error as exc:
-            raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
-        finally:
-            self.row = number
 
 
 def _a(label: str) -> str:

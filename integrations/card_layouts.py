@@ -15,11 +15,11 @@ from dataclasses import field
 from rapidfuzz import fuzz
 from rapidfuzz import process
 
+from integrations.base import MAX_PREAMBLE
 from integrations.base import ParseError
+from integrations.base import RowStream
 from integrations.base import norm_header
-from integrations.base import text_lines
 
-MAX_PREAMBLE = 20  # non-empty rows allowed before the header (bank names, account numbers)
 MAX_BLANK = 1000  # empty rows skipped before giving up
 
 
@@ -238,12 +238,11 @@ def _fits(layout: Layout, header: set[str]) -> bool:
     return all(norm_header(name) in header for name in layout.required)
 
 
-class CardRows:
+class CardRows(RowStream):
     """Stream a card CSV: find its header (after a BOM, empty and preamble rows), then rows."""
 
     def __init__(self, stream: t.BinaryIO, mapping: Layout | None = None) -> None:
-        self._reader = csv.reader(text_lines(stream))
-        self.row = 0
+        super().__init__(stream)
         seen: list[list[str]] = []  # the non-empty rows before the header, for the message
         blanks = 0
         while True:
@@ -265,16 +264,6 @@ class CardRows:
             if len(seen) > MAX_PREAMBLE:
                 break
         raise self._not_found(seen, mapping)
-
-    def _next(self) -> list[str] | None:
-        try:
-            row = next(self._reader)
-        except StopIteration:
-            return None
-        except csv.Error as exc:
-            raise ParseError(f"not readable as CSV ({exc})", where=f"row {self.row + 1}") from None
-        self.row += 1
-        return row
 
     @staticmethod
     def _not_found(seen: list[list[str]], mapping: Layout | None) -> ParseError:
@@ -312,18 +301,6 @@ class CardRows:
             "mapping (--columns date=...,merchant=...,amount=...)",
             where="header",
         )
-
-    def __iter__(self) -> t.Iterator[tuple[int, list[str]]]:
-        number = self.row
-        try:
-            for row in self._reader:
-                number += 1
-                if row:
-                    yield number, row
-        except csv.Error as exc:
-            raise ParseError(f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
-        finally:
-            self.row = number
 
 
 def sniff(head: str) -> Layout | None:

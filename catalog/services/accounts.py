@@ -108,16 +108,22 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="create",
-        object_type="user",
-        object_key=email,
-        before=None,
-        after=_record(user),
-    )
+    _record_change(session, user, "create", None, _record(user), actor=actor)
     return user
+
+
+def _record_change(
+    session: Session,
+    user: User,
+    action: str,
+    before: dict[str, t.Any] | None,
+    after: dict[str, t.Any],
+    *,
+    actor: str,
+) -> None:
+    """Record a change to an account (secrets appear only as "(new)", "(issued)"...)."""
+    account: dict[str, t.Any] = {"object_type": "user", "object_key": user.email}
+    record_change(session, actor=actor, action=action, before=before, after=after, **account)
 
 
 def update_user(
@@ -162,15 +168,7 @@ def update_user(
             user.api_token_hash = None
     session.flush()
     if _record(user) != before:
-        record_change(
-            session,
-            actor=actor,
-            action="update",
-            object_type="user",
-            object_key=user.email,
-            before=before,
-            after=_record(user),
-        )
+        _record_change(session, user, "update", before, _record(user), actor=actor)
     return user
 
 
@@ -186,15 +184,7 @@ def set_password(session: Session, user: User, password: str, *, actor: str) -> 
     user.api_token_hash = None
     session.flush()
     after = {"password": "(new)"} | ({"api_token": "(revoked)"} if revoked else {})
-    record_change(
-        session,
-        actor=actor,
-        action="update",
-        object_type="user",
-        object_key=user.email,
-        before={"password": "(old)"},
-        after=after,
-    )
+    _record_change(session, user, "update", {"password": "(old)"}, after, actor=actor)
 
 
 def revoke_api_token(session: Session, user: User, *, actor: str) -> bool:
@@ -203,15 +193,8 @@ def revoke_api_token(session: Session, user: User, *, actor: str) -> bool:
         return False
     user.api_token_hash = None
     session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="update",
-        object_type="user",
-        object_key=user.email,
-        before={"api_token": "(issued)"},
-        after={"api_token": "(revoked)"},
-    )
+    revoked = {"api_token": "(revoked)"}
+    _record_change(session, user, "update", {"api_token": "(issued)"}, revoked, actor=actor)
     return True
 
 
@@ -255,15 +238,7 @@ def issue_api_token(session: Session, user: User, *, actor: str) -> str:
     token = secrets.token_urlsafe(32)
     user.api_token_hash = token_digest(token)
     session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="update",
-        object_type="user",
-        object_key=user.email,
-        before=None,
-        after={"api_token": "(issued)"},
-    )
+    _record_change(session, user, "update", None, {"api_token": "(issued)"}, actor=actor)
     return token
 
 

@@ -91,12 +91,14 @@ def audit_page(
     shown_slugs = {row["tool"] for row in shadow_page_rows.items}
     spend: dict[str, dict[str, float]] = {}
     for sighting in snapshot.sightings:
+        seen_tool = sighting.tool
         if (
-            sighting.tool in shown_slugs
+            seen_tool is not None
+            and seen_tool in shown_slugs
             and sighting.spend
             and (sighting.first_seen is None or sighting.first_seen <= as_of)
         ):
-            per = spend.setdefault(sighting.tool, {})
+            per = spend.setdefault(seen_tool, {})
             per[sighting.currency] = per.get(sighting.currency, 0.0) + sighting.spend
     shadow_rows = []
     for row in shadow_page_rows.items:

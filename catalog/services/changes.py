@@ -27,17 +27,7 @@ from catalog.services import entities
 from catalog.services.audit import defuse_cell
 from catalog.services.records import ValidationError
 
-CSV_HEADER = (
-    "id",
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_key",
-    "before",
-    "after",
-    "request_id",
-)
+CSV_HEADER = tuple("id at actor action object_type object_key before after request_id".split())
 
 
 @dataclass(frozen=True)
@@ -81,7 +71,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def query(filters: Filters, *, hidden_types: Iterable[str] = ()) -> sa.Select[tuple[ChangeRecord]]:
+def query(filters: Filters, *, hidden_types: Iterable[str] = ()) -> sa.Select[ChangeRecord]:
     """Return the change records matching `filters`, newest first."""
     stmt = sa.select(ChangeRecord)
     hidden = list(hidden_types)

@@ -87,7 +87,7 @@ def catalog_tables() -> list[sa.Table]:
     Found from the foreign keys, so a table added later that hangs off a tool is emptied too.
     Accounts, settings, the taxonomy, scorecard figures and the change log stay.
     """
-    wanted = {Tool.__table__.name, Person.__table__.name, IgnoredApp.__table__.name}
+    wanted = {Tool.__tablename__, Person.__tablename__, IgnoredApp.__tablename__}
     tables = Base.metadata.sorted_tables
     for table in tables:  # sorted: a table comes after every table it refers to
         if any(fk.column.table.name in wanted for fk in table.foreign_keys):
@@ -101,24 +101,22 @@ def clear_catalog(session: Session, *, actor: str) -> dict[str, int]:
     Each tool and person gets a delete record, so their history stays readable at their key.
     """
     counts = catalog_counts(session)
-    for tool in session.scalars(sa.select(Tool).order_by(Tool.slug)):
+    deleted: list[tuple[str, str, dict[str, t.Any]]] = [
+        ("tool", tool.slug, records.tool_record(tool))
+        for tool in session.scalars(sa.select(Tool).order_by(Tool.slug))
+    ]
+    deleted += [
+        ("person", person.email, records.person_record(person))
+        for person in session.scalars(sa.select(Person).order_by(Person.email))
+    ]
+    for kind, key, before in deleted:
         entities.record_change(
             session,
             actor=actor,
             action="delete",
-            object_type="tool",
-            object_key=tool.slug,
-            before=records.tool_record(tool),
-            after=None,
-        )
-    for person in session.scalars(sa.select(Person).order_by(Person.email)):
-        entities.record_change(
-            session,
-            actor=actor,
-            action="delete",
-            object_type="person",
-            object_key=person.email,
-            before=records.person_record(person),
+            object_type=kind,
+            object_key=key,
+            before=before,
             after=None,
         )
     entities.record_change(
@@ -175,8 +173,8 @@ def date_history(
     tools = {tool["slug"]: tool for tool in bundle["tools"]}
     born: dict[str, datetime] = {}
     for slug, tool in tools.items():
-        day = _day(tool.get("requested_at")) or first_seen.get(slug)
-        born[slug] = _noon(day) if day else start
+        birthday = _day(tool.get("requested_at")) or first_seen.get(slug)
+        born[slug] = _noon(birthday) if birthday else start
 
     count = 0
     for record in session.scalars(
@@ -195,8 +193,8 @@ def date_history(
             )
             record.at = max(born.get(str(end), start) for end in ends)
         elif kind == "sighting":
-            day = _day(after.get("first_seen"))
-            record.at = _noon(day) if day else start
+            seen = _day(after.get("first_seen"))
+            record.at = _noon(seen) if seen else start
         else:
             record.at = start
         count += 1

@@ -16,9 +16,6 @@ evidence or skips (`spend_triage`), platform apps attach to their platform's too
 from __future__ import annotations
 
 import typing as t
-from collections import Counter
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,19 +25,21 @@ from sqlalchemy.orm import Session
 import integrations
 from catalog.services import import_options
 from catalog.services import import_runs
-from catalog.services import spend_triage
-from catalog.services.discovery_apps import AppPlan
-from catalog.services.discovery_apps import NewTool
-from catalog.services.discovery_apps import _App
+from catalog.services import spend_lines
+from catalog.services.discovery_apps import ImportContext
 from catalog.services.discovery_apps import plan_apps as _plan_apps
-from catalog.services.discovery_merge import SPEND_SOURCES
-from catalog.services.discovery_merge import DayFigures
 from catalog.services.discovery_merge import merged_sighting
-from catalog.services.discovery_plan import ToolPlan
 from catalog.services.discovery_plan import plan_tools
 from catalog.services.discovery_summary import format_summary
+from catalog.services.discovery_types import MAX_SHOWN
+from catalog.services.discovery_types import SPEND_SOURCES
+from catalog.services.discovery_types import AppPlan
+from catalog.services.discovery_types import AppTotals
+from catalog.services.discovery_types import DayFigures
+from catalog.services.discovery_types import ImportFailed
+from catalog.services.discovery_types import NewTool
+from catalog.services.discovery_types import Plan
 from catalog.services.discovery_write import apply_plan
-from catalog.services.platform_apps import PlatformApps
 from integrations.base import BadRow
 from integrations.base import DependencyRecord
 from integrations.base import Observation
@@ -63,50 +62,7 @@ __all__ = [
     "NewTool",
 ]
 
-MAX_SHOWN = 20  # bad rows and warnings listed in a message; all are counted
 ProgressFactory = t.Callable[[int | None, str], t.Any]
-
-
-class ImportFailed(Exception):
-    """Nothing was imported; the message names the file, row or line, and the problem."""
-
-
-@dataclass
-class Plan:
-    sources: list[str]
-    files: list[str]
-    rows: int = 0
-    observations: int = 0
-    apps: list[AppPlan] = field(default_factory=list)
-    new_tools: dict[str, NewTool] = field(default_factory=dict)
-    skipped: Counter[str] = field(default_factory=Counter)
-    #: Spend lines neither clearly software nor clearly not (integrations.base.Unclassified).
-    unclassified: list[Unclassified] = field(default_factory=list)
-    unclassified_sources: list[str] = field(default_factory=list)  # the source of each line
-    #: Spend lines of merchants a person already decided on, kept with the undecided ones.
-    decided_lines: list[tuple[str, Unclassified]] = field(default_factory=list)
-    spend_decisions: Counter[str] = field(default_factory=Counter)  # software / not_software
-    platform_apps: Counter[str] = field(default_factory=Counter)  # attached / skipped apps
-    bad_rows: list[str] = field(default_factory=list)
-    bad_count: int = 0
-    warnings: list[str] = field(default_factory=list)
-    tools: ToolPlan = field(default_factory=ToolPlan)
-    options: dict[str, t.Any] = field(default_factory=dict)
-
-    def newest_evidence(self) -> date | None:
-        """Return the day of the newest sighting or spend line this import reads."""
-        days = [a.last_seen for a in self.apps if a.last_seen is not None]
-        days += [u.day for u in self.unclassified if u.day is not None]
-        return max(days) if days else None
-
-    def failure(self) -> str | None:
-        """Return the all-or-nothing message when any row was bad, else None."""
-        if not self.bad_count:
-            return None
-        shown = "; ".join(self.bad_rows[:MAX_SHOWN])
-        more = f" (and {self.bad_count - MAX_SHOWN} more)" if self.bad_count > MAX_SHOWN else ""
-        plural = "s" if self.bad_count > 1 else ""
-        return f"{self.bad_count} bad row{plural}: {shown}{more}"
 
 
 def _resolve_sources(source: str, paths: list[str]) -> list[str]:
@@ -147,11 +103,11 @@ def plan_import(
             "registering an existing estate as sanctioned needs a reason (--reason); "
             "it is recorded in the change log"
         )
-    context = _Context(session)
+    context = ImportContext(session)
     sources = _resolve_sources(source, paths)
     plan = Plan(sources=sorted(set(sources)), files=[names.get(p, Path(p).name) for p in paths])
     plan.options = options
-    apps: dict[tuple[str, str], _App] = {}
+    apps: dict[tuple[str, str], AppTotals] = {}
     tool_items: list[tuple[str, ToolRecord | DependencyRecord]] = []
     for path, src in zip(paths, sources, strict=True):
         shown = names.get(path, Path(path).name)
@@ -188,29 +144,14 @@ def plan_import(
     return plan
 
 
-class _Context:
-    """What people decided that an import consults: merchant decisions and platform apps."""
-
-    def __init__(self, session: Session) -> None:
-        self.decisions = spend_triage.decisions(session)
-        self.keys: dict[str, str] = {}  # merchant -> key, merchants repeat line after line
-        self.platforms = PlatformApps(session)
-
-    def decision(self, merchant: str) -> str | None:
-        key = self.keys.get(merchant)
-        if key is None:
-            key = self.keys[merchant] = spend_triage.merchant_key(merchant)
-        return self.decisions.get(key)
-
-
 def plan_observations(
     session: Session, items: list[tuple[str, Observation]], *, label: str
 ) -> Plan:
     """Plan sightings from observations already in hand (a merchant someone called software)."""
-    context = _Context(session)
+    context = ImportContext(session)
     sources = sorted({src for src, _ in items})
     plan = Plan(sources=sources, files=[label])
-    apps: dict[tuple[str, str], _App] = {}
+    apps: dict[tuple[str, str], AppTotals] = {}
     for src in sources:
         mine = iter([o for s, o in items if s == src])
         _read(mine, src, label, plan, apps, [], None, context)
@@ -223,10 +164,10 @@ def _read(
     src: str,
     shown: str,
     plan: Plan,
-    apps: dict[tuple[str, str], _App],
+    apps: dict[tuple[str, str], AppTotals],
     tool_items: list[t.Any],
     update: t.Callable[[int], t.Any] | None,
-    context: _Context,
+    context: ImportContext,
 ) -> None:
     users: dict[str, int] = {}  # user -> small int, so per-app user sets stay small
     by_day = src in SPEND_SOURCES
@@ -244,8 +185,8 @@ def _read(
                 continue
             plan.decided_lines.append((src, item))
             plan.spend_decisions[decided] += 1
-            if decided != spend_triage.SOFTWARE:
-                plan.skipped[spend_triage.NOT_SOFTWARE_REASON] += 1
+            if decided != spend_lines.SOFTWARE:
+                plan.skipped[spend_lines.NOT_SOFTWARE_REASON] += 1
                 continue
             # Someone called this merchant software: its line is evidence like any other.
             item = Observation(item.merchant, None, item.user, item.day, item.amount, item.currency)
@@ -254,7 +195,7 @@ def _read(
             key = (src, item.app_name)
             app = apps.get(key)
             if app is None:
-                app = apps[key] = _App()
+                app = apps[key] = AppTotals()
             app.events += 1
             day = item.day
             if day is not None:

@@ -3,10 +3,6 @@ platform's tool (or skip it), or plan a discovered tool; and how its sighting ch
 
 from __future__ import annotations
 
-import typing as t
-from dataclasses import dataclass
-from dataclasses import field
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -15,79 +11,35 @@ from sqlalchemy.orm import Session
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import matching
-from catalog.services.discovery_merge import SPEND_SOURCES
-from catalog.services.discovery_merge import DayFigures
+from catalog.services import spend_lines
 from catalog.services.discovery_merge import merged_spend
 from catalog.services.discovery_merge import sighting_change
+from catalog.services.discovery_types import SPEND_SOURCES
+from catalog.services.discovery_types import AppPlan
+from catalog.services.discovery_types import AppTotals
+from catalog.services.discovery_types import NewTool
+from catalog.services.discovery_types import Plan
 from catalog.services.platform_apps import SKIP_REASON as PLATFORM_SKIP
+from catalog.services.platform_apps import PlatformApps
 from catalog.services.records import slugify
 
-if t.TYPE_CHECKING:
-    from catalog.services.discovery import Plan
-    from catalog.services.discovery import _Context
+
+class ImportContext:
+    """What people decided that an import consults: merchant decisions and platform apps."""
+
+    def __init__(self, session: Session) -> None:
+        self.decisions = spend_lines.decisions(session)
+        self.keys: dict[str, str] = {}  # merchant -> key, merchants repeat line after line
+        self.platforms = PlatformApps(session)
+
+    def decision(self, merchant: str) -> str | None:
+        key = self.keys.get(merchant)
+        if key is None:
+            key = self.keys[merchant] = spend_lines.merchant_key(merchant)
+        return self.decisions.get(key)
 
 
-class _App:
-    """Running aggregate of one (source, app name): the per-row hot path, so plain slots."""
-
-    __slots__ = (
-        "app_id",
-        "first",
-        "last",
-        "users",
-        "events",
-        "spend",
-        "scopes",
-        "days",
-        "platform",
-    )
-
-    def __init__(self) -> None:
-        self.app_id: str | None = None
-        self.first: date | None = None
-        self.last: date | None = None
-        self.users: set[int] = set()
-        self.events = 0
-        self.spend: dict[str, Decimal] = {}
-        self.scopes: set[str] = set()
-        self.days: dict[date | None, DayFigures] = {}  # spend sources only
-        self.platform: str | None = None  # set by the importer (Observation.platform)
-
-
-@dataclass
-class AppPlan:
-    """What an import will do with one observed app."""
-
-    source: str
-    name: str
-    app_id: str | None
-    first_seen: date | None
-    last_seen: date | None
-    users: int
-    events: int
-    spend: Decimal | None
-    currency: str
-    scopes: tuple[str, ...]
-    how: str  # see matching.Match.how; "new" for an app that becomes a discovered tool
-    tool: str | None = None  # slug of the matched tool
-    group: str | None = None  # new-tool group key
-    sighting: str = "create"  # create, update, unchanged
-    #: Spend sources only: this import's figures per day, so only days not yet counted add up.
-    days: dict[date | None, DayFigures] | None = None
-
-
-@dataclass
-class NewTool:
-    """A discovered tool the import would create, for every app of one group key."""
-
-    key: str
-    name: str
-    slug: str
-    apps: list[str] = field(default_factory=list)
-    suggestion: tuple[str, str, int] | None = None  # (slug, name, score) for a person to confirm
-
-
-def _spend(app: _App) -> tuple[Decimal | None, str, str | None]:
+def _spend(app: AppTotals) -> tuple[Decimal | None, str, str | None]:
     if not app.spend:
         return None, "USD", None
     # One currency per sighting: the one with the most spend; the rest is reported, not summed.
@@ -100,7 +52,7 @@ def _spend(app: _App) -> tuple[Decimal | None, str, str | None]:
 
 
 def plan_apps(
-    session: Session, plan: Plan, apps: dict[tuple[str, str], _App], context: _Context
+    session: Session, plan: Plan, apps: dict[tuple[str, str], AppTotals], context: ImportContext
 ) -> None:
     """Decide every app of the import: matched, platform, ignored or new; plan its sighting."""
     matchers: dict[str, matching.Matcher] = {}

@@ -21,24 +21,11 @@ import typing as t
 from decimal import Decimal
 
 from catalog.models import Sighting
-
-if t.TYPE_CHECKING:
-    from catalog.services.discovery import AppPlan
+from catalog.services.discovery_types import SPEND_SOURCES
+from catalog.services.discovery_types import AppPlan
+from catalog.services.discovery_types import DayFigures
 
 __all__ = ["SPEND_SOURCES", "DayFigures", "merged_sighting", "merged_spend", "sighting_change"]
-
-#: Sources whose lines are charges, each dated once: their figures add up across statements.
-SPEND_SOURCES = frozenset({"expensify", "card_csv"})
-
-
-class DayFigures:
-    """Events and spend per currency of one app on one day, for merging statements."""
-
-    __slots__ = ("events", "spend")
-
-    def __init__(self) -> None:
-        self.events = 0
-        self.spend: dict[str, Decimal] = {}
 
 
 def merged_sighting(old: Sighting | None, app: AppPlan) -> dict[str, t.Any]:

@@ -15,11 +15,11 @@ from catalog.models import ToolAlias
 from catalog.services import entities
 from catalog.services import matching
 from catalog.services import records
+from catalog.services import spend_lines
 from catalog.services.discovery_merge import merged_sighting
+from catalog.services.discovery_types import ImportFailed
+from catalog.services.discovery_types import Plan
 from catalog.services.records import ValidationError
-
-if t.TYPE_CHECKING:
-    from catalog.services.discovery import Plan
 
 
 def alias_record(alias: ToolAlias, slug: str) -> dict[str, t.Any]:
@@ -37,18 +37,25 @@ def add_alias(session: Session, tool: Tool, value: str, *, source: str = "", act
     return True
 
 
-def _create_alias(session: Session, tool: Tool, source: str, value: str, actor: str) -> None:
-    alias = ToolAlias(tool=tool, source=source, value=value)
-    session.add(alias)
+def record_alias(
+    session: Session, alias: ToolAlias, before: str | None, after: str | None, *, actor: str
+) -> None:
+    """Record an alias created (`before` None), moved between two tools' slugs, or deleted."""
     entities.record_change(
         session,
         actor=actor,
-        action="create",
+        action="create" if before is None else "delete" if after is None else "update",
         object_type="alias",
         object_key=alias.key,
-        before=None,
-        after=alias_record(alias, tool.slug),
+        before=None if before is None else alias_record(alias, before),
+        after=None if after is None else alias_record(alias, after),
     )
+
+
+def _create_alias(session: Session, tool: Tool, source: str, value: str, actor: str) -> None:
+    alias = ToolAlias(tool=tool, source=source, value=value)
+    session.add(alias)
+    record_alias(session, alias, None, tool.slug, actor=actor)
 
 
 def _change_count(session: Session) -> int:
@@ -65,11 +72,9 @@ def apply_plan(
 ) -> dict[str, t.Any]:
     """Write the plan through the entity services (each change recorded); return the summary.
 
-    Unclassified spend lines are kept for triage (`spend_triage.store_lines`), tagged with the
+    Unclassified spend lines are kept for triage (`spend_lines.store_lines`), tagged with the
     import run `run_id` when there is one.
     """
-    from catalog.services import spend_triage
-    from catalog.services.discovery import ImportFailed
 
     session.flush()
     changes = _change_count(session)
@@ -85,7 +90,7 @@ def apply_plan(
         group_slugs, confirmed = _new_tools(session, plan, actor, confirm)
         matched = _sightings(session, plan, group_slugs, actor)
         lines = list(zip(plan.unclassified_sources, plan.unclassified, strict=True))
-        added = spend_triage.store_lines(
+        added = spend_lines.store_lines(
             session, [*lines, *plan.decided_lines], run_id=run_id, actor=actor
         )
         _record_estate(session, plan, actor)
@@ -110,7 +115,7 @@ def apply_plan(
         "skipped": dict(plan.skipped),
         "unclassified": {
             "lines": len(plan.unclassified),
-            "merchants": len({spend_triage.merchant_key(u.merchant) for u in plan.unclassified}),
+            "merchants": len({spend_lines.merchant_key(u.merchant) for u in plan.unclassified}),
             "added": added,
         },
         "spend_decisions": dict(plan.spend_decisions),
@@ -157,8 +162,6 @@ def _record_estate(session: Session, plan: Plan, actor: str) -> None:
 def _new_tools(
     session: Session, plan: Plan, actor: str, confirm: t.Mapping[str, str]
 ) -> tuple[dict[str, str], set[str]]:
-    from catalog.services.discovery import ImportFailed
-
     group_slugs: dict[str, str] = {}
     confirmed: set[str] = set()
     labels = {name: cls.label for name, cls in integrations.IMPORTERS.items()}
@@ -198,11 +201,12 @@ def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor:
         for s in session.scalars(sa.select(Sighting).where(Sighting.source.in_(sources)))
     }
     tools = {tool.slug: tool for tool in session.scalars(sa.select(Tool))}
-    known_ids = set(
-        session.execute(
+    known_ids: set[tuple[str, str]] = {
+        (source, value)
+        for source, value in session.execute(
             sa.select(ToolAlias.source, ToolAlias.value).where(ToolAlias.source.in_(sources))
-        ).all()
-    )
+        )
+    }
     matched = 0
     for app in plan.apps:
         if app.how == "new":

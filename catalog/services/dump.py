@@ -17,133 +17,31 @@ a restored database is byte for byte the dump it was restored from.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import gzip
 import json
 import os
 import sqlite3
 import typing as t
-import uuid
-from datetime import UTC
-from datetime import date
-from datetime import datetime
-from datetime import time
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.models import Base
-
-FORMAT = "martech-dump"
-VERSION = 1
-BATCH = 2000
-
-
-class DumpError(Exception):
-    """The dump cannot be restored here (or the database cannot be dumped); nothing was written."""
-
-
-# Values ------------------------------------------------------------------------------------------
-
-
-def _encoder(column: sa.Column) -> t.Callable[[t.Any], t.Any] | None:
-    """Return how to turn a column's Python value into JSON (None: it is JSON already)."""
-    kind = column.type
-    if isinstance(kind, sa.DateTime):
-        if kind.timezone:
-            # SQLite hands back the UTC wall time without a zone; PostgreSQL an aware value.
-            return lambda v: (
-                (v if v.tzinfo else v.replace(tzinfo=UTC))
-                .astimezone(UTC)
-                .isoformat(timespec="microseconds")
-            )
-        return lambda v: v.isoformat(timespec="microseconds")
-    if isinstance(kind, sa.Date | sa.Time):
-        return lambda v: v.isoformat()
-    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-        return str  # exact: "1234.50", never a float
-    if isinstance(kind, sa.LargeBinary):
-        return lambda v: base64.b64encode(v).decode("ascii")
-    if isinstance(kind, sa.Uuid):
-        return str
-    if isinstance(kind, sa.JSON | sa.Boolean | sa.Integer | sa.String | sa.Float):
-        return None
-    raise DumpError(f"{column.table.name}.{column.name}: cannot carry a {kind!r} column")
-
-
-def _decoder(column: sa.Column) -> t.Callable[[t.Any], t.Any] | None:
-    kind = column.type
-    if isinstance(kind, sa.DateTime):
-        return datetime.fromisoformat
-    if isinstance(kind, sa.Date):
-        return date.fromisoformat
-    if isinstance(kind, sa.Time):
-        return time.fromisoformat
-    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-        return Decimal
-    if isinstance(kind, sa.LargeBinary):
-        return base64.b64decode
-    if isinstance(kind, sa.Uuid):
-        return uuid.UUID
-    return None
-
-
-def _codecs(columns: list[sa.Column], make: t.Callable) -> list[tuple[int, t.Callable]]:
-    return [(i, f) for i, c in enumerate(columns) if (f := make(c)) is not None]
-
-
-def _apply(row: list[t.Any], codecs: list[tuple[int, t.Callable]]) -> list[t.Any]:
-    for i, f in codecs:
-        if row[i] is not None:
-            row[i] = f(row[i])
-    return row
-
-
-# Files ---------------------------------------------------------------------------------------
-
-
-def _open(path: str | Path, mode: str) -> t.IO[str]:
-    if mode == "r":  # a gzipped dump is read whatever its name
-        with open(path, "rb") as fh:
-            gzipped = fh.read(2) == b"\x1f\x8b"
-    else:
-        gzipped = str(path).endswith(".gz")
-    if mode == "w":
-        os.close(_private(path))  # only the owner may read it: it holds password hashes
-    if gzipped:
-        # Level 6: most of level 9's size for a third of its time on a catalog's repetitive text.
-        return gzip.open(path, mode + "t", encoding="utf-8", compresslevel=6)  # type: ignore[return-value]
-    return open(path, mode, encoding="utf-8")
-
-
-def _private(path: str | Path) -> int:
-    """Create (or empty) `path` readable by its owner only; return the file descriptor."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-
-
-def _line(value: t.Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+from catalog.services import dump_format
+from catalog.services.dump_format import BATCH
+from catalog.services.dump_format import FORMAT
+from catalog.services.dump_format import VERSION
+from catalog.services.dump_format import DumpError as DumpError
 
 
 def alembic_revision(conn: sa.Connection) -> str | None:
     """Return the schema revision Alembic recorded in this database (None: made without it)."""
     if not sa.inspect(conn).has_table("alembic_version"):
         return None
-    revisions = sorted(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    rows: list[t.Any] = list(conn.execute(sa.text("SELECT version_num FROM alembic_version")))
+    revisions = sorted(str(row[0]) for row in rows)
     return ",".join(revisions) or None
-
-
-def _order(table: sa.Table) -> list[sa.Column]:
-    return list(table.primary_key.columns) or list(table.columns)
-
-
-def _sorted_in_python(table: sa.Table) -> bool:
-    # PostgreSQL's locale collations ignore punctuation; text keys are sorted by code point here
-    # so both databases write rows in the same order.
-    return not all(isinstance(c.type, sa.Integer) for c in _order(table))
 
 
 # Dump ----------------------------------------------------------------------------------------
@@ -155,7 +53,8 @@ def dump(session: Session, path: str | Path) -> dict[str, int]:
     The file is written beside its final name and renamed at the end, so an interrupted dump
     never leaves a file that looks complete.
     """
-    engine = session.get_bind()
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
     # A connection of its own: the whole dump reads one snapshot of what is committed.
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     tables = Base.metadata.sorted_tables
@@ -163,9 +62,12 @@ def dump(session: Session, path: str | Path) -> dict[str, int]:
     target = Path(path)
     partial = target.with_name(target.name + ".partial" + (".gz" if target.suffix == ".gz" else ""))
     try:
-        with engine.connect().execution_options(**options) as conn, _open(partial, "w") as out:
+        with (
+            engine.connect().execution_options(**options) as conn,
+            dump_format.open_dump(partial, "w") as out,
+        ):
             out.write(
-                _line(
+                dump_format.line(
                     {
                         "format": FORMAT,
                         "version": VERSION,
@@ -176,7 +78,7 @@ def dump(session: Session, path: str | Path) -> dict[str, int]:
             )
             for table in tables:
                 counts[table.name] = _dump_table(conn, table, out)
-            out.write(_line({"end": True, "rows": counts}))
+            out.write(dump_format.line({"end": True, "rows": counts}))
         os.replace(partial, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -186,20 +88,20 @@ def dump(session: Session, path: str | Path) -> dict[str, int]:
 
 def _dump_table(conn: sa.Connection, table: sa.Table, out: t.IO[str]) -> int:
     columns = list(table.columns)
-    codecs = _codecs(columns, _encoder)
-    out.write(_line({"table": table.name, "columns": [c.name for c in columns]}))
+    codecs = dump_format.codecs(columns, dump_format.encoder)
+    out.write(dump_format.line({"table": table.name, "columns": [c.name for c in columns]}))
     query = sa.select(*columns)
-    if _sorted_in_python(table):
-        at = [columns.index(c) for c in _order(table)]
+    if dump_format.sorted_in_python(table):
+        at = [columns.index(c) for c in dump_format.order(table)]
         rows: t.Iterable[t.Any] = sorted(
             conn.execute(query).all(), key=lambda r: tuple((r[i] is not None, r[i]) for i in at)
         )
     else:
-        rows = conn.execute(query.order_by(*_order(table)))
+        rows = conn.execute(query.order_by(*dump_format.order(table)))
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     count = 0
     for row in rows:
-        out.write(dumps(_apply(list(row), codecs)))
+        out.write(dumps(dump_format.apply(list(row), codecs)))
         out.write("\n")
         count += 1
     return count
@@ -271,7 +173,7 @@ def _restore(
     conn: sa.Connection, path: str | Path, progress: t.Callable[[int], None] | None
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    with _open(path, "r") as fh:
+    with dump_format.open_dump(path, "r") as fh:
         lines = iter(fh)
         header = _read_header(lines, path)
         _check_target(conn, header)
@@ -279,8 +181,8 @@ def _restore(
             # Rows that point at a later row of their own table are fine once all are in.
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         table: sa.Table | None = None
-        columns: list[sa.Column] = []
-        codecs: list[tuple[int, t.Callable]] = []
+        columns: list[sa.Column[t.Any]] = []
+        codecs: list[tuple[int, dump_format.Codec]] = []
         names: list[str] = []
         batch: list[dict[str, t.Any]] = []
         footer = None
@@ -293,7 +195,7 @@ def _restore(
                 if table is None or len(item) != len(names):
                     raise DumpError(f"{path}, line {number}: a row that fits no table header")
                 try:
-                    batch.append(dict(zip(names, _apply(item, codecs), strict=True)))
+                    batch.append(dict(zip(names, dump_format.apply(item, codecs), strict=True)))
                 except (ValueError, TypeError, ArithmeticError) as exc:  # a hand-edited value
                     raise DumpError(f"{path}, line {number}: {table.name}: {exc}") from None
                 counts[table.name] += 1
@@ -319,7 +221,7 @@ def _restore(
                         "version of the catalog does not have"
                     )
                 columns = [table.c[n] for n in names]
-                codecs = _codecs(columns, _decoder)
+                codecs = dump_format.codecs(columns, dump_format.decoder)
                 counts[table.name] = 0
             elif isinstance(item, dict) and item.get("end") is True:
                 footer, table = item, None
@@ -393,7 +295,7 @@ def backup_sqlite(database: str, path: str | Path) -> int:
     partial = target.with_name(target.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()
-    os.close(_private(partial))  # the copy holds password hashes too
+    os.close(dump_format.private(partial))  # the copy holds password hashes too
     source = sqlite3.connect(database, timeout=30)
     try:
         copy = sqlite3.connect(partial)

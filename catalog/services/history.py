@@ -60,7 +60,7 @@ def states_as_of(session: Session, day: date) -> dict[str, list[dict[str, t.Any]
     states: dict[str, list[dict[str, t.Any]]] = {kind: [] for kind in TYPES}
     for kind, after in rows:
         if after is not None and after != "null":
-            states[kind].append(json.loads(after))
+            states[str(kind)].append(json.loads(str(after)))
     return states
 
 

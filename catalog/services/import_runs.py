@@ -22,9 +22,8 @@ from sqlalchemy.orm import scoped_session
 from catalog.analysis.facts import RECENT_DAYS
 from catalog.discovery_models import ImportRun
 from catalog.models import ChangeRecord
-
-if t.TYPE_CHECKING:
-    from catalog.services.discovery import Plan
+from catalog.services.discovery_types import Plan
+from catalog.services.discovery_write import apply_plan
 
 PER_PAGE = 20
 
@@ -65,8 +64,6 @@ def run_import(
     today: date | None = None,
 ) -> dict[str, t.Any]:
     """Apply a plan as one recorded import run; return its summary. The caller commits."""
-    from catalog.services.discovery_write import apply_plan
-
     run = ImportRun(actor=actor[:254], via=via, files=plan.files, sources=plan.sources)
     session.add(run)
     session.flush()

@@ -146,33 +146,26 @@ def enqueue(session: Session, events: t.Iterable[Event], transport: Transport) -
             session.add(NoticeEvent(key=key, kind=event.kind))
         link = transport.base_url + event.path
         body = f"{event.body}\n\nOpen it: {link}\n"
-        for email in event.recipients:
-            if email in inactive or (email, event.kind) in opted_out:
-                continue
+        # (channel, recipient): each person who wants this kind, then the team's webhooks.
+        targets = [
+            ("email", email)
+            for email in event.recipients
+            if email not in inactive and (email, event.kind) not in opted_out
+        ]
+        if event.kind in TEAM_KINDS:
+            targets += [("webhook", url) for url in transport.webhooks]
+        for channel, recipient in targets:
             session.add(
                 Notice(
                     event_key=event.key,
                     kind=event.kind,
-                    channel="email",
-                    recipient=email,
+                    channel=channel,
+                    recipient=recipient,
                     subject=event.subject,
                     body=body,
                 )
             )
-            queued += 1
-        if event.kind in TEAM_KINDS:
-            for url in transport.webhooks:
-                session.add(
-                    Notice(
-                        event_key=event.key,
-                        kind=event.kind,
-                        channel="webhook",
-                        recipient=url,
-                        subject=event.subject,
-                        body=body,
-                    )
-                )
-                queued += 1
+        queued += len(targets)
     session.flush()
     return new_events, queued
 
@@ -228,11 +221,12 @@ def deliver(
     ).all()
     commit()
     for notice_id, attempts in due:
-        claimed = session.execute(
+        claim = (
             sa.update(Notice)
             .where(Notice.id == notice_id, Notice.status == "pending", Notice.attempts == attempts)
             .values(attempts=attempts + 1)
-        ).rowcount
+        )
+        claimed = t.cast("sa.CursorResult[t.Any]", session.execute(claim)).rowcount
         commit()
         if not claimed:
             continue  # another run took it

@@ -240,13 +240,13 @@ def finding_events(session: Session, today: date, *, sla: int) -> list[Event]:
             by_owner.setdefault(email.lower(), []).append(
                 f"{tool.name}: {len(serious[tool.slug])} critical or high finding(s)"
             )
-    for email, lines in sorted(by_owner.items()):
+    for email, tools in sorted(by_owner.items()):
         events.append(
             Event(
                 "digest",
                 f"digest:{email}:{year}-W{week:02d}",
                 "Your tools' open findings this week",
-                "\n".join(f"- {line}" for line in sorted(lines)),
+                "\n".join(f"- {line}" for line in sorted(tools)),
                 "/audit",
                 (email,),
             )

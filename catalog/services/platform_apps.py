@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from catalog.discovery_models import PlatformAppEntry
 from catalog.services import entities
 from catalog.services import matching
-from catalog.services.discovery_merge import SPEND_SOURCES
+from catalog.services.discovery_types import SPEND_SOURCES
 from catalog.services.records import ValidationError
 from integrations.platform_apps import PlatformApps as ShippedIndex
 

@@ -15,6 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog.analysis import registry
 from catalog.models import ChangeRecord
 from catalog.models import ReviewSignoff
 from catalog.models import Setting
@@ -22,10 +23,11 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import policy
 from catalog.services import records
-from catalog.services import request_match
 from catalog.services import review_checklist
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
+from catalog.services.review_request import REQUEST_FIELDS as REQUEST_FIELDS
+from catalog.services.review_request import request_tool as request_tool
 
 SIDES = ("business", "technical")
 OPEN = ("requested", "in_review")
@@ -69,190 +71,6 @@ def set_sla_days(session: Session, value: t.Any, *, actor: str) -> int:
         after={"value": days},
     )
     return days
-
-
-# Requests -------------------------------------------------------------------------------------
-
-
-def request_tool(
-    session: Session,
-    raw: t.Mapping[str, t.Any],
-    *,
-    sources: t.Sequence[str] = (),
-    data_classes: t.Sequence[str] = (),
-    mechanism: str = "api",
-    actor: str,
-    today: date,
-) -> Tool:
-    """Register a requested tool and the (unmanaged) flows that will feed it customer data.
-
-    :param raw: tool fields a marketer gives: name, vendor, website, description, category,
-        business_owner, technical_owner.
-    :param sources: slugs of the tools the data will come from; one draft flow each.
-    """
-    allowed = {
-        "name",
-        "slug",
-        "vendor",
-        "website",
-        "description",
-        "category",
-        "business_owner",
-        "technical_owner",
-    }
-    unknown = set(raw) - allowed
-    if unknown:
-        raise ValidationError({name: "cannot be set on a request" for name in sorted(unknown)})
-    errors: dict[str, str] = {}
-    try:  # report every field's problem at once, not just the request-specific ones
-        records.clean(records.TOOL_FIELDS, raw)
-    except ValidationError as exc:
-        errors.update(exc.errors)
-    policy.check_contributor(policy.actor_of(session, actor), str(raw.get("name") or ""))
-    if not raw.get("technical_owner"):
-        errors["technical_owner"] = "name your IT counterpart (the technical owner)"
-    elif (
-        str(raw["technical_owner"]).strip().lower()
-        == str(raw.get("business_owner") or "").strip().lower()
-    ):
-        # Four eyes: the technical owner signs off for IT, so it is someone else.
-        errors["technical_owner"] = "must be someone other than the business owner (from IT)"
-    if sources and not data_classes:
-        errors["data_classes"] = "say which data the tool will receive from those tools"
-    if data_classes and not sources:
-        errors["sources"] = "say which tools the data will come from"
-    try:
-        records.clean(
-            records.FLOW_FIELDS,
-            {
-                "source": "x",
-                "target": "y",
-                "mechanism": mechanism,
-                "data_classes": list(data_classes),
-            },
-        )
-    except ValidationError as exc:
-        errors.update(exc.errors)
-    if errors:
-        raise ValidationError(errors)
-    known = _known(session, raw)
-    if known is not None and known.status in ("sanctioned", "open"):
-        # A second record of a tool the catalog has would split its findings and its owners.
-        raise ValidationError(
-            {"name": f"{known.tool.name} is {known.notice}."}, record=known.tool.slug
-        )
-    if known is not None:
-        tool = _reopen(session, known.tool, raw, data_classes, actor=actor, today=today)
-    else:
-        tool = entities.save_tool(
-            session,
-            dict(raw)
-            | {
-                "lifecycle": "requested",
-                "requested_at": today.isoformat(),
-                "data_classes": list(data_classes),
-            },
-            actor=actor,
-        )
-    for index, source in enumerate(sources):
-        try:
-            entities.save_flow(
-                session,
-                {
-                    "source": source,
-                    "target": tool.slug,
-                    "data_classes": list(data_classes),
-                    "mechanism": mechanism,
-                    "managed_by_it": False,
-                },
-                actor=actor,
-            )
-        except ValidationError as exc:
-            raise ValidationError({"sources": f"flow {index + 1} from {source!r}: {exc}"}) from None
-    return tool
-
-
-def _known(session: Session, raw: t.Mapping[str, t.Any]) -> request_match.Match | None:
-    """Return the catalog tool this request is for (same slug, or a close name/alias/domain)."""
-    slug = str(raw.get("slug") or "") or records.slugify(str(raw.get("name") or ""))
-    found = request_match.matches(
-        session, str(raw.get("name") or ""), website=str(raw.get("website") or "")
-    )
-    exact = entities.tool_by_slug(session, slug) if slug else None
-    if exact is not None:
-        return next((m for m in found if m.tool is exact), None) or request_match.Match(
-            exact, "name", 100.0, *request_match.status(session, exact)
-        )
-    return next((m for m in found if m.same), None)
-
-
-def _reopen(
-    session: Session,
-    tool: Tool,
-    raw: t.Mapping[str, t.Any],
-    data_classes: t.Sequence[str],
-    *,
-    actor: str,
-    today: date,
-) -> Tool:
-    """Reopen a rejected (or discovered, retired) tool's review for a new request: a new round.
-
-    Anyone who may request a tool may request a rejected one again (that is the way back from a
-    rejection); the request workflow makes this one transition itself, so it is saved as the
-    system on the requester's behalf, with the requester recorded as the actor.
-    """
-    when, reason = request_match.rejection(session, tool)
-    tool_was = tool.lifecycle
-    if tool.requested_at == today:
-        raise ValidationError(
-            {
-                "name": f"{tool.name} was requested and rejected today; "
-                "change the request and try again tomorrow"
-            },
-            record=tool.slug,
-        )
-    changes = {
-        name: raw[name]
-        for name in (
-            "vendor",
-            "website",
-            "description",
-            "category",
-            "business_owner",
-            "technical_owner",
-        )
-        if raw.get(name)
-    }
-    record = (
-        records.tool_record(tool)
-        | changes
-        | {
-            "lifecycle": "requested",
-            "requested_at": today.isoformat(),
-            "decided_at": None,
-            "data_classes": sorted(set(tool.data_classes or ()) | set(data_classes)),
-        }
-    )
-    saved = entities.save_tool(
-        session, record, tool=tool, actor=policy.Actor(str(actor), policy.SYSTEM), decision=True
-    )
-    record_change(
-        session,
-        actor=actor,
-        action="reopen",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={
-            "round": today.isoformat(),
-            "rejected_on": when.isoformat() if when else None,
-            "was": tool_was,
-            "reason": f"requested again (rejected before: {reason})"
-            if reason
-            else "requested again",
-        },
-    )
-    return saved
 
 
 # Review and decision --------------------------------------------------------------------------
@@ -301,6 +119,34 @@ def _save(
     )
 
 
+def _reason(tool: Tool, name: str, text: str) -> str:
+    """Return a decision's reason (`override`, `reason`) stripped, refusing what cannot be kept."""
+    text = (text or "").strip()
+    if len(text) > 2000 or "\x00" in text:
+        raise ValidationError(
+            {name: "must be at most 2000 characters, without NUL"}, record=tool.slug
+        )
+    return text
+
+
+def _decide(
+    session: Session,
+    tool: Tool,
+    lifecycle: str,
+    note: dict[str, str],
+    actor: str,
+    today: date,
+    expected_version: int | None,
+) -> Tool:
+    """Save the decision (`sanctioned` or `rejected`) and record it as a review event."""
+    changes = {"lifecycle": lifecycle, "decided_at": today.isoformat()}
+    tool = _save(session, tool, changes, actor, expected_version)
+    action = {"sanctioned": "sanction", "rejected": "reject"}[lifecycle]
+    after = {"decided_at": today.isoformat()} | note
+    review_checklist.review_event(session, tool, action, after, actor=actor)
+    return tool
+
+
 def start_review(
     session: Session, tool: Tool, *, actor: str, today: date, expected_version: int | None = None
 ) -> Tool:
@@ -338,14 +184,12 @@ def sign_off(
     )
     session.add(row)
     session.flush()
-    record_change(
+    review_checklist.review_event(
         session,
+        tool,
+        "signoff",
+        {"side": side, "round": row.round.isoformat(), "note": row.note},
         actor=actor,
-        action="signoff",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={"side": side, "round": row.round.isoformat(), "note": row.note},
     )
     return row
 
@@ -380,16 +224,12 @@ def sanction(
             },
             record=tool.slug,
         )
-    override = (override or "").strip()
-    if len(override) > 2000 or "\x00" in override:
-        raise ValidationError(
-            {"override": "must be at most 2000 characters, without NUL"}, record=tool.slug
-        )
+    override = _reason(tool, "override", override)
     blocking = [
         f for f, _ in review_checklist.preview(session, tool, today, sla_days=sla_days).blocking
     ]
     if blocking and not override:
-        titles = "; ".join(f"{f.severity}: {review_checklist.rule(f.rule).title}" for f in blocking)
+        titles = "; ".join(f"{f.severity}: {registry.rule(f.rule).title}" for f in blocking)
         raise ValidationError(
             {
                 "override": f"{tool.name} would keep {len(blocking)} critical or high "
@@ -400,23 +240,7 @@ def sanction(
         )
     if blocking:
         review_checklist.record_override(session, tool, override, blocking, actor=actor)
-    tool = _save(
-        session,
-        tool,
-        {"lifecycle": "sanctioned", "decided_at": today.isoformat()},
-        actor,
-        expected_version,
-    )
-    record_change(
-        session,
-        actor=actor,
-        action="sanction",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={"decided_at": today.isoformat()},
-    )
-    return tool
+    return _decide(session, tool, "sanctioned", {}, actor, today, expected_version)
 
 
 def reject(
@@ -431,30 +255,10 @@ def reject(
     """Reject a request; the reason is required and kept in the change log."""
     policy.check_decider(policy.actor_of(session, actor), tool.slug, f"rejecting {tool.name}")
     _require_open(tool, "rejected")
-    reason = (reason or "").strip()
+    reason = _reason(tool, "reason", reason)
     if not reason:
         raise ValidationError({"reason": "a rejection needs a reason"}, record=tool.slug)
-    if len(reason) > 2000 or "\x00" in reason:
-        raise ValidationError(
-            {"reason": "must be at most 2000 characters, without NUL"}, record=tool.slug
-        )
-    tool = _save(
-        session,
-        tool,
-        {"lifecycle": "rejected", "decided_at": today.isoformat()},
-        actor,
-        expected_version,
-    )
-    record_change(
-        session,
-        actor=actor,
-        action="reject",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={"decided_at": today.isoformat(), "reason": reason},
-    )
-    return tool
+    return _decide(session, tool, "rejected", {"reason": reason}, actor, today, expected_version)
 
 
 # Reading --------------------------------------------------------------------------------------

@@ -74,20 +74,28 @@ class Preview:
         return sum(1 for f, _ in pairs if f.severity in BLOCKING)
 
 
-def _checks(session: Session, tool: Tool) -> dict[str, ChangeRecord]:
-    """Return the latest `check` entry per control for this review round."""
+def _round_entries(
+    session: Session, tool: Tool, action: str
+) -> list[tuple[ChangeRecord, dict[str, t.Any]]]:
+    """Return this review round's `action` entries with what each recorded, oldest first."""
     rows = session.scalars(
         sa.select(ChangeRecord)
         .where(
             ChangeRecord.object_type == "review",
             ChangeRecord.object_key == tool.slug,
-            ChangeRecord.action == "check",
+            ChangeRecord.action == action,
         )
         .order_by(ChangeRecord.id)
     )
     this_round = _round_text(tool)
+    return [(row, after) for row in rows if (after := row.after or {}).get("round") == this_round]
+
+
+def _checks(session: Session, tool: Tool) -> dict[str, tuple[ChangeRecord, bool]]:
+    """Return the latest `check` entry per control for this review round, with its value."""
     return {
-        row.after["control"]: row for row in rows if (row.after or {}).get("round") == this_round
+        after["control"]: (row, bool(after.get("value")))
+        for row, after in _round_entries(session, tool, "check")
     }
 
 
@@ -96,16 +104,14 @@ def _round_text(tool: Tool) -> str:
 
 
 def vendor_offers_sso(session: Session, tool: Tool) -> bool:
-    row = _checks(session, tool).get(VENDOR_SSO)
-    return bool(row and row.after.get("value"))
+    return _checks(session, tool).get(VENDOR_SSO, (None, False))[1]
 
 
 def controls(session: Session, tool: Tool) -> list[Control]:
     """Return the controls for this request, with whether (and by whom) each is ticked."""
     checks = _checks(session, tool)
     personal = bool(set(tool.data_classes or ()) & vocab.PERSONAL)
-    row = checks.get(VENDOR_SSO)
-    sso_offered = bool(row and row.after.get("value"))
+    sso_offered = checks.get(VENDOR_SSO, (None, False))[1]
     why = {
         "dpa_signed": "it will hold personal data" if personal else "",
         "security_reviewed": "it will hold personal data" if personal else "",
@@ -114,7 +120,7 @@ def controls(session: Session, tool: Tool) -> list[Control]:
     }
     out = []
     for name in (VENDOR_SSO, *CONTROLS):
-        row = checks.get(name)
+        row = checks.get(name, (None, False))[0]
         done = sso_offered if name == VENDOR_SSO else bool(getattr(tool, name))
         out.append(
             Control(
@@ -128,6 +134,14 @@ def controls(session: Session, tool: Tool) -> list[Control]:
             )
         )
     return out
+
+
+def review_event(
+    session: Session, tool: Tool, action: str, after: dict[str, t.Any], *, actor: str
+) -> None:
+    """Record one step of a tool's review (a sign-off, a tick, a decision) in the change log."""
+    step: dict[str, t.Any] = {"object_type": "review", "object_key": tool.slug, "before": None}
+    record_change(session, actor=actor, action=action, after=after, **step)
 
 
 def _require_review(tool: Tool) -> None:
@@ -156,14 +170,12 @@ def set_control(
         tool = entities.save_tool(
             session, raw, actor=actor, tool=tool, expected_version=expected_version
         )
-    record_change(
+    review_event(
         session,
+        tool,
+        "check",
+        {"control": name, "value": bool(value), "round": _round_text(tool)},
         actor=actor,
-        action="check",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={"control": name, "value": bool(value), "round": _round_text(tool)},
     )
     return tool
 
@@ -179,19 +191,8 @@ def requested_flows(session: Session, tool: Tool) -> list[DataFlow]:
 
 def left_unmanaged(session: Session, tool: Tool) -> dict[str, str]:
     """Return the reasons given this round for leaving a flow unmanaged, by flow key."""
-    rows = session.scalars(
-        sa.select(ChangeRecord)
-        .where(
-            ChangeRecord.object_type == "review",
-            ChangeRecord.object_key == tool.slug,
-            ChangeRecord.action == "flow_leave",
-        )
-        .order_by(ChangeRecord.id)
-    )
     return {
-        row.after["flow"]: row.after["reason"]
-        for row in rows
-        if row.after.get("round") == _round_text(tool)
+        after["flow"]: after["reason"] for _, after in _round_entries(session, tool, "flow_leave")
     }
 
 
@@ -222,14 +223,12 @@ def decide_flow(
         raise ValidationError(
             {"choice": f"unknown choice {choice!r}; expected {', '.join(FLOW_CHOICES)}"}, record=key
         )
-    record_change(
+    review_event(
         session,
+        tool,
+        f"flow_{choice}",
+        {"flow": key, "reason": reason[:2000], "round": _round_text(tool)},
         actor=actor,
-        action=f"flow_{choice}",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={"flow": key, "reason": reason[:2000], "round": _round_text(tool)},
     )
 
 
@@ -272,14 +271,11 @@ def record_override(
     session: Session, tool: Tool, reason: str, blocking: t.Sequence[Finding], *, actor: str
 ) -> None:
     """Record IT's reason for sanctioning despite critical or high findings."""
-    record_change(
+    review_event(
         session,
-        actor=actor,
-        action="override",
-        object_type="review",
-        object_key=tool.slug,
-        before=None,
-        after={
+        tool,
+        "override",
+        {
             "reason": reason,
             "findings": [
                 {
@@ -290,10 +286,13 @@ def record_override(
                 for f in blocking
             ],
         },
+        actor=actor,
     )
 
 
-def override_reasons(session: Session, slugs: t.Iterable[str] | None = None) -> dict[str, dict]:
+def override_reasons(
+    session: Session, slugs: t.Iterable[str] | None = None
+) -> dict[str, dict[str, t.Any]]:
     """Return the latest sanction override of each tool still sanctioned: reason, who, when."""
     query = (
         sa.select(ChangeRecord, Tool.name)
@@ -306,14 +305,15 @@ def override_reasons(session: Session, slugs: t.Iterable[str] | None = None) -> 
     )
     if slugs is not None:
         query = query.where(ChangeRecord.object_key.in_(list(slugs)))
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, t.Any]] = {}
     for row, name in session.execute(query.order_by(ChangeRecord.id)):
+        after = row.after or {}
         out[row.object_key] = {
             "tool": row.object_key,
             "name": name,
-            "reason": row.after.get("reason", ""),
+            "reason": after.get("reason", ""),
             "actor": row.actor,
             "at": row.at.strftime("%Y-%m-%d %H:%M"),
-            "findings": row.after.get("findings", []),
+            "findings": after.get("findings", []),
         }
     return out

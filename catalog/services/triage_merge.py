@@ -28,7 +28,7 @@ from catalog.services import entities
 from catalog.services import matching
 from catalog.services import records
 from catalog.services.discovery_write import add_alias
-from catalog.services.discovery_write import alias_record
+from catalog.services.discovery_write import record_alias
 from catalog.services.records import ValidationError
 
 
@@ -103,8 +103,13 @@ def plan_merge(session: Session, tool: Tool, into: Tool) -> MergePlan:
     return plan
 
 
-def _moved(raw: dict[str, t.Any], slug: str, into: str, ends: tuple[str, str]) -> dict:
+def _moved(raw: dict[str, t.Any], slug: str, into: str, ends: tuple[str, str]) -> dict[str, t.Any]:
     return raw | {end: into for end in ends if raw[end] == slug}
+
+
+def _move_alias(session: Session, alias: ToolAlias, slug: str, to: Tool, actor: str) -> None:
+    alias.tool = to
+    record_alias(session, alias, slug, to.slug, actor=actor)
 
 
 def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDecision:
@@ -148,17 +153,7 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDeci
         )
         detail["sightings"].append([sighting.id, records.sighting_record(sighting)])
     for alias in plan.aliases:
-        old = alias_record(alias, slug)
-        alias.tool = into
-        entities.record_change(
-            session,
-            actor=actor,
-            action="update",
-            object_type="alias",
-            object_key=alias.key,
-            before=old,
-            after=alias_record(alias, into.slug),
-        )
+        _move_alias(session, alias, slug, into, actor)
         detail["aliases"].append(alias.id)
     session.flush()
     for name in plan.new_names:
@@ -250,31 +245,14 @@ def undo_merge(session: Session, item: TriageDecision, *, actor: str) -> Tool:
     for _sid, after in d["sightings"]:
         entities.save_sighting(session, after | {"tool": tool.slug}, actor=actor)
     for aid in d["aliases"]:
-        alias = session.get(ToolAlias, aid)
-        old = alias_record(alias, into.slug)
-        alias.tool = tool
-        entities.record_change(
-            session,
-            actor=actor,
-            action="update",
-            object_type="alias",
-            object_key=alias.key,
-            before=old,
-            after=alias_record(alias, tool.slug),
-        )
+        moved = session.get(ToolAlias, aid)
+        if moved is not None:  # _check_untouched refused a merge whose aliases were deleted
+            _move_alias(session, moved, into.slug, tool, actor)
     for aid in d["added_aliases"]:
-        alias = session.get(ToolAlias, aid) if aid is not None else None
-        if alias is not None and alias.tool_id == into.id:
-            entities.record_change(
-                session,
-                actor=actor,
-                action="delete",
-                object_type="alias",
-                object_key=alias.key,
-                before=alias_record(alias, into.slug),
-                after=None,
-            )
-            session.delete(alias)
+        added = session.get(ToolAlias, aid) if aid is not None else None
+        if added is not None and added.tool_id == into.id:
+            record_alias(session, added, into.slug, None, actor=actor)
+            session.delete(added)
     for fid, old, _after in d["flows"]:
         entities.save_flow(session, old, actor=actor, flow=session.get(DataFlow, fid))
     for did, old, _after in d["dependencies"]:

@@ -98,13 +98,7 @@ def report() -> ResponseReturnValue:
 @bp.route("/audit.json")
 def json_download() -> ResponseReturnValue:
     """Download the audit as the audit JSON document (docs/formats.md#audit-json)."""
-    try:
-        as_of = _as_of()
-    except BadDate as exc:
-        return jsonify(error=str(exc)), 400
-    response = jsonify(audit_service.audit_report(db.session, as_of, sla_days=_sla()))
-    response.headers["Content-Disposition"] = _download_name(as_of, "json")
-    return response
+    return _audit_json(download=True)
 
 
 @bp.route("/audit.csv")
@@ -123,11 +117,19 @@ def csv_download() -> ResponseReturnValue:
 @bp.route("/api/v1/audit")
 def api() -> ResponseReturnValue:
     """Return the audit as JSON (docs/formats.md#audit-json)."""
+    return _audit_json(download=False)
+
+
+def _audit_json(*, download: bool) -> ResponseReturnValue:
+    """The audit JSON document as of `?as_of=` (a 400 naming a bad date); `download` names it."""
     try:
         as_of = _as_of()
     except BadDate as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(audit_service.audit_report(db.session, as_of, sla_days=_sla()))
+    response = jsonify(audit_service.audit_report(db.session, as_of, sla_days=_sla()))
+    if download:
+        response.headers["Content-Disposition"] = _download_name(as_of, "json")
+    return response
 
 
 # Findings with a life: accept a risk, assign, link a ticket, reopen (rules in services.findings).

@@ -38,6 +38,7 @@ from catalog.services.records import ValidationError
 from catalog.views.common import Page
 from catalog.views.common import page_number
 from catalog.views.common import paginate
+from catalog.views.writes import commit_or_back
 from catalog.web import current_actor
 
 bp = Blueprint("imports", __name__)
@@ -152,13 +153,7 @@ def preview(token: str) -> ResponseReturnValue:
     require("import.run")
     path, meta = _stash(token)
     try:
-        plan = discovery.plan_import(
-            db.session,
-            meta["source"],
-            [str(path)],
-            names={str(path): meta["filename"]},
-            options=_options(meta),
-        )
+        plan = _plan(path, meta)
         error = plan.failure()
     except discovery.ImportFailed as exc:
         plan, error = None, str(exc)
@@ -177,10 +172,17 @@ def preview(token: str) -> ResponseReturnValue:
     )
 
 
-def _options(meta: dict[str, t.Any]) -> dict[str, t.Any]:
-    if not meta.get("columns"):
-        return {}
-    return {"columns": meta["columns"], "purchases": meta.get("purchases", "positive")}
+def _plan(path: Path, meta: dict[str, t.Any]) -> discovery.Plan:
+    """Plan the import of an uploaded file, with the options given on upload (write nothing)."""
+    options = (
+        {"columns": meta["columns"], "purchases": meta.get("purchases", "positive")}
+        if meta.get("columns")
+        else {}
+    )
+    names = {str(path): meta["filename"]}
+    return discovery.plan_import(
+        db.session, meta["source"], [str(path)], names=names, options=options
+    )
 
 
 @bp.post("/imports/<token>/commit")
@@ -192,13 +194,7 @@ def commit(token: str) -> ResponseReturnValue:
     try:
         # Confirmations name group keys; the tool each one goes to comes from a fresh plan, so a
         # forged form can only confirm what the preview offered.
-        plan = discovery.plan_import(
-            db.session,
-            meta["source"],
-            [str(path)],
-            names={str(path): meta["filename"]},
-            options=_options(meta),
-        )
+        plan = _plan(path, meta)
         failure = plan.failure()
         if failure:
             raise discovery.ImportFailed(failure)
@@ -302,33 +298,29 @@ def triage_action(slug: str, action: str) -> ResponseReturnValue:
         abort(404)
     tool = _discovered(slug)
     name = tool.name
-    try:
+
+    def act() -> str:
         if action == "register":
             triage.register(db.session, tool, actor=current_actor(), today=date.today())
-            message = f"{name} is now a request waiting for IT's review."
-        elif action == "merge":
+            return f"{name} is now a request waiting for IT's review."
+        if action == "merge":
             into = entities.tool_by_slug(db.session, request.form.get("into", ""))
             if into is None:
                 raise ValidationError({"into": "choose the tool to merge into"}, record=slug)
             triage_merge.merge(db.session, tool, into, actor=current_actor())
-            message = (
+            return (
                 f"{name} merged into {into.name}; its names will match {into.name} from now on. "
                 "Undo it under Recent merges below while nothing it moved has changed."
             )
-        else:
-            triage.ignore(
-                db.session, tool, actor=current_actor(), reason=request.form.get("reason", "")
-            )
-            message = (
-                f"{name} is ignored; later imports will not raise it again. "
-                "It keeps its flows, sightings and spend; Undo is in the Ignored list."
-            )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.triage_inbox"))
-    flash(message, "success")
+        triage.ignore(
+            db.session, tool, actor=current_actor(), reason=request.form.get("reason", "")
+        )
+        return (
+            f"{name} is ignored; later imports will not raise it again. "
+            "It keeps its flows, sightings and spend; Undo is in the Ignored list."
+        )
+
+    flash(commit_or_back(act, url_for("imports.triage_inbox")), "success")
     return redirect(url_for("imports.triage_inbox"))
 
 
@@ -339,22 +331,19 @@ def triage_undo(decision_id: int) -> ResponseReturnValue:
     item = triage.decision(db.session, decision_id)
     if item is None:
         abort(404)
-    try:
+
+    def undo() -> str:
+        assert item is not None
         if item.action == "ignore":
             triage.undo_ignore(db.session, item, actor=current_actor())
-            message = f"{item.tool_name} is back in triage; imports will raise its names again."
-        else:
-            triage_merge.undo_merge(db.session, item, actor=current_actor())
-            message = (
-                f"The merge of {item.tool_name} into {item.into_slug} is undone; "
-                f"{item.tool_name} is back in triage with what it had."
-            )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.triage_inbox"))
-    flash(message, "success")
+            return f"{item.tool_name} is back in triage; imports will raise its names again."
+        triage_merge.undo_merge(db.session, item, actor=current_actor())
+        return (
+            f"The merge of {item.tool_name} into {item.into_slug} is undone; "
+            f"{item.tool_name} is back in triage with what it had."
+        )
+
+    flash(commit_or_back(undo, url_for("imports.triage_inbox")), "success")
     return redirect(url_for("imports.triage_inbox"))
 
 

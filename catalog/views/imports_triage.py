@@ -24,8 +24,8 @@ from catalog.services import import_runs
 from catalog.services import platform_apps
 from catalog.services import spend_triage
 from catalog.services.discovery_summary import stale_line
-from catalog.services.records import ValidationError
 from catalog.views.imports import bp
+from catalog.views.writes import commit_or_back
 from catalog.web import current_actor
 
 
@@ -45,19 +45,13 @@ def spend_decide() -> ResponseReturnValue:
     require("import.run")
     key = request.form.get("merchant", "")[:500]
     decision = request.form.get("decision", "")
-    try:
-        summary = spend_triage.decide(
-            db.session,
-            key,
-            decision,
-            actor=current_actor(),
-            reason=request.form.get("reason", "")[:2000],
-        )
-        db.session.commit()
-    except (ValidationError, discovery.ImportFailed) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.spend"))
+    reason = request.form.get("reason", "")[:2000]
+    summary = commit_or_back(
+        lambda: spend_triage.decide(
+            db.session, key, decision, actor=current_actor(), reason=reason
+        ),
+        url_for("imports.spend"),
+    )
     if summary is None:
         flash("Not software: later imports skip this merchant's lines. Undo below.", "success")
         return redirect(url_for("imports.spend"))
@@ -69,15 +63,10 @@ def spend_decide() -> ResponseReturnValue:
 def spend_undo() -> ResponseReturnValue:
     """Forget a merchant decision; its lines wait in the list again."""
     require("import.run")
-    try:
-        item = spend_triage.undo(
-            db.session, request.form.get("merchant", "")[:500], actor=current_actor()
-        )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.spend"))
+    key = request.form.get("merchant", "")[:500]
+    item = commit_or_back(
+        lambda: spend_triage.undo(db.session, key, actor=current_actor()), url_for("imports.spend")
+    )
     flash(f"Decision on {item.merchant} undone; its lines wait for a decision again.", "success")
     return redirect(url_for("imports.spend"))
 
@@ -86,22 +75,21 @@ def spend_undo() -> ResponseReturnValue:
 def platform_app_add() -> ResponseReturnValue:
     """Declare an app a platform's own: later imports attach it to the platform or skip it."""
     require("settings.edit")
-    try:
+    form, back = request.form, url_for("imports.index") + "#platform-apps"
+
+    def add() -> str:
         entry = platform_apps.add(
             db.session,
-            platform=request.form.get("platform", ""),
-            name=request.form.get("name", "")[:500],
-            app_id=request.form.get("app_id", "")[:500],
+            platform=form.get("platform", ""),
+            name=form.get("name", "")[:500],
+            app_id=form.get("app_id", "")[:500],
             actor=current_actor(),
         )
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("imports.index") + "#platform-apps")
-    shown = entry.label or entry.app_id
-    flash(f"{shown} is now a {platform_apps.PLATFORM_LABELS[entry.platform]} app.", "success")
-    return redirect(url_for("imports.index") + "#platform-apps")
+        platform = platform_apps.PLATFORM_LABELS[entry.platform]
+        return f"{entry.label or entry.app_id} is now a {platform} app."
+
+    flash(commit_or_back(add, back), "success")
+    return redirect(back)
 
 
 @bp.post("/imports/platform-apps/<int:entry_id>/delete")
@@ -111,10 +99,10 @@ def platform_app_delete(entry_id: int) -> ResponseReturnValue:
     entry = db.session.get(PlatformAppEntry, entry_id)
     if entry is None:
         abort(404)
-    shown = entry.label or entry.app_id
+    message = f"{entry.label or entry.app_id} is no longer listed as a platform app."
     platform_apps.remove(db.session, entry, actor=current_actor())
     db.session.commit()
-    flash(f"{shown} is no longer listed as a platform app.", "success")
+    flash(message, "success")
     return redirect(url_for("imports.index") + "#platform-apps")
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from flask import Blueprint
 from flask import abort
-from flask import flash
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -14,9 +15,10 @@ from flask.typing import ResponseReturnValue
 
 from catalog.auth import require
 from catalog.extensions import db
+from catalog.models import User
 from catalog.services import notify
 from catalog.services.notify_events import KINDS
-from catalog.services.records import ValidationError
+from catalog.views.writes import commit_or_flash
 from catalog.web import current_actor
 
 bp = Blueprint("notifications", __name__)
@@ -24,11 +26,11 @@ bp = Blueprint("notifications", __name__)
 STATUSES = ("pending", "failed", "sent")
 
 
-def _signed_in_user() -> object:
+def _signed_in_user() -> User:
     user = getattr(g, "user", None)
     if user is None:
         abort(404)  # anonymous visitors (or apps without sign-in) have no preferences
-    return user
+    return t.cast(User, user)
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
@@ -36,23 +38,15 @@ def preferences() -> ResponseReturnValue:
     """Choose which notices you receive by e-mail."""
     user = _signed_in_user()
     if request.method == "POST":
-        try:
-            notify.set_preferences(
-                db.session,
-                user,
-                request.form.getlist("kind"),  # type: ignore[arg-type]
-                actor=current_actor(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Your notification choices are saved.", "success")
+        kinds = request.form.getlist("kind")
+        commit_or_flash(
+            lambda: notify.set_preferences(db.session, user, kinds, actor=current_actor()),
+            "Your notification choices are saved.",
+        )
         return redirect(url_for("notifications.preferences"))
     return render_template(
         "notifications/preferences.html", kinds=KINDS, chosen=notify.preferences(db.session, user)
-    )  # type: ignore[arg-type]
+    )
 
 
 @bp.get("/admin/notifications")
@@ -75,12 +69,8 @@ def outbox() -> ResponseReturnValue:
 @bp.post("/admin/notifications/<int:notice_id>/retry")
 def retry(notice_id: int) -> ResponseReturnValue:
     require("settings.edit")
-    try:
-        notify.retry(db.session, notice_id, actor=current_actor())
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash("The notice is queued again; the next `martech notify` run sends it.", "success")
+    commit_or_flash(
+        lambda: notify.retry(db.session, notice_id, actor=current_actor()),
+        "The notice is queued again; the next `martech notify` run sends it.",
+    )
     return redirect(url_for("notifications.outbox", status="failed"))

@@ -16,21 +16,11 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms import IntegerField
-from wtforms import SelectField
-from wtforms import SelectMultipleField
-from wtforms import StringField
-from wtforms import TextAreaField
-from wtforms import widgets
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
 
 from catalog import taxonomy
-from catalog import vocab
 from catalog.auth import require
 from catalog.extensions import db
+from catalog.forms import choices
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
@@ -42,54 +32,12 @@ from catalog.services import tool_search
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from catalog.views.common import page_of
+from catalog.views.review_forms import DecisionForm
+from catalog.views.review_forms import RequestForm
+from catalog.views.review_forms import SlaForm
 from catalog.web import current_actor
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-
-def _choices(pairs: t.Iterable[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class Checkboxes(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class RequestForm(FlaskForm):
-    name = StringField("Tool name")
-    vendor = StringField("Vendor")
-    website = StringField("Website", description="http:// or https:// address")
-    description = TextAreaField("What is it for?")
-    category = StringField("Category")  # a taxonomy key; the template groups the options
-    business_owner = StringField(
-        "Business owner (e-mail)", description="The marketer accountable for the tool"
-    )
-    technical_owner = SelectField("IT counterpart (technical owner)", validate_choice=False)
-    data_classes = Checkboxes(
-        "Customer data it will receive",
-        choices=_choices((k, vocab.DATA_CLASS_LABELS[k]) for k in vocab.DATA_CLASSES),
-    )
-    # Tool pickers (several fields of one name): slugs or exact names, with suggestions.
-    sources = SelectMultipleField("From which tools", validate_choice=False)
-    mechanism = SelectField(
-        "How the data will move",
-        choices=_choices((m, m.replace("_", " ")) for m in vocab.MECHANISMS),
-        default="api",
-    )
-
-
-class DecisionForm(FlaskForm):
-    version = HiddenField()
-    reason = TextAreaField("Reason", validators=[Optional()])
-    note = StringField("Note", validators=[Optional()])
-    override = TextAreaField("Reason to sanction anyway", validators=[Optional()])
-    value = HiddenField()
-    choice = HiddenField()
-
-
-class SlaForm(FlaskForm):
-    sla_days = IntegerField("Review SLA (days)", validators=[Optional()])
 
 
 def _today() -> date:
@@ -106,7 +54,7 @@ def _fill_choices(form: RequestForm) -> None:
         .where(Person.active.is_(True))
         .order_by(sa.case((Person.department == "it", 0), else_=1), Person.name)
     ).all()
-    form.technical_owner.choices = _choices(
+    form.technical_owner.choices = choices(
         [("", "— choose —")]
         + [(p.email, f"{p.name or p.email} ({p.department or 'no department'})") for p in people]
     )
@@ -184,18 +132,7 @@ def request_tool() -> ResponseReturnValue:
     if not form.is_submitted() and current_user.is_authenticated:
         form.business_owner.data = current_user.email
     if form.validate_on_submit():
-        raw = {
-            name: (getattr(form, name).data or "").strip()
-            for name in (
-                "name",
-                "vendor",
-                "website",
-                "description",
-                "category",
-                "business_owner",
-                "technical_owner",
-            )
-        }
+        raw = {name: (getattr(form, name).data or "").strip() for name in review.REQUEST_FIELDS}
         try:
             if raw["business_owner"]:
                 _ensure_requester_person(raw["business_owner"])
@@ -212,10 +149,7 @@ def request_tool() -> ResponseReturnValue:
         except ValidationError as exc:
             db.session.rollback()
             _fill_choices(form)
-            for name, message in exc.errors.items():
-                field = form._fields.get(name)
-                target = field.errors if field is not None else form.form_errors
-                target.append(message if field is not None else f"{name}: {message}")
+            form.apply_errors(exc.errors)
             return render_template(
                 "review/request.html", form=form, taxonomy_groups=taxonomy.grouped_choices()
             ), 400
@@ -285,11 +219,13 @@ def _act(
     return redirect(url_for("review.detail", slug=slug))
 
 
-def _version(form: DecisionForm) -> int | None:
-    try:
-        return int(form.version.data) if form.version.data else None
-    except ValueError:
-        return -1
+def _when(form: DecisionForm) -> dict[str, t.Any]:
+    """Who decides, on which day, on which version of the tool (what every decision passes)."""
+    return {
+        "actor": current_actor(),
+        "today": _today(),
+        "expected_version": form.expected_version(),
+    }
 
 
 @bp.post("/<slug>/start")
@@ -298,9 +234,7 @@ def start(slug: str) -> ResponseReturnValue:
     require("review.manage")
     return _act(
         slug,
-        lambda tool, form: review.start_review(
-            db.session, tool, actor=current_actor(), today=_today(), expected_version=_version(form)
-        ),
+        lambda tool, form: review.start_review(db.session, tool, **_when(form)),
         "{name} is now in review.",
     )
 
@@ -325,13 +259,7 @@ def sanction(slug: str) -> ResponseReturnValue:
     return _act(
         slug,
         lambda tool, form: review.sanction(
-            db.session,
-            tool,
-            actor=current_actor(),
-            today=_today(),
-            expected_version=_version(form),
-            override=form.override.data or "",
-            sla_days=_sla(),
+            db.session, tool, **_when(form), override=form.override.data or "", sla_days=_sla()
         ),
         "{name} is sanctioned.",
     )
@@ -349,7 +277,9 @@ def control(slug: str, name: str) -> ResponseReturnValue:
             name,
             form.value.data == "1",
             actor=current_actor(),
-            expected_version=None if name == review_checklist.VENDOR_SSO else _version(form),
+            expected_version=None
+            if name == review_checklist.VENDOR_SSO
+            else form.expected_version(),
         ),
         "Checklist of {name} updated.",
     )
@@ -382,14 +312,7 @@ def reject(slug: str) -> ResponseReturnValue:
     require("review.manage")
     return _act(
         slug,
-        lambda tool, form: review.reject(
-            db.session,
-            tool,
-            form.reason.data or "",
-            actor=current_actor(),
-            today=_today(),
-            expected_version=_version(form),
-        ),
+        lambda tool, form: review.reject(db.session, tool, form.reason.data or "", **_when(form)),
         "{name} is rejected.",
     )
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import Blueprint
 from flask import current_app
-from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -18,7 +17,7 @@ from catalog.auth import require
 from catalog.extensions import db
 from catalog.services import review
 from catalog.services import scorecard
-from catalog.services.records import ValidationError
+from catalog.views.writes import commit_or_flash
 from catalog.web import current_actor
 
 bp = Blueprint("scorecard", __name__)
@@ -58,12 +57,7 @@ def set_targets() -> ResponseReturnValue:
     """Administrators record the targets marketing and IT agreed on."""
     require("settings.edit")
     raw = {key: request.form.get(key, "") for key, *_ in scorecard.METRICS}
-    try:
-        scorecard.set_targets(db.session, raw, actor=current_actor())
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash("Targets saved.", "success")
+    commit_or_flash(
+        lambda: scorecard.set_targets(db.session, raw, actor=current_actor()), "Targets saved."
+    )
     return redirect(url_for("scorecard.view"))
