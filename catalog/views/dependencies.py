@@ -11,8 +11,7 @@ from flask.typing import ResponseReturnValue
 from catalog.extensions import db
 from catalog.forms import DependencyForm
 from catalog.models import Dependency
-from catalog.services import entities
-from catalog.services import records
+from catalog.services.relations import DEPENDENCIES
 from catalog.views.common import paginate
 from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
@@ -34,16 +33,12 @@ def index() -> ResponseReturnValue:
 
 PAGES = RegisterPages(
     endpoint="dependencies",
-    kind="dependency",
+    register=DEPENDENCIES,
     form=DependencyForm,
     prefill=("tool", "depends_on"),
     setup=lambda form, dependency: form.setup(db.session),
     key=Dependency.id,
     label=lambda dep: f"{dep.tool.name} depends on {dep.depends_on.name}",
-    change_key=lambda dep: dep.key,
-    as_record=records.dependency_record,
-    save=entities.save_dependency,
-    delete=entities.delete_dependency,
     messages=Messages(
         "Registered: {label}.", "Saved: {label}.", "Deleted the dependency: {label}."
     ),

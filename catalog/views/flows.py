@@ -11,8 +11,7 @@ from flask.typing import ResponseReturnValue
 from catalog.extensions import db
 from catalog.forms import FlowForm
 from catalog.models import DataFlow
-from catalog.services import entities
-from catalog.services import records
+from catalog.services.relations import FLOWS
 from catalog.views.common import paginate
 from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
@@ -37,16 +36,12 @@ def index() -> ResponseReturnValue:
 
 
 PAGES = RegisterPages(
-    kind="flow",
+    register=FLOWS,
     endpoint="flows",
     key=DataFlow.id,
     form=FlowForm,
     setup=lambda form, flow: form.setup(db.session),
     prefill=("source", "target"),  # the tool page's "add a flow" links
-    save=entities.save_flow,
-    delete=entities.delete_flow,
-    as_record=records.flow_record,
-    change_key=entities.flow_key,
     label=lambda flow: f"{flow.source.name} → {flow.target.name}",
     messages=Messages(
         "Registered the flow {label}.", "Saved the flow {label}.", "Deleted the flow {label}."

@@ -40,6 +40,7 @@ from catalog.models import Tool
 from catalog.services import policy
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
+from catalog.services.writes import Register
 from catalog.views.common import conflict_for
 from catalog.views.common import flash_proposals
 from catalog.web import current_actor
@@ -73,18 +74,14 @@ class Messages:
 class RegisterPages:
     """What the generic pages need to know about one register (the view side of it).
 
-    The service side (save, delete, the record's fields) stays in catalog.services: these are
-    the functions the pages call and how they present the result.
+    The service side (kind, save, delete, the record's fields, the change log's key) is read from
+    the register's declaration in catalog.services; this adds how the pages present it.
     """
 
-    kind: str  # permission subject, change-log object type and template variable: "flow"
+    register: Register  # the service's declaration: kind, save, delete, the record's fields
     endpoint: str  # the blueprint's name, for url_for and the template folder: "flows"
     key: t.Any  # the column naming a record in URLs: DataFlow.id (<int:id>), Tool.slug (<slug>)
     form: type[VersionedForm]
-    save: t.Callable[..., Obj]  # entities.save_flow(session, record, actor=, flow=, ...)
-    delete: t.Callable[..., t.Any]  # entities.delete_flow(session, flow, actor=, ...)
-    as_record: t.Callable[[Obj], dict[str, t.Any]]  # records.flow_record: what a conflict shows
-    change_key: t.Callable[[Obj], str]  # the change log's key of a record
     label: t.Callable[[Obj], str]  # how messages name a record: "Shopify → Klaviyo"
     messages: Messages
     after_create: t.Callable[[Obj], str] | None = None  # where to go next (default: the list)
@@ -95,6 +92,27 @@ class RegisterPages:
     form_data: t.Callable[[Obj], dict[str, t.Any]] | None = None  # edit form's values
     delete_context: t.Callable[[Obj], dict[str, t.Any]] = _no_context  # what goes with it
     create_actor: t.Callable[[], str] = current_actor  # who registers (tools: estate)
+
+    @property
+    def kind(self) -> str:
+        """The permission subject, change-log object type and template variable: "flow"."""
+        return self.register.object_type
+
+    def save(self, session: t.Any, record: dict[str, t.Any], **kw: t.Any) -> Obj:
+        """Create or update through the register's save service (`flow=` names the edited)."""
+        return self.register.save(session, record, **kw)
+
+    def delete(self, session: t.Any, obj: Obj, **kw: t.Any) -> t.Any:
+        assert self.register.delete is not None, f"{self.register.name} cannot be deleted"
+        return self.register.delete(session, obj, **kw)
+
+    def as_record(self, obj: Obj) -> dict[str, t.Any]:
+        """The record a conflict shows (the bundle, API and change-log shape)."""
+        return self.register.record(obj)
+
+    def change_key(self, obj: Obj) -> str:
+        """The change log's key of a record."""
+        return self.register.key(self.register.record(obj))
 
     @property
     def key_name(self) -> str:

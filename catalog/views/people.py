@@ -12,7 +12,7 @@ from catalog.forms import PersonForm
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.services import entities
-from catalog.services import records
+from catalog.services.people import PEOPLE
 from catalog.views.generic import Messages
 from catalog.views.generic import RegisterPages
 from catalog.views.generic import add_register_pages
@@ -47,7 +47,7 @@ def index() -> ResponseReturnValue:
 
 
 PAGES = RegisterPages(
-    kind="person",
+    register=PEOPLE,
     key=Person.id,
     endpoint="people",
     label=lambda person: person.name or person.email,
@@ -58,11 +58,7 @@ PAGES = RegisterPages(
         gone="Someone removed this person while you had the form open; nothing was saved.",
     ),
     form=PersonForm,
-    save=entities.save_person,
-    delete=entities.delete_person,
     # The tools that lose this owner, listed on the confirmation page.
     delete_context=lambda person: {"tools": entities.owned_tools(db.session, person)},
-    as_record=records.person_record,
-    change_key=lambda person: person.email,
 )
 add_register_pages(bp, PAGES)

@@ -29,6 +29,7 @@ from catalog.services import review
 from catalog.services import review_checklist
 from catalog.services import triage
 from catalog.services.tool_query import SORTS
+from catalog.services.tools import TOOLS
 from catalog.views.common import history
 from catalog.views.common import page_of
 from catalog.views.generic import Messages
@@ -191,7 +192,7 @@ def _delete_context(tool: Tool) -> dict[str, t.Any]:
 
 
 PAGES = RegisterPages(
-    kind="tool",
+    register=TOOLS,
     endpoint="tools",
     key=Tool.slug,
     form=ToolForm,
@@ -199,11 +200,7 @@ PAGES = RegisterPages(
     form_data=form_data,
     to_record=lambda form, editing: form.to_record(editing=editing),
     create_actor=lambda: _estate(request.form.get("estate_reason")),
-    save=entities.save_tool,
-    delete=entities.delete_tool,
     delete_context=_delete_context,
-    as_record=records.tool_record,
-    change_key=lambda tool: tool.slug,
     label=lambda tool: tool.name,
     messages=Messages(
         "Registered {label}.", "Saved {label}.", "Deleted {label} with its flows and dependencies."
