@@ -24,11 +24,6 @@ PACKAGES = ("catalog", "integrations")
 
 # (importer, imported): the layering exceptions that remain, each with why it is still there.
 ALLOWED: dict[tuple[str, str], str] = {
-    # The category registry is a module global the taxonomy service changes in place; the
-    # analysis should receive it as an argument (issue 14, point 4) instead of reading it.
-    ("catalog.analysis.neighbourhood", "catalog.taxonomy"): "taxonomy read from a module global",
-    ("catalog.analysis.render", "catalog.taxonomy"): "taxonomy read from a module global",
-    ("catalog.analysis.rules", "catalog.taxonomy"): "taxonomy read from a module global",
     # The catalog CSV importer reads the tool record's field list (names, kinds) from the
     # service's declaration; it belongs in a pure module both can read (issue 14, point 3).
     ("integrations.catalog_csv", "catalog.services.records"): "field declarations live in records",

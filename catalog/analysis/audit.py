@@ -16,7 +16,6 @@ from catalog.analysis.facts import derive_facts
 from catalog.analysis.facts import in_use
 from catalog.analysis.facts import is_recent
 from catalog.analysis.gcpause import collector_paused
-from catalog.analysis.graph import int_edges
 from catalog.analysis.impact import blast_sizes
 from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import Risk
@@ -103,7 +102,7 @@ def run_audit(snapshot: Snapshot, as_of: date, *, sla_days: int = 10) -> AuditRe
 
 def _run_audit(snapshot: Snapshot, as_of: date, sla_days: int) -> AuditResult:
     facts = derive_facts(snapshot, as_of)
-    findings = all_findings(facts, int_edges(snapshot), sla_days)
+    findings = all_findings(facts, sla_days)
     summary = summarize(facts, sla_days)
     counts = Counter(f.severity for f in findings)
     summary["findings_by_severity"] = {severity: counts[severity] for severity in SEVERITIES}
