@@ -179,7 +179,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
 
     sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
     # One reverse walk from every SoR at once: whatever it reaches has a path to a governed hub.
-    reaches = frozenset(reach(G.pred, sors, "flows"))
+    reaches = frozenset(reach(G, sors, backward=True, attribute="flows"))
     stranded = frozenset(s for s in used if personal_held[s] and s not in sors and s not in reaches)
     by_tool: dict[str, list[SightingRec]] = {}
     for sighting in snapshot.sightings:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import networkx as nx
 
 from catalog.analysis.graph import catalog_graph
-from catalog.analysis.graph import reach
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.vocab import PERSONAL
@@ -49,8 +48,8 @@ def blast_radius(snapshot: Snapshot, slug: str) -> BlastRadius:
     >>> blast_radius(snap, "sso").tools
     ('crm', 'esp')
     """
-    hit = reach(catalog_graph(snapshot).succ, [slug])
-    hit.discard(slug)
+    G = catalog_graph(snapshot)
+    hit = nx.descendants(G, slug) if slug in G else set()
     flows = tuple(
         sorted(
             (
@@ -87,8 +86,7 @@ def personal_data_reach(snapshot: Snapshot, slug: str) -> tuple[str, ...]:
             for f in succ[u][v]["flows"]
         ),
     )
-    seen = reach(personal.succ, [slug])
-    seen.discard(slug)
+    seen = nx.descendants(personal, slug) if slug in G else set()
     return tuple(sorted(seen))
 
 

@@ -199,7 +199,9 @@ def spof_findings(facts: Facts) -> Iterator[Finding]:
     in_use = facts.in_use
     stack = nx.Graph()
     stack.add_nodes_from(in_use)
-    stack.add_edges_from((u, v) for u, v in facts.graph.edges if u in in_use and v in in_use)
+    stack.add_edges_from(
+        (u, v) for u, nbrs in facts.graph.adjacency() if u in in_use for v in nbrs if v in in_use
+    )
     for slug in sorted(nx.articulation_points(stack)):
         yield Finding(
             SINGLE_POINT_OF_FAILURE.id,
