@@ -16,6 +16,7 @@ import networkx as nx
 from catalog.analysis.graph import catalog_graph
 from catalog.analysis.graph import flow_view
 from catalog.analysis.graph import reach
+from catalog.analysis.registry import DATA_SILO
 from catalog.analysis.registry import SHADOW_DISCOVERED
 from catalog.analysis.registry import SHADOW_REJECTED_IN_USE
 from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
@@ -29,7 +30,7 @@ from catalog.analysis.taxonomy import Taxonomy
 from catalog.vocab import PERSONAL
 from catalog.vocab import SANCTIONED_LIFECYCLES
 
-__all__ = ["RECENT_DAYS", "Facts", "SiloFacts", "derive_facts", "in_use", "is_recent"]
+__all__ = ["RECENT_DAYS", "Facts", "Silo", "derive_facts", "in_use", "is_recent"]
 
 #: A sighting at most this many days before as_of (and not after it) is recent evidence of use.
 RECENT_DAYS = 90
@@ -44,11 +45,14 @@ SHADOW_REASON = {
 
 
 @dataclass(frozen=True)
-class SiloFacts:
+class Silo:
+    """Stranded tools whose customer data reaches no system of record (docs/governance.md#silos)."""
+
     tools: tuple[str, ...]
     data_classes: tuple[str, ...]
     feeders: tuple[str, ...]
     rogue: bool
+    severity: str
     unmanaged: tuple[FlowEdge, ...]  # the unmanaged active flows into or inside the silo
 
     @property
@@ -72,7 +76,7 @@ class Facts:
     sors: frozenset[str]
     reaches_sor: frozenset[str]
     stranded: frozenset[str]
-    silos: tuple[SiloFacts, ...]
+    silos: tuple[Silo, ...]
     graph: nx.DiGraph  # catalog_graph(snapshot): flows and dependencies
     taxonomy: Taxonomy
 
@@ -132,7 +136,7 @@ def _silos(
     stranded: frozenset[str],
     shadow: Iterable[str],
     personal_held: dict[str, frozenset[str]],
-) -> tuple[SiloFacts, ...]:
+) -> tuple[Silo, ...]:
     shadow_set = set(shadow)
     pred = G.pred
     silos = []
@@ -147,12 +151,17 @@ def _silos(
                     if not flow.managed_by_it:
                         unmanaged.append(flow)
         classes = set().union(*(personal_held[m] for m in members))
+        # A rogue silo (shadow IT inside, or an unmanaged flow in) is raised at the escalated
+        # severity (docs/governance.md#silos).
+        rogue = bool(unmanaged) or not shadow_set.isdisjoint(members)
+        severity = (DATA_SILO.escalated or DATA_SILO.severity) if rogue else DATA_SILO.severity
         silos.append(
-            SiloFacts(
+            Silo(
                 tools=tuple(sorted(members)),
                 data_classes=tuple(sorted(classes)),
                 feeders=tuple(sorted(feeders)),
-                rogue=bool(unmanaged) or not shadow_set.isdisjoint(members),
+                rogue=rogue,
+                severity=severity,
                 unmanaged=tuple(sorted(unmanaged, key=lambda f: (f.source, f.target, f.mechanism))),
             )
         )
@@ -188,6 +197,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     return Facts(
         as_of=as_of,
         tools=tools,
+        taxonomy=snapshot.taxonomy,
         names={slug: tool.name or slug for slug, tool in tools.items()},
         people={p.email.lower(): p for p in snapshot.people},
         flows=active,
@@ -196,11 +206,10 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
         in_use_sorted=tuple(sorted(used)),
         sanctioned=sanctioned,
         shadow=shadow,
+        silos=_silos(G, stranded, shadow, personal_held),
         personal_held=personal_held,
         sors=sors,
         reaches_sor=reaches,
         stranded=stranded,
-        silos=_silos(G, stranded, shadow, personal_held),
         graph=G,
-        taxonomy=snapshot.taxonomy,
     )

@@ -24,13 +24,13 @@ from catalog.vocab import SEVERITIES
 __all__ = ["Rule", "RULES", "SUBJECT_KINDS", "EMITTERS", "emits", "rule", "markdown_table"]
 
 #: What a finding can be about, and how its subject key is written.
-SUBJECT_KINDS = {
-    "tool": "the tool's slug",
-    "flow": "`source->target` (slugs)",
-    "silo": "the silo's sorted slugs joined by `,`",
-    "category": "the taxonomy category key",
-    "catalog": "`catalog`",
-}
+SUBJECT_KINDS = dict(
+    tool="the tool's slug",
+    flow="`source->target` (slugs)",
+    silo="the silo's sorted slugs joined by `,`",
+    category="the taxonomy category key",
+    catalog="`catalog`",
+)
 
 
 class Rule(NamedTuple):

@@ -15,9 +15,8 @@ from catalog.analysis.rules import stack
 from catalog.analysis.rules.base import SEVERITY_RANK
 from catalog.analysis.rules.base import Finding
 from catalog.analysis.rules.data import shadow_severity
-from catalog.analysis.rules.data import silo_severity
 
-__all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "silo_severity", "all_findings"]
+__all__ = ["Finding", "SEVERITY_RANK", "shadow_severity", "all_findings"]
 
 
 def all_findings(facts: Facts, sla_days: int) -> tuple[Finding, ...]:

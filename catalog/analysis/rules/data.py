@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog.analysis.facts import Facts
-from catalog.analysis.facts import SiloFacts
 from catalog.analysis.registry import DATA_SILO
 from catalog.analysis.registry import FLOW_UNMANAGED_PERSONAL_DATA
 from catalog.analysis.registry import NO_SYSTEM_OF_RECORD
@@ -27,7 +26,7 @@ from catalog.analysis.rules.base import classes_text
 from catalog.analysis.rules.base import names_text
 from catalog.vocab import PERSONAL
 
-__all__ = ["shadow_severity", "silo_severity"]
+__all__ = ["shadow_severity"]
 
 _MECHANISM_TEXT = {
     "ipaas": "an iPaaS",
@@ -49,11 +48,6 @@ def shadow_severity(facts: Facts, slug: str) -> str:
     if worst.escalated and facts.holds_customer_data(slug):
         return worst.escalated
     return worst.severity
-
-
-def silo_severity(silo: SiloFacts) -> str:
-    """Return the severity of a silo (docs/governance.md#silos)."""
-    return (DATA_SILO.escalated or DATA_SILO.severity) if silo.rogue else DATA_SILO.severity
 
 
 _SHADOW_TEXT = {
@@ -99,7 +93,7 @@ def silo_findings(facts: Facts) -> Iterator[Finding]:
                 {f"{facts.name(f.source)} to {facts.name(f.target)}" for f in silo.unmanaged}
             )
             message += f" Unmanaged flows: {names_text(flows)}."
-        yield Finding(DATA_SILO.id, silo_severity(silo), "silo", silo.key, message)
+        yield Finding(DATA_SILO.id, silo.severity, "silo", silo.key, message)
 
 
 @emits(FLOW_UNMANAGED_PERSONAL_DATA)
