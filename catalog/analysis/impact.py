@@ -2,9 +2,11 @@
 
 Definitions: docs/governance.md#impact-and-reach.
 
-`blast_radius` and `personal_data_reach` answer for one tool with one BFS. `blast_sizes` answers
-"how big is the blast radius" for every tool at once, bounded by a cap: exact sizes for all tools
-would cost O(tools x edges), and the risk score only needs to know "small, or at least the cap".
+All three read the catalog graph (`catalog.analysis.graph`), whose edges point the way a loss
+travels. `blast_radius` and `personal_data_reach` answer for one tool with `nx.descendants`.
+`blast_sizes` answers "how big is the blast radius" for every tool at once, bounded by a cap,
+over the graph's condensation (one node per strongly connected component): exact sizes for all
+tools would cost O(tools x edges), and the risk score only needs "small, or at least the cap".
 """
 
 from __future__ import annotations
