@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from audit import median_time  # noqa: E402
 
 from catalog import create_app  # noqa: E402
 from catalog.cli import main as cli_main  # noqa: E402
@@ -86,12 +89,7 @@ def layered(n: int) -> dict[str, list[dict[str, object]]]:
 
 
 def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return median_time(fn, runs) * 1000
 
 
 def page_vs_dot(app, query: str, runs: int) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]

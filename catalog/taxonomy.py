@@ -2,110 +2,42 @@
 
 from __future__ import annotations
 
-import re
 import typing as t
-from dataclasses import dataclass
 
-_NON_KEY = re.compile(r"[^a-z0-9]+")
+from catalog.analysis.taxonomy import SHIPPED
+from catalog.analysis.taxonomy import Category
+from catalog.analysis.taxonomy import Taxonomy
+from catalog.analysis.taxonomy import key_for
 
+__all__ = [
+    "Category",
+    "key_for",
+    "SHIPPED_GROUPS",
+    "SHIPPED_CATEGORIES",
+    "GROUPS",
+    "CATEGORIES",
+    "install",
+    "reset",
+    "current",
+    "loaded_token",
+    "is_shipped",
+    "categories",
+    "grouped_choices",
+    "group_of",
+]
 
-def key_for(name: str) -> str:
-    """Return the taxonomy key of a name: lowercased, runs of other characters become one hyphen.
-
-    >>> key_for("Marketing automation & campaign/lead management")
-    'marketing-automation-campaign-lead-management'
-    """
-    return _NON_KEY.sub("-", name.lower()).strip("-")
-
-
-@dataclass(frozen=True)
-class Category:
-    key: str
-    name: str
-    group_key: str
-    group_name: str
-
-
-_GROUPS: dict[str, list[str]] = {
-    "Advertising & Promotion": [
-        "Mobile marketing",
-        "Display & programmatic advertising",
-        "Search & social advertising",
-        "Native/content advertising",
-        "Video advertising",
-        "Print",
-        "Public relations",
-    ],
-    "Content & Experience": [
-        "Mobile apps",
-        "Interactive content",
-        "Video marketing",
-        "Email marketing",
-        "Content marketing",
-        "Optimization, personalization & testing",
-        "DAM & MRM",
-        "SEO",
-        "Marketing automation & campaign/lead management",
-        "CMS & web experience management",
-    ],
-    "Social & Relationships": [
-        "Call analytics & management",
-        "Account-based marketing",
-        "Events, meetings & webinars",
-        "Social media marketing & monitoring",
-        "Advocacy, loyalty & referrals",
-        "Influencers",
-        "Community & reviews",
-        "Customer experience, service & success",
-        "Feedback & chat",
-        "CRM",
-    ],
-    "Commerce & Sales": [
-        "Retail, proximity & IoT marketing",
-        "Channel, partner & local marketing",
-        "Sales automation, enablement & intelligence",
-        "Affiliate marketing & management",
-        "Ecommerce marketing",
-        "Ecommerce platforms & carts",
-    ],
-    "Data": [
-        "Audience/marketing data & data enhancement",
-        "Marketing analytics, performance & attribution",
-        "Mobile & web analytics",
-        "Dashboards & data visualization",
-        "Business/customer intelligence & data science",
-        "iPaaS, cloud/data integration & tag management",
-        "DMP",
-        "Governance, compliance & privacy",
-        "Customer data platform",
-        "Data warehouse",
-    ],
-    "Management": [
-        "Talent management",
-        "Product management",
-        "Budgeting & finance",
-        "Collaboration",
-        "Projects & workflow",
-        "Agile & lean management",
-        "Vendor analysis",
-        "Identity & access",
-    ],
-}
-
-# The shipped taxonomy, never changed at runtime.
-SHIPPED_GROUPS: dict[str, str] = {key_for(group): group for group in _GROUPS}
-SHIPPED_CATEGORIES: dict[str, Category] = {
-    key_for(name): Category(key_for(name), name, key_for(group), group)
-    for group, names in _GROUPS.items()
-    for name in names
-}
+# The shipped taxonomy (declared in catalog.analysis.taxonomy, which the analysis reads), never
+# changed at runtime.
+SHIPPED_GROUPS: dict[str, str] = dict(SHIPPED.groups)
+SHIPPED_CATEGORIES: dict[str, Category] = dict(SHIPPED.categories)
 
 # The live registry: the shipped taxonomy plus an administrator's additions. These dicts
-# are updated in place by `install()`, never rebound, because analysis modules bind them at import
-# time (`from catalog.taxonomy import CATEGORIES`) and must see the additions too.
+# are updated in place by `install()`, never rebound, because other modules bind them at import
+# time (`from catalog.taxonomy import CATEGORIES`) and must see the additions too. The analysis
+# reads none of this: it gets `current()`, a frozen copy, inside each snapshot.
 GROUPS: dict[str, str] = dict(SHIPPED_GROUPS)
 CATEGORIES: dict[str, Category] = dict(SHIPPED_CATEGORIES)
-_state: dict[str, t.Any] = {"token": None}
+_state: dict[str, t.Any] = {"token": None, "frozen": SHIPPED}
 
 
 def install(
@@ -129,12 +61,18 @@ def install(
         GROUPS.pop(key, None)
     for key in set(CATEGORIES) - set(new_categories):
         CATEGORIES.pop(key, None)
+    _state["frozen"] = Taxonomy(GROUPS, CATEGORIES.values())
     _state["token"] = token
 
 
 def reset() -> None:
     """Forget every addition: back to the shipped taxonomy."""
     install({}, [], token=None)
+
+
+def current() -> Taxonomy:
+    """Return the live taxonomy as a frozen value, for the snapshots the analysis reads."""
+    return t.cast(Taxonomy, _state["frozen"])
 
 
 def loaded_token() -> t.Any:

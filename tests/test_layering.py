@@ -23,13 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("catalog", "integrations")
 
 # (importer, imported): the layering exceptions that remain, each with why it is still there.
-ALLOWED: dict[tuple[str, str], str] = {
-    # The category registry is a module global the taxonomy service changes in place; the
-    # analysis should receive it as an argument (issue 14, point 4) instead of reading it.
-    ("catalog.analysis.neighbourhood", "catalog.taxonomy"): "taxonomy read from a module global",
-    ("catalog.analysis.render", "catalog.taxonomy"): "taxonomy read from a module global",
-    ("catalog.analysis.rules", "catalog.taxonomy"): "taxonomy read from a module global",
-}
+# None is left; an entry added here must say why, and the test fails once it no longer matches.
+ALLOWED: dict[tuple[str, str], str] = {}
 
 # What the pure layers (catalog.analysis, catalog.vocab, catalog.taxonomy, catalog.fields,
 # integrations) may not reach: the web framework, the database, the models and everything built

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from catalog.analysis.facts import Facts
+from catalog.analysis.facts import Silo
 from catalog.analysis.facts import derive_facts
 from catalog.analysis.facts import in_use
 from catalog.analysis.facts import is_recent
 from catalog.analysis.gcpause import collector_paused
-from catalog.analysis.graph import int_edges
 from catalog.analysis.impact import blast_sizes
 from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import Risk
@@ -24,7 +24,6 @@ from catalog.analysis.risk import score_tools
 from catalog.analysis.rules import Finding
 from catalog.analysis.rules import all_findings
 from catalog.analysis.rules import shadow_severity
-from catalog.analysis.rules import silo_severity
 from catalog.analysis.scorecard import summarize
 from catalog.analysis.snapshot import Snapshot
 from catalog.vocab import SEVERITIES
@@ -50,21 +49,6 @@ class ShadowTool:
     tool: str
     reasons: tuple[str, ...]
     severity: str
-
-
-@dataclass(frozen=True)
-class Silo:
-    """Stranded tools whose customer data reaches no system of record (docs/governance.md#silos)."""
-
-    tools: tuple[str, ...]
-    data_classes: tuple[str, ...]
-    feeders: tuple[str, ...]
-    rogue: bool
-    severity: str
-
-    @property
-    def key(self) -> str:
-        return ",".join(self.tools)
 
 
 @dataclass(frozen=True)
@@ -103,25 +87,15 @@ def run_audit(snapshot: Snapshot, as_of: date, *, sla_days: int = 10) -> AuditRe
 
 def _run_audit(snapshot: Snapshot, as_of: date, sla_days: int) -> AuditResult:
     facts = derive_facts(snapshot, as_of)
-    findings = all_findings(facts, int_edges(snapshot), sla_days)
+    findings = all_findings(facts, sla_days)
     summary = summarize(facts, sla_days)
     counts = Counter(f.severity for f in findings)
     summary["findings_by_severity"] = {severity: counts[severity] for severity in SEVERITIES}
-    silos = tuple(
-        Silo(
-            tools=s.tools,
-            data_classes=s.data_classes,
-            feeders=s.feeders,
-            rogue=s.rogue,
-            severity=silo_severity(s),
-        )
-        for s in facts.silos
-    )
     return AuditResult(
         as_of=as_of,
         summary=summary,
         shadow=_shadow(facts),
-        silos=silos,
+        silos=facts.silos,
         findings=findings,
         risk=score_tools(facts, blast_sizes(snapshot, BLAST_CAP)),
     )

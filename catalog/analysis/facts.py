@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 
-from catalog.analysis.graph import FlowIndex
-from catalog.analysis.graph import flow_index
+import networkx as nx
+
+from catalog.analysis.graph import catalog_graph
+from catalog.analysis.graph import flow_view
+from catalog.analysis.graph import reach
+from catalog.analysis.registry import DATA_SILO
 from catalog.analysis.registry import SHADOW_DISCOVERED
 from catalog.analysis.registry import SHADOW_REJECTED_IN_USE
 from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
@@ -22,10 +26,11 @@ from catalog.analysis.snapshot import PersonRec
 from catalog.analysis.snapshot import SightingRec
 from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
+from catalog.analysis.taxonomy import Taxonomy
 from catalog.vocab import PERSONAL
 from catalog.vocab import SANCTIONED_LIFECYCLES
 
-__all__ = ["RECENT_DAYS", "Facts", "SiloFacts", "derive_facts", "in_use", "is_recent"]
+__all__ = ["RECENT_DAYS", "Facts", "Silo", "derive_facts", "in_use", "is_recent"]
 
 #: A sighting at most this many days before as_of (and not after it) is recent evidence of use.
 RECENT_DAYS = 90
@@ -40,11 +45,14 @@ SHADOW_REASON = {
 
 
 @dataclass(frozen=True)
-class SiloFacts:
+class Silo:
+    """Stranded tools whose customer data reaches no system of record (docs/governance.md#silos)."""
+
     tools: tuple[str, ...]
     data_classes: tuple[str, ...]
     feeders: tuple[str, ...]
     rogue: bool
+    severity: str
     unmanaged: tuple[FlowEdge, ...]  # the unmanaged active flows into or inside the silo
 
     @property
@@ -68,16 +76,13 @@ class Facts:
     sors: frozenset[str]
     reaches_sor: frozenset[str]
     stranded: frozenset[str]
-    silos: tuple[SiloFacts, ...]
-    index: FlowIndex
+    silos: tuple[Silo, ...]
+    graph: nx.DiGraph  # catalog_graph(snapshot): flows and dependencies
+    taxonomy: Taxonomy
 
     def name(self, slug: str) -> str:
         """Return the display name of a tool (its slug when it has none)."""
         return self.names.get(slug, slug)
-
-    def flows_into(self, slug: str) -> list[FlowEdge]:
-        """Return the active flows whose target is the tool."""
-        return list(self.index.inbound.get(slug, ()))
 
     def holds_customer_data(self, slug: str) -> bool:
         """Return True when the tool stores or receives personal (customer) data.
@@ -126,67 +131,37 @@ def in_use(snapshot: Snapshot, as_of: date) -> frozenset[str]:
     )
 
 
-def _reaching(index: FlowIndex, targets: Iterable[str]) -> set[str]:
-    # One reverse walk from every target at once, over the inbound flows.
-    seen = set(targets)
-    stack = list(seen)
-    inbound = index.inbound
-    while stack:
-        for flow in inbound.get(stack.pop(), ()):
-            if flow.source not in seen:
-                seen.add(flow.source)
-                stack.append(flow.source)
-    return seen
-
-
-def _components(index: FlowIndex, nodes: frozenset[str]) -> list[set[str]]:
-    # Weakly connected components of the subgraph induced by `nodes`, in plain dict walks.
-    done: set[str] = set()
-    components = []
-    for start in nodes:
-        if start in done:
-            continue
-        members = {start}
-        stack = [start]
-        while stack:
-            node = stack.pop()
-            for flow in index.inbound.get(node, ()):
-                if flow.source in nodes and flow.source not in members:
-                    members.add(flow.source)
-                    stack.append(flow.source)
-            for flow in index.outbound.get(node, ()):
-                if flow.target in nodes and flow.target not in members:
-                    members.add(flow.target)
-                    stack.append(flow.target)
-        done |= members
-        components.append(members)
-    return components
-
-
 def _silos(
-    index: FlowIndex,
+    G: nx.DiGraph,
     stranded: frozenset[str],
     shadow: Iterable[str],
     personal_held: dict[str, frozenset[str]],
-) -> tuple[SiloFacts, ...]:
+) -> tuple[Silo, ...]:
     shadow_set = set(shadow)
+    pred = G.pred
     silos = []
-    for members in _components(index, stranded):
+    for members in nx.weakly_connected_components(flow_view(G, stranded)):
         feeders: set[str] = set()
         unmanaged: list[FlowEdge] = []
         for node in members:
-            for flow in index.inbound.get(node, ()):
-                if flow.source not in stranded:
-                    feeders.add(flow.source)
-                if not flow.managed_by_it:
-                    unmanaged.append(flow)
+            for source, attrs in pred[node].items():
+                for flow in attrs["flows"]:
+                    if source not in stranded:
+                        feeders.add(source)
+                    if not flow.managed_by_it:
+                        unmanaged.append(flow)
         classes = set().union(*(personal_held[m] for m in members))
+        # A rogue silo (shadow IT inside, or an unmanaged flow in) is raised at the escalated
+        # severity (docs/governance.md#silos).
+        rogue = bool(unmanaged) or not shadow_set.isdisjoint(members)
+        severity = (DATA_SILO.escalated or DATA_SILO.severity) if rogue else DATA_SILO.severity
         silos.append(
-            SiloFacts(
+            Silo(
                 tools=tuple(sorted(members)),
                 data_classes=tuple(sorted(classes)),
                 feeders=tuple(sorted(feeders)),
-                rogue=bool(unmanaged) or not shadow_set.isdisjoint(members),
+                rogue=rogue,
+                severity=severity,
                 unmanaged=tuple(sorted(unmanaged, key=lambda f: (f.source, f.target, f.mechanism))),
             )
         )
@@ -196,7 +171,7 @@ def _silos(
 def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     """Compute the shared facts of the audit for one snapshot and date."""
     tools = {tool.slug: tool for tool in snapshot.tools}
-    index = flow_index(snapshot)
+    G = catalog_graph(snapshot)
     active = tuple(f for f in snapshot.flows if f.active)
     used = frozenset(_in_use(tools, snapshot.sightings, active, as_of))
     sanctioned = frozenset(s for s, t in tools.items() if t.lifecycle in SANCTIONED_LIFECYCLES)
@@ -213,7 +188,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
 
     sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
     # One reverse walk from every SoR at once: whatever it reaches has a path to a governed hub.
-    reaches = frozenset(_reaching(index, sors))
+    reaches = frozenset(reach(G, sors, backward=True, attribute="flows"))
     stranded = frozenset(s for s in used if personal_held[s] and s not in sors and s not in reaches)
     by_tool: dict[str, list[SightingRec]] = {}
     for sighting in snapshot.sightings:
@@ -222,6 +197,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
     return Facts(
         as_of=as_of,
         tools=tools,
+        taxonomy=snapshot.taxonomy,
         names={slug: tool.name or slug for slug, tool in tools.items()},
         people={p.email.lower(): p for p in snapshot.people},
         flows=active,
@@ -230,10 +206,10 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
         in_use_sorted=tuple(sorted(used)),
         sanctioned=sanctioned,
         shadow=shadow,
+        silos=_silos(G, stranded, shadow, personal_held),
         personal_held=personal_held,
         sors=sors,
         reaches_sor=reaches,
         stranded=stranded,
-        silos=_silos(index, stranded, shadow, personal_held),
-        index=index,
+        graph=G,
     )

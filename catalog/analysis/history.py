@@ -17,6 +17,8 @@ from catalog.analysis.snapshot import PersonRec
 from catalog.analysis.snapshot import SightingRec
 from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
+from catalog.analysis.taxonomy import SHIPPED
+from catalog.analysis.taxonomy import Taxonomy
 
 Record = t.Mapping[str, t.Any]
 #: The change log's record types that make up a snapshot.
@@ -31,7 +33,9 @@ def _money(value: t.Any) -> float | None:
     return None if value is None or value == "" else round(float(value), 2)
 
 
-def snapshot_from_records(records: t.Mapping[str, t.Iterable[Record]], *, version: str) -> Snapshot:
+def snapshot_from_records(
+    records: t.Mapping[str, t.Iterable[Record]], *, version: str, taxonomy: Taxonomy = SHIPPED
+) -> Snapshot:
     """Return the Snapshot of these record states (by type, as the change log stores them).
 
     Flows, dependencies and sightings that point at a tool absent from `records` are left out
@@ -126,11 +130,4 @@ def snapshot_from_records(records: t.Mapping[str, t.Iterable[Record]], *, versio
         )
         for r in records.get("person", ())
     )
-    return Snapshot(
-        people=people,
-        tools=tools,
-        flows=flows,
-        dependencies=dependencies,
-        sightings=sightings,
-        version=version,
-    )
+    return Snapshot(people, tools, flows, dependencies, sightings, version, taxonomy)

@@ -2,22 +2,23 @@
 
 Definitions: docs/governance.md#impact-and-reach.
 
-`blast_radius` and `personal_data_reach` answer for one tool with one BFS. `blast_sizes` answers
-"how big is the blast radius" for every tool at once, bounded by a cap: exact sizes for all tools
-would cost O(tools x edges), and the risk score only needs to know "small, or at least the cap".
+All three read the catalog graph (`catalog.analysis.graph`), whose edges point the way a loss
+travels. `blast_radius` and `personal_data_reach` answer for one tool with `nx.descendants`.
+`blast_sizes` answers "how big is the blast radius" for every tool at once, bounded by a cap,
+over the graph's condensation (one node per strongly connected component): exact sizes for all
+tools would cost O(tools x edges), and the risk score only needs "small, or at least the cap".
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
-from catalog.analysis.graph import build_graph
-from catalog.analysis.graph import impact_adjacency
-from catalog.analysis.graph import int_edges
-from catalog.analysis.graph import reachable
+import networkx as nx
+
+from catalog.analysis.graph import catalog_graph
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
+from catalog.vocab import PERSONAL
 
 __all__ = ["BlastRadius", "blast_radius", "personal_data_reach", "blast_sizes"]
 
@@ -49,8 +50,8 @@ def blast_radius(snapshot: Snapshot, slug: str) -> BlastRadius:
     >>> blast_radius(snap, "sso").tools
     ('crm', 'esp')
     """
-    hit = reachable(impact_adjacency(snapshot), [slug])
-    hit.discard(slug)
+    G = catalog_graph(snapshot)
+    hit = nx.descendants(G, slug) if slug in G else set()
     flows = tuple(
         sorted(
             (
@@ -77,117 +78,48 @@ def personal_data_reach(snapshot: Snapshot, slug: str) -> tuple[str, ...]:
     >>> personal_data_reach(snap, "crm")
     ('esp',)
     """
-    G = build_graph(snapshot)
-    if slug not in G:
-        return ()
-    # Walk only edges whose non-anonymized flows carry a personal class.
-    seen = {slug}
-    queue = deque([slug])
-    while queue:
-        for nxt, attrs in G._succ[queue.popleft()].items():
-            if attrs["personal"] and nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    seen.discard(slug)
+    G = catalog_graph(snapshot)
+    succ = G.succ
+    # Only edges with a non-anonymized flow carrying a personal class.
+    personal = nx.subgraph_view(
+        G,
+        filter_edge=lambda u, v: any(
+            not f.anonymized and not f.data_classes.isdisjoint(PERSONAL)
+            for f in succ[u][v]["flows"]
+        ),
+    )
+    seen = nx.descendants(personal, slug) if slug in G else set()
     return tuple(sorted(seen))
 
 
-def _tarjan_order(succ: list[list[int]]) -> list[list[int]]:
-    """Return the strongly connected components, each after every component it reaches."""
-    n = len(succ)
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    comps: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        # Frames hold an iterator over their successors: resuming one is a C-level `for` step.
-        work = [(root, iter(succ[root]))]
-        while work:
-            node, edges = work[-1]
-            for nxt in edges:
-                if index[nxt] == -1:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack[nxt] = True
-                    work.append((nxt, iter(succ[nxt])))
-                    break
-                if on_stack[nxt] and index[nxt] < low[node]:
-                    low[node] = index[nxt]
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    if low[node] < low[parent]:
-                        low[parent] = low[node]
-                if low[node] == index[node]:
-                    comp = []
-                    while True:
-                        member = stack.pop()
-                        on_stack[member] = False
-                        comp.append(member)
-                        if member == node:
-                            break
-                    comps.append(comp)
-    return comps
-
-
-def _int_adjacency(snapshot: Snapshot) -> tuple[list[str], list[list[int]]]:
-    # The edges of impact_adjacency as integer lists, without its per-tool sets and sorting
-    # (sizes count what is reachable, whatever the order).
-    ints = int_edges(snapshot)
-    succ: list[list[int]] = [[] for _ in ints.slugs]
-    for source, target in ints.flows:
-        succ[source].append(target)
-    # Y going away breaks X when X depends on Y: impact runs against the dependency arrow.
-    for tool, depends_on in ints.dependencies:
-        succ[depends_on].append(tool)
-    return ints.slugs, succ
-
-
 def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:
-    slugs, succ = _int_adjacency(snapshot)
-    comp_of = [0] * len(slugs)
+    G = catalog_graph(snapshot)
+    C = nx.condensation(G)
+    members = C.nodes.data("members")
     # closed[c]: the members of component c plus everything it reaches, or None once that
     # makes c's blast radius reach the cap (then every tool reaching c is capped too).
-    closed: list[frozenset[int] | None] = []
+    closed: dict[int, frozenset[str] | None] = {}
     sizes: dict[str, int] = {}
-    for c, members in enumerate(_tarjan_order(succ)):
-        for m in members:
-            comp_of[m] = c
-        own = len(members) - 1  # a tool's own component mates are in its blast radius
-        acc: set[int] | None = None  # None: capped
-        if own < cap:
-            reached = acc = set(members)
-            for m in members:
-                for v in succ[m]:
-                    d = comp_of[v]
-                    if d == c:
-                        continue
-                    # Tarjan emits a component only after every component it reaches,
-                    # so `closed[d]` already exists here.
-                    below = closed[d]
-                    if below is None:
-                        acc = None
-                        break
-                    reached.update(below)
-                    if len(reached) - 1 >= cap:
-                        acc = None
-                        break
-                if acc is None:
+    succ = C.succ
+    # Reverse topological order: a component comes after every component it reaches.
+    for c in reversed(list(nx.topological_sort(C))):
+        own: set[str] = members[c]
+        acc: set[str] | None = None  # None: capped
+        if len(own) - 1 < cap:  # a tool's own component mates are in its blast radius
+            acc = set(own)
+            for d in succ[c]:
+                below = closed[d]
+                if below is None:
+                    acc = None
                     break
-        closed.append(None if acc is None else frozenset(acc))
+                acc.update(below)
+                if len(acc) - 1 >= cap:
+                    acc = None
+                    break
+        closed[c] = None if acc is None else frozenset(acc)
         size = cap if acc is None else len(acc) - 1
-        for m in members:
-            sizes[slugs[m]] = size
+        for m in own:
+            sizes[m] = size
     return sizes
 
 

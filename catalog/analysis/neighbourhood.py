@@ -19,19 +19,22 @@ always stays in view.
 from __future__ import annotations
 
 import typing as t
-from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
 
+import networkx as nx
+
+from catalog.analysis.graph import catalog_graph
 from catalog.analysis.snapshot import DependencyEdge
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
-from catalog.taxonomy import group_of
+from catalog.analysis.taxonomy import SHIPPED
+from catalog.analysis.taxonomy import Taxonomy
+from catalog.vocab import PERSONAL
 
 DIRECTIONS = ("both", "down", "up")
 MAX_DEPTH = 10
-PERSONAL = frozenset({"contact_pii", "behavioral", "transactional", "consent", "sensitive"})
 
 
 class ViewError(ValueError):
@@ -83,6 +86,11 @@ class GraphView:
     flows: tuple[FlowEdge, ...]
     dependencies: tuple[DependencyEdge, ...]
     hops: dict[str, int] = field(default_factory=dict)  # distance from the focus, focus = 0
+    taxonomy: Taxonomy = SHIPPED  # the snapshot's, which groups the tools
+
+    def group_of(self, tool: ToolNode) -> str | None:
+        """Return the taxonomy group key of a tool in this view (None: no known category)."""
+        return self.taxonomy.group_of(tool.category)
 
     @property
     def edge_count(self) -> int:
@@ -133,42 +141,26 @@ def _carries(flow: FlowEdge, data_class: str | None) -> bool:
     return data_class is None or data_class in flow.data_classes
 
 
-def adjacency(
-    snapshot: Snapshot, *, data_class: str | None = None
-) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Return (down, up) neighbour sets per slug over active flows and dependencies."""
-    down: dict[str, set[str]] = {tool.slug: set() for tool in snapshot.tools}
-    up: dict[str, set[str]] = {tool.slug: set() for tool in snapshot.tools}
-    for flow in snapshot.flows:
-        if flow.active and _carries(flow, data_class):
-            down.setdefault(flow.source, set()).add(flow.target)
-            up.setdefault(flow.target, set()).add(flow.source)
-    if data_class is None:
-        for dep in snapshot.dependencies:
-            # X depends on Y: Y going away breaks X, so X is downstream of Y.
-            down.setdefault(dep.depends_on, set()).add(dep.tool)
-            up.setdefault(dep.tool, set()).add(dep.depends_on)
-    return down, up
+def hops_from(snapshot: Snapshot, params: ViewParams, focus: str) -> dict[str, int]:
+    """Return {slug: hops} for every tool at most `params.depth` hops from `focus`.
 
-
-def within(neighbours: t.Mapping[str, set[str]], start: str, depth: int) -> dict[str, int]:
-    """Return {slug: hops} for every tool at most `depth` hops from `start` (BFS by hop count).
-
-    Examples
-    --------
-    >>> sorted(within({"a": {"b"}, "b": {"c"}, "c": set()}, "a", 1).items())
-    [('a', 0), ('b', 1)]
+    Down follows the catalog graph's edges (flows, and dependencies from the tool depended on
+    to its dependants), up follows them backwards; with a data class, only the active flows
+    carrying it count.
     """
-    hops = {start: 0}
-    queue = deque([start])
-    while queue:
-        slug = queue.popleft()
-        if hops[slug] == depth:
-            continue
-        for nxt in sorted(neighbours.get(slug, ())):
-            if nxt not in hops:
-                hops[nxt] = hops[slug] + 1
-                queue.append(nxt)
+    G = catalog_graph(snapshot)
+    if params.data_class is not None:
+        wanted, succ = params.data_class, G.succ
+        G = nx.subgraph_view(
+            G, filter_edge=lambda u, v: any(wanted in f.data_classes for f in succ[u][v]["flows"])
+        )
+    hops: dict[str, int] = {}
+    directions = ("down", "up") if params.direction == "both" else (params.direction,)
+    for direction in directions:
+        graph = G if direction == "down" else G.reverse(copy=False)
+        found = nx.single_source_shortest_path_length(graph, focus, cutoff=params.depth)
+        for slug, n in found.items():
+            hops[slug] = min(n, hops.get(slug, n))
     return hops
 
 
@@ -181,12 +173,7 @@ def select_view(
     if params.focus is not None:
         if params.focus not in by_slug:
             raise ViewError("focus", f"no tool {params.focus[:80]!r}")
-        down, up = adjacency(snapshot, data_class=params.data_class)
-        if params.direction in ("down", "both"):
-            hops = within(down, params.focus, params.depth)
-        if params.direction in ("up", "both"):
-            for slug, n in within(up, params.focus, params.depth).items():
-                hops[slug] = min(n, hops.get(slug, n))
+        hops = hops_from(snapshot, params, params.focus)
         chosen = set(hops)
     elif params.data_class is not None:
         # Whole stack for one class: where it lives and every flow that moves it.
@@ -197,10 +184,12 @@ def select_view(
     else:
         chosen = set(by_slug)
 
+    taxonomy = snapshot.taxonomy
+
     def keep(tool: ToolNode) -> bool:
         if tool.slug == params.focus:
             return True
-        if params.group is not None and _group(tool) != params.group:
+        if params.group is not None and taxonomy.group_of(tool.category) != params.group:
             return False
         if params.lifecycle is not None and tool.lifecycle != params.lifecycle:
             return False
@@ -224,7 +213,8 @@ def select_view(
         key=lambda d: (d.tool, d.depends_on),
     )
     tools = sorted(
-        (by_slug[s] for s in shown), key=lambda tl: (_group(tl) or "~", tl.name, tl.slug)
+        (by_slug[s] for s in shown),
+        key=lambda tl: (taxonomy.group_of(tl.category) or "~", tl.name, tl.slug),
     )
     return GraphView(
         params=params,
@@ -232,11 +222,8 @@ def select_view(
         flows=tuple(flows),
         dependencies=tuple(deps),
         hops={slug: n for slug, n in hops.items() if slug in shown},
+        taxonomy=taxonomy,
     )
-
-
-def _group(tool: ToolNode) -> str | None:
-    return group_of(tool.category) if tool.category else None
 
 
 def customer_data_holders(snapshot: Snapshot) -> frozenset[str]:

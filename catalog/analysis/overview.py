@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 import graphviz
-import networkx as nx
 
+from catalog.analysis.graph import catalog_graph
 from catalog.analysis.neighbourhood import Marks
+from catalog.analysis.render import BOX
 from catalog.analysis.render import text
 from catalog.analysis.snapshot import Snapshot
 
@@ -39,17 +40,6 @@ class Overview:
     groups: tuple[GroupNode, ...]
     #: (source group, target group) -> active flows from a tool of one to a tool of the other.
     flows: dict[tuple[str, str], int]
-
-
-def group_graph(snapshot: Snapshot) -> nx.DiGraph:
-    """Return the catalog's flow graph: one node per tool, an edge per active flow pair."""
-    graph: nx.DiGraph = nx.DiGraph()
-    graph.add_nodes_from(tool.slug for tool in snapshot.tools)
-    weights: Counter[tuple[str, str]] = Counter(
-        (flow.source, flow.target) for flow in snapshot.flows if flow.active
-    )
-    graph.add_weighted_edges_from((a, b, n) for (a, b), n in weights.items())
-    return graph
 
 
 def build(
@@ -76,14 +66,14 @@ def build(
         for tool in snapshot.tools
     }
     in_silo = frozenset().union(*marks.silos) if marks.silos else frozenset()
-    graph = group_graph(snapshot)
     sizes: Counter[str] = Counter(group.values())
     shadow: Counter[str] = Counter(group[s] for s in marks.shadow if s in group)
     silos: Counter[str] = Counter(group[s] for s in in_silo if s in group)
     flows: Counter[tuple[str, str]] = Counter()
-    for a, b, n in graph.edges(data="weight"):
-        if group[a] != group[b]:
-            flows[(group[a], group[b])] += n
+    # The quotient of the catalog graph by group, counting the active flows of each edge.
+    for a, b, records in catalog_graph(snapshot).edges(data="flows"):
+        if records and group[a] != group[b]:
+            flows[(group[a], group[b])] += len(records)
     nodes = tuple(
         GroupNode(
             key,
@@ -110,15 +100,7 @@ def to_dot(view: Overview, *, group_url: t.Callable[[str], str]) -> str:
             "fontname": "Helvetica",
         },
     )
-    dot.attr(
-        "node",
-        shape="box",
-        style="rounded,filled",
-        fontname="Helvetica",
-        fontsize="11",
-        fillcolor="#eef2f8",
-        color="#5b6b85",
-    )
+    dot.attr("node", **BOX, fontsize="11", fillcolor="#eef2f8", color="#5b6b85")
     dot.attr("edge", color="#7d8799", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     ids = {node.key: f"g{i}" for i, node in enumerate(view.groups, start=1)}
     biggest = max((node.tools for node in view.groups), default=1)

@@ -1,8 +1,8 @@
 """Every audit rule, declared once: id, severity, subject kind, plain title, explanation, remedy.
 
-The engine (`rules.py`, `facts.py`), the pages, the exports, docs/governance.md and the tests
+The engine (`rules/`, `facts.py`), the pages, the exports, docs/governance.md and the tests
 all read these declarations, so a rule's words and severity are written in one place. A new rule
-is one `Rule(...)` below (added to `RULES`) plus its generator in `rules.py` decorated with
+is one `Rule(...)` below (added to `RULES`) plus its generator in `rules/` decorated with
 `@emits(...)`; tests/analysis/test_rule_registry.py checks that the two agree and that the table
 in docs/governance.md is this module's `markdown_table()`.
 
@@ -24,13 +24,13 @@ from catalog.vocab import SEVERITIES
 __all__ = ["Rule", "RULES", "SUBJECT_KINDS", "EMITTERS", "emits", "rule", "markdown_table"]
 
 #: What a finding can be about, and how its subject key is written.
-SUBJECT_KINDS = {
-    "tool": "the tool's slug",
-    "flow": "`source->target` (slugs)",
-    "silo": "the silo's sorted slugs joined by `,`",
-    "category": "the taxonomy category key",
-    "catalog": "`catalog`",
-}
+SUBJECT_KINDS = dict(
+    tool="the tool's slug",
+    flow="`source->target` (slugs)",
+    silo="the silo's sorted slugs joined by `,`",
+    category="the taxonomy category key",
+    catalog="`catalog`",
+)
 
 
 class Rule(NamedTuple):
@@ -225,7 +225,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-#: rule id -> the generator in rules.py that emits it (filled by @emits; tests check every
+#: rule id -> the generator in rules/ that emits it (filled by @emits; tests check every
 #: declared rule has one).
 EMITTERS: dict[str, Callable[..., t.Iterator[t.Any]]] = {}
 _G = t.TypeVar("_G", bound=Callable[..., t.Iterator[t.Any]])

@@ -18,8 +18,7 @@ import graphviz
 from catalog.analysis.neighbourhood import GraphView
 from catalog.analysis.neighbourhood import Marks
 from catalog.analysis.snapshot import ToolNode
-from catalog.taxonomy import GROUPS
-from catalog.taxonomy import group_of
+from catalog.vocab import DATA_CLASS_LABELS
 
 LABEL_CHARS = 40
 TOOLTIP_CHARS = 200
@@ -37,6 +36,9 @@ SILO_COLOUR = "#e8590c"
 BLAST_COLOUR = "#7b2cbf"
 FOCUS_COLOUR = "#1d4ed8"
 DIM = "#c5cad3"
+#: How every box is drawn: rounded and filled, never a record shape (see above); the group
+#: overview draws its boxes the same way.
+BOX = {"shape": "box", "style": "rounded,filled", "fontname": "Helvetica"}
 DEP_LABEL_MAX_LINKS = 40  # above this, repeated "identity" labels bury the flows
 FLOW_LABEL_MAX_LINKS = 60  # above this, data-class labels crowd the picture: tooltips only
 # Whole-stack layout (views of at least COMPACT_TOOLS tools): most tools are sources of data, so
@@ -45,17 +47,6 @@ FLOW_LABEL_MAX_LINKS = 60  # above this, data-class labels crowd the picture: to
 # columns sit side by side across groups: the demo stack becomes landscape.
 COMPACT_TOOLS = 20
 FOLD_ROWS = 3
-CLASS_LABELS = {
-    "contact_pii": "Contact PII",
-    "behavioral": "Behavioral",
-    "transactional": "Transactional",
-    "consent": "Consent",
-    "sensitive": "Sensitive",
-    "campaign_metrics": "Campaign metrics",
-    "content": "Content",
-    "financial": "Financial",
-    "product_catalog": "Product catalog",
-}
 
 
 # graphviz.quoting.quote without its per-call positional-argument check, which cost a third of
@@ -149,16 +140,7 @@ def to_dot(
         # Force-directed engines for big views: scaling apart overlapping boxes costs 0.9 s at
         # 1,000 tools where prism costs 3 s (benchmarks/graph.py); edges stay straight.
         graph.attr(overlap="scale", splines="false", outputorder="edgesfirst")
-    graph.attr(
-        "node",
-        shape="box",
-        style="rounded,filled",
-        fontname="Helvetica",
-        fontsize="10",
-        color="#4a5568",
-        penwidth="1",
-        margin="0.12,0.06",
-    )
+    graph.attr("node", **BOX, fontsize="10", color="#4a5568", penwidth="1", margin="0.12,0.06")
     graph.attr("edge", fontname="Helvetica", fontsize="8", color="#4a5568", arrowsize="0.7")
 
     ids = {tool.slug: f"n{i}" for i, tool in enumerate(view.tools, start=1)}
@@ -166,7 +148,7 @@ def to_dot(
     blasting = marks.blast_origin is not None
     groups: dict[str | None, list[ToolNode]] = {}
     for tool in view.tools:
-        groups.setdefault(group_of(tool.category) if tool.category else None, []).append(tool)
+        groups.setdefault(view.group_of(tool), []).append(tool)
 
     for index, (group, members) in enumerate(groups.items(), start=1):
         if group is None or engine != "dot" or not clusters:
@@ -175,7 +157,7 @@ def to_dot(
             continue
         with graph.subgraph(f"cluster_{index}") as cluster:
             cluster.attr(
-                label=text(GROUPS.get(group, group), LABEL_CHARS),
+                label=text(view.taxonomy.groups.get(group, group), LABEL_CHARS),
                 style="rounded,filled",
                 fillcolor="#f4f6fa",
                 color="#d3d9e4",
@@ -188,7 +170,7 @@ def to_dot(
         _fold_sources(graph, groups, ids, view)
 
     for flow in view.flows:
-        classes = ", ".join(CLASS_LABELS.get(c, c) for c in sorted(flow.data_classes))
+        classes = ", ".join(DATA_CLASS_LABELS.get(c, c) for c in sorted(flow.data_classes))
         attrs = {
             "tooltip": text(
                 f"{flow.source} → {flow.target}: {classes or 'no data classes'} "

@@ -10,9 +10,13 @@ slower: measured, the audit lost more than the load gained).
 
 from __future__ import annotations
 
+import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+
+from catalog.analysis.taxonomy import SHIPPED
+from catalog.analysis.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,13 @@ class SightingRec:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """The whole catalog at one moment; `version` changes whenever anything in it changes."""
+    """The whole catalog at one moment; `version` changes whenever anything in it changes.
+
+    `taxonomy` is the one the catalog was loaded with (the analysis reads no other). `derived`
+    holds what the analysis builds from the snapshot once and shares (its networkx graph, see
+    `catalog.analysis.graph`): a snapshot never changes, so neither does anything built from
+    it, and whoever keeps the snapshot keeps those with it. Not part of equality.
+    """
 
     people: tuple[PersonRec, ...] = ()
     tools: tuple[ToolNode, ...] = ()
@@ -92,3 +102,5 @@ class Snapshot:
     dependencies: tuple[DependencyEdge, ...] = ()
     sightings: tuple[SightingRec, ...] = ()
     version: str = field(default="0")
+    taxonomy: Taxonomy = SHIPPED
+    derived: dict[str, t.Any] = field(default_factory=dict, init=False, repr=False, compare=False)

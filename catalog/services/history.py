@@ -20,6 +20,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog import taxonomy
 from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.history import TYPES
 from catalog.analysis.history import snapshot_from_records
@@ -67,7 +68,9 @@ def states_as_of(session: Session, day: date) -> dict[str, list[dict[str, t.Any]
 def snapshot_as_of(session: Session, day: date, *, version: str) -> Snapshot:
     """Return the catalog as it was at the end of `day`."""
     with collector_paused():
-        return snapshot_from_records(states_as_of(session, day), version=f"{version}@{day}")
+        return snapshot_from_records(
+            states_as_of(session, day), version=f"{version}@{day}", taxonomy=taxonomy.current()
+        )
 
 
 def first_day(session: Session) -> date | None:

@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog import taxonomy
 from catalog.analysis.gcpause import collector_paused
 from catalog.analysis.snapshot import DependencyEdge
 from catalog.analysis.snapshot import FlowEdge
@@ -244,4 +245,5 @@ def _load(session: Session) -> Snapshot:
         dependencies=dependencies,
         sightings=sightings,
         version=catalog_version(session),
+        taxonomy=taxonomy.current(),
     )

@@ -57,7 +57,7 @@ def snap(
     sightings: t.Iterable[SightingRec] = (),
     people: t.Iterable[PersonRec] = (MIA, IAN),
 ) -> Snapshot:
-    """Return a snapshot with a fresh version, so no cached graph of another test is reused."""
+    """Return a snapshot of these records, each with a version of its own."""
     return Snapshot(
         people=tuple(people),
         tools=tuple(tools),

@@ -16,16 +16,9 @@ from catalog.analysis.snapshot import DependencyEdge
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
+from tests.hostile_text import HOSTILE_TEXT
 
-HOSTILE = [
-    '<x> ] ; injected [label=<<b>pwn</b>> URL="javascript:alert(1)"]',
-    "<script>alert(1)</script>",
-    r"a \N \G \L",
-    "ends with \\",
-    'Evil" color=red',
-    '<<TABLE><TR><TD><IMG SRC="/etc/passwd"/></TD></TR></TABLE>>',
-    "x" * 5000,
-]
+HOSTILE = [*HOSTILE_TEXT, "x" * 5000]
 
 
 def url(slug: str) -> str:

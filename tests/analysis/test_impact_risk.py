@@ -170,16 +170,3 @@ def test_to_json_has_exactly_the_spec_shape() -> None:
     assert {tuple(f) for f in doc["findings"]} == {("rule", "severity", "subject", "message")}
     assert {"type": "silo", "key": "esp"} in [f["subject"] for f in doc["findings"]]
     assert list(doc["risk"][0]) == ["tool", "score", "factors"]
-
-
-def test_articulation_points_match_networkx_on_random_graphs() -> None:
-    from catalog.analysis.graph import articulation_points
-
-    rng = random.Random(3)
-    for size in (5, 30, 200):
-        nodes = [f"n{i}" for i in range(size)]
-        edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(int(size * 1.1))]
-        U = nx.Graph()
-        U.add_nodes_from(nodes)
-        U.add_edges_from((u, v) for u, v in edges if u != v)
-        assert articulation_points(nodes, edges) == set(nx.articulation_points(U))

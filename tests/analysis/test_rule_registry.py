@@ -75,7 +75,8 @@ def _every_rule_catalog() -> set[tuple[str, str]]:
 
 def test_every_declared_rule_has_one_generator_and_fires() -> None:
     assert sorted(EMITTERS) == sorted(RULES)
-    assert {g.__module__ for g in EMITTERS.values()} == {engine.__name__}
+    # Every generator lives in the rules package (one module per subject).
+    assert {g.__module__.rpartition(".")[0] for g in EMITTERS.values()} == {engine.__name__}
     emitted = _every_rule_catalog()
     assert {r for r, _ in emitted} == set(RULES)
     # ... at a severity its declaration allows.
