@@ -1,0 +1,24 @@
+"""What a service call left behind: the change log, or the field errors it refused with."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from catalog.models import ChangeRecord
+from catalog.services.records import ValidationError
+
+
+def changes(session: Session, since: int = 0) -> list[ChangeRecord]:
+    """The change records in the order written, from the `since`-th on."""
+    return list(session.scalars(sa.select(ChangeRecord).order_by(ChangeRecord.id)))[since:]
+
+
+def field_errors(call: t.Callable[..., t.Any], *args: t.Any, **kw: t.Any) -> dict[str, str]:
+    """Call a service that must refuse the input; return its message for each field."""
+    with pytest.raises(ValidationError) as exc_info:
+        call(*args, **kw)
+    return exc_info.value.errors
