@@ -138,3 +138,14 @@ def source(tmp_path: Path) -> t.Iterator[tuple[Flask, Path, dict[str, t.Any]]]:
     yield app, path, {"views": seen, "counts": counts}
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def governance(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
+    """For the governance tests: the team of tests/governance_web.py, sign-in enforced."""
+    from tests.governance_web import governance_app
+
+    app = governance_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
