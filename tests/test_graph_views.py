@@ -15,25 +15,19 @@ from flask.testing import FlaskClient
 from catalog.extensions import db
 from catalog.services import graph as graph_service
 from catalog.services.bundle import import_bundle
-from tests.analysis.test_graph_render import assert_safe_svg
 from tests.conftest import make_app
 from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_tool
+from tests.svg_checks import HOSTILE
+from tests.svg_checks import assert_safe_svg
 
 # About layout, caching and drawing: the pages must be byte-identical between requests, and a
 # signed-in page carries the user's own header, so these run with permissions off.
 AUTH_OFF = "graph layout and caching, not permissions"
 
-HOSTILE_NAMES = [
-    '<x> ] ; injected [label=<<b>pwn</b>> URL="javascript:alert(1)"]',
-    "<script>alert(1)</script>",
-    r"a \N \G \L",
-    "ends with \\",
-    'Evil" color=red',
-    '<<TABLE><TR><TD><IMG SRC="/etc/passwd"/></TD></TR></TABLE>>',
-    "y" * 200,  # the longest name the catalog stores; render tests cover 5,000 characters
-]
+# the longest name the catalog stores; render tests cover 5,000 characters
+HOSTILE_NAMES = [*HOSTILE, "y" * 200]
 
 
 @pytest.fixture
