@@ -1,0 +1,48 @@
+"""The review tests' catalog: Mia (marketing) and Ivan (IT), Salesforce the sanctioned CRM and
+system of record, and Drift, a chat tool Mia requests to be fed contact data from Salesforce."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from catalog.models import Tool
+from catalog.services import review
+from tests.factories import make_person
+from tests.factories import make_tool
+
+MIA = "mia@example.com"
+IVAN = "ivan@example.com"
+# Salesforce's controls all ticked and both owners named: it brings no findings of its own.
+CONTROLLED = {
+    "sso_enabled": True,
+    "dpa_signed": True,
+    "security_reviewed": True,
+    "business_owner": MIA,
+    "technical_owner": IVAN,
+}
+
+
+def mia_ivan_and_salesforce(session: Session, **salesforce: t.Any) -> Tool:
+    make_person(session, email=MIA, name="Mia", department="marketing")
+    make_person(session, email=IVAN, name="Ivan", department="it")
+    raw = {"slug": "salesforce", "name": "Salesforce", "category": "crm"}
+    return make_tool(
+        session, **raw | {"lifecycle": "sanctioned", "system_of_record": True} | salesforce
+    )
+
+
+def request_drift(session: Session, today: date, **raw: t.Any) -> Tool:
+    """Mia's request for Drift, owned by her and Ivan, fed contact data by Salesforce."""
+    return review.request_tool(
+        session,
+        {"name": "Drift", "category": "email-marketing", "business_owner": MIA}
+        | {"technical_owner": IVAN}
+        | raw,
+        sources=["salesforce"],
+        data_classes=["contact_pii"],
+        actor=MIA,
+        today=today,
+    )
