@@ -36,3 +36,22 @@ def make_flow(session: Session, source: str, target: str, **overrides: t.Any) ->
 def make_dependency(session: Session, tool: str, depends_on: str, **overrides: t.Any) -> Dependency:
     raw = {"tool": tool, "depends_on": depends_on, "kind": "data"}
     return entities.save_dependency(session, raw | overrides, actor="test")
+
+
+def crm_feeding_quiz(session: Session, crm: dict[str, t.Any] | None = None, **quiz: t.Any) -> None:
+    """A sanctioned CRM, the system of record, sends contact data to Quiz (sanctioned) by manual
+    export: an unmanaged flow of personal data, which the audit flags. `crm` and `quiz` add to
+    or override the two tools' fields."""
+    make_tool(
+        session,
+        **{"name": "CRM", "slug": "crm", "category": "crm", "lifecycle": "sanctioned"}
+        | {"system_of_record": True}
+        | (crm or {}),
+    )
+    make_tool(
+        session,
+        **{"name": "Quiz", "slug": "quiz", "category": "email-marketing", "lifecycle": "sanctioned"}
+        | {"data_classes": ["contact_pii"]}
+        | quiz,
+    )
+    make_flow(session, "crm", "quiz", mechanism="manual_export", data_classes=["contact_pii"])

@@ -18,6 +18,7 @@ from catalog.services import review
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
+from tests.factories import crm_feeding_quiz
 
 TODAY = date.today()
 
@@ -37,40 +38,8 @@ def app(tmp_path: Path, _postgres_schema: None) -> Flask:
             entities.save_person(
                 s, {"email": email, "name": email.split("@")[0].title()}, actor="test"
             )
-        entities.save_tool(
-            s,
-            {
-                "name": "CRM",
-                "slug": "crm",
-                "lifecycle": "sanctioned",
-                "system_of_record": True,
-                "category": "crm",
-            },
-            actor="test",
-        )
-        entities.save_tool(
-            s,
-            {
-                "name": "Quiz",
-                "slug": "quiz",
-                "lifecycle": "sanctioned",
-                "data_classes": ["contact_pii"],
-                "category": "email-marketing",
-                "renewal_date": (TODAY + timedelta(days=40)).isoformat(),
-                "business_owner": "mia@example.com",
-            },
-            actor="test",
-        )
-        entities.save_flow(
-            s,
-            {
-                "source": "crm",
-                "target": "quiz",
-                "mechanism": "manual_export",
-                "data_classes": ["contact_pii"],
-            },
-            actor="test",
-        )
+        renewal = (TODAY + timedelta(days=40)).isoformat()
+        crm_feeding_quiz(s, renewal_date=renewal, business_owner="mia@example.com")
         entities.save_tool(
             s, {"name": "Loom", "slug": "loom", "lifecycle": "discovered"}, actor="okta import"
         )
