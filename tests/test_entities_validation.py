@@ -92,3 +92,9 @@ def test_person_validation_names_the_field(session):
     }
     raw = {"email": "bo@example.com", "active": "yes"}
     assert field_errors(save, session, raw, actor="x") == {"active": "must be true or false"}
+
+
+def test_slug_new_is_reserved_for_the_registration_form(session):
+    assert field_errors(make_tool, session, slug=None, name="New") == {
+        "slug": "'new' is reserved by the catalog's pages; choose another"
+    }
