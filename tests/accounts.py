@@ -82,3 +82,11 @@ def add_team(app: Flask, people: t.Iterable[tuple[str, str]]) -> None:
         db.session.commit()
     for email, role in people:
         add_user(app, email, role)
+
+
+def app_with_users(tmp_path: Path, users: t.Iterable[tuple[str, str]], **config: t.Any) -> Flask:
+    """Return a test app with sign-in required and an account for each (email, role)."""
+    app = auth_app(tmp_path, **config)
+    for email, role in users:
+        add_user(app, email, role)
+    return app

@@ -307,3 +307,12 @@ def test_the_page_drafted_during_the_layout_equals_the_page_rendered_after(
     assert drafted == after
     assert drafted.count("<svg") == 1 and "graph-svg-slot" not in drafted
     assert "<td>manual export</td>" in drafted  # the edge table is there too
+
+
+def test_the_dot_download_names_its_charset_once(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_tool(db.session, slug="crm", name="CRM")
+        db.session.commit()
+    answer = client.get("/graph?format=dot")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/vnd.graphviz; charset=utf-8"
