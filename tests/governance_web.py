@@ -9,11 +9,9 @@ from datetime import date
 from datetime import timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Flask
 
 from catalog.extensions import db
-from catalog.models import ChangeRecord
 from catalog.services import entities
 from catalog.services import records
 from catalog.services import review
@@ -21,6 +19,7 @@ from tests.accounts import add_team
 from tests.accounts import auth_app
 from tests.accounts import signed_in
 from tests.factories import make_tool
+from tests.service_checks import changes_of
 
 TODAY = date.today()
 PEOPLE = (
@@ -75,14 +74,7 @@ def in_review(app, slug, business="mia@example.com", technical="ivan@example.com
 
 def review_events(app, slug):
     with app.app_context():
-        return [
-            (c.action, c.actor, c.after)
-            for c in db.session.scalars(
-                sa.select(ChangeRecord)
-                .where(ChangeRecord.object_type == "review", ChangeRecord.object_key == slug)
-                .order_by(ChangeRecord.id)
-            )
-        ]
+        return [(c.action, c.actor, c.after) for c in changes_of(db.session, "review", slug)]
 
 
 def signoffs(app, slug):

@@ -22,3 +22,14 @@ def field_errors(call: t.Callable[..., t.Any], *args: t.Any, **kw: t.Any) -> dic
     with pytest.raises(ValidationError) as exc_info:
         call(*args, **kw)
     return exc_info.value.errors
+
+
+def changes_of(session: Session, object_type: str, key: str) -> list[ChangeRecord]:
+    """The change records of one object (e.g. "review", a tool's slug), in the order written."""
+    return list(
+        session.scalars(
+            sa.select(ChangeRecord)
+            .where(ChangeRecord.object_type == object_type, ChangeRecord.object_key == key)
+            .order_by(ChangeRecord.id)
+        )
+    )
