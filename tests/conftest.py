@@ -149,3 +149,16 @@ def governance(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def staff(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
+    """An app with sign-in required, errors answered as in production, and three accounts:
+    it@example.com (IT), cmo@example.com (viewer) and root@example.com (administrator)."""
+    from tests.accounts import app_with_users
+
+    users = (("it@example.com", "it"), ("cmo@example.com", "viewer"), ("root@example.com", "admin"))
+    app = app_with_users(tmp_path, users, PROPAGATE_EXCEPTIONS=False)
+    yield app
+    with app.app_context():
+        db.engine.dispose()

@@ -3,43 +3,27 @@ their owner (any, by an administrator) and die with a password reset."""
 
 from __future__ import annotations
 
-import typing as t
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from catalog.extensions import db
 from catalog.models import User
 from catalog.services import accounts
-from tests.accounts import app_with_users
 from tests.accounts import signed_in
 from tests.factories import make_tool
-
-STAFF = (("it@example.com", "it"), ("cmo@example.com", "viewer"), ("root@example.com", "admin"))
-
-
-@pytest.fixture
-def web(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
-    app = app_with_users(tmp_path, STAFF, PROPAGATE_EXCEPTIONS=False)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
 
 # API pagination --------------------------------------------------------------------------------
 
 
-def test_api_collections_come_in_pages(web: Flask) -> None:
-    with web.app_context():
+def test_api_collections_come_in_pages(staff: Flask) -> None:
+    with staff.app_context():
         for n in range(7):
             make_tool(db.session, slug=f"tool-{n:02d}", name=f"Tool {6 - n}")
         user = accounts.user_by_email(db.session, "it@example.com")
         token = accounts.issue_api_token(db.session, user, actor="test")
         db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
-    client = web.test_client()
+    client = staff.test_client()
     slugs, cursor = [], ""
     for _ in range(4):
         page = client.get(f"/api/v1/tools?limit=3&cursor={cursor}", headers=headers).json
@@ -50,7 +34,7 @@ def test_api_collections_come_in_pages(web: Flask) -> None:
             break
     assert slugs == [f"tool-{n:02d}" for n in range(7)]  # every tool once, in slug order
     assert client.get("/api/v1/tools", headers=headers).json["count"] == 7  # default page 100
-    web.config["API_PAGE_SIZE"] = 5
+    staff.config["API_PAGE_SIZE"] = 5
     assert client.get("/api/v1/tools", headers=headers).json["next"] == "tool-04"
     for bad, name in (("0", "limit"), ("1001", "limit"), ("x", "limit"), ("²", "limit")):
         answer = client.get(f"/api/v1/tools?{name}={bad}", headers=headers)
@@ -75,38 +59,38 @@ def _token(app: Flask, email: str) -> str:
     return token
 
 
-def test_a_password_reset_revokes_the_api_token(web: Flask) -> None:
-    token = _token(web, "it@example.com")
+def test_a_password_reset_revokes_the_api_token(staff: Flask) -> None:
+    token = _token(staff, "it@example.com")
     bearer = {"Authorization": f"Bearer {token}"}
-    assert web.test_client().get("/api/v1/tools", headers=bearer).status_code == 200
-    admin = signed_in(web, "root@example.com")
-    with web.app_context():
+    assert staff.test_client().get("/api/v1/tools", headers=bearer).status_code == 200
+    admin = signed_in(staff, "root@example.com")
+    with staff.app_context():
         user_id = accounts.user_by_email(db.session, "it@example.com").id
     answer = admin.post(
         f"/admin/accounts/{user_id}/password",
         data={"password": "another long secret", "confirm": "another long secret"},
     )
     assert answer.status_code == 303
-    assert web.test_client().get("/api/v1/tools", headers=bearer).status_code == 401
+    assert staff.test_client().get("/api/v1/tools", headers=bearer).status_code == 401
 
 
-def test_users_list_and_revoke_their_own_token_and_admins_anyones(web: Flask) -> None:
-    viewer_token = _token(web, "cmo@example.com")
-    it_token = _token(web, "it@example.com")
-    viewer = signed_in(web, "cmo@example.com")
+def test_users_list_and_revoke_their_own_token_and_admins_anyones(staff: Flask) -> None:
+    viewer_token = _token(staff, "cmo@example.com")
+    it_token = _token(staff, "it@example.com")
+    viewer = signed_in(staff, "cmo@example.com")
     page = viewer.get("/account/tokens")
     assert page.status_code == 200
     assert "cmo@example.com" in page.text and "it@example.com" not in page.text
-    with web.app_context():
+    with staff.app_context():
         ids = {u.email: u.id for u in db.session.scalars(sa.select(User))}
     assert viewer.post(f"/account/tokens/{ids['it@example.com']}/revoke").status_code == 403
     assert viewer.post(f"/account/tokens/{ids['cmo@example.com']}/revoke").status_code == 303
-    client = web.test_client()
+    client = staff.test_client()
     assert (
         client.get("/api/v1/tools", headers={"Authorization": f"Bearer {viewer_token}"}).status_code
         == 401
     )
-    admin = signed_in(web, "root@example.com")
+    admin = signed_in(staff, "root@example.com")
     listing = admin.get("/account/tokens")
     assert "it@example.com" in listing.text and "cmo@example.com" not in listing.text
     assert admin.post(f"/account/tokens/{ids['it@example.com']}/revoke").status_code == 303

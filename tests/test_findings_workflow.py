@@ -17,7 +17,7 @@ from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.services import entities
 from tests.accounts import add_user
-from tests.accounts import auth_app
+from tests.accounts import app_with_users
 from tests.accounts import signed_in
 from tests.factories import crm_feeding_quiz
 
@@ -28,13 +28,12 @@ RULE = "FLOW_UNMANAGED_PERSONAL_DATA"
 
 @pytest.fixture
 def app(tmp_path: Path, _postgres_schema: None) -> Flask:
-    app = auth_app(tmp_path)
-    for email, role in (
+    users = [
         ("mia@example.com", "marketing"),
         ("ivan@example.com", "it"),
         ("olga@example.com", "it"),
-    ):
-        add_user(app, email, role)
+    ]
+    app = app_with_users(tmp_path, users)
     with app.app_context():
         s = db.session
         for email in ("mia@example.com", "olga@example.com"):

@@ -6,32 +6,18 @@ from __future__ import annotations
 import io
 import os
 import time
-import typing as t
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from catalog.extensions import db
 from integrations.backstage import MAX_EXPANDED_NODES
 from tests.accounts import add_user
-from tests.accounts import app_with_users
 from tests.accounts import auth_app
 from tests.accounts import csrf_token
 from tests.accounts import login
 from tests.accounts import run_cli
 from tests.accounts import signed_in
-
-STAFF = (("it@example.com", "it"), ("cmo@example.com", "viewer"), ("root@example.com", "admin"))
-
-
-@pytest.fixture
-def web(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
-    app = app_with_users(tmp_path, STAFF, PROPAGATE_EXCEPTIONS=False)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
 
 # Uploads ---------------------------------------------------------------------------------------
 
@@ -61,9 +47,9 @@ def test_an_upload_over_the_limit_gets_the_apps_own_message(
         db.engine.dispose()
 
 
-def test_abandoned_uploads_expire(web: Flask, tmp_path: Path) -> None:
+def test_abandoned_uploads_expire(staff: Flask, tmp_path: Path) -> None:
     stash = tmp_path / "stash"
-    web.config["IMPORT_STASH_DIR"] = str(stash)
+    staff.config["IMPORT_STASH_DIR"] = str(stash)
     stash.mkdir()
     old, fresh = stash / ("a" * 32 + ".upload"), stash / ("b" * 32 + ".upload")
     for path in (old, fresh, old.with_suffix(".json")):
@@ -71,7 +57,7 @@ def test_abandoned_uploads_expire(web: Flask, tmp_path: Path) -> None:
     day_ago = time.time() - 25 * 3600
     os.utime(old, (day_ago, day_ago))
     os.utime(old.with_suffix(".json"), (day_ago, day_ago))
-    it = signed_in(web, "it@example.com")
+    it = signed_in(staff, "it@example.com")
     answer = it.post(
         "/imports", data={"source": "auto", "file": (io.BytesIO(b"name\nHotjar\n"), "apps.csv")}
     )
@@ -97,24 +83,24 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 
-def test_a_yaml_alias_bomb_is_refused_with_a_message(web: Flask, tmp_path: Path) -> None:
+def test_a_yaml_alias_bomb_is_refused_with_a_message(staff: Flask, tmp_path: Path) -> None:
     path = tmp_path / "catalog-info.yaml"
     path.write_text(BOMB, encoding="utf-8")
     assert path.stat().st_size < 500
-    result = run_cli(web, ["import", "backstage", str(path)])
+    result = run_cli(staff, ["import", "backstage", str(path)])
     assert result.exit_code != 0
     assert f"aliases expand this document past {MAX_EXPANDED_NODES:,} nodes" in result.output
     assert "line 9" in result.output  # where the budget ran out (9**6 nodes)
     assert "Traceback" not in result.output and "MemoryError" not in result.output
 
 
-def test_yaml_aliases_within_the_budget_still_work(web: Flask, tmp_path: Path) -> None:
+def test_yaml_aliases_within_the_budget_still_work(staff: Flask, tmp_path: Path) -> None:
     path = tmp_path / "catalog-info.yaml"
     path.write_text(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
-        "metadata: {name: web, tags: &t [a, b]}\n"
+        "metadata: {name: staff, tags: &t [a, b]}\n"
         "spec: {type: website, lifecycle: production, owner: team, x: *t}\n",
         encoding="utf-8",
     )
-    result = run_cli(web, ["import", "backstage", str(path)])
+    result = run_cli(staff, ["import", "backstage", str(path)])
     assert result.exit_code == 0, result.output
