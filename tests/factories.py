@@ -55,3 +55,21 @@ def crm_feeding_quiz(session: Session, crm: dict[str, t.Any] | None = None, **qu
         | quiz,
     )
     make_flow(session, "crm", "quiz", mechanism="manual_export", data_classes=["contact_pii"])
+
+
+def crm_and_rogue_sheet(session: Session, **crm: t.Any) -> None:
+    """Salesforce, the sanctioned CRM and system of record, exports contact data by hand to Rogue
+    Sheet, a discovered tool: shadow IT holding personal data. `crm` adds to Salesforce."""
+    make_tool(
+        session,
+        **{"slug": "crm", "name": "Salesforce", "lifecycle": "sanctioned", "system_of_record": True}
+        | crm,
+    )
+    make_tool(
+        session,
+        slug="sheet",
+        name="Rogue Sheet",
+        lifecycle="discovered",
+        data_classes=["contact_pii"],
+    )
+    make_flow(session, "crm", "sheet", data_classes=["contact_pii"], mechanism="manual_export")
