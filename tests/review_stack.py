@@ -46,3 +46,12 @@ def request_drift(session: Session, today: date, **raw: t.Any) -> Tool:
         actor=MIA,
         today=today,
     )
+
+
+def mia_ivan_and_mine(session: Session, **mine: t.Any) -> Tool:
+    """Mia (marketing) and Ivan (IT), and Mine, a tool requested with Mia as business owner and
+    Ivan as technical owner; `mine` adds to its fields."""
+    make_person(session, email=MIA, name="Mia", department="marketing")
+    make_person(session, email=IVAN, name="Ivan", department="it")
+    owners = {"business_owner": MIA, "technical_owner": IVAN}
+    return make_tool(session, slug="mine", name="Mine", **owners | mine)
