@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import Person
+from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import entities
 
@@ -73,3 +74,9 @@ def crm_and_rogue_sheet(session: Session, **crm: t.Any) -> None:
         data_classes=["contact_pii"],
     )
     make_flow(session, "crm", "sheet", data_classes=["contact_pii"], mechanism="manual_export")
+
+
+def make_sighting(session: Session, tool: str, **overrides: t.Any) -> Sighting:
+    """A sighting of tool `tool` in an Okta export (under its slug unless `observed_name`)."""
+    raw = {"source": "okta", "observed_name": tool, "tool": tool}
+    return entities.save_sighting(session, raw | overrides, actor="test")
