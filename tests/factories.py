@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import typing as t
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from catalog.extensions import db
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import Person
@@ -80,3 +82,11 @@ def make_sighting(session: Session, tool: str, **overrides: t.Any) -> Sighting:
     """A sighting of tool `tool` in an Okta export (under its slug unless `observed_name`)."""
     raw = {"source": "okta", "observed_name": tool, "tool": tool}
     return entities.save_sighting(session, raw | overrides, actor="test")
+
+
+def seed(app: Flask, fn: t.Callable[[Session], t.Any]) -> t.Any:
+    """Run `fn(session)` in its own app context and commit, as another user would."""
+    with app.app_context():
+        result = fn(db.session)
+        db.session.commit()
+        return result

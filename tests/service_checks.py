@@ -6,8 +6,10 @@ import typing as t
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.services.records import ValidationError
 
@@ -33,3 +35,14 @@ def changes_of(session: Session, object_type: str, key: str) -> list[ChangeRecor
             .order_by(ChangeRecord.id)
         )
     )
+
+
+def change_keys(app: Flask, object_type: str = "tool") -> list[tuple[str, str]]:
+    """(action, object key) of each change record of one type, in the order written."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(ChangeRecord.action, ChangeRecord.object_key)
+            .where(ChangeRecord.object_type == object_type)
+            .order_by(ChangeRecord.id)
+        )
+        return [(action, key) for action, key in rows]
