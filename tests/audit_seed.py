@@ -17,6 +17,8 @@ EVIL = '=HYPERLINK("http://x")'
 CSV_COLUMNS = (
     "rule severity subject_type subject_key message status assignee due accepted_until ticket"
 ).split()
+# The audit document's sections, in order (docs/formats.md): the CLI's JSON and the API's.
+SECTIONS = ["as_of", "summary", "shadow_it", "silos", "findings", "risk", "accepted_risks"]
 
 
 def seed(app: Flask) -> None:

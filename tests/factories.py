@@ -90,3 +90,10 @@ def seed(app: Flask, fn: t.Callable[[Session], t.Any]) -> t.Any:
         result = fn(db.session)
         db.session.commit()
         return result
+
+
+# A bundle's people: Mia from marketing and Ian from IT.
+BUNDLE_PEOPLE = [
+    {"email": "mia@example.com", "name": "Mia", "department": "marketing"},
+    {"email": "ian@example.com", "name": "Ian", "department": "it"},
+]

@@ -14,16 +14,14 @@ from catalog.models import ChangeRecord
 from catalog.models import Tool
 from tests.accounts import admin_client
 from tests.conftest import make_app
+from tests.factories import BUNDLE_PEOPLE
 from tests.factories import make_person
 from tests.factories import make_tool
 from tests.factories import seed
 from tests.service_checks import change_keys
 
 BUNDLE = {
-    "people": [
-        {"email": "mia@example.com", "name": "Mia", "department": "marketing"},
-        {"email": "ian@example.com", "name": "Ian", "department": "it"},
-    ],
+    "people": BUNDLE_PEOPLE,
     "tools": [
         {
             "slug": "hubspot",

@@ -21,6 +21,7 @@ from tests.accounts import run_cli
 from tests.accounts import signed_in
 from tests.audit_seed import CSV_COLUMNS
 from tests.audit_seed import EVIL
+from tests.audit_seed import SECTIONS
 from tests.audit_seed import seed
 from tests.factories import make_tool
 
@@ -46,15 +47,7 @@ def test_json_format_is_the_spec_document(app: Flask, martech: Martech) -> None:
     result = martech(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert list(doc) == [
-        "as_of",
-        "summary",
-        "shadow_it",
-        "silos",
-        "findings",
-        "risk",
-        "accepted_risks",
-    ]
+    assert list(doc) == SECTIONS
     assert doc["as_of"] == "2026-11-22"
     assert [s["tool"] for s in doc["shadow_it"]] == ["evil", "mailchimp"]
     assert doc["silos"][0]["tools"] == ["mailchimp"]
