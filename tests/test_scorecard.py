@@ -17,7 +17,6 @@ from catalog.models import ScorecardSnapshot
 from catalog.services import entities
 from catalog.services import scorecard
 from tests.accounts import add_user
-from tests.accounts import auth_app
 from tests.accounts import login
 from tests.accounts import run_cli
 from tests.factories import make_person
@@ -135,12 +134,10 @@ def test_sparkline_with_no_data_says_so():
 
 
 @pytest.fixture
-def web(tmp_path, _postgres_schema):
-    app = auth_app(tmp_path)
+def web(app):
+    """The suite's app (sign-in enforced) with a viewer, the CMO."""
     add_user(app, "cmo@example.com", "viewer")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 def test_page_draws_trends_from_the_rebuilt_past_and_writes_nothing(web):

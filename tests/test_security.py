@@ -18,12 +18,10 @@ from tests.factories import make_tool
 
 
 @pytest.fixture
-def app(tmp_path, _postgres_schema):
-    app = auth_app(tmp_path)
+def app(app):
+    """The suite's app (sign-in enforced) with an IT account, Ivan's."""
     add_user(app, "ivan@example.com", "it")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 @pytest.mark.parametrize("path", ["/login", "/review", "/api/v1/audit", "/static/css/catalog.css"])
