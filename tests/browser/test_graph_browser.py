@@ -14,6 +14,12 @@ from tests.browser.chromium import ARTIFACTS
 from tests.browser.chromium import Pages
 
 
+def show(page: t.Any, url: str) -> None:
+    """Go to a graph view and wait until the picture is drawn."""
+    page.goto(url)
+    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+
+
 def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
     pages: Pages, demo_server: tuple[str, Flask]
 ) -> None:
@@ -26,8 +32,7 @@ def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
     slug = shadow[0]
     # Script errors and CSP violations show up as console errors.
     page = pages.open(1600, 1100, console=True)
-    page.goto(f"{base}/graph")
-    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+    show(page, f"{base}/graph")
     assert page.get_by_role("heading", name="Legend").is_visible()
     assert page.get_by_text("Shadow IT: in use, not sanctioned").is_visible()
     node = page.locator("#graph-canvas g.node").filter(has_text=names[slug]).first
@@ -42,8 +47,7 @@ def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
     assert page.url == f"{base}/tools/{slug}"
     links = {s: sum(s in (f.source, f.target) for f in snapshot.flows) for s in shadow}
     busy = max(shadow, key=lambda s: (links[s], s))
-    page.goto(f"{base}/graph?focus={busy}&depth=2&blast={busy}&silos=1")
-    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+    show(page, f"{base}/graph?focus={busy}&depth=2&blast={busy}&silos=1")
     page.screenshot(path=str(ARTIFACTS / "graph-focus.png"), full_page=True)
     assert pages.problems == []
 
@@ -71,10 +75,9 @@ def measure(page: t.Any) -> dict[str, t.Any]:
 def test_whole_stack_reads_at_1280x900_after_one_zoom_step(
     pages: Pages, demo_server: tuple[str, Flask]
 ) -> None:
-    base, _ = demo_server
+    base = demo_server[0]
     page = pages.open(1280, 900)
-    page.goto(f"{base}/graph")
-    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+    show(page, f"{base}/graph")
     canvas = page.locator("#graph-canvas").bounding_box()
     assert canvas is not None and canvas["width"] > 1100  # the legend moved below
     start = measure(page)
@@ -89,8 +92,7 @@ def test_whole_stack_reads_at_1280x900_after_one_zoom_step(
     fitted = measure(page)
     assert fitted["inside"] and fitted["text"] == pytest.approx(start["text"], abs=0.1)
     # A one-tool view is not blown up to fill the canvas.
-    page.goto(f"{base}/graph?focus=okta&depth=0")
-    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+    show(page, f"{base}/graph?focus=okta&depth=0")
     single = measure(page)
     assert single["inside"] and 12 <= single["text"] <= 18
 
@@ -98,10 +100,8 @@ def test_whole_stack_reads_at_1280x900_after_one_zoom_step(
 def test_focused_tool_is_marked_centred_and_the_graph_prints(
     pages: Pages, demo_server: tuple[str, Flask]
 ) -> None:
-    base, _ = demo_server
     page = pages.open(1280, 900)
-    page.goto(f"{base}/graph?focus=segment&depth=1&direction=both")
-    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
+    show(page, f"{demo_server[0]}/graph?focus=segment&depth=1&direction=both")
     canvas = page.locator("#graph-canvas").bounding_box()
     node = page.locator("#graph-canvas #focus-node").bounding_box()
     assert canvas and node
