@@ -34,25 +34,17 @@ def seed(app: Flask) -> None:
             "dpa_signed": True,
             "security_reviewed": True,
         }
+        crm = {"name": "Salesforce", "slug": "salesforce", "category": "crm"}
         make_tool(
             s,
-            name="Salesforce",
-            slug="salesforce",
-            category="crm",
+            **crm,
             lifecycle="sanctioned",
             system_of_record=True,
+            **owners,
             data_classes=["contact_pii"],
-            **owners,
         )
-        make_tool(
-            s,
-            name="Mailchimp",
-            slug="mailchimp",
-            category="email-marketing",
-            lifecycle="rejected",
-            annual_cost=1200,
-            **owners,
-        )
+        esp = {"name": "Mailchimp", "slug": "mailchimp", "category": "email-marketing"}
+        make_tool(s, **esp, lifecycle="rejected", annual_cost=1200, **owners)
         make_flow(
             s, "salesforce", "mailchimp", data_classes=["contact_pii"], mechanism="manual_export"
         )

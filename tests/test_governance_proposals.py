@@ -31,33 +31,20 @@ def owned(governance):
     sends it to Sheet unmanaged; Survey's request is overdue; IT manages Ads -> Sheet by tag."""
     with governance.app_context():
         s = db.session
+        mias = {"business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
+        pii = ["contact_pii"]
         make_tool(
             s,
             slug="ads",
             name="Ads",
             lifecycle="sanctioned",
             category="email-marketing",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            data_classes=["contact_pii", "behavioral"],
+            **mias,
+            data_classes=[*pii, "behavioral"],
         )
-        make_tool(
-            s,
-            slug="sheet",
-            name="Sheet",
-            lifecycle="sanctioned",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            data_classes=["contact_pii"],
-        )
-        make_tool(
-            s,
-            slug="survey",
-            name="Survey",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            requested_at=(TODAY - timedelta(days=40)).isoformat(),
-        )
+        make_tool(s, slug="sheet", name="Sheet", lifecycle="sanctioned", data_classes=pii, **mias)
+        asked = (TODAY - timedelta(days=40)).isoformat()
+        make_tool(s, slug="survey", name="Survey", requested_at=asked, **mias)
         make_flow(s, "ads", "sheet", data_classes=["contact_pii"], mechanism="api")
         make_flow(
             s, "ads", "sheet", data_classes=["contact_pii"], mechanism="tag", managed_by_it=True

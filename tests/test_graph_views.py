@@ -35,29 +35,17 @@ def stack(app: Flask) -> Flask:
     """A small stack: form -> crm -> esp -> bi, crm depends on okta, shadow esp."""
     with app.app_context():
         s = db.session
-        make_tool(
-            s, slug="form", name="Typeform", category="interactive-content", lifecycle="sanctioned"
-        )
-        make_tool(
-            s,
-            slug="crm",
-            name="Salesforce",
-            category="crm",
-            lifecycle="sanctioned",
-            system_of_record=True,
-            data_classes=["contact_pii"],
-        )
-        make_tool(
-            s, slug="esp", name="Mailchimp", category="email-marketing", lifecycle="discovered"
-        )
-        make_tool(
-            s,
-            slug="bi",
-            name="Looker",
-            category="dashboards-data-visualization",
-            lifecycle="sanctioned",
-        )
-        make_tool(s, slug="okta", name="Okta", category="identity-access", lifecycle="sanctioned")
+        for slug, name, category, lifecycle in (
+            ("form", "Typeform", "interactive-content", "sanctioned"),
+            ("crm", "Salesforce", "crm", "sanctioned"),
+            ("esp", "Mailchimp", "email-marketing", "discovered"),
+            ("bi", "Looker", "dashboards-data-visualization", "sanctioned"),
+            ("okta", "Okta", "identity-access", "sanctioned"),
+        ):
+            extra = (
+                {"system_of_record": True, "data_classes": ["contact_pii"]} if slug == "crm" else {}
+            )
+            make_tool(s, slug=slug, name=name, category=category, lifecycle=lifecycle, **extra)
         make_flow(s, "form", "crm", data_classes=["contact_pii"], managed_by_it=True)
         make_flow(
             s, "crm", "esp", data_classes=["contact_pii", "consent"], mechanism="manual_export"
