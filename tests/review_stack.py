@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Tool
 from catalog.services import review
+from catalog.services.audit import audit_report
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -55,3 +56,19 @@ def mia_ivan_and_mine(session: Session, **mine: t.Any) -> Tool:
     make_person(session, email=IVAN, name="Ivan", department="it")
     owners = {"business_owner": MIA, "technical_owner": IVAN}
     return make_tool(session, slug="mine", name="Mine", **owners | mine)
+
+
+def severe(session: Session, slug: str = "drift") -> list[tuple[str, str]]:
+    """Return the critical and high findings the audit gives the tool, as (rule, severity)."""
+    report = audit_report(session, date.today())
+    silos = {",".join(s["tools"]) for s in report["silos"] if slug in s["tools"]}
+    return sorted(
+        (f["rule"], f["severity"])
+        for f in report["findings"]
+        if f["severity"] in ("critical", "high")
+        and (
+            (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
+            or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"])
+            or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silos)
+        )
+    )

@@ -14,7 +14,6 @@ from catalog.models import DataFlow
 from catalog.models import Tool
 from catalog.services import review
 from catalog.services import review_checklist as checklist
-from catalog.services.audit import audit_report
 from catalog.services.records import ValidationError
 from tests.accounts import add_user
 from tests.accounts import auth_app
@@ -22,6 +21,7 @@ from tests.accounts import signed_in
 from tests.review_stack import CONTROLLED
 from tests.review_stack import mia_ivan_and_salesforce
 from tests.review_stack import request_drift
+from tests.review_stack import severe
 
 TODAY = date.today()  # the audit of a past day replays the change log
 
@@ -34,22 +34,6 @@ def seed(session):
     review.sign_off(session, tool, "technical", actor="ivan@example.com")
     session.commit()
     return tool
-
-
-def severe(session, slug="drift"):
-    """Return the critical and high findings the audit gives the tool, as (rule, severity)."""
-    report = audit_report(session, TODAY)
-    silos = {",".join(s["tools"]) for s in report["silos"] if slug in s["tools"]}
-    return sorted(
-        (f["rule"], f["severity"])
-        for f in report["findings"]
-        if f["severity"] in ("critical", "high")
-        and (
-            (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
-            or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"])
-            or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silos)
-        )
-    )
 
 
 def test_sanction_without_the_checklist_is_refused_and_the_preview_says_why(session):

@@ -14,7 +14,6 @@ from flask import Flask
 
 from catalog.extensions import db
 from catalog.services import review
-from catalog.services.audit import audit_report
 from tests.accounts import PASSWORD
 from tests.accounts import add_user
 from tests.accounts import auth_app
@@ -27,6 +26,7 @@ from tests.review_stack import IVAN
 from tests.review_stack import MIA
 from tests.review_stack import mia_ivan_and_salesforce
 from tests.review_stack import request_drift
+from tests.review_stack import severe
 
 
 def _severe(app: Flask, slug: str) -> int:
@@ -41,18 +41,7 @@ def _severe(app: Flask, slug: str) -> int:
 
 def _count(app: Flask, slug: str) -> int:
     with app.app_context():
-        report = audit_report(db.session, date.today())
-        silos = {",".join(s["tools"]) for s in report["silos"] if slug in s["tools"]}
-        return sum(
-            1
-            for f in report["findings"]
-            if f["severity"] in ("critical", "high")
-            and (
-                (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
-                or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"])
-                or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silos)
-            )
-        )
+        return len(severe(db.session, slug))
 
 
 @pytest.fixture
