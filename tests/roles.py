@@ -37,12 +37,9 @@ from tests.factories import make_person
 from tests.factories import make_tool
 
 ROLES = ("viewer", "marketing", "it", "admin")
-EMAIL = {
-    "viewer": "vera@example.com",
-    "marketing": "mia@example.com",
-    "it": "ivan@example.com",
-    "admin": "ada@example.com",
-}
+# Vera views, Mia markets, Ivan is IT, Ada administers.
+NAMES = ("vera", "mia", "ivan", "ada")
+EMAIL = {role: f"{name}@example.com" for role, name in zip(ROLES, NAMES, strict=True)}
 ALL, CONTRIB, IT, ADMIN = set(ROLES), {"marketing", "it", "admin"}, {"it", "admin"}, {"admin"}
 MKT = {"marketing"}  # the roles whose change becomes a proposal (4th element of an action)
 CONTROLS = ("security_reviewed", "dpa_signed", "sso_enabled", "system_of_record")

@@ -90,10 +90,16 @@ def seats(app) -> int:
         return db.session.scalar(sa.select(Tool.seats).where(Tool.slug == "shared"))
 
 
-def test_two_interleaved_writers_with_write_intent_both_succeed(app, shared_tool):
+def paused_writer(app, intent: bool):
+    """Start a writer that has read the seats and waits for its `go` to write them back."""
     first_read, release_first = threading.Event(), threading.Event()
-    first, first_errors = run(add_seat, app=app, intent=True, read=first_read, go=release_first)
+    first, first_errors = run(add_seat, app=app, intent=intent, read=first_read, go=release_first)
     assert first_read.wait(10)
+    return first, first_errors, release_first
+
+
+def test_two_interleaved_writers_with_write_intent_both_succeed(app, shared_tool):
+    first, first_errors, release_first = paused_writer(app, intent=True)
     # The second writer starts while the first holds its transaction open between read and write.
     second, second_errors = run(add_seat, app=app, intent=True)
     second.join(0.3)
@@ -114,9 +120,7 @@ def test_many_concurrent_writers_with_write_intent_all_succeed(app, shared_tool)
 
 def test_without_write_intent_the_same_interleaving_fails_with_database_locked(app, shared_tool):
     """The control: a deferred read-then-write loses to a writer that committed in between."""
-    first_read, release_first = threading.Event(), threading.Event()
-    first, first_errors = run(add_seat, app=app, intent=False, read=first_read, go=release_first)
-    assert first_read.wait(10)
+    first, first_errors, release_first = paused_writer(app, intent=False)
     second, second_errors = run(add_seat, app=app, intent=False)
     second.join(10)
     release_first.set()
