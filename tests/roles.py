@@ -112,6 +112,19 @@ def control_actions(prefix: str, send: t.Callable[..., Request]) -> list[Action]
     ]
 
 
+def estate_actions(what: str, create: t.Callable[..., Request]) -> list[Action]:
+    """A tool starts sanctioned only as pre-existing estate, registered by IT with a reason."""
+    sanctioned = {"lifecycle": "sanctioned"}
+    return [
+        (
+            f"{what} (pre-existing estate)",
+            IT,
+            create(**sanctioned, estate_reason="runs since 2019"),
+        ),
+        (f"{what} without an estate reason", set(), create(**sanctioned)),
+    ]
+
+
 def ids(app: Flask) -> dict[str, t.Any]:
     with app.app_context():
         flows = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from tests.accounts import auth_app
 from tests.roles import ADMIN
 from tests.roles import ALL
@@ -10,14 +12,22 @@ from tests.roles import IT
 from tests.roles import MKT
 from tests.roles import STACK_CHANGES
 from tests.roles import Action
+from tests.roles import Request
 from tests.roles import api_tool
 from tests.roles import change_count
 from tests.roles import check
 from tests.roles import control_actions
+from tests.roles import estate_actions
 from tests.roles import put_tool
 from tests.roles import role_matrix
 from tests.roles import stack
 from tests.roles import version
+
+
+def create_tool(**raw: t.Any) -> Request:
+    """The API's creation of a tool with `raw`."""
+    return lambda c, a, i: c.post("/api/v1/tools", json={"name": "Via API"} | raw)
+
 
 ACTIONS: list[Action] = [
     (
@@ -35,21 +45,7 @@ ACTIONS: list[Action] = [
         CONTRIB,
         lambda c, a, i: c.post("/api/v1/tools", json={"name": "Via API"}),
     ),
-    (
-        "API: create a sanctioned tool (pre-existing estate)",
-        IT,
-        lambda c, a, i: c.post(
-            "/api/v1/tools",
-            json={"name": "Via API", "lifecycle": "sanctioned", "estate_reason": "runs since 2019"},
-        ),
-    ),
-    (
-        "API: create a sanctioned tool without an estate reason",
-        set(),
-        lambda c, a, i: c.post(
-            "/api/v1/tools", json={"name": "Via API", "lifecycle": "sanctioned"}
-        ),
-    ),
+    *estate_actions("API: create a sanctioned tool", create_tool),
     ("API: replace own tool", CONTRIB, put_tool("mine", description="via API")),
     ("API: replace another team's tool", IT, put_tool("theirs", description="via API")),
     (
