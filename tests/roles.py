@@ -112,6 +112,21 @@ def control_actions(prefix: str, send: t.Callable[..., Request]) -> list[Action]
     ]
 
 
+NEW_TOOL = {"name": "New thing", "lifecycle": "requested", "currency": "USD"}
+
+
+def register(api: bool) -> t.Callable[..., Request]:
+    """Registering a tool with `raw` fields: on the registration form, or with `api` through the
+    API (a request, in USD, unless `raw` says otherwise)."""
+
+    def send(**raw: t.Any) -> Request:
+        if api:
+            return lambda c, a, i: c.post("/api/v1/tools", json={"name": "Via API"} | raw)
+        return lambda c, a, i: c.post("/tools/new", data=NEW_TOOL | raw)
+
+    return send
+
+
 def estate_actions(what: str, create: t.Callable[..., Request]) -> list[Action]:
     """A tool starts sanctioned only as pre-existing estate, registered by IT with a reason."""
     sanctioned = {"lifecycle": "sanctioned"}
@@ -150,14 +165,9 @@ def stack(app: Flask) -> None:
         make_person(s, email="otto@example.com", name="Otto", department="marketing")
         make_person(s, email="ivan@example.com", name="Ivan", department="it")
         make_tool(s, slug="hub", name="Hub", technical_owner="ivan@example.com")
+        owners = {"business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
         make_tool(
-            s,
-            slug="mine",
-            name="Mine",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            data_classes=["contact_pii"],
-            **MINE_CONTROLS,
+            s, slug="mine", name="Mine", data_classes=["contact_pii"], **owners | MINE_CONTROLS
         )
         make_tool(s, slug="theirs", name="Theirs", business_owner="otto@example.com")
         make_flow(s, "hub", "mine", data_classes=["contact_pii"])

@@ -168,14 +168,9 @@ def test_replace_asks_on_a_real_terminal_and_no_keeps_the_catalog(fresh, tmp_pat
     martech = Path(sys.executable).with_name("martech")
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}"}
     master, slave = os.openpty()
+    terminal = {"stdin": slave, "stdout": slave, "stderr": slave}
     proc = subprocess.Popen(
-        [str(martech), "demo", "--replace"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        cwd=tmp_path,
-        close_fds=True,
+        [str(martech), "demo", "--replace"], **terminal, env=env, cwd=tmp_path, close_fds=True
     )
     os.close(slave)
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typing as t
-
 from tests.accounts import auth_app
 from tests.roles import ADMIN
 from tests.roles import ALL
@@ -12,22 +10,18 @@ from tests.roles import IT
 from tests.roles import MKT
 from tests.roles import STACK_CHANGES
 from tests.roles import Action
-from tests.roles import Request
 from tests.roles import api_tool
 from tests.roles import change_count
 from tests.roles import check
 from tests.roles import control_actions
 from tests.roles import estate_actions
 from tests.roles import put_tool
+from tests.roles import register
 from tests.roles import role_matrix
 from tests.roles import stack
 from tests.roles import version
 
-
-def create_tool(**raw: t.Any) -> Request:
-    """The API's creation of a tool with `raw`."""
-    return lambda c, a, i: c.post("/api/v1/tools", json={"name": "Via API"} | raw)
-
+create_tool = register(api=True)
 
 ACTIONS: list[Action] = [
     (

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import typing as t
-
 from tests.roles import ADMIN
 from tests.roles import ALL
 from tests.roles import CONTRIB
 from tests.roles import IT
 from tests.roles import MKT
 from tests.roles import Action
-from tests.roles import Request
 from tests.roles import check
 from tests.roles import control_actions
 from tests.roles import edit_flow
 from tests.roles import edit_tool
 from tests.roles import estate_actions
 from tests.roles import form
+from tests.roles import register
 from tests.roles import role_matrix
 from tests.roles import version
 
-NEW_TOOL = {"name": "New thing", "lifecycle": "requested", "currency": "USD"}
-
-
-def new_tool(**raw: t.Any) -> Request:
-    """The registration form, posted with `raw` over a requested tool's fields."""
-    return lambda c, a, i: c.post("/tools/new", data=NEW_TOOL | raw)
-
+new_tool = register(api=False)
 
 ACTIONS: list[Action] = [
     ("read tool list", ALL, lambda c, a, i: c.get("/tools")),
@@ -36,7 +28,7 @@ ACTIONS: list[Action] = [
     ("read scorecard", ALL, lambda c, a, i: c.get("/scorecard")),
     ("read review queue", ALL, lambda c, a, i: c.get("/review")),
     ("open registration form", CONTRIB, lambda c, a, i: c.get("/tools/new")),
-    ("register a requested tool", CONTRIB, lambda c, a, i: c.post("/tools/new", data=NEW_TOOL)),
+    ("register a requested tool", CONTRIB, new_tool()),
     *estate_actions("register a tool as sanctioned", new_tool),
     ("open edit form of own tool", CONTRIB, lambda c, a, i: c.get("/tools/mine/edit")),
     ("open edit form of another team's tool", IT, lambda c, a, i: c.get("/tools/theirs/edit")),
@@ -73,11 +65,7 @@ ACTIONS: list[Action] = [
         CONTRIB,
         edit_tool("mine", annual_cost="1200", seats="5", renewal_date="2027-03-01"),
     ),
-    (
-        "register a tool with its security review ticked",
-        IT,
-        lambda c, a, i: c.post("/tools/new", data=NEW_TOOL | {"security_reviewed": "y"}),
-    ),
+    ("register a tool with its security review ticked", IT, new_tool(security_reviewed="y")),
     (
         "delete a tool",
         IT,
