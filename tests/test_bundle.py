@@ -246,13 +246,8 @@ def test_export_order_is_by_code_point_whatever_the_database_collation(session):
 
 def test_export_lists_tools_by_slug_and_flows_by_their_ends(session):
     make_person(session, email="ann@example.com", department="marketing")
-    make_tool(
-        session,
-        slug="crm",
-        name="CRM",
-        business_owner="ann@example.com",
-        data_classes=["contact_pii"],
-    )
+    ann = {"business_owner": "ann@example.com"}
+    make_tool(session, slug="crm", name="CRM", data_classes=["contact_pii"], **ann)
     make_tool(session, slug="esp", name="ESP")
     make_flow(session, "crm", "esp", data_classes=["contact_pii"])
     session.commit()

@@ -67,13 +67,8 @@ def test_inserts_after_a_restore_get_new_ids(source, app):
         tool = entities.save_tool(
             db.session, {"name": "After Restore", "annual_cost": "12.5"}, actor="test"
         )
-        accounts.create_user(
-            db.session,
-            email="new@example.com",
-            role="viewer",
-            password="long enough password",
-            actor="test",
-        )
+        viewer = {"email": "new@example.com", "role": "viewer"}
+        accounts.create_user(db.session, **viewer, password="long enough password", actor="test")
         db.session.commit()
         assert tool.id == last_tool + 1
         assert db.session.scalar(sa.select(sa.func.count(ChangeRecord.id))) == (

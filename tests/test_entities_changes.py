@@ -222,13 +222,8 @@ def test_deleting_a_person_records_the_tools_that_lost_an_owner(session):
     make_person(session, email="derek@example.com")
     make_person(session, email="carla@example.com", department="it")
     make_tool(session, slug="hotjar", name="Hotjar", business_owner="derek@example.com")
-    make_tool(
-        session,
-        slug="semrush",
-        name="Semrush",
-        business_owner="derek@example.com",
-        technical_owner="carla@example.com",
-    )
+    owners = {"business_owner": "derek@example.com", "technical_owner": "carla@example.com"}
+    make_tool(session, slug="semrush", name="Semrush", **owners)
     make_tool(session, slug="slack", name="Slack", technical_owner="carla@example.com")
     session.commit()
     start = len(changes(session))

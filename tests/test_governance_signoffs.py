@@ -152,12 +152,11 @@ def test_a_deleted_request_cannot_come_back_sanctioned_without_an_estate_registr
     }
     response = ivan.post("/api/v1/tools", json=body)
     assert response.status_code == 403
-    assert response.json == {
-        "error": "ads cannot start sanctioned: request it and decide it through its review, or "
-        "register it explicitly as pre-existing estate with a reason.",
-        "record": "ads",
-        "field": "lifecycle",
-    }
+    error = (
+        "ads cannot start sanctioned: request it and decide it through its review, or "
+        "register it explicitly as pre-existing estate with a reason."
+    )
+    assert response.json == {"error": error, "record": "ads", "field": "lifecycle"}
     page = ivan.post(
         "/tools/new", data={"name": "Ads", "lifecycle": "sanctioned", "currency": "USD"}
     )

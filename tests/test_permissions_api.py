@@ -34,11 +34,7 @@ ACTIONS: list[Action] = [
     ),
     ("API: list tools", ALL, lambda c, a, i: c.get("/api/v1/tools")),
     ("API: export bundle", ALL, lambda c, a, i: c.get("/api/v1/bundle")),
-    (
-        "API: create a requested tool",
-        CONTRIB,
-        lambda c, a, i: c.post("/api/v1/tools", json={"name": "Via API"}),
-    ),
+    ("API: create a requested tool", CONTRIB, create_tool()),
     *estate_actions("API: create a sanctioned tool", create_tool),
     ("API: replace own tool", CONTRIB, put_tool("mine", description="via API")),
     ("API: replace another team's tool", IT, put_tool("theirs", description="via API")),
@@ -50,11 +46,7 @@ ACTIONS: list[Action] = [
     ),
     *control_actions("API: ", put_tool),
     ("API: rewrite requested_at of own tool", IT, put_tool("mine", requested_at="2150-01-01"), MKT),
-    (
-        "API: create a tool declared system of record",
-        IT,
-        lambda c, a, i: c.post("/api/v1/tools", json={"name": "Via API", "system_of_record": True}),
-    ),
+    ("API: create a tool declared system of record", IT, create_tool(system_of_record=True)),
     (
         "API: sanction a requested tool by bundle",
         set(),

@@ -20,6 +20,7 @@ from tests.accounts import auth_app
 from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
+from tests.review_stack import request_form
 
 TODAY = date.today()
 
@@ -69,14 +70,7 @@ def web(tmp_path, _postgres_schema):
 
 
 def _form(**extra):
-    return {
-        "name": "HubSpot Marketing Hub",
-        "description": "E-mail nurture",
-        "category": "email-marketing",
-        "business_owner": "mia@example.com",
-        "technical_owner": "ivan@example.com",
-        "mechanism": "api",
-    } | extra
+    return request_form("HubSpot Marketing Hub", "E-mail nurture", **extra)
 
 
 def test_hints_name_the_status_and_what_to_do(session):

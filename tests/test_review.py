@@ -18,6 +18,7 @@ from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
 from tests.review_stack import mia_ivan_and_salesforce
+from tests.review_stack import request_form
 
 TODAY = date(2026, 11, 22)
 
@@ -185,16 +186,8 @@ def web(tmp_path, _postgres_schema):
 
 
 def _request_form(**extra):
-    return {
-        "name": "Mailgun <b>",
-        "description": "Transactional e-mail",
-        "category": "email-marketing",
-        "business_owner": "mia@example.com",
-        "technical_owner": "ivan@example.com",
-        "sources": ["salesforce"],
-        "data_classes": ["contact_pii"],
-        "mechanism": "api",
-    } | extra
+    fed = {"sources": ["salesforce"], "data_classes": ["contact_pii"]}
+    return request_form("Mailgun <b>", "Transactional e-mail", **fed | extra)
 
 
 def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):

@@ -241,10 +241,9 @@ def test_retiring_a_request_does_not_open_a_side_door_to_sanction(web):
 def test_a_request_is_rejected_only_through_its_review_with_a_reason(web):
     before, response = _put(web, "ivan@example.com", lifecycle="rejected", decided_at="2026-11-22")
     assert response.status_code == 403
-    assert response.json == {
-        "error": "Mine is requested: reject it through its review, which "
-        "records the reason. Use /review/mine.",
-        "record": "mine",
-        "field": "lifecycle",
-    }
+    error = (
+        "Mine is requested: reject it through its review, which "
+        "records the reason. Use /review/mine."
+    )
+    assert response.json == {"error": error, "record": "mine", "field": "lifecycle"}
     assert _state(web) == before

@@ -29,13 +29,8 @@ def test_figures_are_the_audit_summary(session):
     # The figures as of a past day come from that day's catalog, rebuilt from the change log.
     with entities.recorded_at(datetime(2026, 11, 21, tzinfo=UTC)):
         make_person(session, email="mia@example.com", department="marketing")
-        make_tool(
-            session,
-            slug="hubspot",
-            name="HubSpot",
-            lifecycle="sanctioned",
-            business_owner="mia@example.com",
-        )
+        mias = {"lifecycle": "sanctioned", "business_owner": "mia@example.com"}
+        make_tool(session, slug="hubspot", name="HubSpot", **mias)
         make_tool(
             session,
             slug="old-request",
