@@ -81,6 +81,10 @@ def version(app: Flask, slug: str) -> int:
         return entities.tool_by_slug(db.session, slug).version
 
 
+def get(path: str) -> Request:
+    return lambda c, a, i: c.get(path)
+
+
 def edit_tool(slug: str, **changes: t.Any) -> Request:
     """The edit form of tool `slug`, posted with `changes`."""
     return lambda c, a, i: c.post(f"/tools/{slug}/edit", data=tool_form(a, slug, **changes))

@@ -15,6 +15,7 @@ from tests.roles import change_count
 from tests.roles import check
 from tests.roles import control_actions
 from tests.roles import estate_actions
+from tests.roles import get
 from tests.roles import put_tool
 from tests.roles import register
 from tests.roles import role_matrix
@@ -22,6 +23,8 @@ from tests.roles import stack
 from tests.roles import version
 
 create_tool = register(api=True)
+
+READS = {"API: list tools": "/api/v1/tools", "API: export bundle": "/api/v1/bundle"}
 
 ACTIONS: list[Action] = [
     (
@@ -32,8 +35,7 @@ ACTIONS: list[Action] = [
         ),
         MKT,
     ),
-    ("API: list tools", ALL, lambda c, a, i: c.get("/api/v1/tools")),
-    ("API: export bundle", ALL, lambda c, a, i: c.get("/api/v1/bundle")),
+    *[(name, ALL, get(path)) for name, path in READS.items()],
     ("API: create a requested tool", CONTRIB, create_tool()),
     *estate_actions("API: create a sanctioned tool", create_tool),
     ("API: replace own tool", CONTRIB, put_tool("mine", description="via API")),

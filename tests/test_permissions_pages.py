@@ -14,24 +14,30 @@ from tests.roles import edit_flow
 from tests.roles import edit_tool
 from tests.roles import estate_actions
 from tests.roles import form
+from tests.roles import get
 from tests.roles import register
 from tests.roles import role_matrix
 from tests.roles import version
 
 new_tool = register(api=False)
 
+# Every role may read every page.
+READS = {
+    "tool list": "/tools",
+    "tool page": "/tools/theirs",
+    "graph": "/graph?format=dot",
+    "audit": "/audit",
+    "scorecard": "/scorecard",
+    "review queue": "/review",
+}
+
 ACTIONS: list[Action] = [
-    ("read tool list", ALL, lambda c, a, i: c.get("/tools")),
-    ("read tool page", ALL, lambda c, a, i: c.get("/tools/theirs")),
-    ("read graph", ALL, lambda c, a, i: c.get("/graph?format=dot")),
-    ("read audit", ALL, lambda c, a, i: c.get("/audit")),
-    ("read scorecard", ALL, lambda c, a, i: c.get("/scorecard")),
-    ("read review queue", ALL, lambda c, a, i: c.get("/review")),
-    ("open registration form", CONTRIB, lambda c, a, i: c.get("/tools/new")),
+    *[(f"read {page}", ALL, get(path)) for page, path in READS.items()],
+    ("open registration form", CONTRIB, get("/tools/new")),
     ("register a requested tool", CONTRIB, new_tool()),
     *estate_actions("register a tool as sanctioned", new_tool),
-    ("open edit form of own tool", CONTRIB, lambda c, a, i: c.get("/tools/mine/edit")),
-    ("open edit form of another team's tool", IT, lambda c, a, i: c.get("/tools/theirs/edit")),
+    ("open edit form of own tool", CONTRIB, get("/tools/mine/edit")),
+    ("open edit form of another team's tool", IT, get("/tools/theirs/edit")),
     ("edit own tool", CONTRIB, edit_tool("mine", description="Updated")),
     ("edit another team's tool", IT, edit_tool("theirs", description="Updated")),
     # Sanctioning an open request goes through the review's dual sign-off, for every role.
