@@ -131,6 +131,20 @@ def register(api: bool) -> t.Callable[..., Request]:
     return send
 
 
+def tool_edits(
+    names: tuple[str, str, str], send: t.Callable[..., Request], text: str
+) -> list[Action]:
+    """Editing one's own tool is a contributor's, another team's IT's. Sanctioning an open request
+    this way is nobody's: it goes through the review's dual sign-off, for every role (a marketer's
+    attempt is only a proposal, which IT's acceptance would refuse the same way)."""
+    own, others, sanction = names
+    return [
+        (own, CONTRIB, send("mine", description=text)),
+        (others, IT, send("theirs", description=text)),
+        (sanction, set(), send("mine", lifecycle="sanctioned", decided_at="2026-11-22"), MKT),
+    ]
+
+
 def estate_actions(what: str, create: t.Callable[..., Request]) -> list[Action]:
     """A tool starts sanctioned only as pre-existing estate, registered by IT with a reason."""
     sanctioned = {"lifecycle": "sanctioned"}

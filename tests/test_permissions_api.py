@@ -20,6 +20,7 @@ from tests.roles import put_tool
 from tests.roles import register
 from tests.roles import role_matrix
 from tests.roles import stack
+from tests.roles import tool_edits
 from tests.roles import version
 
 create_tool = register(api=True)
@@ -38,13 +39,14 @@ ACTIONS: list[Action] = [
     *[(name, ALL, get(path)) for name, path in READS.items()],
     ("API: create a requested tool", CONTRIB, create_tool()),
     *estate_actions("API: create a sanctioned tool", create_tool),
-    ("API: replace own tool", CONTRIB, put_tool("mine", description="via API")),
-    ("API: replace another team's tool", IT, put_tool("theirs", description="via API")),
-    (
-        "API: sanction a requested tool",
-        set(),
-        put_tool("mine", lifecycle="sanctioned", decided_at="2026-11-22"),
-        MKT,
+    *tool_edits(
+        (
+            "API: replace own tool",
+            "API: replace another team's tool",
+            "API: sanction a requested tool",
+        ),
+        put_tool,
+        "via API",
     ),
     *control_actions("API: ", put_tool),
     ("API: rewrite requested_at of own tool", IT, put_tool("mine", requested_at="2150-01-01"), MKT),

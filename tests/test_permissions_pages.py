@@ -17,6 +17,7 @@ from tests.roles import form
 from tests.roles import get
 from tests.roles import register
 from tests.roles import role_matrix
+from tests.roles import tool_edits
 from tests.roles import version
 
 new_tool = register(api=False)
@@ -38,15 +39,14 @@ ACTIONS: list[Action] = [
     *estate_actions("register a tool as sanctioned", new_tool),
     ("open edit form of own tool", CONTRIB, get("/tools/mine/edit")),
     ("open edit form of another team's tool", IT, get("/tools/theirs/edit")),
-    ("edit own tool", CONTRIB, edit_tool("mine", description="Updated")),
-    ("edit another team's tool", IT, edit_tool("theirs", description="Updated")),
-    # Sanctioning an open request goes through the review's dual sign-off, for every role.
-    # (a marketer's attempt is only a proposal, which IT's acceptance would refuse the same way)
-    (
-        "sanction a requested tool through the edit form",
-        set(),
-        edit_tool("mine", lifecycle="sanctioned", decided_at="2026-11-22"),
-        MKT,
+    *tool_edits(
+        (
+            "edit own tool",
+            "edit another team's tool",
+            "sanction a requested tool through the edit form",
+        ),
+        edit_tool,
+        "Updated",
     ),
     (
         "deprecate a requested tool through the edit form",
