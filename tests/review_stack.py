@@ -74,8 +74,8 @@ def severe(session: Session, slug: str = "drift") -> list[tuple[str, str]]:
     )
 
 
-def request_form(name: str, description: str, **extra: t.Any) -> dict[str, t.Any]:
-    """The request form filled in by Mia for an e-mail tool she and Ivan would own, fed by API."""
+def request_form(**fields: t.Any) -> dict[str, t.Any]:
+    """The request form filled in by Mia for an e-mail tool she and Ivan would own, fed by API,
+    with `fields` (its name and description at least) over that."""
     owners = {"business_owner": MIA, "technical_owner": IVAN}
-    filled = {"name": name, "description": description, "category": "email-marketing"}
-    return filled | owners | {"mechanism": "api"} | extra
+    return {"category": "email-marketing", "mechanism": "api"} | owners | fields

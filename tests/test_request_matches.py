@@ -70,7 +70,9 @@ def web(tmp_path, _postgres_schema):
 
 
 def _form(**extra):
-    return request_form("HubSpot Marketing Hub", "E-mail nurture", **extra)
+    return request_form(
+        **{"name": "HubSpot Marketing Hub", "description": "E-mail nurture"} | extra
+    )
 
 
 def test_hints_name_the_status_and_what_to_do(session):

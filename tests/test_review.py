@@ -186,8 +186,9 @@ def web(tmp_path, _postgres_schema):
 
 
 def _request_form(**extra):
+    mailgun = {"name": "Mailgun <b>", "description": "Transactional e-mail"}
     fed = {"sources": ["salesforce"], "data_classes": ["contact_pii"]}
-    return request_form("Mailgun <b>", "Transactional e-mail", **fed | extra)
+    return request_form(**mailgun | fed | extra)
 
 
 def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):
