@@ -123,17 +123,9 @@ def _notify(app: Flask, day: date) -> str:
 
 def _request(app: Flask) -> None:
     with app.app_context():
-        review.request_tool(
-            db.session,
-            {
-                "name": "Drift",
-                "vendor": "Salesloft",
-                "business_owner": "mia@example.com",
-                "technical_owner": "ivan@example.com",
-            },
-            actor="mia@example.com",
-            today=D0,
-        )
+        owners = {"business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
+        drift = {"name": "Drift", "vendor": "Salesloft"} | owners
+        review.request_tool(db.session, drift, actor="mia@example.com", today=D0)
         db.session.commit()
 
 

@@ -26,9 +26,8 @@ TODAY = date.today()
 
 
 def _catalog(session):
-    make_person(session, email="mia@example.com", name="Mia", department="marketing")
-    make_person(session, email="otto@example.com", name="Otto", department="marketing")
-    make_person(session, email="ivan@example.com", name="Ivan", department="it")
+    for name, department in ("Mia", "marketing"), ("Otto", "marketing"), ("Ivan", "it"):
+        make_person(session, email=f"{name.lower()}@example.com", name=name, department=department)
     make_tool(
         session,
         slug="hubspot",
