@@ -15,15 +15,15 @@ from common import la_stamp
 from common import label
 from common import weighted
 
-OKTA_APPS = [
-    ("Hotjar (Marketing)", "0oam44qwezA075Gms501", True),
-    ("HubSpot Marketing Hub", "0oam44qwezA075Gms502", True),
-    ("Miro Board (Design)", "0oam44qwezA075Gms503", True),
-    ("Typeform", "0oam44qwezA075Gms504", True),
-    ("Asana", "0oam44qwezA075Gms505", True),
-    ("Okta Dashboard", "0oa1kcdplaZ3kQ8u15d7", False),
-    ("Okta Admin Console", "0oa1kcdpltK9Y1d8i5d7", False),
-    ("Okta Browser Plugin", "0oa1kcdpm0nWj3fjK5d7", False),
+# (name, app id, is a third-party tool): five tools, numbered in their ids, and Okta's own apps.
+TOOLS = ("Hotjar (Marketing)", "HubSpot Marketing Hub", "Miro Board (Design)", "Typeform", "Asana")
+OKTA_OWN = {
+    "Okta Dashboard": "0oa1kcdplaZ3kQ8u15d7",
+    "Okta Admin Console": "0oa1kcdpltK9Y1d8i5d7",
+    "Okta Browser Plugin": "0oa1kcdpm0nWj3fjK5d7",
+}
+OKTA_APPS = [(name, f"0oam44qwezA075Gms50{n}", True) for n, name in enumerate(TOOLS, 1)] + [
+    (name, app_id, False) for name, app_id in OKTA_OWN.items()
 ]
 OKTA_KINDS = [("success", 10), ("failed", 4), ("session", 3), ("policy", 2), ("client", 1)]
 
