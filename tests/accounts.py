@@ -67,3 +67,26 @@ def run_cli(app: Flask, args: list[str], input: str | None = None) -> Result:
 
     runner = app.test_cli_runner()
     return runner.invoke(main, args, input=input, obj=ScriptInfo(create_app=lambda: app))
+
+
+def add_team(app: Flask, people: t.Iterable[tuple[str, str]]) -> None:
+    """Register each (email, role) as a person of the catalog (IT's in the IT department, the
+    others in marketing), and give each an account with that role."""
+    from tests.factories import make_person
+
+    with app.app_context():
+        for email, role in people:
+            name = email.split("@")[0].title()
+            department = "it" if role == "it" else "marketing"
+            make_person(db.session, email=email, name=name, department=department)
+        db.session.commit()
+    for email, role in people:
+        add_user(app, email, role)
+
+
+def app_with_users(tmp_path: Path, users: t.Iterable[tuple[str, str]], **config: t.Any) -> Flask:
+    """Return a test app with sign-in required and an account for each (email, role)."""
+    app = auth_app(tmp_path, **config)
+    for email, role in users:
+        add_user(app, email, role)
+    return app

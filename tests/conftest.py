@@ -38,23 +38,25 @@ def database_url(tmp_path: Path) -> str:
     return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'catalog.sqlite'}"
 
 
-def make_app(tmp_path: Path, **config: t.Any) -> Flask:
+def make_app(tmp_path: Path, url: str = "", **config: t.Any) -> Flask:
     """Create an app on the test database with an empty catalog, sign-in and roles enforced.
 
-    Pass AUTH_ENABLED=False only for tests about something else (see `app`).
+    Pass AUTH_ENABLED=False only for tests about something else (see `app`), and `url` for a
+    database of the test's own (a SQLite file whichever database the suite runs on).
     """
+    url = url or database_url(tmp_path)
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-at-least-32-bytes-long",
             "WTF_CSRF_ENABLED": False,
             "AUTH_ENABLED": True,
-            "SQLALCHEMY_ENGINES": {"default": database_url(tmp_path)},
+            "SQLALCHEMY_ENGINES": {"default": url},
         }
         | config
     )
     with app.app_context():
-        if ON_POSTGRES:
+        if url.startswith("postgresql"):
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
@@ -115,3 +117,48 @@ def session(app: Flask) -> t.Iterator[Session]:
     """For service tests. Don't make client requests while this is active."""
     with app.app_context():
         yield db.session
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> t.Iterator[tuple[Flask, Path, dict[str, t.Any]]]:
+    """For the dump tests: a populated SQLite catalog, its dump, and what users see of it."""
+    from catalog.services import dump
+    from tests.dump_catalog import populate
+    from tests.dump_catalog import sqlite_app
+    from tests.dump_catalog import table_counts
+    from tests.dump_catalog import views
+
+    app = sqlite_app(tmp_path / "source.sqlite")
+    with app.app_context():
+        populate(db.session)
+        path = tmp_path / "catalog.dump.gz"
+        dump.dump(db.session, path)
+        seen = views(db.session)
+        counts = table_counts(db.session)
+    yield app, path, {"views": seen, "counts": counts}
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def governance(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
+    """For the governance tests: the team of tests/governance_web.py, sign-in enforced."""
+    from tests.governance_web import governance_app
+
+    app = governance_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def staff(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
+    """An app with sign-in required, errors answered as in production, and three accounts:
+    it@example.com (IT), cmo@example.com (viewer) and root@example.com (administrator)."""
+    from tests.accounts import app_with_users
+
+    users = (("it@example.com", "it"), ("cmo@example.com", "viewer"), ("root@example.com", "admin"))
+    app = app_with_users(tmp_path, users, PROPAGATE_EXCEPTIONS=False)
+    yield app
+    with app.app_context():
+        db.engine.dispose()

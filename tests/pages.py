@@ -1,5 +1,5 @@
-"""Helpers for tests of the HTML pages: seeding as another user would, reading the change log
-and the database afterwards, and finding what a form shows beside a field."""
+"""Helpers for tests of the HTML pages: reading the database afterwards
+and finding what a form shows beside a field."""
 
 from __future__ import annotations
 
@@ -10,18 +10,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from catalog.extensions import db
-from catalog.models import ChangeRecord
 from catalog.models import Tool
 from catalog.services import entities
 from tests.factories import make_tool
-
-
-def seed(app: Flask, fn: t.Callable[[t.Any], t.Any]) -> t.Any:
-    """Run `fn(session)` in its own app context and commit, as another user would."""
-    with app.app_context():
-        result = fn(db.session)
-        db.session.commit()
-        return result
 
 
 def tools(*slugs: str) -> t.Callable[[t.Any], None]:
@@ -40,17 +31,6 @@ def make_tools(session: t.Any, columns: str, *rows: tuple[t.Any, ...]) -> None:
     names = columns.split()
     for row in rows:
         make_tool(session, **{k: v for k, v in zip(names, row, strict=True) if v is not None})
-
-
-def changes(app: Flask, object_type: str = "tool") -> list[tuple[str, str]]:
-    """Return the (action, key) of every change record of `object_type`, oldest first."""
-    with app.app_context():
-        rows = db.session.execute(
-            sa.select(ChangeRecord.action, ChangeRecord.object_key)
-            .where(ChangeRecord.object_type == object_type)
-            .order_by(ChangeRecord.id)
-        )
-        return [tuple(r) for r in rows]
 
 
 def count(app: Flask, model: type) -> int:

@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from catalog.extensions import db
-from catalog.models import ChangeRecord
 from catalog.models import User
 from catalog.services import accounts
 from tests.accounts import PASSWORD
@@ -15,6 +14,7 @@ from tests.accounts import auth_app
 from tests.accounts import csrf_token
 from tests.accounts import login
 from tests.factories import make_person
+from tests.service_checks import changes_of
 
 NEW_PASSWORD = "a much longer secret"
 
@@ -40,14 +40,7 @@ def _user(app, email):
 
 def _changes(app, email):
     with app.app_context():
-        return [
-            (c.action, c.before, c.after)
-            for c in db.session.scalars(
-                sa.select(ChangeRecord)
-                .where(ChangeRecord.object_type == "user", ChangeRecord.object_key == email)
-                .order_by(ChangeRecord.id)
-            )
-        ]
+        return [(c.action, c.before, c.after) for c in changes_of(db.session, "user", email)]
 
 
 @pytest.mark.parametrize("email", ["vera@example.com", "mia@example.com", "ivan@example.com"])

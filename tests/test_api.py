@@ -14,16 +14,14 @@ from catalog.models import ChangeRecord
 from catalog.models import Tool
 from tests.accounts import admin_client
 from tests.conftest import make_app
+from tests.factories import BUNDLE_PEOPLE
 from tests.factories import make_person
 from tests.factories import make_tool
-from tests.pages import changes
-from tests.pages import seed
+from tests.factories import seed
+from tests.service_checks import change_keys
 
 BUNDLE = {
-    "people": [
-        {"email": "mia@example.com", "name": "Mia", "department": "marketing"},
-        {"email": "ian@example.com", "name": "Ian", "department": "it"},
-    ],
+    "people": BUNDLE_PEOPLE,
     "tools": [
         {
             "slug": "hubspot",
@@ -142,7 +140,7 @@ def test_tool_crud_with_etags(app: Flask, client) -> None:
     assert [t["slug"] for t in listing["items"]] == ["hot-jar"] and listing["count"] == 1
     assert client.delete("/api/v1/tools/hot-jar", headers={"If-Match": '"2"'}).status_code == 204
     assert client.get("/api/v1/tools/hot-jar").status_code == 404
-    assert [a for a, _ in changes(app)] == ["create", "update", "delete"]
+    assert [a for a, _ in change_keys(app)] == ["create", "update", "delete"]
 
 
 def test_stale_put_and_delete_get_409_with_current_record(app: Flask, client) -> None:
@@ -162,7 +160,7 @@ def test_stale_put_and_delete_get_409_with_current_record(app: Flask, client) ->
     assert by_body.status_code == 409
     assert client.delete("/api/v1/tools/canva", headers={"If-Match": 'W/"1"'}).status_code == 409
     assert client.get("/api/v1/tools/canva").json["name"] == "Canva"
-    assert [a for a, _ in changes(app)] == ["create", "update"]
+    assert [a for a, _ in change_keys(app)] == ["create", "update"]
 
 
 def test_writes_without_a_version_get_428(app: Flask, client) -> None:

@@ -25,6 +25,7 @@ from catalog.extensions import db
 from catalog.services import accounts
 from catalog.services import bundle
 from tests.accounts import auth_app
+from tests.factories import BUNDLE_PEOPLE
 
 ROLES = ("viewer", "marketing", "it", "admin")
 CHECKS = [
@@ -34,10 +35,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 SEED = {
-    "people": [
-        {"email": "mia@example.com", "name": "Mia", "department": "Marketing"},
-        {"email": "ian@example.com", "name": "Ian", "department": "IT"},
-    ],
+    "people": BUNDLE_PEOPLE,
     "tools": [
         {
             "slug": "crm",

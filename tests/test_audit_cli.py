@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import typing as t
@@ -12,16 +13,17 @@ from datetime import datetime
 import pytest
 from click.testing import Result
 from flask import Flask
-from flask.cli import ScriptInfo
 
-from catalog.cli import main
 from catalog.extensions import db
 from catalog.services import entities
 from tests.accounts import add_user
+from tests.accounts import run_cli
 from tests.accounts import signed_in
+from tests.audit_seed import CSV_COLUMNS
+from tests.audit_seed import EVIL
+from tests.audit_seed import SECTIONS
+from tests.audit_seed import seed
 from tests.factories import make_tool
-from tests.test_audit_web import EVIL
-from tests.test_audit_web import seed
 
 
 @pytest.fixture(autouse=True)
@@ -31,37 +33,21 @@ def _recorded_on_as_of() -> t.Iterator[None]:
         yield
 
 
-class Martech:
-    """Invoke the real `martech` group against the test app."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-
-    def invoke(self, args: list[str]) -> Result:
-        return self.app.test_cli_runner().invoke(
-            main, args, obj=ScriptInfo(create_app=lambda: self.app)
-        )
+Martech = t.Callable[[list[str]], Result]
 
 
 @pytest.fixture
 def martech(app: Flask) -> Martech:
-    return Martech(app)
+    """Invoke the real `martech` group against the test app."""
+    return functools.partial(run_cli, app)
 
 
 def test_json_format_is_the_spec_document(app: Flask, martech: Martech) -> None:
     seed(app)
-    result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
+    result = martech(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert list(doc) == [
-        "as_of",
-        "summary",
-        "shadow_it",
-        "silos",
-        "findings",
-        "risk",
-        "accepted_risks",
-    ]
+    assert list(doc) == SECTIONS
     assert doc["as_of"] == "2026-11-22"
     assert [s["tool"] for s in doc["shadow_it"]] == ["evil", "mailchimp"]
     assert doc["silos"][0]["tools"] == ["mailchimp"]
@@ -72,15 +58,15 @@ def test_json_format_is_the_spec_document(app: Flask, martech: Martech) -> None:
 def test_as_of_moves_the_evidence_window(app: Flask, martech: Martech) -> None:
     seed(app)
     # The hostile tool was last seen 2026-11-20: 91 days later it is dormant, not shadow IT.
-    result = martech.invoke(["audit", "--as-of", "2027-02-19", "--format", "json"])
+    result = martech(["audit", "--as-of", "2027-02-19", "--format", "json"])
     assert [s["tool"] for s in json.loads(result.stdout)["shadow_it"]] == ["mailchimp"]
-    result = martech.invoke(["audit", "--as-of", "2027-02-18", "--format", "json"])
+    result = martech(["audit", "--as-of", "2027-02-18", "--format", "json"])
     assert [s["tool"] for s in json.loads(result.stdout)["shadow_it"]] == ["evil", "mailchimp"]
 
 
 def test_text_format_reads_like_a_report(app: Flask, martech: Martech) -> None:
     seed(app)
-    result = martech.invoke(["audit", "--as-of", "2026-11-22"])
+    result = martech(["audit", "--as-of", "2026-11-22"])
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Martech audit as of 2026-11-22\n")
@@ -93,27 +79,16 @@ def test_text_format_reads_like_a_report(app: Flask, martech: Martech) -> None:
 
 def test_csv_format_defuses_a_formula_tool_name(app: Flask, martech: Martech) -> None:
     seed(app)
-    result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "csv"])
+    result = martech(["audit", "--as-of", "2026-11-22", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == [
-        "rule",
-        "severity",
-        "subject_type",
-        "subject_key",
-        "message",
-        "status",
-        "assignee",
-        "due",
-        "accepted_until",
-        "ticket",
-    ]
+    assert rows[0] == CSV_COLUMNS
     messages = [r[4] for r in rows[1:] if r[3] == "evil"]
     assert messages and all(m.startswith("'" + EVIL) for m in messages)
 
 
 def test_bad_as_of_is_rejected(martech: Martech) -> None:
-    result = martech.invoke(["audit", "--as-of", "2026-13-01"])
+    result = martech(["audit", "--as-of", "2026-13-01"])
     assert result.exit_code == 2
     assert "2026-13-01" in result.output
 
@@ -127,7 +102,7 @@ def test_json_output_is_the_api_document_one_item_per_line(app: Flask, martech: 
             db.session, slug="emoji", name='Ünïcode "quoted" \\ tool ✓', lifecycle="sanctioned"
         )  # no owners: findings name it
         db.session.commit()
-    result = martech.invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
+    result = martech(["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
     add_user(app, "vera@example.com", "viewer")  # the API answers signed-in readers
     api = signed_in(app, "vera@example.com").get("/api/v1/audit?as_of=2026-11-22").json

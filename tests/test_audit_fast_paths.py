@@ -16,11 +16,11 @@ from catalog.models import Tool
 from catalog.services import audit
 from catalog.services import entities
 from catalog.services.snapshot import load_snapshot
+from tests.accounts import run_cli
+from tests.audit_seed import seed
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
-from tests.test_audit_cli import Martech
-from tests.test_audit_web import seed
 
 
 def test_snapshot_matches_the_orm_rows(session: Session) -> None:
@@ -78,7 +78,7 @@ def test_snapshot_matches_the_orm_rows(session: Session) -> None:
 
 def test_cli_json_has_one_line_per_item_and_the_report_unchanged(app: Flask) -> None:
     seed(app)
-    result = Martech(app).invoke(["audit", "--as-of", "2026-11-22", "--format", "json"])
+    result = run_cli(app, ["audit", "--as-of", "2026-11-22", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     with app.app_context():

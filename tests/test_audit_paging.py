@@ -13,6 +13,7 @@ from catalog.extensions import db
 from catalog.services import audit_page as audit_page_module
 from catalog.services import entities
 from tests.conftest import make_app
+from tests.factories import make_sighting
 
 TODAY = date.today()
 
@@ -25,24 +26,10 @@ def app(tmp_path: Path, _postgres_schema: None, monkeypatch: pytest.MonkeyPatch)
     with app.app_context():
         s = db.session
         for n in range(60):
-            entities.save_tool(
-                s,
-                {"name": f"App {n:02d}", "slug": f"app-{n:02d}", "lifecycle": "discovered"},
-                actor="test",
-            )
-            entities.save_sighting(
-                s,
-                {
-                    "source": "okta",
-                    "observed_name": f"App {n:02d}",
-                    "tool": f"app-{n:02d}",
-                    "first_seen": TODAY.isoformat(),
-                    "last_seen": TODAY.isoformat(),
-                    "users": 3,
-                    "events": 9,
-                },
-                actor="test",
-            )
+            tool = {"name": f"App {n:02d}", "slug": f"app-{n:02d}", "lifecycle": "discovered"}
+            entities.save_tool(s, tool, actor="test")
+            seen = {"first_seen": TODAY.isoformat(), "last_seen": TODAY.isoformat()}
+            make_sighting(s, tool["slug"], observed_name=tool["name"], users=3, events=9, **seen)
         s.commit()
     return app
 

@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from catalog.extensions import db
 from catalog.services import audit as audit_service
 from catalog.services import entities
+from tests.audit_seed import AS_OF
+from tests.audit_seed import CSV_COLUMNS
+from tests.audit_seed import EVIL
+from tests.audit_seed import SECTIONS
+from tests.audit_seed import seed
 from tests.factories import make_flow
-from tests.factories import make_person
-from tests.factories import make_tool
-
-AS_OF = "2026-11-22"
-EVIL = '=HYPERLINK("http://x")'
 
 
 @pytest.fixture(autouse=True)
@@ -29,57 +29,6 @@ def _recorded_on_as_of() -> t.Iterator[None]:
     catalog on AS_OF, so that an audit as of AS_OF sees it."""
     with entities.recorded_at(datetime.fromisoformat(AS_OF + "T12:00:00+00:00")):
         yield
-
-
-def seed(app: Flask) -> None:
-    """A CRM hub, a rejected Mailchimp fed by it, and a discovered tool with a hostile name."""
-    with app.app_context():
-        s = db.session
-        make_person(s, email="mia@x.com", name="Mia", department="marketing")
-        make_person(s, email="ian@x.com", name="Ian", department="it")
-        owners = {
-            "business_owner": "mia@x.com",
-            "technical_owner": "ian@x.com",
-            "sso_enabled": True,
-            "dpa_signed": True,
-            "security_reviewed": True,
-        }
-        make_tool(
-            s,
-            name="Salesforce",
-            slug="salesforce",
-            category="crm",
-            lifecycle="sanctioned",
-            system_of_record=True,
-            data_classes=["contact_pii"],
-            **owners,
-        )
-        make_tool(
-            s,
-            name="Mailchimp",
-            slug="mailchimp",
-            category="email-marketing",
-            lifecycle="rejected",
-            annual_cost=1200,
-            **owners,
-        )
-        make_flow(
-            s, "salesforce", "mailchimp", data_classes=["contact_pii"], mechanism="manual_export"
-        )
-        make_tool(s, name=EVIL, slug="evil", category="email-marketing", lifecycle="discovered")
-        entities.save_sighting(
-            s,
-            {
-                "source": "card_csv",
-                "observed_name": EVIL,
-                "tool": "evil",
-                "first_seen": "2026-10-01",
-                "last_seen": "2026-11-20",
-                "spend": 99.5,
-            },
-            actor="test",
-        )
-        s.commit()
 
 
 def test_report_page_shows_summary_shadow_silos_and_findings(
@@ -146,15 +95,7 @@ def test_json_download_and_api_return_the_spec_document(app: Flask, client: Flas
     api = client.get(f"/api/v1/audit?as_of={AS_OF}")
     assert api.json == download.json
     doc = api.json
-    assert set(doc) == {
-        "as_of",
-        "summary",
-        "shadow_it",
-        "silos",
-        "findings",
-        "risk",
-        "accepted_risks",
-    }
+    assert set(doc) == set(SECTIONS)
     assert doc["as_of"] == AS_OF
     assert doc["shadow_it"] == [
         {"tool": "evil", "reasons": ["SHADOW_DISCOVERED"], "severity": "high"},
@@ -189,18 +130,7 @@ def test_csv_download_defuses_formulas(app: Flask, client: FlaskClient) -> None:
         'attachment; filename="martech-audit-2026-11-22.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == [
-        "rule",
-        "severity",
-        "subject_type",
-        "subject_key",
-        "message",
-        "status",
-        "assignee",
-        "due",
-        "accepted_until",
-        "ticket",
-    ]
+    assert rows[0] == CSV_COLUMNS
     evil = [r for r in rows if r[0] == "SHADOW_DISCOVERED"]
     assert evil == [
         [

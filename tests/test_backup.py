@@ -13,8 +13,8 @@ from catalog.extensions import db
 from catalog.services import bundle
 from catalog.services.demo import demo_bundle
 from tests.conftest import ON_POSTGRES
-from tests.test_dump import TODAY
-from tests.test_dump import sqlite_app
+from tests.dump_catalog import TODAY
+from tests.dump_catalog import sqlite_app
 
 INSERT = (
     "INSERT INTO change_record (at, actor, action, object_type, object_key) "

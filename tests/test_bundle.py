@@ -13,6 +13,7 @@ from catalog.models import Tool
 from catalog.services import bundle
 from catalog.services.demo import DEMO_BUNDLE
 from catalog.services.records import ValidationError
+from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -241,3 +242,15 @@ def test_export_order_is_by_code_point_whatever_the_database_collation(session):
     out = bundle.export_bundle(session)
     assert [t["slug"] for t in out["tools"]] == ["a-b", "a-c", "ab"]
     assert [p["email"] for p in out["people"]] == ["a.z@example.com", "az@example.com"]
+
+
+def test_export_lists_tools_by_slug_and_flows_by_their_ends(session):
+    make_person(session, email="ann@example.com", department="marketing")
+    ann = {"business_owner": "ann@example.com"}
+    make_tool(session, slug="crm", name="CRM", data_classes=["contact_pii"], **ann)
+    make_tool(session, slug="esp", name="ESP")
+    make_flow(session, "crm", "esp", data_classes=["contact_pii"])
+    session.commit()
+    out = bundle.export_bundle(session)
+    assert [t["slug"] for t in out["tools"]] == ["crm", "esp"]
+    assert out["flows"][0]["source"] == "crm"

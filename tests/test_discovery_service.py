@@ -310,40 +310,23 @@ def test_card_statements_of_two_months_add_up_and_reimport_changes_nothing(sessi
     assert figures(session) == (date(2026, 1, 3), date(2026, 2, 3), 2, 3, Decimal("118.00"))
 
 
+def typeform_statement(session, tmp_path, name, *charges):
+    """Import a card statement of Typeform charges, each (date, amount, user)."""
+    lines = [(day, amount, user, "Typeform") for day, amount, user in charges]
+    return card_import(session, card_csv(tmp_path, name, *lines))
+
+
 def test_an_overlapping_statement_adds_only_the_days_not_yet_counted(session, tmp_path):
-    card_import(
-        session,
-        card_csv(
-            tmp_path,
-            "jan.csv",
-            ("2026-01-03", "49.00", "ann@x.com", "Typeform"),
-            ("2026-01-31", "10.00", "ann@x.com", "Typeform"),
-        ),
-    )
+    ann, cy = "ann@x.com", "cy@x.com"
+    jan = [("2026-01-03", "49.00", ann), ("2026-01-31", "10.00", ann)]
+    typeform_statement(session, tmp_path, "jan.csv", *jan)
     # Mid-January to mid-February: the January lines are already counted, February's are new.
-    summary = card_import(
-        session,
-        card_csv(
-            tmp_path,
-            "mid.csv",
-            ("2026-01-15", "5.00", "ann@x.com", "Typeform"),
-            ("2026-01-31", "10.00", "ann@x.com", "Typeform"),
-            ("2026-02-01", "20.00", "cy@x.com", "Typeform"),
-            ("2026-02-14", "1.50", "cy@x.com", "Typeform"),
-        ),
-    )
+    mid = [("2026-01-15", "5.00", ann), jan[1], ("2026-02-01", "20.00", cy)]
+    summary = typeform_statement(session, tmp_path, "mid.csv", *mid, ("2026-02-14", "1.50", cy))
     assert summary["sightings"]["updated"] == 1
     assert figures(session) == (date(2026, 1, 3), date(2026, 2, 14), 2, 4, Decimal("80.50"))
     # An earlier statement adds its own period too: order of import does not matter at the ends.
-    card_import(
-        session,
-        card_csv(
-            tmp_path,
-            "dec.csv",
-            ("2025-12-30", "7.00", "ann@x.com", "Typeform"),
-            ("2026-01-03", "49.00", "ann@x.com", "Typeform"),
-        ),
-    )
+    typeform_statement(session, tmp_path, "dec.csv", ("2025-12-30", "7.00", ann), jan[0])
     assert figures(session) == (date(2025, 12, 30), date(2026, 2, 14), 2, 5, Decimal("87.50"))
 
 

@@ -134,17 +134,7 @@ def test_csv_export_has_every_matching_record_with_formulas_defused(app, client)
     response = client.get("/changes.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0] == [
-        "id",
-        "at",
-        "actor",
-        "action",
-        "object_type",
-        "object_key",
-        "before",
-        "after",
-        "request_id",
-    ]
+    assert table[0] == "id at actor action object_type object_key before after request_id".split()
     # (the signed-in administrator's own account record comes with them; admins see those)
     rows = [row for row in table[1:] if row[4] != "user"]
     assert [row[5] for row in rows] == ["hubspot", "'=cmd|calc@example.com"]

@@ -66,10 +66,9 @@ def fresh(tmp_path: Path) -> t.Iterator[Flask]:
         db.engine.dispose()
 
 
-def test_a_second_setup_keeps_the_edits_and_says_how_to_sign_in(fresh):
-    first = setup_run(fresh)
-    assert "tools: 46 created" in first and "Demo sign-ins:" in first
-    with fresh.app_context():
+def work_on_the_catalog(app):
+    """What a user does on the demo: HubSpot's description edited by hand, Loom ignored."""
+    with app.app_context():
         hubspot = entities.tool_by_slug(db.session, "hubspot")
         entities.save_tool(
             db.session,
@@ -79,6 +78,12 @@ def test_a_second_setup_keeps_the_edits_and_says_how_to_sign_in(fresh):
         )
         triage.ignore(db.session, entities.tool_by_slug(db.session, "loom"), actor="ana")
         db.session.commit()
+
+
+def test_a_second_setup_keeps_the_edits_and_says_how_to_sign_in(fresh):
+    first = setup_run(fresh)
+    assert "tools: 46 created" in first and "Demo sign-ins:" in first
+    work_on_the_catalog(fresh)
 
     second = setup_run(fresh)
     assert "created" not in second
@@ -94,16 +99,7 @@ def test_a_second_setup_keeps_the_edits_and_says_how_to_sign_in(fresh):
 def test_demo_refuses_a_catalog_and_replace_keeps_the_history(app):
     """On either database: a worked-on catalog is replaced only when asked, history kept."""
     assert run_cli(app, ["demo", "--today", "2026-11-22"]).exit_code == 0
-    with app.app_context():
-        hubspot = entities.tool_by_slug(db.session, "hubspot")
-        entities.save_tool(
-            db.session,
-            records.tool_record(hubspot) | {"description": "Our CRM of record, edited by hand."},
-            actor="ana",
-            tool=hubspot,
-        )
-        triage.ignore(db.session, entities.tool_by_slug(db.session, "loom"), actor="ana")
-        db.session.commit()
+    work_on_the_catalog(app)
     fresh = app
 
     # Plain `martech demo` refuses and says how to replace.
@@ -172,14 +168,9 @@ def test_replace_asks_on_a_real_terminal_and_no_keeps_the_catalog(fresh, tmp_pat
     martech = Path(sys.executable).with_name("martech")
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}"}
     master, slave = os.openpty()
+    terminal = {"stdin": slave, "stdout": slave, "stderr": slave}
     proc = subprocess.Popen(
-        [str(martech), "demo", "--replace"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        cwd=tmp_path,
-        close_fds=True,
+        [str(martech), "demo", "--replace"], **terminal, env=env, cwd=tmp_path, close_fds=True
     )
     os.close(slave)
     try:

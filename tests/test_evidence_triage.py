@@ -17,12 +17,12 @@ from flask.cli import ScriptInfo
 
 from catalog.cli import main
 from catalog.extensions import db
-from catalog.models import ChangeRecord
 from catalog.models import DataFlow
 from catalog.models import Dependency
 from catalog.models import IgnoredApp
 from catalog.models import Sighting
 from catalog.models import Tool
+from tests.service_checks import changes_of
 
 DAY = "2026-11-22"
 
@@ -51,6 +51,12 @@ def scalar(app: Flask, stmt):
 def rows(app: Flask, stmt):
     with app.app_context():
         return db.session.execute(stmt).all()
+
+
+def tool_actions(app: Flask, slug: str) -> list[str]:
+    """The actions of the tool's change records, in the order written."""
+    with app.app_context():
+        return [c.action for c in changes_of(db.session, "tool", slug)]
 
 
 def inbox_ids(html: str) -> set[str]:
@@ -125,15 +131,7 @@ def test_ignore_keeps_the_tool_its_flows_and_spend_and_the_audit_still_sees_it(d
     assert "Typeform is back in triage" in page.text
     assert "typeform" in inbox_ids(page.text) and 'id="ignored-typeform"' not in page.text
     assert scalar(demo, sa.select(sa.func.count()).select_from(IgnoredApp)) == 0
-    actions = [
-        a
-        for (a,) in rows(
-            demo,
-            sa.select(ChangeRecord.action)
-            .where(ChangeRecord.object_type == "tool", ChangeRecord.object_key == "typeform")
-            .order_by(ChangeRecord.id),
-        )
-    ]
+    actions = tool_actions(demo, "typeform")
     assert actions[-2:] == ["ignore", "unignore"]
     again = client.post(f"/imports/triage/decisions/{decision}/undo", follow_redirects=True)
     assert "already undone" in again.text
@@ -221,15 +219,7 @@ def test_merge_moves_everything_and_undo_puts_it_back(demo, client):
     assert "zapier" in inbox_ids(page.text)
     assert _zapier_state(demo) == before
     assert not rows(demo, sa.select(Dependency.id).where(Dependency.depends_on_id == asana))
-    actions = [
-        a
-        for (a,) in rows(
-            demo,
-            sa.select(ChangeRecord.action)
-            .where(ChangeRecord.object_type == "tool", ChangeRecord.object_key == "zapier")
-            .order_by(ChangeRecord.id),
-        )
-    ]
+    actions = tool_actions(demo, "zapier")
     assert actions[-3:] == ["merge", "create", "unmerge"]
 
 

@@ -17,8 +17,9 @@ from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.services import entities
 from tests.accounts import add_user
-from tests.accounts import auth_app
+from tests.accounts import app_with_users
 from tests.accounts import signed_in
+from tests.factories import crm_feeding_quiz
 
 TODAY = date.today()
 UNTIL = TODAY + timedelta(days=30)
@@ -27,53 +28,19 @@ RULE = "FLOW_UNMANAGED_PERSONAL_DATA"
 
 @pytest.fixture
 def app(tmp_path: Path, _postgres_schema: None) -> Flask:
-    app = auth_app(tmp_path)
-    for email, role in (
+    users = [
         ("mia@example.com", "marketing"),
         ("ivan@example.com", "it"),
         ("olga@example.com", "it"),
-    ):
-        add_user(app, email, role)
+    ]
+    app = app_with_users(tmp_path, users)
     with app.app_context():
         s = db.session
         for email in ("mia@example.com", "olga@example.com"):
             entities.save_person(
                 s, {"email": email, "name": email.split("@")[0].title()}, actor="test"
             )
-        entities.save_tool(
-            s,
-            {
-                "name": "CRM",
-                "slug": "crm",
-                "lifecycle": "sanctioned",
-                "system_of_record": True,
-                "category": "crm",
-            },
-            actor="test",
-        )
-        entities.save_tool(
-            s,
-            {
-                "name": "Quiz",
-                "slug": "quiz",
-                "lifecycle": "sanctioned",
-                "data_classes": ["contact_pii"],
-                "category": "email-marketing",
-                "business_owner": "mia@example.com",
-                "technical_owner": "olga@example.com",
-            },
-            actor="test",
-        )
-        entities.save_flow(
-            s,
-            {
-                "source": "crm",
-                "target": "quiz",
-                "mechanism": "manual_export",
-                "data_classes": ["contact_pii"],
-            },
-            actor="test",
-        )
+        crm_feeding_quiz(s, business_owner="mia@example.com", technical_owner="olga@example.com")
         s.commit()
     return app
 

@@ -17,26 +17,18 @@ from catalog.services import entities
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import run_cli
-from tests.factories import make_person
-from tests.factories import make_tool
+from tests.review_stack import IVAN
+from tests.review_stack import MIA
+from tests.review_stack import mia_ivan_and_mine
 
 
 def _app(tmp_path):
     app = auth_app(tmp_path)
     with app.app_context():
-        make_person(db.session, email="mia@example.com", department="marketing")
-        make_person(db.session, email="ivan@example.com", department="it")
-        make_tool(
-            db.session,
-            slug="mine",
-            name="Mine",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            requested_at=date.today().isoformat(),
-        )
+        mia_ivan_and_mine(db.session, requested_at=date.today().isoformat())
         db.session.commit()
-    add_user(app, "mia@example.com", "marketing")
-    add_user(app, "ivan@example.com", "it")
+    for email, role in (MIA, "marketing"), (IVAN, "it"):
+        add_user(app, email, role)
     return app
 
 

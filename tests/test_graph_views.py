@@ -15,19 +15,19 @@ from flask.testing import FlaskClient
 from catalog.extensions import db
 from catalog.services import graph as graph_service
 from catalog.services.bundle import import_bundle
-from tests.analysis.test_graph_render import assert_safe_svg
 from tests.conftest import make_app
 from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_tool
-from tests.hostile_text import HOSTILE_TEXT
+from tests.svg_checks import HOSTILE
+from tests.svg_checks import assert_safe_svg
 
 # About layout, caching and drawing: the pages must be byte-identical between requests, and a
 # signed-in page carries the user's own header, so these run with permissions off.
 AUTH_OFF = "graph layout and caching, not permissions"
 
-# The longest name the catalog stores last; render tests cover 5,000 characters.
-HOSTILE_NAMES = [*HOSTILE_TEXT, "y" * 200]
+# the longest name the catalog stores; render tests cover 5,000 characters
+HOSTILE_NAMES = [*HOSTILE, "y" * 200]
 
 
 @pytest.fixture
@@ -35,29 +35,17 @@ def stack(app: Flask) -> Flask:
     """A small stack: form -> crm -> esp -> bi, crm depends on okta, shadow esp."""
     with app.app_context():
         s = db.session
-        make_tool(
-            s, slug="form", name="Typeform", category="interactive-content", lifecycle="sanctioned"
-        )
-        make_tool(
-            s,
-            slug="crm",
-            name="Salesforce",
-            category="crm",
-            lifecycle="sanctioned",
-            system_of_record=True,
-            data_classes=["contact_pii"],
-        )
-        make_tool(
-            s, slug="esp", name="Mailchimp", category="email-marketing", lifecycle="discovered"
-        )
-        make_tool(
-            s,
-            slug="bi",
-            name="Looker",
-            category="dashboards-data-visualization",
-            lifecycle="sanctioned",
-        )
-        make_tool(s, slug="okta", name="Okta", category="identity-access", lifecycle="sanctioned")
+        for slug, name, category, lifecycle in (
+            ("form", "Typeform", "interactive-content", "sanctioned"),
+            ("crm", "Salesforce", "crm", "sanctioned"),
+            ("esp", "Mailchimp", "email-marketing", "discovered"),
+            ("bi", "Looker", "dashboards-data-visualization", "sanctioned"),
+            ("okta", "Okta", "identity-access", "sanctioned"),
+        ):
+            extra = (
+                {"system_of_record": True, "data_classes": ["contact_pii"]} if slug == "crm" else {}
+            )
+            make_tool(s, slug=slug, name=name, category=category, lifecycle=lifecycle, **extra)
         make_flow(s, "form", "crm", data_classes=["contact_pii"], managed_by_it=True)
         make_flow(
             s, "crm", "esp", data_classes=["contact_pii", "consent"], mechanism="manual_export"
@@ -307,3 +295,12 @@ def test_the_page_drafted_during_the_layout_equals_the_page_rendered_after(
     assert drafted == after
     assert drafted.count("<svg") == 1 and "graph-svg-slot" not in drafted
     assert "<td>manual export</td>" in drafted  # the edge table is there too
+
+
+def test_the_dot_download_names_its_charset_once(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_tool(db.session, slug="crm", name="CRM")
+        db.session.commit()
+    answer = client.get("/graph?format=dot")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/vnd.graphviz; charset=utf-8"

@@ -18,6 +18,7 @@ from catalog.services import review
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
+from tests.factories import crm_feeding_quiz
 
 TODAY = date.today()
 
@@ -25,52 +26,17 @@ TODAY = date.today()
 @pytest.fixture
 def app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = auth_app(tmp_path)
-    for email, role in (
-        ("mia@example.com", "marketing"),
-        ("ivan@example.com", "it"),
-        ("val@example.com", "viewer"),
-    ):
+    for email, role in ("mia@example.com", "marketing"), ("ivan@example.com", "it"):
         add_user(app, email, role, name=email.split("@")[0].title())
+    add_user(app, "val@example.com", "viewer", name="Val")
     with app.app_context():
         s = db.session
         for email in ("mia@example.com", "ivan@example.com"):
             entities.save_person(
                 s, {"email": email, "name": email.split("@")[0].title()}, actor="test"
             )
-        entities.save_tool(
-            s,
-            {
-                "name": "CRM",
-                "slug": "crm",
-                "lifecycle": "sanctioned",
-                "system_of_record": True,
-                "category": "crm",
-            },
-            actor="test",
-        )
-        entities.save_tool(
-            s,
-            {
-                "name": "Quiz",
-                "slug": "quiz",
-                "lifecycle": "sanctioned",
-                "data_classes": ["contact_pii"],
-                "category": "email-marketing",
-                "renewal_date": (TODAY + timedelta(days=40)).isoformat(),
-                "business_owner": "mia@example.com",
-            },
-            actor="test",
-        )
-        entities.save_flow(
-            s,
-            {
-                "source": "crm",
-                "target": "quiz",
-                "mechanism": "manual_export",
-                "data_classes": ["contact_pii"],
-            },
-            actor="test",
-        )
+        renewal = (TODAY + timedelta(days=40)).isoformat()
+        crm_feeding_quiz(s, renewal_date=renewal, business_owner="mia@example.com")
         entities.save_tool(
             s, {"name": "Loom", "slug": "loom", "lifecycle": "discovered"}, actor="okta import"
         )

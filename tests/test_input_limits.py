@@ -36,13 +36,8 @@ def web(tmp_path: t.Any, _postgres_schema: None) -> t.Iterator[Flask]:
     add_user(app, "mia@example.com", "marketing")
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia")
-        make_tool(
-            db.session,
-            slug="crm",
-            name="CRM",
-            lifecycle="sanctioned",
-            business_owner="mia@example.com",
-        )
+        mias = {"lifecycle": "sanctioned", "business_owner": "mia@example.com"}
+        make_tool(db.session, slug="crm", name="CRM", **mias)
         db.session.commit()
     yield app
     with app.app_context():

@@ -26,6 +26,7 @@ from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import run_cli
 from tests.accounts import signed_in
+from tests.factories import crm_feeding_quiz
 
 D0 = date.today()
 
@@ -122,17 +123,9 @@ def _notify(app: Flask, day: date) -> str:
 
 def _request(app: Flask) -> None:
     with app.app_context():
-        review.request_tool(
-            db.session,
-            {
-                "name": "Drift",
-                "vendor": "Salesloft",
-                "business_owner": "mia@example.com",
-                "technical_owner": "ivan@example.com",
-            },
-            actor="mia@example.com",
-            today=D0,
-        )
+        owners = {"business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
+        drift = {"name": "Drift", "vendor": "Salesloft"} | owners
+        review.request_tool(db.session, drift, actor="mia@example.com", today=D0)
         db.session.commit()
 
 
@@ -248,44 +241,9 @@ def test_renewal_with_serious_findings_and_weekly_digest(
     app = _app(tmp_path, port, url)
     with app.app_context():
         s = db.session
-        crm = entities.save_tool(
-            s,
-            {
-                "name": "CRM",
-                "slug": "crm",
-                "lifecycle": "sanctioned",
-                "system_of_record": True,
-                "category": "crm",
-                "business_owner": "mia@example.com",
-                "technical_owner": "ivan@example.com",
-            },
-            actor="test",
-        )
-        entities.save_tool(
-            s,
-            {
-                "name": "Quiz",
-                "slug": "quiz",
-                "lifecycle": "sanctioned",
-                "data_classes": ["contact_pii"],
-                "category": "email-marketing",
-                "renewal_date": (D0 + timedelta(days=80)).isoformat(),
-                "business_owner": "mia@example.com",
-                "technical_owner": "ivan@example.com",
-            },
-            actor="test",
-        )
-        entities.save_flow(
-            s,
-            {
-                "source": "crm",
-                "target": "quiz",
-                "mechanism": "manual_export",
-                "data_classes": ["contact_pii"],
-            },
-            actor="test",
-        )
-        assert crm is not None
+        owners = {"business_owner": "mia@example.com", "technical_owner": "ivan@example.com"}
+        renewal = (D0 + timedelta(days=80)).isoformat()
+        crm_feeding_quiz(s, crm=owners, renewal_date=renewal, **owners)
         s.commit()
     _notify(app, D0)
     renewal = [s for s in inbox.to("mia@example.com") if "renews" in s]

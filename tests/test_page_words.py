@@ -19,7 +19,7 @@ from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
 from catalog.vocab import plural
-from tests.factories import make_flow
+from tests.factories import crm_and_rogue_sheet
 from tests.factories import make_person
 from tests.factories import make_tool
 
@@ -30,14 +30,7 @@ def seed(app: Flask) -> None:
     with app.app_context():
         make_person(db.session, email="mia@example.com", name="Mia Moreau", department="marketing")
         make_person(db.session, email="ivan@example.com", name="Ivan Ito", department="it")
-        make_tool(
-            db.session,
-            slug="crm",
-            name="Salesforce",
-            lifecycle="sanctioned",
-            category="crm",
-            system_of_record=True,
-        )
+        crm_and_rogue_sheet(db.session, category="crm")
         make_tool(
             db.session,
             slug="webinar",
@@ -47,16 +40,6 @@ def seed(app: Flask) -> None:
             business_owner="mia@example.com",
             technical_owner="ivan@example.com",
             requested_at=TODAY - timedelta(days=3),
-        )
-        make_tool(
-            db.session,
-            slug="sheet",
-            name="Rogue Sheet",
-            lifecycle="discovered",
-            data_classes=["contact_pii"],
-        )
-        make_flow(
-            db.session, "crm", "sheet", data_classes=["contact_pii"], mechanism="manual_export"
         )
         db.session.commit()
 

@@ -18,6 +18,8 @@ from catalog.extensions import db
 from catalog.services import entities
 from catalog.services import triage
 from tests.conftest import make_app
+from tests.factories import make_flow
+from tests.factories import make_sighting
 
 DAY = date(2026, 11, 1)
 
@@ -36,23 +38,13 @@ def triage_app(tmp_path: Path, _postgres_schema: None) -> Flask:
             s, {"name": "HubSpot", "slug": "hubspot", "lifecycle": "sanctioned"}, actor="test"
         )
         for n in range(30):
-            name = "Hubspot Marketing" if n == 0 else f"App {n:02d}"
+            slug, name = f"app-{n:02d}", "Hubspot Marketing" if n == 0 else f"App {n:02d}"
             entities.save_tool(
-                s, {"name": name, "slug": f"app-{n:02d}", "lifecycle": "discovered"}, actor="test"
+                s, {"name": name, "slug": slug, "lifecycle": "discovered"}, actor="test"
             )
             seen = (DAY + timedelta(days=n)).isoformat()
-            entities.save_sighting(
-                s,
-                {
-                    "source": "okta",
-                    "observed_name": name,
-                    "tool": f"app-{n:02d}",
-                    "first_seen": seen,
-                    "last_seen": seen,
-                    "users": n,
-                    "events": 1,
-                },
-                actor="test",
+            make_sighting(
+                s, slug, observed_name=name, first_seen=seen, last_seen=seen, users=n, events=1
             )
         s.commit()
     return app
@@ -103,38 +95,14 @@ def hub_app(tmp_path: Path, _postgres_schema: None) -> Flask:
     app = make_app(tmp_path, AUTH_ENABLED=False)  # page sizes and links, not permissions
     with app.app_context():
         s = db.session
-        entities.save_tool(
-            s,
-            {
-                "name": "Hub",
-                "slug": "hub",
-                "lifecycle": "sanctioned",
-                "data_classes": ["contact_pii"],
-            },
-            actor="test",
-        )
+        hub = {"name": "Hub", "slug": "hub", "lifecycle": "sanctioned"}
+        entities.save_tool(s, hub | {"data_classes": ["contact_pii"]}, actor="test")
         for n in range(30):
-            entities.save_tool(
-                s,
-                {"name": f"Spoke {n:02d}", "slug": f"spoke-{n:02d}", "lifecycle": "sanctioned"},
-                actor="test",
-            )
-            entities.save_flow(
-                s,
-                {
-                    "source": "hub",
-                    "target": f"spoke-{n:02d}",
-                    "mechanism": "api",
-                    "data_classes": ["contact_pii"],
-                },
-                actor="test",
-            )
+            spoke = {"name": f"Spoke {n:02d}", "slug": f"spoke-{n:02d}", "lifecycle": "sanctioned"}
+            entities.save_tool(s, spoke, actor="test")
+            make_flow(s, "hub", spoke["slug"], data_classes=["contact_pii"])
         for n in range(23):
-            entities.save_sighting(
-                s,
-                {"source": "okta", "observed_name": f"Hub seat {n:02d}", "tool": "hub", "users": 1},
-                actor="test",
-            )
+            make_sighting(s, "hub", observed_name=f"Hub seat {n:02d}", users=1)
         s.commit()
     return app
 

@@ -15,11 +15,10 @@ from flask import Flask
 from catalog.extensions import db
 from tests.accounts import add_user
 from tests.accounts import signed_in
-from tests.pages import changes
+from tests.factories import seed
 from tests.pages import count
 from tests.pages import error_beside
 from tests.pages import form_data
-from tests.pages import seed
 from tests.pages import selected
 from tests.register_cases import BY_KIND
 from tests.register_cases import CASES
@@ -28,6 +27,7 @@ from tests.register_cases import EDITS
 from tests.register_cases import INVALID
 from tests.register_cases import INVALID_BASE
 from tests.register_cases import Case
+from tests.service_checks import change_keys
 
 
 @pytest.fixture(params=CASES, ids=str)
@@ -88,7 +88,7 @@ def test_create_records_the_change(app: Flask, client, case: Case, key) -> None:
     response = client.post(f"{case.prefix}/new", data=data)
     assert response.status_code == 302 and response.headers["Location"] == location
     assert count(app, case.model) == before + 1
-    assert changes(app, case.kind)[-1] == ("create", change_key)
+    assert change_keys(app, case.kind)[-1] == ("create", change_key)
 
 
 @pytest.mark.parametrize(("kind", "data", "field", "message"), INVALID)
@@ -97,12 +97,12 @@ def test_invalid_create_names_the_field_and_writes_nothing(
 ) -> None:
     case = BY_KIND[kind]
     seed_case(app, case)
-    before, log = count(app, case.model), changes(app, case.kind)
+    before, log = count(app, case.model), change_keys(app, case.kind)
     response = client.post(f"{case.prefix}/new", data=INVALID_BASE[kind] | data)
     assert response.status_code == 422
     assert message in error_beside(response.text, field)
     assert "Nothing was saved" in response.text
-    assert count(app, case.model) == before and changes(app, case.kind) == log
+    assert count(app, case.model) == before and change_keys(app, case.kind) == log
 
 
 def test_edit_saves_and_records_the_change(app: Flask, client, case: Case, key) -> None:
@@ -114,7 +114,7 @@ def test_edit_saves_and_records_the_change(app: Flask, client, case: Case, key) 
     )
     assert response.status_code == 302
     assert value(app, case, key, name) == new
-    assert changes(app, case.kind)[-1][0] == "update"
+    assert change_keys(app, case.kind)[-1][0] == "update"
 
 
 def test_stale_edit_is_refused_with_409_and_overwrites_nothing(
@@ -154,7 +154,7 @@ def test_delete_removes_and_records(app: Flask, client, case: Case, key) -> None
     response = client.post(f"{case.prefix}/{key}/delete", data={"version": "1"})
     assert response.status_code == 302 and response.headers["Location"] == case.prefix
     assert count(app, case.model) == before - 1
-    assert changes(app, case.kind)[-1][0] == "delete"
+    assert change_keys(app, case.kind)[-1][0] == "delete"
 
 
 def test_stale_delete_is_refused_with_409(app: Flask, client, case: Case, key) -> None:
@@ -164,7 +164,7 @@ def test_stale_delete_is_refused_with_409(app: Flask, client, case: Case, key) -
     assert f"This {case.kind} changed since you opened it" in response.text
     assert f'<td class="now">{EDITS[case.kind][1][2]}</td>' in response.text
     assert value(app, case, key, "version") == 2
-    assert changes(app, case.kind)[-1][0] == "update"
+    assert change_keys(app, case.kind)[-1][0] == "update"
 
 
 @pytest.mark.parametrize("page", ["edit", "delete"])
@@ -186,13 +186,13 @@ def test_roles_edit_and_delete_as_the_rules_say(
     add_user(app, email, role)
     client = signed_in(app, email)
     allowed = role == "it" and case.it_may_change
-    log = changes(app, case.kind)
+    log = change_keys(app, case.kind)
     (name, new), _ = EDITS[case.kind]
     edit = client.post(f"{case.prefix}/{key}/edit", data=edit_form(app, case, key, **{name: new}))
     assert edit.status_code == (302 if allowed else 403)
     assert client.get(f"{case.prefix}/{key}/delete").status_code == (200 if allowed else 403)
     if not allowed:
         assert client.post(f"{case.prefix}/{key}/delete", data={"version": "1"}).status_code == 403
-        assert value(app, case, key, name) != new and changes(app, case.kind) == log
+        assert value(app, case, key, name) != new and change_keys(app, case.kind) == log
     else:
         assert value(app, case, key, name) == new

@@ -20,14 +20,14 @@ from tests.accounts import auth_app
 from tests.accounts import signed_in
 from tests.factories import make_person
 from tests.factories import make_tool
+from tests.review_stack import request_form
 
 TODAY = date.today()
 
 
 def _catalog(session):
-    make_person(session, email="mia@example.com", name="Mia", department="marketing")
-    make_person(session, email="otto@example.com", name="Otto", department="marketing")
-    make_person(session, email="ivan@example.com", name="Ivan", department="it")
+    for name, department in ("Mia", "marketing"), ("Otto", "marketing"), ("Ivan", "it"):
+        make_person(session, email=f"{name.lower()}@example.com", name=name, department=department)
     make_tool(
         session,
         slug="hubspot",
@@ -69,14 +69,9 @@ def web(tmp_path, _postgres_schema):
 
 
 def _form(**extra):
-    return {
-        "name": "HubSpot Marketing Hub",
-        "description": "E-mail nurture",
-        "category": "email-marketing",
-        "business_owner": "mia@example.com",
-        "technical_owner": "ivan@example.com",
-        "mechanism": "api",
-    } | extra
+    return request_form(
+        **{"name": "HubSpot Marketing Hub", "description": "E-mail nurture"} | extra
+    )
 
 
 def test_hints_name_the_status_and_what_to_do(session):

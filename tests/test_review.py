@@ -17,24 +17,15 @@ from catalog.services.records import ValidationError
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
-from tests.factories import make_person
-from tests.factories import make_tool
+from tests.review_stack import mia_ivan_and_salesforce
+from tests.review_stack import request_form
 
 TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture
 def stack(session):
-    make_person(session, email="mia@example.com", name="Mia", department="marketing")
-    make_person(session, email="ivan@example.com", name="Ivan", department="it")
-    make_tool(
-        session,
-        slug="salesforce",
-        name="Salesforce",
-        category="crm",
-        lifecycle="sanctioned",
-        system_of_record=True,
-    )
+    mia_ivan_and_salesforce(session)
     session.commit()
     return session
 
@@ -179,11 +170,7 @@ def test_sla_setting_overrides_config_and_is_recorded(stack):
 def web(tmp_path, _postgres_schema):
     app = auth_app(tmp_path)
     with app.app_context():
-        make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
-        make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(
-            db.session, slug="salesforce", name="Salesforce", category="crm", lifecycle="sanctioned"
-        )
+        mia_ivan_and_salesforce(db.session, system_of_record=False)
         db.session.commit()
     for email, role in (
         ("mia@example.com", "marketing"),
@@ -199,16 +186,9 @@ def web(tmp_path, _postgres_schema):
 
 
 def _request_form(**extra):
-    return {
-        "name": "Mailgun <b>",
-        "description": "Transactional e-mail",
-        "category": "email-marketing",
-        "business_owner": "mia@example.com",
-        "technical_owner": "ivan@example.com",
-        "sources": ["salesforce"],
-        "data_classes": ["contact_pii"],
-        "mechanism": "api",
-    } | extra
+    mailgun = {"name": "Mailgun <b>", "description": "Transactional e-mail"}
+    fed = {"sources": ["salesforce"], "data_classes": ["contact_pii"]}
+    return request_form(**mailgun | fed | extra)
 
 
 def test_marketer_requests_and_it_sanctions_after_both_signoffs(web):

@@ -14,69 +14,26 @@ from catalog.models import DataFlow
 from catalog.models import Tool
 from catalog.services import review
 from catalog.services import review_checklist as checklist
-from catalog.services.audit import audit_report
 from catalog.services.records import ValidationError
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
-from tests.factories import make_person
-from tests.factories import make_tool
+from tests.review_stack import CONTROLLED
+from tests.review_stack import mia_ivan_and_salesforce
+from tests.review_stack import request_drift
+from tests.review_stack import severe
 
 TODAY = date.today()  # the audit of a past day replays the change log
 
 
 def seed(session):
-    make_person(session, email="mia@example.com", name="Mia", department="marketing")
-    make_person(session, email="ivan@example.com", name="Ivan", department="it")
-    make_tool(
-        session,
-        slug="salesforce",
-        name="Salesforce",
-        category="crm",
-        lifecycle="sanctioned",
-        system_of_record=True,
-        sso_enabled=True,
-        dpa_signed=True,
-        security_reviewed=True,
-        business_owner="mia@example.com",
-        technical_owner="ivan@example.com",
-    )
-    tool = review.request_tool(
-        session,
-        {
-            "name": "Drift",
-            "vendor": "Salesloft",
-            "description": "Chat on the site",
-            "category": "email-marketing",
-            "business_owner": "mia@example.com",
-            "technical_owner": "ivan@example.com",
-        },
-        sources=["salesforce"],
-        data_classes=["contact_pii"],
-        actor="mia@example.com",
-        today=TODAY,
-    )
+    mia_ivan_and_salesforce(session, **CONTROLLED)
+    tool = request_drift(session, TODAY, vendor="Salesloft", description="Chat on the site")
     review.start_review(session, tool, actor="ivan@example.com", today=TODAY)
     review.sign_off(session, tool, "business", actor="mia@example.com")
     review.sign_off(session, tool, "technical", actor="ivan@example.com")
     session.commit()
     return tool
-
-
-def severe(session, slug="drift"):
-    """Return the critical and high findings the audit gives the tool, as (rule, severity)."""
-    report = audit_report(session, TODAY)
-    silos = {",".join(s["tools"]) for s in report["silos"] if slug in s["tools"]}
-    return sorted(
-        (f["rule"], f["severity"])
-        for f in report["findings"]
-        if f["severity"] in ("critical", "high")
-        and (
-            (f["subject"]["type"] == "tool" and f["subject"]["key"] == slug)
-            or (f["subject"]["type"] == "flow" and slug in f["subject"]["key"])
-            or (f["subject"]["type"] == "silo" and f["subject"]["key"] in silos)
-        )
-    )
 
 
 def test_sanction_without_the_checklist_is_refused_and_the_preview_says_why(session):
@@ -226,29 +183,8 @@ def test_review_page_shows_the_checklist_preview_and_a_disabled_sanction(
 ):
     app = auth_app(tmp_path)
     with app.app_context():
-        make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
-        make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(
-            db.session,
-            slug="salesforce",
-            name="Salesforce",
-            category="crm",
-            lifecycle="sanctioned",
-            system_of_record=True,
-        )
-        review.request_tool(
-            db.session,
-            {
-                "name": "Drift",
-                "category": "email-marketing",
-                "business_owner": "mia@example.com",
-                "technical_owner": "ivan@example.com",
-            },
-            sources=["salesforce"],
-            data_classes=["contact_pii"],
-            actor="mia@example.com",
-            today=TODAY,
-        )
+        mia_ivan_and_salesforce(db.session)
+        request_drift(db.session, TODAY)
         db.session.commit()
     add_user(app, "ivan@example.com", "it", name="Ivan")
     ivan = signed_in(app, "ivan@example.com")

@@ -21,8 +21,9 @@ from catalog.services import review
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
-from tests.factories import make_person
-from tests.factories import make_tool
+from tests.review_stack import IVAN
+from tests.review_stack import MIA
+from tests.review_stack import mia_ivan_and_mine
 
 REFUSAL = (
     "Mine is requested: it can become sanctioned only through its review, with both the "
@@ -35,23 +36,10 @@ REFUSAL = (
 def web(tmp_path, _postgres_schema):
     app = auth_app(tmp_path, IMPORT_STASH_DIR=str(tmp_path / "stash"))
     with app.app_context():
-        make_person(db.session, email="mia@example.com", name="Mia", department="marketing")
-        make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(
-            db.session,
-            slug="mine",
-            name="Mine",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            dpa_signed=True,
-            requested_at=(date.today() - timedelta(days=20)).isoformat(),
-        )
+        requested = (date.today() - timedelta(days=20)).isoformat()
+        mia_ivan_and_mine(db.session, dpa_signed=True, requested_at=requested)
         db.session.commit()
-    for email, role in (
-        ("mia@example.com", "marketing"),
-        ("ivan@example.com", "it"),
-        ("ada@example.com", "admin"),
-    ):
+    for email, role in (MIA, "marketing"), (IVAN, "it"), ("ada@example.com", "admin"):
         add_user(app, email, role)
     yield app
     with app.app_context():
@@ -253,10 +241,9 @@ def test_retiring_a_request_does_not_open_a_side_door_to_sanction(web):
 def test_a_request_is_rejected_only_through_its_review_with_a_reason(web):
     before, response = _put(web, "ivan@example.com", lifecycle="rejected", decided_at="2026-11-22")
     assert response.status_code == 403
-    assert response.json == {
-        "error": "Mine is requested: reject it through its review, which "
-        "records the reason. Use /review/mine.",
-        "record": "mine",
-        "field": "lifecycle",
-    }
+    error = (
+        "Mine is requested: reject it through its review, which "
+        "records the reason. Use /review/mine."
+    )
+    assert response.json == {"error": error, "record": "mine", "field": "lifecycle"}
     assert _state(web) == before

@@ -17,7 +17,6 @@ from catalog.models import ScorecardSnapshot
 from catalog.services import entities
 from catalog.services import scorecard
 from tests.accounts import add_user
-from tests.accounts import auth_app
 from tests.accounts import login
 from tests.accounts import run_cli
 from tests.factories import make_person
@@ -30,13 +29,8 @@ def test_figures_are_the_audit_summary(session):
     # The figures as of a past day come from that day's catalog, rebuilt from the change log.
     with entities.recorded_at(datetime(2026, 11, 21, tzinfo=UTC)):
         make_person(session, email="mia@example.com", department="marketing")
-        make_tool(
-            session,
-            slug="hubspot",
-            name="HubSpot",
-            lifecycle="sanctioned",
-            business_owner="mia@example.com",
-        )
+        mias = {"lifecycle": "sanctioned", "business_owner": "mia@example.com"}
+        make_tool(session, slug="hubspot", name="HubSpot", **mias)
         make_tool(
             session,
             slug="old-request",
@@ -135,12 +129,10 @@ def test_sparkline_with_no_data_says_so():
 
 
 @pytest.fixture
-def web(tmp_path, _postgres_schema):
-    app = auth_app(tmp_path)
+def web(app):
+    """The suite's app (sign-in enforced) with a viewer, the CMO."""
     add_user(app, "cmo@example.com", "viewer")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 def test_page_draws_trends_from_the_rebuilt_past_and_writes_nothing(web):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,12 +18,10 @@ from tests.factories import make_tool
 
 
 @pytest.fixture
-def app(tmp_path, _postgres_schema):
-    app = auth_app(tmp_path)
+def app(app):
+    """The suite's app (sign-in enforced) with an IT account, Ivan's."""
     add_user(app, "ivan@example.com", "it")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 @pytest.mark.parametrize("path", ["/login", "/review", "/api/v1/audit", "/static/css/catalog.css"])
@@ -217,3 +216,38 @@ def client(app):
     """A browser that has not signed in: this module is about signing in (the shared `client`
     fixture signs in an administrator)."""
     return app.test_client()
+
+
+def test_behind_a_proxy_the_login_limiter_counts_each_client(
+    tmp_path: Path, _postgres_schema: None
+) -> None:
+    app = auth_app(tmp_path, PROXY_FIX_X_FOR=1, LOGIN_RATE_LIMIT="2/minute", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+
+    def attempt(ip: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": "x@example.com", "password": "wrong"},
+            headers={"X-Forwarded-For": ip},
+        ).status_code
+
+    assert [attempt("203.0.113.1") for _ in range(3)] == [401, 401, 429]
+    assert attempt("203.0.113.2") == 401  # another client behind the same proxy
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_short_secret_key_is_refused_outside_development(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MARTECH_DEV", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = Flask("probe", instance_path=str(tmp_path / "instance"))
+    app.config["SECRET_KEY"] = "x"
+    with pytest.raises(security.InsecureConfig, match="SECRET_KEY is 1 bytes; use at least 32"):
+        security.ensure_secret_key(app)
+    app.config["SECRET_KEY"] = "k" * 32
+    security.ensure_secret_key(app)
+    monkeypatch.setenv("MARTECH_DEV", "1")
+    app.config["SECRET_KEY"] = "x"
+    security.ensure_secret_key(app)  # development keeps what it is given

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 import typing as t
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +15,8 @@ from catalog.extensions import db
 from catalog.extensions import write_intent
 from catalog.models import Tool
 from catalog.services import entities
+from tests.accounts import app_with_users
+from tests.accounts import signed_in
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_tool
 
@@ -86,10 +90,16 @@ def seats(app) -> int:
         return db.session.scalar(sa.select(Tool.seats).where(Tool.slug == "shared"))
 
 
-def test_two_interleaved_writers_with_write_intent_both_succeed(app, shared_tool):
+def paused_writer(app, intent: bool):
+    """Start a writer that has read the seats and waits for its `go` to write them back."""
     first_read, release_first = threading.Event(), threading.Event()
-    first, first_errors = run(add_seat, app=app, intent=True, read=first_read, go=release_first)
+    first, first_errors = run(add_seat, app=app, intent=intent, read=first_read, go=release_first)
     assert first_read.wait(10)
+    return first, first_errors, release_first
+
+
+def test_two_interleaved_writers_with_write_intent_both_succeed(app, shared_tool):
+    first, first_errors, release_first = paused_writer(app, intent=True)
     # The second writer starts while the first holds its transaction open between read and write.
     second, second_errors = run(add_seat, app=app, intent=True)
     second.join(0.3)
@@ -110,9 +120,7 @@ def test_many_concurrent_writers_with_write_intent_all_succeed(app, shared_tool)
 
 def test_without_write_intent_the_same_interleaving_fails_with_database_locked(app, shared_tool):
     """The control: a deferred read-then-write loses to a writer that committed in between."""
-    first_read, release_first = threading.Event(), threading.Event()
-    first, first_errors = run(add_seat, app=app, intent=False, read=first_read, go=release_first)
-    assert first_read.wait(10)
+    first, first_errors, release_first = paused_writer(app, intent=False)
     second, second_errors = run(add_seat, app=app, intent=False)
     second.join(10)
     release_first.set()
@@ -120,3 +128,37 @@ def test_without_write_intent_the_same_interleaving_fails_with_database_locked(a
     assert second_errors == []
     assert len(first_errors) == 1 and "database is locked" in str(first_errors[0])
     assert seats(app) == 1
+
+
+def test_a_write_while_sqlite_is_locked_is_a_503_and_viewing_still_works(
+    tmp_path: Path, _postgres_schema: None
+) -> None:
+    web = app_with_users(
+        tmp_path,
+        [("it@example.com", "it"), ("cmo@example.com", "viewer")],
+        PROPAGATE_EXCEPTIONS=False,
+    )
+    it = signed_in(web, "it@example.com")
+    viewer = signed_in(web, "cmo@example.com")
+    lock = sqlite3.connect(tmp_path / "catalog.sqlite", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # what a long import holds
+    try:
+        answer = it.post(
+            "/tools/new", data={"name": "Queued", "lifecycle": "requested", "currency": "USD"}
+        )
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "2"
+        assert "The catalog is busy; try again in a moment." in answer.text
+        api = it.post("/api/v1/tools", json={"name": "Queued"})
+        assert api.status_code == 503 and api.json == {
+            "error": "The catalog is busy; try again in a moment."
+        }
+        # A viewer's scorecard reads only, so the writer's lock does not stop it.
+        page = viewer.get("/scorecard")
+        assert page.status_code == 200 and "Tools in the catalog" in page.text
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert it.post("/api/v1/tools", json={"name": "Queued"}).status_code == 201
+    with web.app_context():
+        db.engine.dispose()

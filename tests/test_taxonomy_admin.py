@@ -47,15 +47,8 @@ def test_added_category_is_offered_in_the_tool_form_and_accepted(app, client):
     form = client.get("/tools/new").text
     group = re.search(r'<optgroup label="Content &amp; Experience">(.*?)</optgroup>', form, re.S)
     assert group and 'value="conversational-ai-chatbots"' in group.group(1)
-    response = client.post(
-        "/tools/new",
-        data={
-            "name": "Drift",
-            "category": "conversational-ai-chatbots",
-            "lifecycle": "requested",
-            "currency": "USD",
-        },
-    )
+    drift = {"name": "Drift", "category": "conversational-ai-chatbots", "lifecycle": "requested"}
+    response = client.post("/tools/new", data=drift | {"currency": "USD"})
     assert response.status_code == 302
     with app.app_context():
         tool = db.session.scalar(sa.select(Tool).where(Tool.slug == "drift"))
@@ -169,8 +162,8 @@ def test_rename_keeps_the_key_and_the_tools(app, client):
 def test_retiring_is_refused_while_tools_use_the_category(app, client):
     _add(client, "Chatbots")
     with app.app_context():
-        make_tool(db.session, slug="drift", category="chatbots")
-        make_tool(db.session, slug="intercom", category="chatbots")
+        for slug in ("drift", "intercom"):
+            make_tool(db.session, slug=slug, category="chatbots")
         db.session.commit()
     entry_id = _entry_id(app, "category", "chatbots")
     response = client.post(f"/admin/taxonomy/{entry_id}/retire", data={"active": "0"})
@@ -202,14 +195,10 @@ def test_new_group_clusters_its_tools_in_the_graph_and_filters_the_list(app, cli
     assert client.post("/admin/taxonomy/groups", data={"name": "Martech Ops"}).status_code == 303
     assert _add(client, "Stack governance", "martech-ops").status_code == 303
     with app.app_context():
-        make_tool(
-            db.session,
-            slug="zylo",
-            name="Zylo",
-            category="stack-governance",
-            lifecycle="sanctioned",
-        )
-        make_tool(db.session, slug="mailchimp", name="Mailchimp", lifecycle="sanctioned")
+        for slug, category in ("zylo", "stack-governance"), ("mailchimp", "email-marketing"):
+            make_tool(
+                db.session, slug=slug, name=slug.title(), category=category, lifecycle="sanctioned"
+            )
         db.session.commit()
     dot = client.get("/graph?format=dot").text
     clusters = re.findall(r"subgraph cluster_\d+ \{(.*?)\n\t\}", dot, re.S)

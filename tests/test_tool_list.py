@@ -20,8 +20,8 @@ from catalog.services import tool_search
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
+from tests.factories import seed
 from tests.pages import make_tools
-from tests.pages import seed
 
 
 def catalog(session: t.Any) -> None:

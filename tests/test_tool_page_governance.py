@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from catalog.extensions import db
+from tests.factories import crm_and_rogue_sheet
 from tests.factories import make_flow
 from tests.factories import make_tool
 
 
 def test_tool_page_shows_findings_risk_blast_radius_and_reach(app, client):
     with app.app_context():
-        make_tool(
-            db.session,
-            slug="crm",
-            name="Salesforce",
-            lifecycle="sanctioned",
-            system_of_record=True,
-            data_classes=["contact_pii"],
-        )
-        make_tool(
-            db.session,
-            slug="sheet",
-            name="Rogue Sheet",
-            lifecycle="discovered",
-            data_classes=["contact_pii"],
-        )
+        crm_and_rogue_sheet(db.session, data_classes=["contact_pii"])
         make_tool(db.session, slug="bi", name="Looker", lifecycle="sanctioned")
-        make_flow(
-            db.session, "crm", "sheet", data_classes=["contact_pii"], mechanism="manual_export"
-        )
         make_flow(db.session, "crm", "bi", data_classes=["campaign_metrics"], managed_by_it=True)
         db.session.commit()
 

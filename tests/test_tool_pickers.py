@@ -22,13 +22,8 @@ from tests.factories import make_tool
 def seed(app: Flask) -> None:
     with app.app_context():
         make_person(db.session, email="ivan@example.com", name="Ivan", department="it")
-        make_tool(
-            db.session,
-            slug="hubspot",
-            name="HubSpot Marketing Hub",
-            category="crm",
-            lifecycle="sanctioned",
-        )
+        hubspot = {"slug": "hubspot", "name": "HubSpot Marketing Hub", "category": "crm"}
+        make_tool(db.session, **hubspot, lifecycle="sanctioned")
         make_tool(db.session, slug="mailchimp", name="Mailchimp", lifecycle="sanctioned")
         make_tool(
             db.session,

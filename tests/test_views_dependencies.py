@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.factories import make_dependency
-from tests.pages import seed
+from tests.factories import seed
 from tests.pages import tools
 
 

@@ -11,10 +11,10 @@ from flask import Flask
 from catalog.extensions import db
 from catalog.models import DataFlow
 from tests.factories import make_flow
-from tests.pages import changes
-from tests.pages import seed
+from tests.factories import seed
 from tests.pages import selected
 from tests.pages import tools
+from tests.service_checks import change_keys
 
 
 def test_register_flow_defaults_to_unmanaged_and_records_change(app: Flask, client) -> None:
@@ -37,7 +37,7 @@ def test_register_flow_defaults_to_unmanaged_and_records_change(app: Flask, clie
         flow = db.session.scalar(sa.select(DataFlow))
         assert flow.managed_by_it is False and flow.active is True
         assert flow.data_classes == ["contact_pii", "transactional"]
-    assert changes(app, "flow") == [("create", "shopify->klaviyo (native_connector)")]
+    assert change_keys(app, "flow") == [("create", "shopify->klaviyo (native_connector)")]
     listing = client.get("/flows").text
     assert "unmanaged" in listing and 'href="/tools/klaviyo"' in listing
 

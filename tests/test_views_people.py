@@ -11,10 +11,10 @@ from catalog.models import Person
 from catalog.services import entities
 from tests.factories import make_person
 from tests.factories import make_tool
-from tests.pages import changes
+from tests.factories import seed
 from tests.pages import detached
-from tests.pages import seed
 from tests.pages import tool_row
+from tests.service_checks import change_keys
 
 
 def person(app: Flask, email: str) -> Person | None:
@@ -35,7 +35,7 @@ def test_add_person_normalises_email_and_records_change(app: Flask, client) -> N
     )
     assert response.status_code == 302 and response.headers["Location"] == "/people"
     assert person(app, "mia.lund@example.com").active is True
-    assert changes(app, "person") == [("create", "mia.lund@example.com")]
+    assert change_keys(app, "person") == [("create", "mia.lund@example.com")]
 
 
 def test_people_list_shows_owned_tools_by_side(app: Flask, client) -> None:
@@ -77,8 +77,8 @@ def test_remove_person_unassigns_their_tools(app: Flask, client) -> None:
     assert person(app, "bob@example.com") is None
     looker = tool_row(app, "looker")
     assert looker.business_owner_id is None and looker.technical_owner_id is None
-    assert changes(app, "person")[-1] == ("delete", "bob@example.com")
-    assert changes(app, "tool")[-1] == ("update", "looker")
+    assert change_keys(app, "person")[-1] == ("delete", "bob@example.com")
+    assert change_keys(app, "tool")[-1] == ("update", "looker")
     assert "Removed Bob; the tools they owned now need a new owner." in client.get("/people").text
 
 

@@ -25,11 +25,11 @@ from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
-from tests.pages import changes
+from tests.factories import seed
 from tests.pages import error_beside
 from tests.pages import make_tools
-from tests.pages import seed
 from tests.pages import tool_row
+from tests.service_checks import change_keys
 
 VALID = {
     "name": "HubSpot Marketing Hub",
@@ -54,7 +54,7 @@ def test_register_tool_writes_tool_and_change_record(app: Flask, client) -> None
     tool = tool_row(app, "hubspot-marketing-hub")
     assert tool is not None and tool.currency == "EUR" and tool.seats == 15
     assert tool.data_classes == ["contact_pii", "campaign_metrics"] and tool.dpa_signed
-    assert changes(app) == [("create", "hubspot-marketing-hub")]
+    assert change_keys(app) == [("create", "hubspot-marketing-hub")]
     page = client.get(response.headers["Location"]).text
     assert "Registered HubSpot Marketing Hub." in page
     assert "Contact PII · personal" in page and "12,000.00 EUR" in page
@@ -113,7 +113,7 @@ def test_invalid_registration_shows_message_beside_field_and_writes_nothing(
     assert "Nothing was saved" in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Tool)) == 0
-    assert changes(app) == []
+    assert change_keys(app) == []
 
 
 def test_every_problem_is_reported_in_one_round(app: Flask, client) -> None:
@@ -135,7 +135,7 @@ def test_every_problem_is_reported_in_one_round(app: Flask, client) -> None:
     assert "http:// or https://" in error_beside(html, "website")  # ...and the service's
     assert "unknown category" in error_beside(html, "category")
     assert "must not be negative" in error_beside(html, "annual_cost")
-    assert changes(app) == []
+    assert change_keys(app) == []
 
 
 def test_duplicate_slug_is_refused_beside_the_slug(app: Flask, client) -> None:
@@ -145,7 +145,7 @@ def test_duplicate_slug_is_refused_beside_the_slug(app: Flask, client) -> None:
     assert "&#39;hubspot&#39; is already used by the tool &#39;HubSpot&#39;" in error_beside(
         response.text, "slug"
     )
-    assert changes(app) == [("create", "hubspot")]  # the factory's, nothing new
+    assert change_keys(app) == [("create", "hubspot")]  # the factory's, nothing new
 
 
 def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> None:
@@ -170,7 +170,7 @@ def test_edit_saves_and_records_field_changes_in_history(app: Flask, client) -> 
     tool = tool_row(app, "canva")
     assert tool is not None and tool.name == "Canva Pro" and tool.lifecycle == "in_review"
     assert tool_row(app, "hijacked") is None  # slugs are stable
-    assert changes(app) == [("create", "canva"), ("update", "canva")]
+    assert change_keys(app) == [("create", "canva"), ("update", "canva")]
     page = client.get("/tools/canva").text
     history = page[page.index("Change history") :]
     assert history.index("update") < history.index("create")  # newest first
@@ -210,9 +210,9 @@ def test_delete_removes_tool_flows_and_dependencies_with_change_records(app: Fla
         assert db.session.scalar(sa.select(sa.func.count()).select_from(DataFlow)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Dependency)) == 0
         assert db.session.scalar(sa.select(Sighting.tool_id)) is None
-    assert ("delete", "esp") in changes(app)
-    assert [a for a, _ in changes(app, "flow")] == ["create", "delete"]
-    assert [a for a, _ in changes(app, "dependency")] == ["create", "delete"]
+    assert ("delete", "esp") in change_keys(app)
+    assert [a for a, _ in change_keys(app, "flow")] == ["create", "delete"]
+    assert [a for a, _ in change_keys(app, "dependency")] == ["create", "delete"]
 
 
 def _list_fixture(session: t.Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -16,7 +15,8 @@ from catalog.analysis.snapshot import DependencyEdge
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
-from tests.hostile_text import HOSTILE_TEXT
+from tests.svg_checks import HOSTILE as HOSTILE_TEXT
+from tests.svg_checks import assert_safe_svg
 
 HOSTILE = [*HOSTILE_TEXT, "x" * 5000]
 
@@ -34,27 +34,6 @@ def dot_svg(source: str, engine: str = "dot") -> tuple[bytes, bytes]:
         check=True,
     )
     return done.stdout, done.stderr
-
-
-def assert_safe_svg(svg: bytes | str) -> ET.Element:
-    """Assert the SVG has no script, event handler, foreignObject, javascript: URL or file read."""
-    text = svg.decode() if isinstance(svg, bytes) else svg
-    root = ET.fromstring(text)
-    lowered = text.lower()
-    assert "javascript:" not in lowered
-    assert "<script" not in lowered
-    # The name may show "/etc/passwd" as text; nothing may load it or show what is in it.
-    assert "root:x:0:0" not in text
-    for element in root.iter():
-        assert not element.tag.lower().endswith("foreignobject")
-        assert not element.tag.lower().endswith("image")
-        for name, value in element.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            assert "passwd" not in value
-            assert not local.startswith("on"), (element.tag, name)
-            if local == "href":
-                assert value.startswith("/tools/"), value
-    return root
 
 
 def attrs(source: str, stmt: str) -> str:

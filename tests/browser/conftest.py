@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 
 from catalog.cli import main as cli_main
+from tests.browser.chromium import ARTIFACTS
 from tests.browser.chromium import CHROMIUM
+from tests.browser.chromium import Pages
 from tests.browser.chromium import serving
 from tests.conftest import make_app
 
@@ -40,3 +42,19 @@ def demo_server(tmp_path: Path) -> t.Iterator[tuple[str, Flask]]:
     assert result.exit_code == 0, result.output
     with serving(app) as base:
         yield base, app
+
+
+@pytest.fixture
+def pages(request: pytest.FixtureRequest, chromium_path: Path) -> t.Iterator[Pages]:
+    """A headless Chromium for the test (closed after it), with its artifacts folder made."""
+    # The test's server (`*_server`) starts before Playwright's event loop and stops after it:
+    # the app's teardown refuses to run in a thread where an event loop is running.
+    for name in request.fixturenames:
+        if name.endswith("_server"):
+            request.getfixturevalue(name)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = Pages(chromium_path)
+    try:
+        yield pages
+    finally:
+        pages.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typing as t
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -11,15 +10,19 @@ from flask import Flask
 from catalog.analysis.audit import run_audit
 from catalog.extensions import db
 from catalog.services.snapshot import load_snapshot
-from tests.browser.chromium import ARGS
 from tests.browser.chromium import ARTIFACTS
+from tests.browser.chromium import Pages
+
+
+def show(page: t.Any, url: str) -> None:
+    """Go to a graph view and wait until the picture is drawn."""
+    page.goto(url)
+    page.wait_for_selector("#graph-canvas svg[data-ready='1']")
 
 
 def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
-    chromium_path: Path, demo_server: tuple[str, Flask]
+    pages: Pages, demo_server: tuple[str, Flask]
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, app = demo_server
     with app.app_context():
         snapshot = load_snapshot(db.session)
@@ -27,54 +30,26 @@ def test_graph_page_shows_legend_shadow_tool_and_links_to_tool_pages(
     assert shadow, "the demo stack has shadow tools"
     names = {tool.slug: tool.name for tool in snapshot.tools}
     slug = shadow[0]
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1100})
-            problems: list[str] = []
-            # Script errors and CSP violations show up as console errors or page errors; failed
-            # requests are checked by URL (the app has no favicon, which is not ours to judge).
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(m.text)
-                    if m.type == "error" and not m.text.startswith("Failed to load resource")
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{base}/graph")
-            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
-            assert page.get_by_role("heading", name="Legend").is_visible()
-            assert page.get_by_text("Shadow IT: in use, not sanctioned").is_visible()
-            node = page.locator("#graph-canvas g.node").filter(has_text=names[slug]).first
-            assert node.is_visible()
-            fill = node.locator("path, polygon").first.get_attribute("fill")
-            assert fill == "#f8c9c4"  # the shadow colour the legend shows
-            # The window as the user sees it: a full-page capture resizes the viewport, and the
-            # click below must find the picture as the user left it.
-            page.screenshot(path=str(ARTIFACTS / "graph-demo.png"))
-            node.locator("text").first.click()
-            page.wait_for_url(f"{base}/tools/{slug}")
-            assert page.url == f"{base}/tools/{slug}"
-            links = {s: sum(s in (f.source, f.target) for f in snapshot.flows) for s in shadow}
-            busy = max(shadow, key=lambda s: (links[s], s))
-            page.goto(f"{base}/graph?focus={busy}&depth=2&blast={busy}&silos=1")
-            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
-            page.screenshot(path=str(ARTIFACTS / "graph-focus.png"), full_page=True)
-            assert problems == []
-        finally:
-            browser.close()
+    # Script errors and CSP violations show up as console errors.
+    page = pages.open(1600, 1100, console=True)
+    show(page, f"{base}/graph")
+    assert page.get_by_role("heading", name="Legend").is_visible()
+    assert page.get_by_text("Shadow IT: in use, not sanctioned").is_visible()
+    node = page.locator("#graph-canvas g.node").filter(has_text=names[slug]).first
+    assert node.is_visible()
+    fill = node.locator("path, polygon").first.get_attribute("fill")
+    assert fill == "#f8c9c4"  # the shadow colour the legend shows
+    # The window as the user sees it: a full-page capture resizes the viewport, and the
+    # click below must find the picture as the user left it.
+    page.screenshot(path=str(ARTIFACTS / "graph-demo.png"))
+    node.locator("text").first.click()
+    page.wait_for_url(f"{base}/tools/{slug}")
+    assert page.url == f"{base}/tools/{slug}"
+    links = {s: sum(s in (f.source, f.target) for f in snapshot.flows) for s in shadow}
+    busy = max(shadow, key=lambda s: (links[s], s))
+    show(page, f"{base}/graph?focus={busy}&depth=2&blast={busy}&silos=1")
+    page.screenshot(path=str(ARTIFACTS / "graph-focus.png"), full_page=True)
+    assert pages.problems == []
 
 
 # Node boxes inside the canvas, and the median height of the tools' text lines in pixels.
@@ -98,72 +73,53 @@ def measure(page: t.Any) -> dict[str, t.Any]:
 
 
 def test_whole_stack_reads_at_1280x900_after_one_zoom_step(
-    chromium_path: Path, demo_server: tuple[str, Flask]
+    pages: Pages, demo_server: tuple[str, Flask]
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    base, _ = demo_server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{base}/graph")
-            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
-            canvas = page.locator("#graph-canvas").bounding_box()
-            assert canvas is not None and canvas["width"] > 1100  # the legend moved below
-            start = measure(page)
-            assert start["inside"]  # the whole stack in view
-            assert start["text"] >= 6  # names legible; before: 2.5 px in a thin column
-            page.locator("#graph-canvas").scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "graph-whole-1280.png"))
-            page.click("[data-graph='zoom-in']")
-            zoomed = measure(page)
-            assert zoomed["text"] >= 10 and not zoomed["inside"]  # one click: readable
-            page.click("[data-graph='fit']")
-            fitted = measure(page)
-            assert fitted["inside"] and fitted["text"] == pytest.approx(start["text"], abs=0.1)
-            # A one-tool view is not blown up to fill the canvas.
-            page.goto(f"{base}/graph?focus=okta&depth=0")
-            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
-            single = measure(page)
-            assert single["inside"] and 12 <= single["text"] <= 18
-        finally:
-            browser.close()
+    base = demo_server[0]
+    page = pages.open(1280, 900)
+    show(page, f"{base}/graph")
+    canvas = page.locator("#graph-canvas").bounding_box()
+    assert canvas is not None and canvas["width"] > 1100  # the legend moved below
+    start = measure(page)
+    assert start["inside"]  # the whole stack in view
+    assert start["text"] >= 6  # names legible; before: 2.5 px in a thin column
+    page.locator("#graph-canvas").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "graph-whole-1280.png"))
+    page.click("[data-graph='zoom-in']")
+    zoomed = measure(page)
+    assert zoomed["text"] >= 10 and not zoomed["inside"]  # one click: readable
+    page.click("[data-graph='fit']")
+    fitted = measure(page)
+    assert fitted["inside"] and fitted["text"] == pytest.approx(start["text"], abs=0.1)
+    # A one-tool view is not blown up to fill the canvas.
+    show(page, f"{base}/graph?focus=okta&depth=0")
+    single = measure(page)
+    assert single["inside"] and 12 <= single["text"] <= 18
 
 
 def test_focused_tool_is_marked_centred_and_the_graph_prints(
-    chromium_path: Path, demo_server: tuple[str, Flask]
+    pages: Pages, demo_server: tuple[str, Flask]
 ) -> None:
-    from playwright.sync_api import sync_playwright
+    page = pages.open(1280, 900)
+    show(page, f"{demo_server[0]}/graph?focus=segment&depth=1&direction=both")
+    canvas = page.locator("#graph-canvas").bounding_box()
+    node = page.locator("#graph-canvas #focus-node").bounding_box()
+    assert canvas and node
+    # Centred: the focused tool's middle is within 40 px of the canvas's middle.
+    assert abs((node["x"] + node["width"] / 2) - (canvas["x"] + canvas["width"] / 2)) < 40
+    assert abs((node["y"] + node["height"] / 2) - (canvas["y"] + canvas["height"] / 2)) < 40
+    # Marked: its border is the focus blue, and the legend says so.
+    stroke = page.locator(
+        "#graph-canvas #focus-node path, #graph-canvas #focus-node polygon"
+    ).first.get_attribute("stroke")
+    assert stroke == "#1d4ed8"
+    assert "the tool in focus" in page.locator(".legend").inner_text()
+    # A one-hop view is wide and short: the canvas is not a tall box of empty space.
+    assert canvas["height"] < 900 - 88
 
-    base, _ = demo_server
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{base}/graph?focus=segment&depth=1&direction=both")
-            page.wait_for_selector("#graph-canvas svg[data-ready='1']")
-            canvas = page.locator("#graph-canvas").bounding_box()
-            node = page.locator("#graph-canvas #focus-node").bounding_box()
-            assert canvas and node
-            # Centred: the focused tool's middle is within 40 px of the canvas's middle.
-            assert abs((node["x"] + node["width"] / 2) - (canvas["x"] + canvas["width"] / 2)) < 40
-            assert abs((node["y"] + node["height"] / 2) - (canvas["y"] + canvas["height"] / 2)) < 40
-            # Marked: its border is the focus blue, and the legend says so.
-            stroke = page.locator(
-                "#graph-canvas #focus-node path, #graph-canvas #focus-node polygon"
-            ).first.get_attribute("stroke")
-            assert stroke == "#1d4ed8"
-            assert "the tool in focus" in page.locator(".legend").inner_text()
-            # A one-hop view is wide and short: the canvas is not a tall box of empty space.
-            assert canvas["height"] < 900 - 88
-
-            page.emulate_media(media="print")
-            assert not page.locator("#graph-canvas").is_visible()
-            still = page.locator(".graph-print svg").bounding_box()
-            assert still and still["width"] > 300 and still["height"] > 100
-            pdf = page.pdf()
-            assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
-        finally:
-            browser.close()
+    page.emulate_media(media="print")
+    assert not page.locator("#graph-canvas").is_visible()
+    still = page.locator(".graph-print svg").bounding_box()
+    assert still and still["width"] > 300 and still["height"] > 100
+    pdf = page.pdf()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000

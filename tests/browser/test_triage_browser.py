@@ -4,73 +4,55 @@ lists it under Ignored, and Undo brings it back; merge asks for an explicit targ
 from __future__ import annotations
 
 import typing as t
-from pathlib import Path
 
 from flask import Flask
 
-from tests.browser.chromium import ARGS
 from tests.browser.chromium import ARTIFACTS
+from tests.browser.chromium import Pages
 
 
-def test_ignore_and_undo_in_triage(chromium_path: Path, demo_server: tuple[str, Flask]) -> None:
+def test_ignore_and_undo_in_triage(pages: Pages, demo_server: tuple[str, Flask]) -> None:
     from playwright.sync_api import expect
-    from playwright.sync_api import sync_playwright
 
     base, _app = demo_server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            problems: list[str] = []
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{base}/imports/triage")
-            row = page.locator("#tool-typeform")
-            expect(row).to_be_visible()
+    page = pages.open(1400, 1000)
+    page.goto(f"{base}/imports/triage")
+    row = page.locator("#tool-typeform")
+    expect(row).to_be_visible()
 
-            # Merge offers no target until one is chosen.
-            picker = row.locator("input[name=into]")
-            assert picker.input_value() == ""
-            row.get_by_role("button", name="Merge…").click()
-            assert page.url.endswith("/imports/triage")  # the browser kept the form back
+    # Merge offers no target until one is chosen.
+    picker = row.locator("input[name=into]")
+    assert picker.input_value() == ""
+    row.get_by_role("button", name="Merge…").click()
+    assert page.url.endswith("/imports/triage")  # the browser kept the form back
 
-            # Typeform holds contact data and feeds Mailchimp: the reason is required.
-            reason = row.locator("input[name=reason]")
-            assert "required" in (row.locator("label[for=reason-typeform]").inner_text())
-            row.get_by_role("button", name="Ignore").click()
-            assert reason.evaluate("e => e.validity.valueMissing") is True
-            expect(row).to_be_visible()
+    # Typeform holds contact data and feeds Mailchimp: the reason is required.
+    reason = row.locator("input[name=reason]")
+    assert "required" in (row.locator("label[for=reason-typeform]").inner_text())
+    row.get_by_role("button", name="Ignore").click()
+    assert reason.evaluate("e => e.validity.valueMissing") is True
+    expect(row).to_be_visible()
 
-            reason.fill("Form experiment, owner asked to stop")
-            row.get_by_role("button", name="Ignore").click()
-            expect(page.locator(".flash-success")).to_contain_text("Typeform is ignored")
-            expect(page.locator("#tool-typeform")).to_have_count(0)
-            ignored = page.locator("#ignored-typeform")
-            expect(ignored).to_contain_text("Form experiment, owner asked to stop")
-            page.screenshot(path=str(ARTIFACTS / "triage-ignored.png"), full_page=True)
+    reason.fill("Form experiment, owner asked to stop")
+    row.get_by_role("button", name="Ignore").click()
+    expect(page.locator(".flash-success")).to_contain_text("Typeform is ignored")
+    expect(page.locator("#tool-typeform")).to_have_count(0)
+    ignored = page.locator("#ignored-typeform")
+    expect(ignored).to_contain_text("Form experiment, owner asked to stop")
+    page.screenshot(path=str(ARTIFACTS / "triage-ignored.png"), full_page=True)
 
-            # The tool, with its flow, is still there.
-            ignored.get_by_role("link", name="Typeform").click()
-            expect(page.locator("h1")).to_contain_text("Typeform")
-            expect(page.locator("body")).to_contain_text("Mailchimp")
-            page.go_back()
+    # The tool, with its flow, is still there.
+    ignored.get_by_role("link", name="Typeform").click()
+    expect(page.locator("h1")).to_contain_text("Typeform")
+    expect(page.locator("body")).to_contain_text("Mailchimp")
+    page.go_back()
 
-            page.locator("#ignored-typeform").get_by_role("button", name="Undo").click()
-            expect(page.locator(".flash-success")).to_contain_text("Typeform is back in triage")
-            expect(page.locator("#tool-typeform")).to_be_visible()
-            expect(page.locator("#ignored-typeform")).to_have_count(0)
+    page.locator("#ignored-typeform").get_by_role("button", name="Undo").click()
+    expect(page.locator(".flash-success")).to_contain_text("Typeform is back in triage")
+    expect(page.locator("#tool-typeform")).to_be_visible()
+    expect(page.locator("#ignored-typeform")).to_have_count(0)
 
-            page.goto(f"{base}/changes?type=tool&key=typeform")
-            actions: t.Any = page.locator("td .badge").all_inner_texts()
-            assert actions[:2] == ["unignore", "ignore"]
-            assert problems == []
-        finally:
-            browser.close()
+    page.goto(f"{base}/changes?type=tool&key=typeform")
+    actions: t.Any = page.locator("td .badge").all_inner_texts()
+    assert actions[:2] == ["unignore", "ignore"]
+    assert pages.problems == []

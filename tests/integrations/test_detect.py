@@ -73,6 +73,17 @@ def test_header_after_more_than_twenty_rows_is_not_guessed(tmp_path):
 @pytest.mark.parametrize(
     ("name", "source"),
     [
+        ("okta_system_log.json", "okta"),
+        ("okta_system_log.ndjson", "okta"),
+        ("entra_signins_variant_b.csv", "entra"),
+        ("entra_signins_variant_a_bom.csv", "entra"),
+        ("entra_graph_signins.json", "entra"),
+        ("google_token_audit.json", "google_workspace"),
+        ("expensify_export.csv", "expensify"),
+        ("amex_activity.csv", "card_csv"),
+        ("ramp_transactions.csv", "card_csv"),
+        ("catalog_tools.csv", "catalog_csv"),
+        ("backstage/artists.yaml", "backstage"),
         ("signins/entra_log_analytics.csv", "entra"),
         ("signins/entra_azure_monitor.jsonl", "entra"),
         ("signins/okta_system_log.json", "okta"),
@@ -80,7 +91,7 @@ def test_header_after_more_than_twenty_rows_is_not_guessed(tmp_path):
         ("entra_azure_monitor_failed_50140.jsonl", "entra"),
     ],
 )
-def test_sign_in_layouts_detect(name, source):
+def test_detect_names_the_source(name, source):
     assert integrations.detect(DATA / name) == source
 
 

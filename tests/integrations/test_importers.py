@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,19 +16,11 @@ from integrations.base import ParseError
 from integrations.base import Skipped
 from integrations.base import ToolRecord
 from integrations.base import Warning_
+from tests.integrations.parsing import of
+from tests.integrations.parsing import parse
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "discovery"
 BACKSTAGE = DATA / "backstage"
-
-
-def parse(source: str, path: Path | bytes) -> list:
-    stream = io.BytesIO(path) if isinstance(path, bytes) else open(path, "rb")
-    with stream:
-        return list(integrations.get_importer(source).parse(stream))
-
-
-def of(items: list, kind: type) -> list:
-    return [i for i in items if isinstance(i, kind)]
 
 
 def test_registry_is_an_explicit_dict_of_every_source():
@@ -253,26 +244,6 @@ def test_json_error_line_numbers_count_across_buffer_refills(monkeypatch):
     payload = b'[\n{"eventType": "a"},\n{"eventType": "b"},\n{"eventType": oops}\n]'
     with pytest.raises(ParseError, match="line 4, column 15: not valid JSON"):
         parse("okta", payload)
-
-
-@pytest.mark.parametrize(
-    ("name", "source"),
-    [
-        ("okta_system_log.json", "okta"),
-        ("okta_system_log.ndjson", "okta"),
-        ("entra_signins_variant_b.csv", "entra"),
-        ("entra_signins_variant_a_bom.csv", "entra"),
-        ("entra_graph_signins.json", "entra"),
-        ("google_token_audit.json", "google_workspace"),
-        ("expensify_export.csv", "expensify"),
-        ("amex_activity.csv", "card_csv"),
-        ("ramp_transactions.csv", "card_csv"),
-        ("catalog_tools.csv", "catalog_csv"),
-        ("backstage/artists.yaml", "backstage"),
-    ],
-)
-def test_detect_names_the_source(name, source):
-    assert integrations.detect(DATA / name) == source
 
 
 def test_detect_refuses_what_it_cannot_tell(tmp_path):

@@ -7,7 +7,6 @@ and Google token audits.
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from datetime import date
@@ -15,25 +14,16 @@ from pathlib import Path
 
 import pytest
 
-import integrations
 from integrations.base import BadRow
 from integrations.base import Observation
 from integrations.base import ParseError
 from integrations.base import Skipped
+from tests.integrations.parsing import of
+from tests.integrations.parsing import parse
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "discovery"
 SIGNINS = DATA / "signins"
 LABELS = json.loads((SIGNINS / "labels.json").read_text("utf-8"))
-
-
-def parse(source: str, payload: Path | bytes) -> list:
-    stream = io.BytesIO(payload) if isinstance(payload, bytes) else open(payload, "rb")
-    with stream:
-        return list(integrations.get_importer(source).parse(stream))
-
-
-def of(items: list, kind: type) -> list:
-    return [i for i in items if isinstance(i, kind)]
 
 
 def reasons(items: list) -> Counter:
