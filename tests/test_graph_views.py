@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalog.extensions import db
+from catalog.services import caches
 from catalog.services import graph as graph_service
 from catalog.services.bundle import import_bundle
 from tests.analysis.test_graph_render import assert_safe_svg
@@ -223,7 +224,7 @@ def test_rendered_views_are_cached_until_the_catalog_changes(
 
 
 def test_render_cache_is_bounded() -> None:
-    cache = graph_service.RenderCache(max_entries=2, max_bytes=10)
+    cache = caches.CatalogCaches({"graph.render": (2, 10)}).region("graph.render")
     item = graph_service.Rendered(
         view=None,
         marks=None,

@@ -92,7 +92,8 @@ def audit_page(
     spend: dict[str, dict[str, float]] = {}
     for sighting in snapshot.sightings:
         if (
-            sighting.tool in shown_slugs
+            sighting.tool is not None
+            and sighting.tool in shown_slugs
             and sighting.spend
             and (sighting.first_seen is None or sighting.first_seen <= as_of)
         ):
