@@ -50,12 +50,20 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None, *, web: bool = 
 
 
 def init_caches(app: Flask) -> None:
-    """Give the app its one cache object (docs/architecture.md#caches) and let services find it."""
+    """Give the app its one cache object and let services find it.
+
+    See docs/architecture.md#caches-and-invalidation.
+    """
     from flask import current_app
     from flask import has_app_context
 
     from catalog.services import caches
+    from catalog.services import write_guard
 
+    # Caches are emptied when catalog_version moves; a write that would not move it is refused.
+    with app.app_context():
+        for engine in db.engines.values():
+            write_guard.watch(engine)
     store = caches.CatalogCaches(app.config.get("CACHE_SIZES"))
     app.extensions["catalog_caches"] = store
     # The rendered-graph region under its older name (benchmarks clear it to time a fresh render).

@@ -1,4 +1,6 @@
-"""Every cache of catalog-derived results, in one object per app (docs/architecture.md#caches).
+"""Every cache of catalog-derived results, in one object per app.
+
+See docs/architecture.md#caches-and-invalidation.
 
 A `CatalogCaches` holds named, bounded regions (the audit, the tool list's governance, the search
 index, rendered graphs ...). Each region registers with the object, and one version check clears
