@@ -33,10 +33,10 @@ from catalog.services import taxonomy
 from catalog.services import triage
 from catalog.services import triage_merge
 from catalog.services.snapshot import catalog_version
+from tests.catalog_writes import DECISION_WRITES
 from tests.catalog_writes import NOTHING
 from tests.catalog_writes import TODAY
 from tests.catalog_writes import Write
-from tests.catalog_writes import assert_write_moves_version
 from tests.catalog_writes import seed
 from tests.catalog_writes import tool_of
 from tests.catalog_writes import user_of
@@ -293,14 +293,27 @@ WRITES: list[Write] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "prepare", "write"), WRITES, ids=[w[0] for w in WRITES])
+@pytest.mark.parametrize(
+    ("name", "prepare", "write"),
+    WRITES + DECISION_WRITES,
+    ids=[w[0] for w in WRITES + DECISION_WRITES],
+)
 def test_every_write_moves_the_catalog_version(
     session: Session,
     name: str,
     prepare: t.Callable[[Session], t.Any],
     write: t.Callable[[Session, t.Any], t.Any],
 ) -> None:
-    assert_write_moves_version(session, name, prepare, write)
+    seed(session)
+    prepared = prepare(session)
+    session.commit()
+    before = catalog_version(session)
+    write(session, prepared)
+    session.flush()
+    assert catalog_version(session) != before, f"{name} left catalog_version unchanged"
+    # The change survives the commit (it is not only in the session's pending state).
+    session.commit()
+    assert catalog_version(session) != before
 
 
 def test_a_read_leaves_the_version_alone(session: Session) -> None:
