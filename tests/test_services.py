@@ -12,6 +12,7 @@ from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import entities
+from catalog.services import records
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
 from tests.conftest import ON_POSTGRES
@@ -330,7 +331,8 @@ def test_edit_based_on_a_version_another_session_replaced_is_a_conflict(app, ses
     session.commit()
     with write_intent(), Session(db.engine) as other:
         theirs = other.scalar(sa.select(Tool).where(Tool.slug == "looker"))
-        theirs.name = "Looker Studio"
+        raw = records.tool_record(theirs) | {"name": "Looker Studio"}
+        entities.save_tool(other, raw, actor="them", tool=theirs)
         other.commit()
     with write_intent():
         tool = entities.tool_by_slug(session, "looker")
