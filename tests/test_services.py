@@ -452,7 +452,9 @@ def test_postgres_row_changed_after_we_loaded_it_is_a_conflict_not_an_overwrite(
     mine = entities.tool_by_slug(session, "gong")  # loaded at version 1, transaction open
     with Session(db.engine) as other:
         theirs = other.scalar(sa.select(Tool).where(Tool.slug == "gong"))
-        theirs.seats = 15
+        entities.save_tool(
+            other, records.tool_record(theirs) | {"seats": 15}, actor="them", tool=theirs
+        )
         other.commit()
     with pytest.raises(ConflictError):
         entities.save_tool(session, {"name": "Gong", "seats": 3}, actor="me", tool=mine)
