@@ -66,7 +66,8 @@ def init_caches(app: Flask) -> None:
             write_guard.watch(engine)
     store = caches.CatalogCaches(app.config.get("CACHE_SIZES"))
     app.extensions["catalog_caches"] = store
-    # The rendered-graph region under its older name (benchmarks clear it to time a fresh render).
+    # The rendered-graph region under its older name: benchmarks/graph.py clears it to time a
+    # fresh render (drop this line once it clears the region itself).
     app.extensions["graph_cache"] = store.region("graph.render")
     caches.set_locator(
         lambda: current_app.extensions.get("catalog_caches") if has_app_context() else None
