@@ -1,7 +1,8 @@
 """Every service write moves `catalog_version`, the key every cache of analyses and pictures uses.
 
 The caches (graphs, the audit, search indexes, rendered pictures) stay right only because every
-write records a change (docs/architecture.md): one row per service write path below, each run
+write records a change (docs/architecture.md#caches-and-invalidation; services/write_guard.py
+refuses a commit that forgot one): one row per service write path below, each run
 on a small catalog, asserting that the version read afterwards differs from the one before.
 Account and preference writes are in the table too: they record changes like any other write,
 and a version that moves on them only costs a cache rebuild.
@@ -10,7 +11,6 @@ and a version that moves on them only costs a cache rebuild.
 from __future__ import annotations
 
 import typing as t
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,70 +33,30 @@ from catalog.services import taxonomy
 from catalog.services import triage
 from catalog.services import triage_merge
 from catalog.services.snapshot import catalog_version
+from tests.catalog_writes import DECISION_WRITES
+from tests.catalog_writes import NOTHING
+from tests.catalog_writes import TODAY
+from tests.catalog_writes import Write
+from tests.catalog_writes import seed
+from tests.catalog_writes import tool_of
+from tests.catalog_writes import user_of
 from tests.factories import make_dependency
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
 
-TODAY = date(2026, 12, 1)
 DATA = Path(__file__).resolve().parent / "data" / "discovery"
 
 
-def _tool(session: Session, slug: str) -> Tool:
-    tool = entities.tool_by_slug(session, slug)
-    assert tool is not None
-    return tool
-
-
-def _seed(session: Session) -> None:
-    make_person(session, email="ann@example.com", name="Ann", department="marketing")
-    make_person(session, email="ivan@example.com", name="Ivan", department="it")
-    make_tool(
-        session,
-        slug="crm",
-        name="CRM",
-        business_owner="ann@example.com",
-        technical_owner="ivan@example.com",
-        lifecycle="sanctioned",
-    )
-    make_tool(session, slug="esp", name="ESP", lifecycle="sanctioned")
-    make_tool(session, slug="shadow", name="Shadow App", lifecycle="discovered")
-    make_tool(session, slug="other", name="Other App", lifecycle="discovered")
-    make_tool(
-        session,
-        slug="asked",
-        name="Asked",
-        business_owner="ann@example.com",
-        technical_owner="ivan@example.com",
-        lifecycle="requested",
-    )
-    make_flow(session, "crm", "esp")
-    make_dependency(session, "esp", "crm")
-    accounts.create_user(
-        session,
-        email="ann@example.com",
-        role="marketing",
-        password="a long enough password",
-        actor="test",
-    )
-    session.commit()
-
-
-def _user(session: Session):
-    user = accounts.user_by_email(session, "ann@example.com")
-    assert user is not None
-    return user
-
-
 def _ignored(session: Session) -> TriageDecision:
-    decision = triage.ignore(session, _tool(session, "other"), actor="test", reason="not ours")
+    decision = triage.ignore(session, tool_of(session, "other"), actor="test", reason="not ours")
     session.commit()
     return decision
 
 
 def _merged(session: Session) -> TriageDecision:
     decision = triage_merge.merge(
-        session, _tool(session, "other"), _tool(session, "crm"), actor="test"
+        session, tool_of(session, "other"), tool_of(session, "crm"), actor="test"
     )
     session.commit()
     return decision
@@ -108,15 +68,6 @@ def _added_category(session: Session):
     )
     session.commit()
     return entry
-
-
-# (name, prepare (committed before the version is read), write). `prepare` returns what the
-# write needs; the write is the one service call under test.
-Write = tuple[str, t.Callable[[Session], t.Any], t.Callable[[Session, t.Any], t.Any]]
-
-
-def NOTHING(session: Session) -> None:  # noqa: N802 - reads as a constant in the table
-    return None
 
 
 WRITES: list[Write] = [
@@ -140,14 +91,14 @@ WRITES: list[Write] = [
     (
         "entities.delete_tool",
         NOTHING,
-        lambda s, _: entities.delete_tool(s, _tool(s, "shadow"), actor="test"),
+        lambda s, _: entities.delete_tool(s, tool_of(s, "shadow"), actor="test"),
     ),
     ("entities.save_flow", NOTHING, lambda s, _: make_flow(s, "esp", "crm")),
     (
         "entities.delete_flow",
         NOTHING,
         lambda s, _: entities.delete_flow(
-            s, entities.tool_flows(s, _tool(s, "crm"))[0], actor="test"
+            s, entities.tool_flows(s, tool_of(s, "crm"))[0], actor="test"
         ),
     ),
     ("entities.save_dependency", NOTHING, lambda s, _: make_dependency(s, "crm", "esp")),
@@ -155,7 +106,7 @@ WRITES: list[Write] = [
         "entities.delete_dependency",
         NOTHING,
         lambda s, _: entities.delete_dependency(
-            s, entities.tool_dependencies(s, _tool(s, "esp"))[0], actor="test"
+            s, entities.tool_dependencies(s, tool_of(s, "esp"))[0], actor="test"
         ),
     ),
     (
@@ -193,40 +144,40 @@ WRITES: list[Write] = [
         "review.start_review",
         NOTHING,
         lambda s, _: review.start_review(
-            s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY
+            s, tool_of(s, "asked"), actor="ivan@example.com", today=TODAY
         ),
     ),
     (
         "review.sign_off",
         NOTHING,
-        lambda s, _: review.sign_off(s, _tool(s, "asked"), "business", actor="ann@example.com"),
+        lambda s, _: review.sign_off(s, tool_of(s, "asked"), "business", actor="ann@example.com"),
     ),
     (
         "review.sanction",
         lambda s: [
-            review.start_review(s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY),
-            review.sign_off(s, _tool(s, "asked"), "business", actor="ann@example.com"),
-            review.sign_off(s, _tool(s, "asked"), "technical", actor="ivan@example.com"),
+            review.start_review(s, tool_of(s, "asked"), actor="ivan@example.com", today=TODAY),
+            review.sign_off(s, tool_of(s, "asked"), "business", actor="ann@example.com"),
+            review.sign_off(s, tool_of(s, "asked"), "technical", actor="ivan@example.com"),
         ],
-        lambda s, _: review.sanction(s, _tool(s, "asked"), actor="ivan@example.com", today=TODAY),
+        lambda s, _: review.sanction(s, tool_of(s, "asked"), actor="ivan@example.com", today=TODAY),
     ),
     (
         "review.reject",
         NOTHING,
         lambda s, _: review.reject(
-            s, _tool(s, "asked"), "duplicates the CRM", actor="ivan@example.com", today=TODAY
+            s, tool_of(s, "asked"), "duplicates the CRM", actor="ivan@example.com", today=TODAY
         ),
     ),
     ("review.set_sla_days", NOTHING, lambda s, _: review.set_sla_days(s, 9, actor="test")),
     (
         "triage.register",
         NOTHING,
-        lambda s, _: triage.register(s, _tool(s, "shadow"), actor="test", today=TODAY),
+        lambda s, _: triage.register(s, tool_of(s, "shadow"), actor="test", today=TODAY),
     ),
     (
         "triage.ignore",
         NOTHING,
-        lambda s, _: triage.ignore(s, _tool(s, "shadow"), actor="test", reason="personal"),
+        lambda s, _: triage.ignore(s, tool_of(s, "shadow"), actor="test", reason="personal"),
     ),
     (
         "triage.undo_ignore",
@@ -236,7 +187,7 @@ WRITES: list[Write] = [
     (
         "triage_merge.merge",
         NOTHING,
-        lambda s, _: triage_merge.merge(s, _tool(s, "shadow"), _tool(s, "crm"), actor="test"),
+        lambda s, _: triage_merge.merge(s, tool_of(s, "shadow"), tool_of(s, "crm"), actor="test"),
     ),
     (
         "triage_merge.undo_merge",
@@ -303,14 +254,14 @@ WRITES: list[Write] = [
     (
         "notify.set_preferences",
         NOTHING,
-        lambda s, _: notify.set_preferences(s, _user(s), ["decision"], actor="test"),
+        lambda s, _: notify.set_preferences(s, user_of(s), ["decision"], actor="test"),
     ),
     (
         "saved_views.save",
         NOTHING,
         lambda s, _: saved_views.save(
             s,
-            user_id=_user(s).id,
+            user_id=user_of(s).id,
             email="ann@example.com",
             name="Mine",
             args={"lifecycle": "sanctioned"},
@@ -327,29 +278,33 @@ WRITES: list[Write] = [
     (
         "accounts.update_user",
         NOTHING,
-        lambda s, _: accounts.update_user(s, _user(s), actor="test", role="it"),
+        lambda s, _: accounts.update_user(s, user_of(s), actor="test", role="it"),
     ),
     (
         "accounts.set_password",
         NOTHING,
-        lambda s, _: accounts.set_password(s, _user(s), "a brand new password", actor="test"),
+        lambda s, _: accounts.set_password(s, user_of(s), "a brand new password", actor="test"),
     ),
     (
         "accounts.issue_api_token",
         NOTHING,
-        lambda s, _: accounts.issue_api_token(s, _user(s), actor="test"),
+        lambda s, _: accounts.issue_api_token(s, user_of(s), actor="test"),
     ),
 ]
 
 
-@pytest.mark.parametrize(("name", "prepare", "write"), WRITES, ids=[w[0] for w in WRITES])
+@pytest.mark.parametrize(
+    ("name", "prepare", "write"),
+    WRITES + DECISION_WRITES,
+    ids=[w[0] for w in WRITES + DECISION_WRITES],
+)
 def test_every_write_moves_the_catalog_version(
     session: Session,
     name: str,
     prepare: t.Callable[[Session], t.Any],
     write: t.Callable[[Session, t.Any], t.Any],
 ) -> None:
-    _seed(session)
+    seed(session)
     prepared = prepare(session)
     session.commit()
     before = catalog_version(session)
@@ -363,7 +318,7 @@ def test_every_write_moves_the_catalog_version(
 
 def test_a_read_leaves_the_version_alone(session: Session) -> None:
     # The other half of the contract: reads never move it, or every page would rebuild the caches.
-    _seed(session)
+    seed(session)
     before = catalog_version(session)
     triage.inbox(session)
     review.queue(session, TODAY, 5)

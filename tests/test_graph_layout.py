@@ -24,6 +24,7 @@ from catalog.analysis.snapshot import ToolNode
 from catalog.cli import main as cli_main
 from catalog.extensions import db
 from catalog.services import graph as graph_service
+from catalog.services import graphviz_pool
 from catalog.services.snapshot import load_snapshot
 from tests.conftest import make_app
 
@@ -163,11 +164,11 @@ def test_the_dot_source_names_its_engine_so_a_download_lays_out_like_the_page() 
 
 def test_a_spare_graphviz_process_that_died_is_replaced(demo: Snapshot) -> None:
     source = to_dot(select_view(demo, ViewParams(focus="segment")), node_url=url).source
-    first = graph_service.Graphviz("svg")
+    first = graphviz_pool.Graphviz("svg")
     assert first.run(source, 60)[0] is not None  # leaves a spare behind for the next view
-    owner, spare = graph_service._spares["svg"]
+    owner, spare = graphviz_pool._spares["svg"]
     spare.kill()
     spare.wait()
-    svg, timed_out = graph_service.Graphviz("svg").run(source, 60)
+    svg, timed_out = graphviz_pool.Graphviz("svg").run(source, 60)
     assert not timed_out and svg is not None and b"segment" in svg
-    assert graph_service._spares["svg"][1].poll() is None  # a live spare again
+    assert graphviz_pool._spares["svg"][1].poll() is None  # a live spare again

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalog.extensions import db
+from catalog.services import caches
 from catalog.services import graph as graph_service
 from catalog.services.bundle import import_bundle
 from tests.conftest import make_app
@@ -184,7 +185,7 @@ def test_rendered_views_are_cached_until_the_catalog_changes(
     stack: Flask, client: FlaskClient
 ) -> None:
     first = client.get("/graph?focus=crm").text
-    cache = stack.extensions["graph_cache"]
+    cache = stack.extensions["catalog_caches"].region("graph.render")
     assert (cache.hits, cache.misses, len(cache)) == (0, 3, 3)  # the page, its SVG, its DOT
     assert client.get("/graph?focus=crm").text == first
     assert (cache.hits, cache.misses) == (1, 3)  # the whole page body came from the cache
@@ -205,7 +206,7 @@ def test_rendered_views_are_cached_until_the_catalog_changes(
 
 
 def test_render_cache_is_bounded() -> None:
-    cache = graph_service.RenderCache(max_entries=2, max_bytes=10)
+    cache = caches.CatalogCaches({"graph.render": (2, 10)}).region("graph.render")
     item = graph_service.Rendered(
         view=None,
         marks=None,
@@ -287,7 +288,7 @@ def test_the_page_drafted_during_the_layout_equals_the_page_rendered_after(
     stack: Flask, client: FlaskClient
 ) -> None:
     drafted = client.get("/graph?focus=crm&silos=1").text  # body written while dot runs
-    cache = stack.extensions["graph_cache"]
+    cache = stack.extensions["catalog_caches"].region("graph.render")
     cache.clear()
     assert client.get("/graph?focus=crm&silos=1&format=svg").status_code == 200
     after = client.get("/graph?focus=crm&silos=1").text  # SVG from the cache: body after

@@ -213,7 +213,13 @@ def _put(app, email, **changes):
 def test_a_closed_tool_is_sanctioned_only_by_being_requested_again(web, start):
     with web.app_context():
         tool = entities.tool_by_slug(db.session, "mine")
+        # Straight to the closed state (no service path leads there in one step), recorded as
+        # every write must be (services/write_guard.py).
         tool.lifecycle = start
+        entities.record_change(
+            db.session, actor="test", action="update", object_type="tool", object_key="mine",
+            before=None, after={"lifecycle": start},
+        )  # fmt: skip
         db.session.commit()
     for email in ("ivan@example.com", "ada@example.com"):
         before, response = _put(web, email, lifecycle="sanctioned", decided_at="2026-11-22")

@@ -11,6 +11,7 @@ from catalog import taxonomy
 from catalog.extensions import db
 from catalog.models import ChangeRecord
 from catalog.models import Tool
+from catalog.services import entities
 from catalog.services import records
 from catalog.services import taxonomy as taxonomy_service
 from catalog.services.records import ValidationError
@@ -174,7 +175,9 @@ def test_retiring_is_refused_while_tools_use_the_category(app, client):
     ) in response.text
     with app.app_context():
         for slug in ("drift", "intercom"):
-            db.session.scalar(sa.select(Tool).where(Tool.slug == slug)).category = "seo"
+            tool = db.session.scalar(sa.select(Tool).where(Tool.slug == slug))
+            raw = records.tool_record(tool) | {"category": "seo"}
+            entities.save_tool(db.session, raw, actor="test", tool=tool)
         db.session.commit()
     response = client.post(f"/admin/taxonomy/{entry_id}/retire", data={"active": "0"})
     assert response.status_code == 303

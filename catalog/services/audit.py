@@ -6,10 +6,8 @@ import csv
 import io
 import json
 import typing as t
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from threading import Lock
 
 from sqlalchemy.orm import Session
 
@@ -25,10 +23,11 @@ from catalog.analysis.risk import BLAST_CAP
 from catalog.analysis.risk import FACTOR_LABELS
 from catalog.analysis.risk import WEIGHTS
 from catalog.analysis.snapshot import Snapshot
+from catalog.services import caches
 from catalog.services import findings
 from catalog.services import history
 from catalog.services.snapshot import catalog_version
-from catalog.services.snapshot import load_snapshot
+from catalog.services.snapshot import current_snapshot
 from catalog.vocab import SEVERITIES
 
 __all__ = [
@@ -54,7 +53,6 @@ CSV_HEADER = (
     "accepted_until",
     "ticket",
 )
-_CACHE_SIZE = 16
 # Spreadsheet apps run a cell starting with these as a formula (OWASP ASVS 1.2.10).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -66,35 +64,27 @@ class _Entry:
     report: dict[str, t.Any]
 
 
-_cache: OrderedDict[tuple[str, date, int], _Entry] = OrderedDict()
-_lock = Lock()
-
-
 def _entry(session: Session, as_of: date, sla_days: int) -> _Entry:
-    key = (catalog_version(session), as_of, sla_days)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+    version = catalog_version(session)
+    return caches.current().cached(
+        "audit", version, (as_of, sla_days), lambda: _compute(session, version, as_of, sla_days)
+    )
+
+
+def _compute(session: Session, version: str, as_of: date, sla_days: int) -> _Entry:
     # One pause of the cyclic collector over the whole burst of allocation (see gcpause).
     with collector_paused():
         # A past day's audit runs over that day's catalog, rebuilt from the change log.
         snapshot = (
-            history.snapshot_as_of(session, as_of, version=key[0])
+            history.snapshot_as_of(session, as_of, version=version)
             if history.is_past(as_of)
-            else load_snapshot(session)
+            else current_snapshot(session, version)
         )
         result = run_audit(snapshot, as_of, sla_days=sla_days)
         # Decisions about findings (accepted risks, assignments) change the catalog version
         # too, as every write records a change, so they are part of the cached entry.
         report = apply_states(to_json(result), findings.load_states(session), as_of)
-        entry = _Entry(snapshot, result, report)
-    with _lock:
-        _cache[key] = entry
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return entry
+        return _Entry(snapshot, result, report)
 
 
 def audit_report(session: Session, as_of: date, *, sla_days: int = 10) -> dict[str, t.Any]:
@@ -233,9 +223,6 @@ def render_csv(report: dict[str, t.Any]) -> str:
     return out.getvalue()
 
 
-_tool_cache: OrderedDict[tuple[tuple[str, date, int], str], dict[str, t.Any]] = OrderedDict()
-
-
 def tool_governance(
     session: Session, slug: str, as_of: date, *, sla_days: int = 10
 ) -> dict[str, t.Any]:
@@ -245,18 +232,13 @@ def tool_governance(
     catalog one tool's share of the findings, its blast radius and its reach take 0.3-0.5 s
     to work out, and a tool page is opened again and again between two changes.
     """
-    key = ((catalog_version(session), as_of, sla_days), slug)
-    with _lock:
-        hit = _tool_cache.get(key)
-        if hit is not None:
-            _tool_cache.move_to_end(key)
-            return hit
-    value = _tool_governance(_entry(session, as_of, sla_days), slug, as_of)
-    with _lock:
-        _tool_cache[key] = value
-        while len(_tool_cache) > _CACHE_SIZE * 8:
-            _tool_cache.popitem(last=False)
-    return value
+    version = catalog_version(session)
+    return caches.current().cached(
+        "audit.tool",
+        version,
+        (as_of, sla_days, slug),
+        lambda: _tool_governance(_entry(session, as_of, sla_days), slug, as_of),
+    )
 
 
 def _tool_governance(entry: _Entry, slug: str, as_of: date) -> dict[str, t.Any]:

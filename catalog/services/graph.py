@@ -1,9 +1,9 @@
 """Render the dependency graph: pick the view, lay it out with graphviz under a hard timeout, cache.
 
-The python graphviz package has no timeout, and `dot` can run for minutes on a large stack
-(reference notes 2.2: 1,000 nodes did not finish in 120 s; sfdp takes 0.3 s), so the layout runs
-in a real subprocess that is killed on timeout, with `dot` for small views and `sfdp` above
-`GRAPH_DOT_MAX_NODES`. Rendered output is cached by (catalog version, view, format, day).
+The layout runs in a graphviz subprocess killed on timeout (catalog.services.graphviz_pool), with
+`dot` for small views and `sfdp` above `GRAPH_DOT_MAX_NODES`. Rendered output is kept in the
+app's "graph.render" cache region by (catalog version, view, format, day), and the snapshot and
+its marks in the "snapshot" and "graph.marks" regions (catalog.services.caches).
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import logging
-import os
-import subprocess
 import threading
 import time
 import typing as t
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,10 +29,11 @@ from catalog.analysis.neighbourhood import customer_data_holders
 from catalog.analysis.neighbourhood import select_view
 from catalog.analysis.render import to_dot
 from catalog.analysis.snapshot import Snapshot
+from catalog.services import caches
+from catalog.services.graphviz_pool import Graphviz
+from catalog.services.graphviz_pool import layout
 from catalog.services.snapshot import catalog_version
-from catalog.services.snapshot import load_snapshot
-
-log = logging.getLogger(__name__)
+from catalog.services.snapshot import current_snapshot
 
 FORMATS = ("svg", "png", "dot", "csv")
 LAID_OUT = frozenset({"svg", "png"})
@@ -66,70 +63,29 @@ class Rendered:
     failed: bool = False
     seconds: float = 0.0
 
+    @property
+    def cache_bytes(self) -> int:
+        """What this rendering counts against the render region's byte budget."""
+        return len(self.content or b"")
 
-class RenderCache:
-    """A bounded, thread-safe LRU of rendered views (by entry count and by total bytes)."""
 
-    def __init__(self, max_entries: int = 64, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple[t.Any, ...], Rendered] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._analysis: tuple[tuple[str, date], Snapshot, Marks] | None = None
-        self.hits = 0
-        self.misses = 0
+def render_region(store: caches.CatalogCaches | None = None) -> caches.Region:
+    """Return the region of rendered views, bounded by entry count and by total bytes."""
+    return (store or caches.current()).region("graph.render")
 
-    def get(self, key: tuple[t.Any, ...]) -> Rendered | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return item
 
-    def put(self, key: tuple[t.Any, ...], item: Rendered) -> None:
-        size = len(item.content or b"")
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old.content or b"")
-            self._items[key] = item
-            self._bytes += size
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped.content or b"")
+def analysis(session: Session, version: str, as_of: date) -> tuple[Snapshot, Marks]:
+    """Return the snapshot and catalog marks of this version, computing them once.
 
-    def clear(self) -> None:
-        """Drop every rendering (the catalog analysis stays: it is keyed by version)."""
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-    def analysis(
-        self, version: str, as_of: date, load: t.Callable[[], Snapshot]
-    ) -> tuple[Snapshot, Marks]:
-        """Return the snapshot and catalog marks of this version, computing them once.
-
-        Only the latest version is kept: every view of an unchanged catalog shares one audit.
-        """
-        with self._lock:
-            latest = self._analysis
-        if latest is not None and latest[0] == (version, as_of):
-            return latest[1], latest[2]
-        snapshot = load()
-        marks = catalog_marks(snapshot, as_of)
-        if snapshot.version == version:  # a write between the two queries: don't keep it
-            with self._lock:
-                self._analysis = ((version, as_of), snapshot, marks)
-        return snapshot, marks
-
-    def __len__(self) -> int:
-        return len(self._items)
+    Every view of an unchanged catalog shares one snapshot and one audit.
+    """
+    snapshot = current_snapshot(session, version)
+    if snapshot.version != version:  # a write between the two reads: don't keep the marks
+        return snapshot, catalog_marks(snapshot, as_of)
+    marks = caches.current().cached(
+        "graph.marks", version, as_of, lambda: catalog_marks(snapshot, as_of)
+    )
+    return snapshot, marks
 
 
 def catalog_marks(snapshot: Snapshot, as_of: date) -> Marks:
@@ -162,95 +118,6 @@ def engine_for(view: GraphView, dot_max_nodes: int) -> str:
     return "dot" if len(view.tools) <= dot_max_nodes else "sfdp"
 
 
-# Per format: the idle process and the pid of the process that started it (a forked worker
-# must not share its parent's spare).
-_spares: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
-_spares_lock = threading.Lock()
-
-
-def _spawn(command: list[str]) -> subprocess.Popen[bytes] | None:
-    try:
-        return subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-    except OSError:
-        log.exception("graphviz could not be started")
-        return None
-
-
-def _take_spare(fmt: str) -> subprocess.Popen[bytes] | None:
-    with _spares_lock:
-        owner, spare = _spares.pop(fmt, (0, None))
-    if spare is None or owner != os.getpid() or spare.poll() is not None:
-        return None
-    return spare
-
-
-def _refill(fmt: str) -> None:
-    with _spares_lock:
-        if fmt in _spares:
-            return
-        spare = _spawn(["dot", f"-T{fmt}"])
-        if spare is not None:
-            _spares[fmt] = (os.getpid(), spare)
-
-
-class Graphviz:
-    """One graphviz run, with its process started before the DOT source is ready.
-
-    Starting `dot` (exec, libraries, plugin configuration) takes about 9 ms, as long as the
-    whole page's own work for a small view. So one idle `dot -Tsvg` waits for the next page's
-    source, and a new one is started once that page's layout is done (it exits on end of input
-    when this process goes away). The engine comes from the source's `layout` attribute, so a
-    spare need not know the view's size. Call `run` once, or `close` to discard the process.
-    """
-
-    def __init__(self, fmt: str, engine: str | None = None) -> None:
-        self._fmt = fmt
-        self._pooled = fmt == "svg" and engine is None
-        spare = _take_spare(fmt) if self._pooled else None
-        # -K is only the default: a `layout` attribute in the source takes precedence.
-        self._process = spare or _spawn(["dot", f"-T{fmt}"] + ([f"-K{engine}"] if engine else []))
-
-    def run(self, source: str, timeout: float) -> tuple[bytes | None, bool]:
-        """Lay out `source`; return (output, timed_out). Output None means it failed."""
-        process, self._process = self._process, None
-        if process is None:
-            return None, False
-        try:
-            stdout, stderr = process.communicate(source.encode("utf-8"), timeout=timeout)
-            if self._pooled:
-                _refill(self._fmt)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()  # reap it: no zombie, no open pipes
-            return None, True
-        except BaseException:
-            process.kill()
-            process.communicate()
-            raise
-        if process.returncode != 0:
-            # Never shown to users: dot's messages can reveal server details (reference 1.3 a).
-            log.warning("graphviz exited %s: %s", process.returncode, stderr[:2000])
-            return None, False
-        return stdout, False
-
-    def close(self) -> None:
-        """Stop the process if `run` never used it."""
-        process, self._process = self._process, None
-        if process is not None:
-            process.kill()
-            process.communicate()
-
-
-def layout(source: str, fmt: str, engine: str, timeout: float) -> tuple[bytes | None, bool]:
-    """Run graphviz on DOT source; return (output, timed_out). Output None means it failed.
-
-    `engine` lays out a source that names none (its own `layout` attribute wins).
-    """
-    return Graphviz(fmt, engine).run(source, timeout)
-
-
 def cache_key(
     session: Session,
     params: ViewParams,
@@ -272,7 +139,6 @@ def render(
     fmt: str,
     *,
     node_url: t.Callable[[str], str],
-    cache: RenderCache,
     timeout: float = 10.0,
     dot_max_nodes: int = 200,
     as_of: date | None = None,
@@ -287,10 +153,12 @@ def render(
     """
     as_of = as_of or date.today()
     key = cache_key(session, params, fmt, node_url=node_url, as_of=as_of, version=version)
-    cached = cache.get(key)
+    caches.current().check(key[0])
+    cache = render_region()
+    cached: Rendered | None = cache.get(key)
     if cached is not None:
         return cached
-    snapshot, base = cache.analysis(key[0], as_of, lambda: load_snapshot(session))
+    snapshot, base = analysis(session, key[0], as_of)
     if fmt not in LAID_OUT:
         result = render_snapshot(
             snapshot,
@@ -308,7 +176,7 @@ def render(
     graphviz_run = Graphviz(fmt)  # loads while the DOT is written
     try:
         dot_key = (*key[:2], "dot", *key[3:])
-        source = cache.get(dot_key)
+        source: Rendered | None = cache.get(dot_key)
         if source is None:
             source = render_snapshot(
                 snapshot,
@@ -416,7 +284,7 @@ def defuse(cell: str) -> str:
 
 def edge_rows(view: GraphView) -> list[tuple[str, ...]]:
     """Return the view's links as table rows in CSV_HEADER order (flows, then dependencies)."""
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             f.source,
             f.target,

@@ -9,11 +9,9 @@ would also invalidate every cached audit).
 from __future__ import annotations
 
 import typing as t
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
-from threading import Lock
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import ScorecardSnapshot
 from catalog.models import Setting
+from catalog.services import caches
 from catalog.vocab import SEVERITIES
 
 # (key, label, format, which way is better); keys of nested figures are joined with ".".
@@ -257,8 +256,8 @@ def sparkline(
             runs.append(run)
         for r in runs:
             if len(r) == 1:
-                x, y = r[0].split(",")
-                parts.append(f'<circle cx="{x}" cy="{y}" r="1.5" fill="#2457c5"/>')
+                cx, cy = r[0].split(",")
+                parts.append(f'<circle cx="{cx}" cy="{cy}" r="1.5" fill="#2457c5"/>')
             else:
                 parts.append(
                     f'<polyline points="{" ".join(r)}" fill="none" stroke="#2457c5" '
@@ -277,8 +276,6 @@ def sparkline(
 # the scorecard is meaningful on the day it is first opened; a stored row of a day is used as is.
 
 TREND_STEP_DAYS = 7
-_past: OrderedDict[tuple[str, date, int], dict[str, t.Any]] = OrderedDict()
-_past_lock = Lock()
 TARGETS_KEY = "scorecard_targets"
 
 
@@ -286,21 +283,16 @@ def _figures_then(session: Session, day: date, sla_days: int, version: str) -> d
     from catalog.analysis.audit import run_audit
     from catalog.services import history
 
-    key = (version, day, sla_days)
-    with _past_lock:
-        hit = _past.get(key)
-    if hit is not None:
-        return hit
-    summary = dict(
-        run_audit(
-            history.snapshot_as_of(session, day, version=version), day, sla_days=sla_days
-        ).summary
+    return caches.current().cached(
+        "scorecard.past",
+        version,
+        (day, sla_days),
+        lambda: dict(
+            run_audit(
+                history.snapshot_as_of(session, day, version=version), day, sla_days=sla_days
+            ).summary
+        ),
     )
-    with _past_lock:
-        _past[key] = summary
-        while len(_past) > 512:
-            _past.popitem(last=False)
-    return summary
 
 
 def series(

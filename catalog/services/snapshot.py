@@ -24,6 +24,7 @@ from catalog.models import Dependency
 from catalog.models import Person
 from catalog.models import Sighting
 from catalog.models import Tool
+from catalog.services import caches
 
 
 def catalog_version(session: Session) -> str:
@@ -40,7 +41,28 @@ def catalog_version(session: Session) -> str:
             sa.select(sa.func.count(Tool.id)).scalar_subquery(),
         )
     ).one()
-    return f"{session.get_bind().url}|{last or 0}.{tools}|{at}"
+    return f"{session.get_bind().engine.url}|{last or 0}.{tools}|{at}"
+
+
+def current_snapshot(session: Session, version: str | None = None) -> Snapshot:
+    """Return the catalog's snapshot, loaded once per catalog version (the "snapshot" region).
+
+    Every cached analysis of one version (the audit, the graph's marks, the networkx graph the
+    analysis memoizes on the snapshot) then starts from the same frozen records. `version` is the
+    catalog_version() the caller already read, if any (one query less).
+    """
+    store = caches.current()
+    version = version if version is not None else catalog_version(session)
+    store.check(version)
+    region = store.region("snapshot")
+    snapshot: Snapshot | None = region.get(version)
+    if snapshot is None:
+        snapshot = load_snapshot(session)
+        # A write between the two reads: the records are newer than `version`, so keep them
+        # only under their own version.
+        if snapshot.version == version:
+            region.put(version, snapshot)
+    return snapshot
 
 
 def _class_sets() -> Callable[[str | None], frozenset[str]]:
@@ -86,7 +108,7 @@ def _reader(
     def rows(statement: sa.Select[t.Any]) -> list[t.Any]:
         # The statements take no parameters, so their compiled text is the whole query.
         cursor.execute(str(statement.compile(dialect=dialect)))
-        return cursor.fetchall()  # type: ignore[no-any-return]
+        return t.cast(list[t.Any], cursor.fetchall())
 
     if dialect.name == "sqlite":
         return rows, _iso_date

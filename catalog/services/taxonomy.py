@@ -187,7 +187,7 @@ def set_retired(session: Session, e: TaxonomyEntry, retired: bool, *, actor: str
             )
         )
         if slugs:
-            count = session.scalar(sa.select(sa.func.count()).where(Tool.category == e.key))
+            count = session.scalar(sa.select(sa.func.count()).where(Tool.category == e.key)) or 0
             shown = ", ".join(slugs[:3]) + (", ..." if count > 3 else "")
             uses = "1 tool still uses" if count == 1 else f"{count} tools still use"
             raise ValidationError(
@@ -242,4 +242,4 @@ def tool_counts(session: Session) -> dict[str, int]:
         .where(Tool.category.is_not(None))
         .group_by(Tool.category)
     )
-    return {key: count for key, count in rows}
+    return {key: count for key, count in rows if key is not None}

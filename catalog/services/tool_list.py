@@ -9,18 +9,17 @@ list never runs a rule. The typo-tolerant search comes from catalog.services.too
 from __future__ import annotations
 
 import typing as t
-from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import timedelta
-from threading import Lock
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.models import Tool
 from catalog.services import audit
+from catalog.services import caches
 from catalog.services import tool_search
 from catalog.services.snapshot import catalog_version
 
@@ -115,23 +114,23 @@ def parse_filters(args: t.Mapping[str, str]) -> ListFilters:
     )
 
 
-_cache: OrderedDict[tuple[str, date, int], dict[str, Governance]] = OrderedDict()
-_lock = Lock()
-
-
 def governance(session: Session, as_of: date, *, sla_days: int) -> dict[str, Governance]:
     """Return slug -> Governance from the cached audit of the current catalog version."""
-    key = (catalog_version(session), as_of, sla_days)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            return hit
+    return caches.current().cached(
+        "tool_list.governance",
+        catalog_version(session),
+        (as_of, sla_days),
+        lambda: _governance(session, as_of, sla_days),
+    )
+
+
+def _governance(session: Session, as_of: date, sla_days: int) -> dict[str, Governance]:
     report = audit.audit_report(session, as_of, sla_days=sla_days)
     by_category: dict[str, list[str]] = {}
     for slug, category in session.execute(
         sa.select(Tool.slug, Tool.category).where(Tool.category.is_not(None))
     ):
-        by_category.setdefault(category, []).append(slug)
+        by_category.setdefault(str(category), []).append(slug)
     counts: dict[str, dict[str, int]] = {}
     for finding in report["findings"]:
         severity = finding["severity"]
@@ -154,15 +153,10 @@ def governance(session: Session, as_of: date, *, sla_days: int) -> dict[str, Gov
             per[severity] += 1
     shadow = {row["tool"] for row in report["shadow_it"]}
     risk = {row["tool"]: int(row["score"]) for row in report["risk"]}
-    result = {
+    return {
         slug: Governance(slug in shadow, risk.get(slug, 0), counts.get(slug, _EMPTY))
         for slug in shadow | set(risk) | set(counts)
     }
-    with _lock:
-        _cache[key] = result
-        while len(_cache) > 4:
-            _cache.popitem(last=False)
-    return result
 
 
 def _keep(gov: Governance, filters: ListFilters) -> bool:
@@ -183,7 +177,7 @@ def _plain_rows(session: Session, query: sa.Select[t.Any]) -> list[tuple[int, st
     """
     result = session.connection().execute(query)
     try:
-        return result.cursor.fetchall()  # type: ignore[union-attr,no-any-return]
+        return t.cast(list[tuple[int, str]], result.cursor.fetchall())
     finally:
         result.close()
 
@@ -329,20 +323,21 @@ def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...
     found: dict[int, tuple[t.Any, ...]] = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        for (
-            tid,
-            slug,
-            name,
-            vendor,
-            category,
-            lifecycle,
-            b_email,
-            t_email,
-            classes,
-            cost,
-            currency,
-            renewal,
-        ) in session.execute(query.where(Tool.id.in_(chunk))):
+        for row in session.execute(query.where(Tool.id.in_(chunk))):
+            (
+                tid,
+                slug,
+                name,
+                vendor,
+                category,
+                lifecycle,
+                b_email,
+                t_email,
+                classes,
+                cost,
+                currency,
+                renewal,
+            ) = t.cast(tuple[t.Any, ...], row)
             found[tid] = (
                 slug,
                 name,

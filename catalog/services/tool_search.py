@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import re
 import typing as t
-from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
-from threading import Lock
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz
@@ -30,6 +28,7 @@ from catalog import taxonomy
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.models import ToolAlias
+from catalog.services import caches
 from catalog.services.snapshot import catalog_version
 
 __all__ = ["SearchIndex", "build_index", "search_index", "search", "suggest", "words"]
@@ -39,7 +38,6 @@ WEIGHTS = {"name": 1.0, "slug": 0.95, "alias": 0.9, "vendor": 0.85, "category": 
 FUZZY_MIN_LENGTH = 4  # shorter words match exactly, as a prefix or a substring only
 FUZZY_CUTOFF = 80  # rapidfuzz ratio (0-100): one transposition in a 7-letter word scores 86
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CACHE_SIZE = 4
 
 
 def words(text: str | None) -> list[str]:
@@ -163,25 +161,15 @@ def build_index(session: Session, version: str = "") -> SearchIndex:
     return SearchIndex(version, vocab, postings, names, "\n".join(vocab), by_length)
 
 
-_cache: OrderedDict[str, SearchIndex] = OrderedDict()
-_lock = Lock()
-
-
 def search_index(session: Session) -> SearchIndex:
     """Return the index of the current catalog version (built on first use, then cached)."""
-    # Category labels can be renamed without a catalog change; they are part of the key.
-    version = f"{catalog_version(session)}|{taxonomy.loaded_token()}"
-    with _lock:
-        hit = _cache.get(version)
-        if hit is not None:
-            _cache.move_to_end(version)
-            return hit
-    index = build_index(session, version)
-    with _lock:
-        _cache[version] = index
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return index
+    version = catalog_version(session)
+    # Category labels are loaded per process (taxonomy.sync): the loaded state is part of the key,
+    # so an index is never built from one registry and served under another.
+    loaded = taxonomy.loaded_token()
+    return caches.current().cached(
+        "tool_search.index", version, loaded, lambda: build_index(session, f"{version}|{loaded}")
+    )
 
 
 def search(session: Session, query: str) -> list[tuple[int, float]]:
@@ -205,7 +193,7 @@ def resolve(session: Session, text: str) -> str | None:
         return None
     slug = session.scalar(sa.select(Tool.slug).where(Tool.slug == value))
     if slug is not None:
-        return t.cast(str, slug)
+        return slug
     found = list(
         session.scalars(
             sa.select(Tool.slug).where(sa.func.lower(Tool.name) == value.lower()).limit(2)

@@ -24,6 +24,7 @@ from catalog.models import Tool
 from catalog.models import ToolAlias
 from catalog.models import TriageDecision
 from catalog.models import utcnow
+from catalog.services import caches
 from catalog.services import entities
 from catalog.services import matching
 from catalog.services import records
@@ -41,7 +42,7 @@ class InboxItem:
     suggestion: Tool | None
 
 
-def _waiting() -> sa.Select[tuple[int]]:
+def _waiting() -> sa.Select[int]:
     """The ids of the discovered tools waiting for a decision (not ignored)."""
     hidden = sa.select(TriageDecision.tool_id).where(
         TriageDecision.action == "ignore",
@@ -100,23 +101,23 @@ def inbox(session: Session, *, offset: int = 0, limit: int | None = None) -> lis
     return items
 
 
-_known_cache: dict[str, dict[int, str]] = {}
-
-
 def _known_names(session: Session) -> dict[int, str]:
     """Return the normalised names of the known (not discovered) tools, per catalog version.
 
     Normalising 10,000 names costs about 50 ms; the catalog version changes with every
     recorded change, so the cache is never stale.
     """
-    version = catalog_version(session)
-    names = _known_cache.get(version)
-    if names is None:
-        rows = session.execute(sa.select(Tool.id, Tool.name).where(Tool.lifecycle != "discovered"))
-        names = {tool_id: matching.normalise(name) for tool_id, name in rows}
-        _known_cache.clear()  # one catalog version at a time is all a page needs
-        _known_cache[version] = names
-    return names
+    return caches.current().cached(
+        "triage.known",
+        catalog_version(session),
+        None,
+        lambda: {
+            tool_id: matching.normalise(name)
+            for tool_id, name in session.execute(
+                sa.select(Tool.id, Tool.name).where(Tool.lifecycle != "discovered")
+            )
+        },
+    )
 
 
 def suggestions(session: Session, names: t.Iterable[str]) -> dict[str, Tool]:
@@ -254,7 +255,7 @@ def ignore(session: Session, tool: Tool, *, actor: str, reason: str = "") -> Tri
     return decision
 
 
-def ignored_query() -> sa.Select[tuple[TriageDecision]]:
+def ignored_query() -> sa.Select[TriageDecision]:
     """The ignores in force, newest first (to page through)."""
     return (
         sa.select(TriageDecision)

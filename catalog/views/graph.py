@@ -29,9 +29,10 @@ from catalog.analysis.neighbourhood import ViewParams
 from catalog.analysis.neighbourhood import busiest
 from catalog.analysis.neighbourhood import parse_params
 from catalog.extensions import db
+from catalog.services import caches
 from catalog.services import graph as graph_service
+from catalog.services.caches import Region
 from catalog.services.snapshot import catalog_version
-from catalog.services.snapshot import load_snapshot
 from catalog.services.tool_search import resolve_tool_args
 
 bp = Blueprint("graph", __name__)
@@ -54,16 +55,9 @@ MEDIA = {
 }
 
 
-def cache() -> graph_service.RenderCache:
-    """Return this app's render cache (one per app, so tests and apps never share pictures)."""
-    store = current_app.extensions.setdefault("graph_cache", None)
-    if store is None:
-        store = graph_service.RenderCache(
-            max_entries=current_app.config.get("GRAPH_CACHE_ENTRIES", 64),
-            max_bytes=current_app.config.get("GRAPH_CACHE_BYTES", 64 * 1024 * 1024),
-        )
-        current_app.extensions["graph_cache"] = store
-    return store
+def cache() -> Region:
+    """Return this app's region of rendered views and pages (catalog.services.caches)."""
+    return graph_service.render_region()
 
 
 def node_url(slug: str) -> str:
@@ -130,6 +124,7 @@ def view() -> ResponseReturnValue:
             overview = _overview_page(version)
             if overview is not None:
                 return overview
+        caches.current().check(version)
         if not fmt and (page := cache().get(page_key)) is not None:
             return _page_from(page)
         drafts: list[str] = []
@@ -144,7 +139,6 @@ def view() -> ResponseReturnValue:
             params,
             fmt or "svg",
             node_url=link,
-            cache=cache(),
             timeout=current_app.config.get("GRAPH_LAYOUT_TIMEOUT", 10.0),
             dot_max_nodes=current_app.config.get("GRAPH_DOT_MAX_NODES", 200),
             version=version,
@@ -242,10 +236,10 @@ def _body(
 
 def _overview_page(version: str) -> str | None:
     """The whole-stack page of a large catalog: one box per taxonomy group (None: draw tools)."""
-    snapshot, marks = cache().analysis(version, date.today(), lambda: load_snapshot(db.session))
+    snapshot, marks = graph_service.analysis(db.session, version, date.today())
     if len(snapshot.tools) <= current_app.config.get("GRAPH_OVERVIEW_TOOLS", 300):
         return None
-    store = current_app.extensions.setdefault("graph_overview", {})
+    store = caches.current().region("graph.overview")
     key = (version, date.today(), url_for("graph.view", group="x"))
     cached = store.get(key)
     if cached is None:
@@ -263,8 +257,7 @@ def _overview_page(version: str) -> str | None:
         )
         svg = graph_service.inline_svg(content) if content else None
         cached = (view, Markup(svg) if svg else None, timed_out)
-        store.clear()  # one catalog version at a time
-        store[key] = cached
+        store.put(key, cached)
     view, svg, timed_out = cached
     return render_template(
         "graph/overview.html",
