@@ -63,10 +63,10 @@ def set_sla_days(session: Session, value: t.Any, *, actor: str) -> int:
     session.flush()
     record_change(
         session,
-        actor=actor,
-        action="update" if before else "create",
-        object_type="setting",
-        object_key=SLA_KEY,
+        actor,
+        "update" if before else "create",
+        "setting",
+        SLA_KEY,
         before=before,
         after={"value": days},
     )

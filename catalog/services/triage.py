@@ -167,11 +167,10 @@ def _ignore_key(
     session.add(item)
     entities.record_change(
         session,
-        actor=actor,
-        action="create",
-        object_type="ignored_app",
-        object_key=item.key,
-        before=None,
+        actor,
+        "create",
+        "ignored_app",
+        item.key,
         after={"source": source, "value": value, "label": item.label},
     )
     return item
@@ -244,10 +243,10 @@ def ignore(session: Session, tool: Tool, *, actor: str, reason: str = "") -> Tri
     session.add(decision)
     entities.record_change(
         session,
-        actor=actor,
-        action="ignore",
-        object_type="tool",
-        object_key=tool.slug,
+        actor,
+        "ignore",
+        "tool",
+        tool.slug,
         before={"ignored": False},
         after={"ignored": True, "reason": reason},
     )
@@ -298,20 +297,19 @@ def undo_ignore(session: Session, item: TriageDecision, *, actor: str) -> None:
             continue
         entities.record_change(
             session,
-            actor=actor,
-            action="delete",
-            object_type="ignored_app",
-            object_key=row.key,
+            actor,
+            "delete",
+            "ignored_app",
+            row.key,
             before={"source": source, "value": value, "label": row.label},
-            after=None,
         )
         session.delete(row)
     entities.record_change(
         session,
-        actor=actor,
-        action="unignore",
-        object_type="tool",
-        object_key=item.tool_slug,
+        actor,
+        "unignore",
+        "tool",
+        item.tool_slug,
         before={"ignored": True, "reason": item.reason},
         after={"ignored": False},
     )
