@@ -149,6 +149,22 @@ def record_change(
     )
 
 
+def last_change(
+    session: Session, object_type: str, object_key: str, action: str
+) -> ChangeRecord | None:
+    """Return the latest change record of `action` on one object, or None."""
+    return session.scalar(
+        sa.select(ChangeRecord)
+        .where(
+            ChangeRecord.object_type == object_type,
+            ChangeRecord.object_key == object_key,
+            ChangeRecord.action == action,
+        )
+        .order_by(ChangeRecord.id.desc())
+        .limit(1)
+    )
+
+
 # Lookups by key -------------------------------------------------------------------------------
 
 

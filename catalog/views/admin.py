@@ -115,7 +115,7 @@ def _accounts_page(
 
 
 def _user(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return db.get_or_abort(User, user_id)
 
 
 def _message(exc: ValidationError) -> str:
@@ -257,35 +257,43 @@ def _taxonomy_write(
     return redirect(url_for("admin.taxonomy_page"), 303)
 
 
+def _taxonomy_add(
+    slot: str, form: GroupForm | CategoryForm, done: str, add: t.Callable[[str], t.Any]
+) -> ResponseReturnValue:
+    """Add what `form` names through `add(name)`; a bad form comes back in its `slot` (400).
+
+    `done` is the message, formatted with the stripped `name` and its taxonomy `key`.
+    """
+    require("taxonomy.edit")
+    if not form.validate():
+        return _taxonomy_page(status=400, **{slot: form})
+    name = form.name.data or ""
+    message = done.format(name=name.strip(), key=taxonomy.key_for(name))
+    return _taxonomy_write(lambda: add(name), message, **{slot: form})
+
+
 @bp.post("/taxonomy/groups")
 def add_group() -> ResponseReturnValue:
     """Add a taxonomy group."""
-    require("taxonomy.edit")
-    form = GroupForm()
-    if not form.validate():
-        return _taxonomy_page(group_form=form, status=400)
-    name = form.name.data or ""
-    return _taxonomy_write(
-        lambda: taxonomy_service.add_group(db.session, name=name, actor=current_actor()),
-        f"Group {name.strip()!r} added.",
-        group_form=form,
+    return _taxonomy_add(
+        "group_form",
+        GroupForm(),
+        "Group {name!r} added.",
+        lambda name: taxonomy_service.add_group(db.session, name=name, actor=current_actor()),
     )
 
 
 @bp.post("/taxonomy/categories")
 def add_category() -> ResponseReturnValue:
     """Add a subcategory to a group."""
-    require("taxonomy.edit")
     form = CategoryForm()
-    if not form.validate():
-        return _taxonomy_page(category_form=form, status=400)
-    name = form.name.data or ""
-    return _taxonomy_write(
-        lambda: taxonomy_service.add_category(
+    return _taxonomy_add(
+        "category_form",
+        form,
+        "Category {name!r} added (key {key!r}).",
+        lambda name: taxonomy_service.add_category(
             db.session, name=name, group=form.group.data or "", actor=current_actor()
         ),
-        f"Category {name.strip()!r} added (key {taxonomy.key_for(name)!r}).",
-        category_form=form,
     )
 
 
