@@ -274,13 +274,8 @@ def decision(session: Session, decision_id: int) -> TriageDecision | None:
 
 def _undone(item: TriageDecision, actor: str) -> None:
     if item.undone_at is not None:
-        raise ValidationError(
-            {
-                "decision": f"this {item.action} of {item.tool_name} was already undone "
-                f"by {item.undone_by}"
-            },
-            record=item.tool_slug,
-        )
+        problem = f"this {item.action} of {item.tool_name} was already undone by {item.undone_by}"
+        raise ValidationError({"decision": problem}, record=item.tool_slug)
     item.undone_by, item.undone_at = actor, utcnow()
 
 

@@ -123,6 +123,12 @@ def _message(exc: ValidationError) -> str:
     return f"{exc.record}: {fields}" if exc.record else fields
 
 
+def _form_message(form: t.Any, record: str | None = None) -> str:
+    """Return a refused form's errors as one message, naming the record it was for."""
+    errors = {field: " ".join(messages) for field, messages in form.errors.items()}
+    return _message(ValidationError(errors, record=record))
+
+
 @bp.get("/accounts", endpoint="accounts")
 def accounts_page() -> ResponseReturnValue:
     """List the accounts, with the form to create one."""
@@ -177,10 +183,7 @@ def set_role(user_id: int) -> ResponseReturnValue:
     require("account.manage")
     form = RoleForm()
     if not form.validate():
-        return _accounts_page(
-            error=_message(ValidationError({k: " ".join(v) for k, v in form.errors.items()})),
-            status=400,
-        )
+        return _accounts_page(error=_form_message(form), status=400)
     return _update(user_id, role=form.role.data)
 
 
@@ -201,10 +204,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     form = PasswordForm()
     if not form.validate():
-        errors = {k: " ".join(v) for k, v in form.errors.items()}
-        return _accounts_page(
-            error=_message(ValidationError(errors, record=user.email)), status=400
-        )
+        return _accounts_page(error=_form_message(form, user.email), status=400)
     accounts.set_password(db.session, user, form.password.data or "", actor=current_actor())
     db.session.commit()
     flash(f"{user.email}: password reset; the account's sessions were signed out.", "success")
@@ -308,8 +308,7 @@ def rename(entry_id: int) -> ResponseReturnValue:
     entry = _entry(entry_id)
     form = RenameForm()
     if not form.validate():
-        errors = {k: " ".join(v) for k, v in form.errors.items()}
-        return _taxonomy_page(error=_message(ValidationError(errors, record=entry.key)), status=400)
+        return _taxonomy_page(error=_form_message(form, entry.key), status=400)
     return _taxonomy_write(
         lambda: taxonomy_service.rename(
             db.session, entry, name=form.name.data or "", actor=current_actor()
