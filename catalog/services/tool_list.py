@@ -286,6 +286,10 @@ def tools_by_ids(session: Session, ids: t.Sequence[int]) -> list[Tool]:
     return [found[tid] for tid in ids if tid in found]
 
 
+def _or_blank(value: t.Any) -> t.Any:
+    return value or ""
+
+
 def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...]]:
     """Return the catalog columns of the export for `ids`, in that order (one query per 1,000).
 
@@ -297,21 +301,22 @@ def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...
     from catalog.models import Person
 
     business, technical = aliased(Person), aliased(Person)
+    # Each column of the export, with what turns its value into the cell (None: as it is).
+    columns: tuple[tuple[t.Any, t.Callable[[t.Any], t.Any] | None], ...] = (
+        (Tool.slug, None),
+        (Tool.name, None),
+        (Tool.vendor, _or_blank),
+        (Tool.category, None),
+        (Tool.lifecycle, None),
+        (business.email, _or_blank),
+        (technical.email, _or_blank),
+        (Tool.data_classes, lambda classes: ", ".join(classes or ())),
+        (Tool.annual_cost, lambda cost: float(cost) if cost is not None else None),
+        (Tool.currency, None),
+        (Tool.renewal_date, lambda day: day.isoformat() if day else ""),
+    )
     query = (
-        sa.select(
-            Tool.id,
-            Tool.slug,
-            Tool.name,
-            Tool.vendor,
-            Tool.category,
-            Tool.lifecycle,
-            business.email,
-            technical.email,
-            Tool.data_classes,
-            Tool.annual_cost,
-            Tool.currency,
-            Tool.renewal_date,
-        )
+        sa.select(Tool.id, *(column for column, _ in columns))
         .outerjoin(business, Tool.business_owner_id == business.id)
         .outerjoin(technical, Tool.technical_owner_id == technical.id)
     )
@@ -319,31 +324,9 @@ def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         for row in session.execute(query.where(Tool.id.in_(chunk))):
-            (
-                tid,
-                slug,
-                name,
-                vendor,
-                category,
-                lifecycle,
-                b_email,
-                t_email,
-                classes,
-                cost,
-                currency,
-                renewal,
-            ) = t.cast(tuple[t.Any, ...], row)
-            found[tid] = (
-                slug,
-                name,
-                vendor or "",
-                category,
-                lifecycle,
-                b_email or "",
-                t_email or "",
-                ", ".join(classes or ()),
-                float(cost) if cost is not None else None,
-                currency,
-                renewal.isoformat() if renewal else "",
+            tid, *values = t.cast(tuple[t.Any, ...], row)
+            found[tid] = tuple(
+                value if cell is None else cell(value)
+                for (_, cell), value in zip(columns, values, strict=True)
             )
     return [found[tid] for tid in ids if tid in found]
