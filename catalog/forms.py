@@ -208,7 +208,32 @@ class PersonForm(VersionedForm):
         }
 
 
-class FlowForm(VersionedForm):
+class ToolLinkForm(VersionedForm):
+    """A form whose `tool_fields` name tools: pickers that take a slug or an exact name."""
+
+    tool_fields: t.ClassVar[tuple[str, ...]] = ()
+
+    def setup(self, session: Session) -> t.Self:
+        """Make the tool fields pickers; typed names resolve to slugs on save."""
+        self._session = session
+        for name in self.tool_fields:
+            self[name].render_kw = tool_picker_attrs()
+        return self
+
+    def validate(self, extra_validators: t.Mapping[str, t.Sequence[t.Any]] | None = None) -> bool:
+        """Validate the form; each tool field must name a known tool."""
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for name in self.tool_fields:
+            extra.setdefault(name, []).append(lambda _form, field: known_tool(self._session, field))
+        return bool(super().validate(extra))
+
+    def resolved(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Return `record` with each tool field's exact tool name replaced by the tool's slug."""
+        return record | resolve_tool_args(self._session, record, self.tool_fields)
+
+
+class FlowForm(ToolLinkForm):
+    tool_fields = ("source", "target")
     record_fields = records.FLOW_FIELDS
     # Tool pickers: a slug or an exact name, with suggestions (static/js/tool-picker.js).
     source = StringField("From tool", validators=[InputRequired(REQUIRED)])
@@ -228,19 +253,6 @@ class FlowForm(VersionedForm):
     description = TextAreaField("Description")
     active = BooleanField("Active", default=True)
 
-    def setup(self, session: Session) -> FlowForm:
-        """Make the tool fields pickers; typed names resolve to slugs on save."""
-        self._session = session
-        for field in (self.source, self.target):
-            field.render_kw = tool_picker_attrs()
-        return self
-
-    def validate_source(self, field: t.Any) -> None:
-        known_tool(self._session, field)
-
-    def validate_target(self, field: t.Any) -> None:
-        known_tool(self._session, field)
-
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the flow service expects."""
         record = {
@@ -248,12 +260,12 @@ class FlowForm(VersionedForm):
             for name, field in self._fields.items()
             if name not in ("csrf_token", "version")
         }
-        record |= resolve_tool_args(self._session, record, ("source", "target"))
         record["data_classes"] = list(record["data_classes"] or [])
-        return record
+        return self.resolved(record)
 
 
-class DependencyForm(VersionedForm):
+class DependencyForm(ToolLinkForm):
+    tool_fields = ("tool", "depends_on")
     record_fields = records.DEPENDENCY_FIELDS
     tool = StringField("Tool", validators=[InputRequired(REQUIRED)])
     depends_on = StringField(
@@ -269,19 +281,6 @@ class DependencyForm(VersionedForm):
     )
     description = TextAreaField("Description")
 
-    def setup(self, session: Session) -> DependencyForm:
-        """Make the tool fields pickers; typed names resolve to slugs on save."""
-        self._session = session
-        for field in (self.tool, self.depends_on):
-            field.render_kw = tool_picker_attrs()
-        return self
-
-    def validate_tool(self, field: t.Any) -> None:
-        known_tool(self._session, field)
-
-    def validate_depends_on(self, field: t.Any) -> None:
-        known_tool(self._session, field)
-
     def to_record(self) -> dict[str, t.Any]:
         """Return the record dict the dependency service expects."""
         record = {
@@ -290,7 +289,7 @@ class DependencyForm(VersionedForm):
             "kind": self.kind.data,
             "description": self.description.data or "",
         }
-        return record | resolve_tool_args(self._session, record, ("tool", "depends_on"))
+        return self.resolved(record)
 
 
 class ConfirmForm(VersionedForm):

@@ -29,6 +29,15 @@ UserId = Annotated[
     int, mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
 ]
 
+
+class OwnedByUser:
+    """A row that belongs to one account (a preference, a saved view) and goes with it."""
+
+    # A mixin's columns would come after the class's own; these lead, as in the migrations.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    user_id: Mapped[UserId] = mapped_column(sort_order=-1)
+
+
 # Accounts ---------------------------------------------------------------------------------------
 # Who may sign in and with which role, the review sign-offs, runtime settings and the daily
 # scorecard figures.
@@ -157,14 +166,12 @@ class Notice(Base):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
-class NotificationPreference(Base):
+class NotificationPreference(OwnedByUser, Base):
     """A user's choice to receive (or not) one kind of notice by e-mail; absent means yes."""
 
     __tablename__ = "notification_preference"
     __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[UserId]
     kind: Mapped[str] = mapped_column(sa.String(40))
     email: Mapped[bool] = mapped_column(default=True)
 
@@ -204,14 +211,12 @@ class FindingState(Versioned, Base):
 # Saved views of the tool list ---------------------------------------------------------------------
 
 
-class SavedView(Base):
+class SavedView(OwnedByUser, Base):
     """A filter set of the tool list that one user saved under a name (docs/tool-list.md)."""
 
     __tablename__ = "saved_view"
     __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[UserId]
     name: Mapped[str] = mapped_column(sa.String(100))
     query: Mapped[str] = mapped_column(sa.String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -26,6 +26,7 @@ from catalog.analysis.snapshot import Snapshot
 from catalog.services import caches
 from catalog.services import findings
 from catalog.services import history
+from catalog.services.csv_cells import defuse_cell
 from catalog.services.snapshot import catalog_version
 from catalog.services.snapshot import current_snapshot
 from catalog.vocab import SEVERITIES
@@ -37,7 +38,6 @@ __all__ = [
     "render_csv",
     "render_json",
     "tool_governance",
-    "defuse_cell",
     "CSV_HEADER",
 ]
 
@@ -53,8 +53,6 @@ CSV_HEADER = (
     "accepted_until",
     "ticket",
 )
-# Spreadsheet apps run a cell starting with these as a formula (OWASP ASVS 1.2.10).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 @dataclass(frozen=True)
@@ -192,12 +190,6 @@ def render_json(report: dict[str, t.Any]) -> str:
             text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
             parts.append(f"  {encode(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def defuse_cell(value: t.Any) -> str:
-    """Return a CSV cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def render_csv(report: dict[str, t.Any]) -> str:

@@ -9,33 +9,19 @@ severity or tool is chosen; the CSV and JSON downloads still carry everything.
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from catalog.analysis.registry import RULES
 from catalog.services.audit import snapshot_and_report
+from catalog.services.paging import paged
 from catalog.vocab import SEVERITIES
 
 SHADOW_PER_PAGE = 50
 SILOS_PER_PAGE = 24
 FINDINGS_PER_PAGE = 100
 PREVIEW = 3  # findings shown under each rule before "all N"
-
-
-@dataclass(frozen=True)
-class Paged:
-    items: list[t.Any]
-    page: int
-    pages: int
-    total: int
-
-
-def paged(items: t.Sequence[t.Any], page: int, size: int) -> Paged:
-    pages = max(1, -(-len(items) // size))
-    page = min(max(page, 1), pages)
-    return Paged(list(items[(page - 1) * size : page * size]), page, pages, len(items))
 
 
 def _silo_advice(

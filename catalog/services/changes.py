@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import ChangeRecord
 from catalog.services import entities
-from catalog.services.audit import defuse_cell
+from catalog.services.csv_cells import defuse_cell
 from catalog.services.records import ValidationError
 
 CSV_HEADER = tuple("id at actor action object_type object_key before after request_id".split())

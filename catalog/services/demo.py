@@ -110,24 +110,8 @@ def clear_catalog(session: Session, *, actor: str) -> dict[str, int]:
         for person in session.scalars(sa.select(Person).order_by(Person.email))
     ]
     for kind, key, before in deleted:
-        entities.record_change(
-            session,
-            actor=actor,
-            action="delete",
-            object_type=kind,
-            object_key=key,
-            before=before,
-            after=None,
-        )
-    entities.record_change(
-        session,
-        actor=actor,
-        action="replace",
-        object_type="catalog",
-        object_key="demo",
-        before=counts,
-        after=None,
-    )
+        entities.record_change(session, actor, "delete", kind, key, before=before)
+    entities.record_change(session, actor, "replace", "catalog", "demo", before=counts)
     session.flush()
     for table in catalog_tables():
         session.execute(table.delete())

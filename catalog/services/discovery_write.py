@@ -43,10 +43,10 @@ def record_alias(
     """Record an alias created (`before` None), moved between two tools' slugs, or deleted."""
     entities.record_change(
         session,
-        actor=actor,
-        action="create" if before is None else "delete" if after is None else "update",
-        object_type="alias",
-        object_key=alias.key,
+        actor,
+        "create" if before is None else "delete" if after is None else "update",
+        "alias",
+        alias.key,
         before=None if before is None else alias_record(alias, before),
         after=None if after is None else alias_record(alias, after),
     )
@@ -146,11 +146,10 @@ def _record_estate(session: Session, plan: Plan, actor: str) -> None:
         return
     entities.record_change(
         session,
-        actor=actor,
-        action="create",
-        object_type="import_option",
-        object_key="register-existing-estate",
-        before=None,
+        actor,
+        "create",
+        "import_option",
+        "register-existing-estate",
         after={
             "reason": str(plan.options.get("reason") or "").strip(),
             "files": plan.files,
@@ -230,10 +229,10 @@ def _sightings(session: Session, plan: Plan, group_slugs: dict[str, str], actor:
         if before != after:
             entities.record_change(
                 session,
-                actor=actor,
-                action="create" if before is None else "update",
-                object_type="sighting",
-                object_key=sighting.key,
+                actor,
+                "create" if before is None else "update",
+                "sighting",
+                sighting.key,
                 before=before,
                 after=after,
             )

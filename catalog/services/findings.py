@@ -166,13 +166,5 @@ def act(
             raise ValidationError({"action": "this finding is not an accepted risk"})
         row.accepted_until, row.accepted_by, row.accepted_reason = None, "", ""
     session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action=action,
-        object_type="finding",
-        object_key=row.key,
-        before=before,
-        after=_snapshot(row),
-    )
+    record_change(session, actor, action, "finding", row.key, before=before, after=_snapshot(row))
     return row

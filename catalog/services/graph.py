@@ -30,6 +30,7 @@ from catalog.analysis.neighbourhood import select_view
 from catalog.analysis.render import to_dot
 from catalog.analysis.snapshot import Snapshot
 from catalog.services import caches
+from catalog.services.csv_cells import defuse_cell as defuse
 from catalog.services.graphviz_pool import Graphviz
 from catalog.services.graphviz_pool import layout
 from catalog.services.snapshot import catalog_version
@@ -47,7 +48,6 @@ CSV_HEADER = (
     "active",
     "dependency_kind",
 )
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,6 @@ def render(
             params,
             fmt,
             node_url=node_url,
-            timeout=timeout,
             dot_max_nodes=dot_max_nodes,
             as_of=as_of,
             base=base,
@@ -208,13 +207,11 @@ def render_snapshot(
     fmt: str,
     *,
     node_url: t.Callable[[str], str],
-    timeout: float = 10.0,
-    dot_max_nodes: int = 200,
-    as_of: date | None = None,
-    base: Marks | None = None,
+    dot_max_nodes: int,
+    as_of: date,
+    base: Marks | None,
 ) -> Rendered:
-    """Select, mark and render one view of a snapshot (no cache)."""
-    as_of = as_of or date.today()
+    """Select and mark one view of a snapshot and write it as csv or dot (no layout, no cache)."""
     if params.blast and params.blast not in {tool.slug for tool in snapshot.tools}:
         raise ViewError("blast", f"no tool {params.blast[:80]!r}")
     marks = marks_for(snapshot, params, as_of, base)
@@ -223,8 +220,7 @@ def render_snapshot(
     if fmt == "csv":
         return Rendered(view, marks, fmt, engine, edge_csv(view).encode("utf-8"))
     source = to_dot(view, node_url=node_url, marks=marks, engine=engine).source
-    dot = Rendered(view, marks, "dot", engine, source.encode("utf-8"))
-    return dot if fmt == "dot" else lay_out(dot, fmt, timeout=timeout, node_url=node_url)
+    return Rendered(view, marks, "dot", engine, source.encode("utf-8"))
 
 
 def lay_out(
@@ -275,11 +271,6 @@ def lay_out(
         failed=content is None and not timed_out,
         seconds=time.perf_counter() - started,
     )
-
-
-def defuse(cell: str) -> str:
-    """Return a CSV cell that spreadsheets will not evaluate as a formula (ASVS 1.2.10)."""
-    return "'" + cell if cell.startswith(_FORMULA_TRIGGERS) else cell
 
 
 def edge_rows(view: GraphView) -> list[tuple[str, ...]]:

@@ -315,13 +315,7 @@ def set_preferences(session: Session, user: User, wanted: t.Iterable[str], *, ac
             row.email = on
     session.flush()
     record_change(
-        session,
-        actor=actor,
-        action="update",
-        object_type="notification_preference",
-        object_key=user.email,
-        before=before,
-        after=after,
+        session, actor, "update", "notification_preference", user.email, before=before, after=after
     )
 
 
@@ -349,10 +343,10 @@ def retry(session: Session, notice_id: int, *, actor: str) -> Notice:
     session.flush()
     record_change(
         session,
-        actor=actor,
-        action="retry",
-        object_type="notice",
-        object_key=str(notice.id),
+        actor,
+        "retry",
+        "notice",
+        str(notice.id),
         before={"status": "failed"},
         after={"status": "pending"},
     )

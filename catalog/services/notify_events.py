@@ -17,12 +17,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import ChangeRecord
 from catalog.models import Person
 from catalog.models import Tool
 from catalog.models import User
 from catalog.services import review
 from catalog.services.audit import audit_result
+from catalog.services.writes import last_change
 
 #: Every kind of notice, with the words a user sees on the preferences page.
 KINDS: dict[str, str] = {
@@ -66,16 +66,8 @@ def _it_accounts(session: Session) -> list[str]:
 
 def _requester(session: Session, tool: Tool) -> str | None:
     """The account that created the request: the actor of the tool's first change record."""
-    actor = session.scalar(
-        sa.select(ChangeRecord.actor)
-        .where(
-            ChangeRecord.object_type == "tool",
-            ChangeRecord.object_key == tool.slug,
-            ChangeRecord.action == "create",
-        )
-        .order_by(ChangeRecord.id.desc())
-        .limit(1)
-    )
+    created = last_change(session, "tool", tool.slug, "create")
+    actor = created.actor if created is not None else None
     return actor if actor and "@" in actor else None
 
 

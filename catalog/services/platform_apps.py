@@ -119,13 +119,7 @@ def add(session: Session, *, platform: str, name: str, app_id: str, actor: str) 
     session.add(entry)
     session.flush()
     entities.record_change(
-        session,
-        actor=actor,
-        action="create",
-        object_type="platform_app",
-        object_key=entry.key,
-        before=None,
-        after=_record(entry),
+        session, actor, "create", "platform_app", entry.key, after=_record(entry)
     )
     return entry
 
@@ -133,13 +127,7 @@ def add(session: Session, *, platform: str, name: str, app_id: str, actor: str) 
 def remove(session: Session, entry: PlatformAppEntry, *, actor: str) -> None:
     """Take an app off the administrator's list (recorded; add it again to undo)."""
     entities.record_change(
-        session,
-        actor=actor,
-        action="delete",
-        object_type="platform_app",
-        object_key=entry.key,
-        before=_record(entry),
-        after=None,
+        session, actor, "delete", "platform_app", entry.key, before=_record(entry)
     )
     session.delete(entry)
 

@@ -77,10 +77,10 @@ def _close(session: Session, proposal: Proposal, status: str, actor: str, note: 
     session.flush()
     entities.record_change(
         session,
-        actor=actor,
-        action=_ACTIONS[status],
-        object_type="proposal",
-        object_key=str(proposal.id),
+        actor,
+        _ACTIONS[status],
+        "proposal",
+        str(proposal.id),
         before={"status": "open"},
         after={
             "status": status,

@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from catalog.models import ChangeRecord
 from catalog.models import Tool
 from catalog.models import ToolAlias
 from catalog.services import tool_search
+from catalog.services.writes import last_change
 
 HINT_SCORE = 80
 SAME_SCORE = 90
@@ -69,16 +69,7 @@ def _candidates(session: Session, text: str) -> list[int]:
 
 def rejection(session: Session, tool: Tool) -> tuple[date | None, str]:
     """Return when and why the tool was last rejected (the review's reason)."""
-    row = session.scalar(
-        sa.select(ChangeRecord)
-        .where(
-            ChangeRecord.object_type == "review",
-            ChangeRecord.object_key == tool.slug,
-            ChangeRecord.action == "reject",
-        )
-        .order_by(ChangeRecord.id.desc())
-        .limit(1)
-    )
+    row = last_change(session, "review", tool.slug, "reject")
     reason = (row.after or {}).get("reason", "") if row is not None else ""
     return tool.decided_at, reason
 

@@ -63,10 +63,10 @@ def set_sla_days(session: Session, value: t.Any, *, actor: str) -> int:
     session.flush()
     record_change(
         session,
-        actor=actor,
-        action="update" if before else "create",
-        object_type="setting",
-        object_key=SLA_KEY,
+        actor,
+        "update" if before else "create",
+        "setting",
+        SLA_KEY,
         before=before,
         after={"value": days},
     )
@@ -93,13 +93,9 @@ def signoffs(session: Session, tool: Tool) -> dict[str, ReviewSignoff]:
 
 def _require_open(tool: Tool, doing: str) -> None:
     if tool.lifecycle not in OPEN:
-        raise ValidationError(
-            {
-                "lifecycle": f"{tool.name} is {tool.lifecycle.replace('_', ' ')}; only requested "
-                f"or in-review tools can be {doing}"
-            },
-            record=tool.slug,
-        )
+        state = tool.lifecycle.replace("_", " ")
+        problem = f"{tool.name} is {state}; only requested or in-review tools can be {doing}"
+        raise ValidationError({"lifecycle": problem}, record=tool.slug)
 
 
 def _save(

@@ -73,10 +73,10 @@ def save(
     if before != after:
         record_change(
             session,
-            actor=actor,
-            action="create" if before is None else "update",
-            object_type="saved_view",
-            object_key=_key(email, name),
+            actor,
+            "create" if before is None else "update",
+            "saved_view",
+            _key(email, name),
             before=before,
             after=after,
         )
@@ -91,12 +91,11 @@ def delete(session: Session, *, user_id: int, email: str, view_id: int, actor: s
     name = view.name
     record_change(
         session,
-        actor=actor,
-        action="delete",
-        object_type="saved_view",
-        object_key=_key(email, name),
+        actor,
+        "delete",
+        "saved_view",
+        _key(email, name),
         before={"name": name, "query": view.query},
-        after=None,
     )
     session.delete(view)
     session.flush()

@@ -363,10 +363,10 @@ def set_targets(session: Session, raw: t.Mapping[str, t.Any], *, actor: str) -> 
     session.flush()
     record_change(
         session,
-        actor=actor,
-        action="update" if before is not None else "create",
-        object_type="setting",
-        object_key=TARGETS_KEY,
+        actor,
+        "update" if before is not None else "create",
+        "setting",
+        TARGETS_KEY,
         before=before,
         after=values,
     )

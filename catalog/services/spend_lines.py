@@ -91,11 +91,10 @@ def store_lines(
     for key, rows in sorted(added.items()):
         entities.record_change(
             session,
-            actor=actor,
-            action="create",
-            object_type="unclassified_spend",
-            object_key=key,
-            before=None,
+            actor,
+            "create",
+            "unclassified_spend",
+            key,
             after={"merchant": rows[0].merchant, "lines": len(rows), "totals": totals(rows)},
         )
     return len(fresh)

@@ -142,13 +142,7 @@ def decide(
     )
     session.add(item)
     entities.record_change(
-        session,
-        actor=actor,
-        action="create",
-        object_type="merchant_decision",
-        object_key=key,
-        before=None,
-        after=_decision_record(item),
+        session, actor, "create", "merchant_decision", key, after=_decision_record(item)
     )
     session.flush()
     if decision != SOFTWARE:
@@ -168,13 +162,7 @@ def undo(session: Session, key: str, *, actor: str) -> MerchantDecision:
     if item is None:
         raise ValidationError({"merchant": "no decision to undo for this merchant"}, record=key)
     entities.record_change(
-        session,
-        actor=actor,
-        action="delete",
-        object_type="merchant_decision",
-        object_key=key,
-        before=_decision_record(item),
-        after=None,
+        session, actor, "delete", "merchant_decision", key, before=_decision_record(item)
     )
     session.delete(item)
     session.flush()

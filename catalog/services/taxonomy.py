@@ -224,13 +224,7 @@ def _write(
     _bump(session, actor)
     session.flush()
     record_change(
-        session,
-        actor=actor,
-        action=action,
-        object_type="taxonomy",
-        object_key=f"{e.kind}:{e.key}",
-        before=before,
-        after=_state(e),
+        session, actor, action, "taxonomy", f"{e.kind}:{e.key}", before=before, after=_state(e)
     )
     return e
 

@@ -29,6 +29,7 @@ __all__ = [
     "parse_filters",
     "governance",
     "list_ids",
+    "Listing",
     "FILTER_KEYS",
     "SEVERITY_FILTERS",
 ]
@@ -203,24 +204,27 @@ def needs_audit_order(args: t.Mapping[str, str], filters: ListFilters) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What decides the list's rows, in which order."""
+
+    base: sa.Select[t.Any]  # (Tool.id, Tool.slug) with the database filters and order applied
+    args: t.Mapping[str, str]  # the list's query string (search, sort, filters)
+    filters: ListFilters
+    gov: t.Mapping[str, Governance]
+    today: date
+
+
 def page_ids(
-    session: Session,
-    base: sa.Select[t.Any],
-    args: t.Mapping[str, str],
-    filters: ListFilters,
-    gov: t.Mapping[str, Governance],
-    today: date,
-    *,
-    page: int,
-    size: int,
+    session: Session, listing: Listing, *, page: int, size: int
 ) -> tuple[list[int], int, int]:
     """Return (ids of one page, total, page number clamped to the pages there are)."""
-    if needs_audit_order(args, filters):
-        ids = list_ids(session, base, args, filters, gov, today)
+    if needs_audit_order(listing.args, listing.filters):
+        ids = list_ids(session, listing)
         total = len(ids)
     else:
         # Only the database's filters: count and fetch one page in SQL.
-        query = _renewal(base, filters, today)
+        query = _renewal(listing.base, listing.filters, listing.today)
         total = int(
             session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
             or 0
@@ -228,25 +232,16 @@ def page_ids(
         ids = []
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    if needs_audit_order(args, filters):
+    if needs_audit_order(listing.args, listing.filters):
         return ids[(page - 1) * size : page * size], total, page
     rows = session.connection().execute(query.limit(size).offset((page - 1) * size)).all()
     return [row[0] for row in rows], total, page
 
 
-def list_ids(
-    session: Session,
-    base: sa.Select[t.Any],
-    args: t.Mapping[str, str],
-    filters: ListFilters,
-    gov: t.Mapping[str, Governance],
-    today: date,
-) -> list[int]:
-    """Return the ids of the tools the list shows, in its order.
-
-    :param base: a select of (Tool.id, Tool.slug) with the database filters and order applied.
-    """
-    rows = _plain_rows(session, _renewal(base, filters, today))
+def list_ids(session: Session, listing: Listing) -> list[int]:
+    """Return the ids of the tools the list shows, in its order."""
+    filters, gov = listing.filters, listing.gov
+    rows = _plain_rows(session, _renewal(listing.base, filters, listing.today))
     if filters.shadow or filters.min_risk is not None or filters.severity:
         # Only tools the audit says something about can pass an audit filter.
         allowed = {slug for slug, g in gov.items() if _keep(g, filters)}
@@ -256,13 +251,13 @@ def list_ids(
             ids = [tid for tid, slug in rows if slug in allowed]
     else:
         ids = [tid for tid, _ in rows]
-    q = (args.get("q") or "").strip()
+    q = (listing.args.get("q") or "").strip()
+    sort = listing.args.get("sort")
     if q:
         scores = dict(tool_search.search(session, q))
         ids = [tid for tid in ids if tid in scores]
-        if not args.get("sort"):  # a search with no chosen order shows the best match first
+        if not sort:  # a search with no chosen order shows the best match first
             ids.sort(key=lambda tid: -scores[tid])
-    sort = args.get("sort")
     slug_of = dict(rows)
     if sort == "risk":
         ids.sort(key=lambda tid: -gov.get(slug_of[tid], NONE).risk)
@@ -291,6 +286,10 @@ def tools_by_ids(session: Session, ids: t.Sequence[int]) -> list[Tool]:
     return [found[tid] for tid in ids if tid in found]
 
 
+def _or_blank(value: t.Any) -> t.Any:
+    return value or ""
+
+
 def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...]]:
     """Return the catalog columns of the export for `ids`, in that order (one query per 1,000).
 
@@ -302,21 +301,22 @@ def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...
     from catalog.models import Person
 
     business, technical = aliased(Person), aliased(Person)
+    # Each column of the export, with what turns its value into the cell (None: as it is).
+    columns: tuple[tuple[t.Any, t.Callable[[t.Any], t.Any] | None], ...] = (
+        (Tool.slug, None),
+        (Tool.name, None),
+        (Tool.vendor, _or_blank),
+        (Tool.category, None),
+        (Tool.lifecycle, None),
+        (business.email, _or_blank),
+        (technical.email, _or_blank),
+        (Tool.data_classes, lambda classes: ", ".join(classes or ())),
+        (Tool.annual_cost, lambda cost: float(cost) if cost is not None else None),
+        (Tool.currency, None),
+        (Tool.renewal_date, lambda day: day.isoformat() if day else ""),
+    )
     query = (
-        sa.select(
-            Tool.id,
-            Tool.slug,
-            Tool.name,
-            Tool.vendor,
-            Tool.category,
-            Tool.lifecycle,
-            business.email,
-            technical.email,
-            Tool.data_classes,
-            Tool.annual_cost,
-            Tool.currency,
-            Tool.renewal_date,
-        )
+        sa.select(Tool.id, *(column for column, _ in columns))
         .outerjoin(business, Tool.business_owner_id == business.id)
         .outerjoin(technical, Tool.technical_owner_id == technical.id)
     )
@@ -324,31 +324,9 @@ def export_rows(session: Session, ids: t.Sequence[int]) -> list[tuple[t.Any, ...
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         for row in session.execute(query.where(Tool.id.in_(chunk))):
-            (
-                tid,
-                slug,
-                name,
-                vendor,
-                category,
-                lifecycle,
-                b_email,
-                t_email,
-                classes,
-                cost,
-                currency,
-                renewal,
-            ) = t.cast(tuple[t.Any, ...], row)
-            found[tid] = (
-                slug,
-                name,
-                vendor or "",
-                category,
-                lifecycle,
-                b_email or "",
-                t_email or "",
-                ", ".join(classes or ()),
-                float(cost) if cost is not None else None,
-                currency,
-                renewal.isoformat() if renewal else "",
+            tid, *values = t.cast(tuple[t.Any, ...], row)
+            found[tid] = tuple(
+                value if cell is None else cell(value)
+                for (_, cell), value in zip(columns, values, strict=True)
             )
     return [found[tid] for tid in ids if tid in found]

@@ -144,12 +144,11 @@ def delete_tool(
         # Names and app ids go with the tool (a database cascade); the log keeps them.
         record_change(
             session,
-            actor=decider,
-            action="delete",
-            object_type="alias",
-            object_key=alias.key,
+            decider,
+            "delete",
+            "alias",
+            alias.key,
             before={"tool": tool.slug, "source": alias.source, "value": alias.value},
-            after=None,
         )
     deleted(session, TOOLS, tool, before, actor=decider)
 

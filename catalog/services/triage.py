@@ -167,11 +167,10 @@ def _ignore_key(
     session.add(item)
     entities.record_change(
         session,
-        actor=actor,
-        action="create",
-        object_type="ignored_app",
-        object_key=item.key,
-        before=None,
+        actor,
+        "create",
+        "ignored_app",
+        item.key,
         after={"source": source, "value": value, "label": item.label},
     )
     return item
@@ -244,10 +243,10 @@ def ignore(session: Session, tool: Tool, *, actor: str, reason: str = "") -> Tri
     session.add(decision)
     entities.record_change(
         session,
-        actor=actor,
-        action="ignore",
-        object_type="tool",
-        object_key=tool.slug,
+        actor,
+        "ignore",
+        "tool",
+        tool.slug,
         before={"ignored": False},
         after={"ignored": True, "reason": reason},
     )
@@ -275,13 +274,8 @@ def decision(session: Session, decision_id: int) -> TriageDecision | None:
 
 def _undone(item: TriageDecision, actor: str) -> None:
     if item.undone_at is not None:
-        raise ValidationError(
-            {
-                "decision": f"this {item.action} of {item.tool_name} was already undone "
-                f"by {item.undone_by}"
-            },
-            record=item.tool_slug,
-        )
+        problem = f"this {item.action} of {item.tool_name} was already undone by {item.undone_by}"
+        raise ValidationError({"decision": problem}, record=item.tool_slug)
     item.undone_by, item.undone_at = actor, utcnow()
 
 
@@ -298,20 +292,19 @@ def undo_ignore(session: Session, item: TriageDecision, *, actor: str) -> None:
             continue
         entities.record_change(
             session,
-            actor=actor,
-            action="delete",
-            object_type="ignored_app",
-            object_key=row.key,
+            actor,
+            "delete",
+            "ignored_app",
+            row.key,
             before={"source": source, "value": value, "label": row.label},
-            after=None,
         )
         session.delete(row)
     entities.record_change(
         session,
-        actor=actor,
-        action="unignore",
-        object_type="tool",
-        object_key=item.tool_slug,
+        actor,
+        "unignore",
+        "tool",
+        item.tool_slug,
         before={"ignored": True, "reason": item.reason},
         after={"ignored": False},
     )

@@ -167,13 +167,7 @@ def merge(session: Session, tool: Tool, into: Tool, *, actor: str) -> TriageDeci
     session.delete(tool)
     session.flush()
     entities.record_change(
-        session,
-        actor=actor,
-        action="merge",
-        object_type="tool",
-        object_key=slug,
-        before=before,
-        after={"merged_into": into.slug},
+        session, actor, "merge", "tool", slug, before=before, after={"merged_into": into.slug}
     )
     decision = TriageDecision(
         action="merge",
@@ -264,10 +258,10 @@ def undo_merge(session: Session, item: TriageDecision, *, actor: str) -> Tool:
     item.undone_by, item.undone_at = actor, utcnow()
     entities.record_change(
         session,
-        actor=actor,
-        action="unmerge",
-        object_type="tool",
-        object_key=tool.slug,
+        actor,
+        "unmerge",
+        "tool",
+        tool.slug,
         before={"merged_into": item.into_slug},
         after=records.tool_record(tool),
     )

@@ -32,6 +32,9 @@ from catalog.services.records import ValidationError
 
 Raw = t.Mapping[str, t.Any]
 Record = dict[str, t.Any]
+# An object's record on one side of a change; None where it did not exist (before a creation,
+# after a deletion).
+State = Record | None
 # An id in a URL: ASCII digits ("²".isdigit() is true, int("²") fails), few enough to compare.
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 # The models a reference (catalog/fields.py `refers`) names a record of.
@@ -125,13 +128,12 @@ def recorded_at(moment: datetime | None) -> t.Iterator[None]:
 
 def record_change(
     session: Session,
-    *,
     actor: str,
     action: str,
     object_type: str,
     object_key: str,
-    before: Record | None,
-    after: Record | None,
+    before: State = None,
+    after: State = None,
 ) -> None:
     """Add one change record to the session (same transaction as the change)."""
     session.add(
@@ -144,6 +146,22 @@ def record_change(
             before=before,
             after=after,
         )
+    )
+
+
+def last_change(
+    session: Session, object_type: str, object_key: str, action: str
+) -> ChangeRecord | None:
+    """Return the latest change record of `action` on one object, or None."""
+    return session.scalar(
+        sa.select(ChangeRecord)
+        .where(
+            ChangeRecord.object_type == object_type,
+            ChangeRecord.object_key == object_key,
+            ChangeRecord.action == action,
+        )
+        .order_by(ChangeRecord.id.desc())
+        .limit(1)
     )
 
 
@@ -287,10 +305,10 @@ def saved(
     if before != after:
         record_change(
             session,
-            actor=actor,
-            action="create" if before is None else "update",
-            object_type=register.object_type,
-            object_key=register.key(after),
+            actor,
+            "create" if before is None else "update",
+            register.object_type,
+            register.key(after),
             before=before,
             after=after,
         )
@@ -304,12 +322,4 @@ def deleted(
     key = register.key(before)
     session.delete(obj)
     _flush(session, register.object_type, key)
-    record_change(
-        session,
-        actor=actor,
-        action="delete",
-        object_type=register.object_type,
-        object_key=key,
-        before=before,
-        after=None,
-    )
+    record_change(session, actor, "delete", register.object_type, key, before=before)

@@ -115,12 +115,18 @@ def _accounts_page(
 
 
 def _user(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return db.get_or_abort(User, user_id)
 
 
 def _message(exc: ValidationError) -> str:
     fields = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
     return f"{exc.record}: {fields}" if exc.record else fields
+
+
+def _form_message(form: t.Any, record: str | None = None) -> str:
+    """Return a refused form's errors as one message, naming the record it was for."""
+    errors = {field: " ".join(messages) for field, messages in form.errors.items()}
+    return _message(ValidationError(errors, record=record))
 
 
 @bp.get("/accounts", endpoint="accounts")
@@ -177,10 +183,7 @@ def set_role(user_id: int) -> ResponseReturnValue:
     require("account.manage")
     form = RoleForm()
     if not form.validate():
-        return _accounts_page(
-            error=_message(ValidationError({k: " ".join(v) for k, v in form.errors.items()})),
-            status=400,
-        )
+        return _accounts_page(error=_form_message(form), status=400)
     return _update(user_id, role=form.role.data)
 
 
@@ -201,10 +204,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     form = PasswordForm()
     if not form.validate():
-        errors = {k: " ".join(v) for k, v in form.errors.items()}
-        return _accounts_page(
-            error=_message(ValidationError(errors, record=user.email)), status=400
-        )
+        return _accounts_page(error=_form_message(form, user.email), status=400)
     accounts.set_password(db.session, user, form.password.data or "", actor=current_actor())
     db.session.commit()
     flash(f"{user.email}: password reset; the account's sessions were signed out.", "success")
@@ -257,35 +257,43 @@ def _taxonomy_write(
     return redirect(url_for("admin.taxonomy_page"), 303)
 
 
+def _taxonomy_add(
+    slot: str, form: GroupForm | CategoryForm, done: str, add: t.Callable[[str], t.Any]
+) -> ResponseReturnValue:
+    """Add what `form` names through `add(name)`; a bad form comes back in its `slot` (400).
+
+    `done` is the message, formatted with the stripped `name` and its taxonomy `key`.
+    """
+    require("taxonomy.edit")
+    if not form.validate():
+        return _taxonomy_page(status=400, **{slot: form})
+    name = form.name.data or ""
+    message = done.format(name=name.strip(), key=taxonomy.key_for(name))
+    return _taxonomy_write(lambda: add(name), message, **{slot: form})
+
+
 @bp.post("/taxonomy/groups")
 def add_group() -> ResponseReturnValue:
     """Add a taxonomy group."""
-    require("taxonomy.edit")
-    form = GroupForm()
-    if not form.validate():
-        return _taxonomy_page(group_form=form, status=400)
-    name = form.name.data or ""
-    return _taxonomy_write(
-        lambda: taxonomy_service.add_group(db.session, name=name, actor=current_actor()),
-        f"Group {name.strip()!r} added.",
-        group_form=form,
+    return _taxonomy_add(
+        "group_form",
+        GroupForm(),
+        "Group {name!r} added.",
+        lambda name: taxonomy_service.add_group(db.session, name=name, actor=current_actor()),
     )
 
 
 @bp.post("/taxonomy/categories")
 def add_category() -> ResponseReturnValue:
     """Add a subcategory to a group."""
-    require("taxonomy.edit")
     form = CategoryForm()
-    if not form.validate():
-        return _taxonomy_page(category_form=form, status=400)
-    name = form.name.data or ""
-    return _taxonomy_write(
-        lambda: taxonomy_service.add_category(
+    return _taxonomy_add(
+        "category_form",
+        form,
+        "Category {name!r} added (key {key!r}).",
+        lambda name: taxonomy_service.add_category(
             db.session, name=name, group=form.group.data or "", actor=current_actor()
         ),
-        f"Category {name.strip()!r} added (key {taxonomy.key_for(name)!r}).",
-        category_form=form,
     )
 
 
@@ -300,8 +308,7 @@ def rename(entry_id: int) -> ResponseReturnValue:
     entry = _entry(entry_id)
     form = RenameForm()
     if not form.validate():
-        errors = {k: " ".join(v) for k, v in form.errors.items()}
-        return _taxonomy_page(error=_message(ValidationError(errors, record=entry.key)), status=400)
+        return _taxonomy_page(error=_form_message(form, entry.key), status=400)
     return _taxonomy_write(
         lambda: taxonomy_service.rename(
             db.session, entry, name=form.name.data or "", actor=current_actor()

@@ -14,6 +14,7 @@ from flask import request
 from sqlalchemy.orm import Session
 
 from catalog.models import ChangeRecord
+from catalog.services import paging
 from catalog.services.records import plain
 
 
@@ -118,27 +119,14 @@ def history_entry(rec: ChangeRecord) -> HistoryEntry:
     return HistoryEntry(rec, changes)
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list, and what its pager needs to link to the others."""
-
-    items: list[t.Any]
-    page: int
-    pages: int
-    total: int
-    param: str = "page"  # the query argument of this list's page (two lists on one page)
-    size: int = 25
+class Page(paging.Page):
+    """One page of a list, and the links of its pager on the current request."""
 
     def url_args(self, page: int) -> dict[str, t.Any]:
         """Return the current query arguments with another page number."""
         args = {**(request.view_args or {}), **request.args.to_dict()}
         args[self.param] = page
         return args
-
-    @property
-    def first(self) -> int:
-        """The position (from 1) of the first item shown."""
-        return (self.page - 1) * self.size + 1 if self.total else 0
 
 
 def page_number(total: int, param: str = "page") -> tuple[int, int, int]:

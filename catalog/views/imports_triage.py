@@ -7,7 +7,6 @@ administrator extends the platform apps list (`settings.edit`).
 
 from __future__ import annotations
 
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -96,9 +95,7 @@ def platform_app_add() -> ResponseReturnValue:
 def platform_app_delete(entry_id: int) -> ResponseReturnValue:
     """Take an app off the platform apps list (recorded; add it again to undo)."""
     require("settings.edit")
-    entry = db.session.get(PlatformAppEntry, entry_id)
-    if entry is None:
-        abort(404)
+    entry = db.get_or_abort(PlatformAppEntry, entry_id)
     message = f"{entry.label or entry.app_id} is no longer listed as a platform app."
     platform_apps.remove(db.session, entry, actor=current_actor())
     db.session.commit()
@@ -110,9 +107,7 @@ def platform_app_delete(entry_id: int) -> ResponseReturnValue:
 def run_detail(run_id: int) -> ResponseReturnValue:
     """Show one import run: its counts by outcome and reason, and the changes it made."""
     require("read")
-    run = db.session.get(ImportRun, run_id)
-    if run is None:
-        abort(404)
+    run = db.get_or_abort(ImportRun, run_id)
     changes, pages = import_runs.changes(db.session, run, request.args.get("page", 1, type=int))
     counts = run.counts or {}
     return render_template(

@@ -27,7 +27,7 @@ from catalog.services import bulk
 from catalog.services import saved_views
 from catalog.services import tool_list
 from catalog.services import tool_search
-from catalog.services.audit import defuse_cell
+from catalog.services.csv_cells import defuse_cell
 from catalog.services.records import ValidationError
 from catalog.services.tool_list import SEVERITY_COLUMNS
 from catalog.views.tool_listing import list_ids

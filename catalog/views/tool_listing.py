@@ -34,14 +34,18 @@ def governance() -> dict[str, tool_list.Governance]:
     return tool_list.governance(db.session, today(), sla_days=sla)
 
 
+def listing(args: t.Mapping[str, str]) -> tool_list.Listing:
+    """Return what decides the list's rows for the query string `args`."""
+    base = filter_query(sa.select(Tool.id, Tool.slug), args)
+    return tool_list.Listing(base, args, tool_list.parse_filters(args), governance(), today())
+
+
 def list_ids(
     args: t.Mapping[str, str],
-) -> tuple[list[int], dict[str, tool_list.Governance], tool_list.ListFilters]:
+) -> tuple[list[int], t.Mapping[str, tool_list.Governance], tool_list.ListFilters]:
     """Return the ids of every tool the list's filters in `args` keep, in the list's order."""
-    filters = tool_list.parse_filters(args)
-    gov = governance()
-    base = filter_query(sa.select(Tool.id, Tool.slug), args)
-    return tool_list.list_ids(db.session, base, args, filters, gov, today()), gov, filters
+    shown = listing(args)
+    return tool_list.list_ids(db.session, shown), shown.gov, shown.filters
 
 
 def user_id() -> int | None:
@@ -52,18 +56,11 @@ def user_id() -> int | None:
 
 def list_context(args: t.Mapping[str, str]) -> dict[str, t.Any]:
     """Return what the list page shows: one page of tools with their governance figures."""
-    filters = tool_list.parse_filters(args)
-    gov = governance()
+    shown = listing(args)
+    filters, gov = shown.filters, shown.gov
     size = int(current_app.config.get("PAGE_SIZE", 25))
     ids, total, number = tool_list.page_ids(
-        db.session,
-        filter_query(sa.select(Tool.id, Tool.slug), args),
-        args,
-        filters,
-        gov,
-        today(),
-        page=request.args.get("page", 1, type=int) or 1,
-        size=size,
+        db.session, shown, page=request.args.get("page", 1, type=int) or 1, size=size
     )
     items = tool_list.tools_by_ids(db.session, ids)
     uid = user_id()
