@@ -39,6 +39,16 @@ def _entry_id(app, kind, key):
         return entry.id
 
 
+def _chatbots_used_by(app, client, *slugs):
+    """Add the subcategory Chatbots, register a tool in it per slug; return its entry's id."""
+    _add(client, "Chatbots")
+    with app.app_context():
+        for slug in slugs:
+            make_tool(db.session, slug=slug, category="chatbots")
+        db.session.commit()
+    return _entry_id(app, "category", "chatbots")
+
+
 def test_added_category_is_offered_in_the_tool_form_and_accepted(app, client):
     response = _add(client, "Conversational AI & chatbots")
     assert response.status_code == 303
@@ -144,11 +154,7 @@ def test_a_change_made_by_another_process_is_seen_on_the_next_request(app, clien
 
 
 def test_rename_keeps_the_key_and_the_tools(app, client):
-    _add(client, "Chatbots")
-    with app.app_context():
-        make_tool(db.session, slug="drift", category="chatbots")
-        db.session.commit()
-    entry_id = _entry_id(app, "category", "chatbots")
+    entry_id = _chatbots_used_by(app, client, "drift")
     response = client.post(f"/admin/taxonomy/{entry_id}/rename", data={"name": "Chat assistants"})
     assert response.status_code == 303
     assert "Content &amp; Experience › Chat assistants" in client.get("/tools/drift").text
@@ -161,12 +167,7 @@ def test_rename_keeps_the_key_and_the_tools(app, client):
 
 
 def test_retiring_is_refused_while_tools_use_the_category(app, client):
-    _add(client, "Chatbots")
-    with app.app_context():
-        for slug in ("drift", "intercom"):
-            make_tool(db.session, slug=slug, category="chatbots")
-        db.session.commit()
-    entry_id = _entry_id(app, "category", "chatbots")
+    entry_id = _chatbots_used_by(app, client, "drift", "intercom")
     response = client.post(f"/admin/taxonomy/{entry_id}/retire", data={"active": "0"})
     assert response.status_code == 400
     assert (
