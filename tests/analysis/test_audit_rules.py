@@ -58,17 +58,19 @@ def test_a_request_nobody_uses_is_not_shadow_it() -> None:
     assert rules_for(result, "idea") == set()
 
 
-@pytest.mark.parametrize(
-    ("lifecycle", "reason", "severity"),
-    [
-        ("discovered", "SHADOW_DISCOVERED", "high"),
-        ("requested", "SHADOW_UNAPPROVED", "high"),
-        ("in_review", "SHADOW_UNAPPROVED", "high"),
-        ("rejected", "SHADOW_REJECTED_IN_USE", "critical"),
-        ("retired", "SHADOW_RETIRED_IN_USE", "critical"),
-    ],
-)
-def test_each_shadow_reason_and_its_severity(lifecycle: str, reason: str, severity: str) -> None:
+# A tool in use with each unsanctioned lifecycle: its shadow reason and severity.
+SHADOW_BY_LIFECYCLE = {
+    "discovered": ("SHADOW_DISCOVERED", "high"),
+    "requested": ("SHADOW_UNAPPROVED", "high"),
+    "in_review": ("SHADOW_UNAPPROVED", "high"),
+    "rejected": ("SHADOW_REJECTED_IN_USE", "critical"),
+    "retired": ("SHADOW_RETIRED_IN_USE", "critical"),
+}
+
+
+@pytest.mark.parametrize("lifecycle", SHADOW_BY_LIFECYCLE)
+def test_each_shadow_reason_and_its_severity(lifecycle: str) -> None:
+    reason, severity = SHADOW_BY_LIFECYCLE[lifecycle]
     result = audit(
         snap([CRM, tool("x", lifecycle=lifecycle)], sightings=[seen("x", AS_OF - days(3))])
     )
