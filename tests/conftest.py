@@ -65,6 +65,14 @@ def make_app(tmp_path: Path, url: str = "", **config: t.Any) -> Flask:
     return app
 
 
+def serving(app: Flask) -> t.Iterator[Flask]:
+    """Hand `app` to a test (`yield from serving(app)` in a fixture), then close its database
+    connections so the next test's database can be dropped or truncated."""
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def app(
     request: pytest.FixtureRequest, tmp_path: Path, _postgres_schema: None
@@ -73,9 +81,7 @@ def app(
     the audit's figures) may switch them off by saying why in a module-level `AUTH_OFF`."""
     off = getattr(request.module, "AUTH_OFF", None)
     app = make_app(tmp_path, **({"AUTH_ENABLED": False} if off else {}))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from serving(app)
 
 
 ADMIN_EMAIL = "admin@example.com"
@@ -146,9 +152,7 @@ def governance(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
     from tests.governance_web import governance_app
 
     app = governance_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from serving(app)
 
 
 @pytest.fixture
@@ -159,6 +163,4 @@ def staff(tmp_path: Path, _postgres_schema: None) -> t.Iterator[Flask]:
 
     users = (("it@example.com", "it"), ("cmo@example.com", "viewer"), ("root@example.com", "admin"))
     app = app_with_users(tmp_path, users, PROPAGATE_EXCEPTIONS=False)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from serving(app)

@@ -84,3 +84,10 @@ def selected(html: str, field: str) -> str | None:
     select = select[: select.index("</select>")]
     match = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select)
     return (match.group(1) or match.group(2)) if match else None
+
+
+def page_text(client: t.Any, url: str, status: int = 200) -> str:
+    """GET `url`, check the page answers with `status`, and return its text."""
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return str(response.text)

@@ -14,6 +14,7 @@ from catalog.services import audit_page as audit_page_module
 from catalog.services import entities
 from tests.conftest import make_app
 from tests.factories import make_sighting
+from tests.pages import page_text
 
 TODAY = date.today()
 
@@ -52,9 +53,9 @@ def test_findings_are_grouped_by_rule_with_counts_and_the_first_few(app: Flask) 
 
 def test_a_chosen_rule_pages_through_all_its_findings(app: Flask) -> None:
     client = app.test_client()
-    first = client.get("/audit?rule=SHADOW_DISCOVERED").text
+    first = page_text(client, "/audit?rule=SHADOW_DISCOVERED")
     assert "Findings (60 shown, filtered)" in first and "Page 1 of 3 (60 in all)" in first
-    last = client.get("/audit?rule=SHADOW_DISCOVERED&page=3").text
+    last = page_text(client, "/audit?rule=SHADOW_DISCOVERED&page=3")
     assert "Page 3 of 3" in last
     assert len(re.findall(r"<tr><td><span class=\"sev", last)) == 10
     assert "App 59" in client.get("/audit?shadow_page=2").text

@@ -29,6 +29,7 @@ from catalog.services import triage
 from tests.accounts import login
 from tests.accounts import run_cli
 from tests.conftest import ON_POSTGRES
+from tests.conftest import serving
 
 RUN_STEPS = (["db", "upgrade"], ["demo", "--if-empty", "--today", "2026-11-22"])
 
@@ -61,9 +62,7 @@ def fresh(tmp_path: Path) -> t.Iterator[Flask]:
             "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp_path / 'fresh.sqlite'}"},
         }
     )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from serving(app)
 
 
 def work_on_the_catalog(app):

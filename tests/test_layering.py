@@ -40,33 +40,25 @@ FRAMEWORK = (
     "sqlalchemy",
     "alembic",
 )
-APP = (
+# The catalog's own web layer, which the services never reach.
+WEB_MODULES = (
     "catalog.views",
+    "catalog.web",
+    "catalog.auth",
+    "catalog.forms",
+    "catalog.security",
+    "catalog.cli",
+    "catalog.cli_setup",
+)
+APP = (
     "catalog.services",
     "catalog.models",
     "catalog.models_governance",
     "catalog.extensions",
-    "catalog.web",
-    "catalog.auth",
-    "catalog.forms",
-    "catalog.security",
-    "catalog.cli",
-    "catalog.cli_setup",
+    *WEB_MODULES,
 )
-# The web layer, which the services never reach.
-WEB = (
-    "catalog.views",
-    "catalog.web",
-    "catalog.auth",
-    "catalog.forms",
-    "catalog.security",
-    "catalog.cli",
-    "catalog.cli_setup",
-    "flask",
-    "flask_login",
-    "flask_wtf",
-    "werkzeug",
-)
+# The web layer and the web libraries.
+WEB = (*WEB_MODULES, "flask", "flask_login", "flask_wtf", "werkzeug")
 
 
 def _module_name(path: Path) -> str:

@@ -22,25 +22,21 @@ from catalog.vocab import plural
 from tests.factories import crm_and_rogue_sheet
 from tests.factories import make_person
 from tests.factories import make_tool
+from tests.review_stack import IVAN
+from tests.review_stack import MIA
 
 TODAY = date.today()
 
 
 def seed(app: Flask) -> None:
     with app.app_context():
-        make_person(db.session, email="mia@example.com", name="Mia Moreau", department="marketing")
-        make_person(db.session, email="ivan@example.com", name="Ivan Ito", department="it")
+        make_person(db.session, email=MIA, name="Mia Moreau", department="marketing")
+        make_person(db.session, email=IVAN, name="Ivan Ito", department="it")
         crm_and_rogue_sheet(db.session, category="crm")
-        make_tool(
-            db.session,
-            slug="webinar",
-            name="Webinar Co",
-            lifecycle="in_review",
-            category="events-meetings-webinars",
-            business_owner="mia@example.com",
-            technical_owner="ivan@example.com",
-            requested_at=TODAY - timedelta(days=3),
-        )
+        webinar = {"slug": "webinar", "name": "Webinar Co", "category": "events-meetings-webinars"}
+        owners = {"business_owner": MIA, "technical_owner": IVAN}
+        asked = TODAY - timedelta(days=3)
+        make_tool(db.session, lifecycle="in_review", requested_at=asked, **webinar | owners)
         db.session.commit()
 
 

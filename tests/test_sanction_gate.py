@@ -21,6 +21,7 @@ from catalog.services import review
 from tests.accounts import add_user
 from tests.accounts import auth_app
 from tests.accounts import signed_in
+from tests.conftest import serving
 from tests.review_stack import IVAN
 from tests.review_stack import MIA
 from tests.review_stack import mia_ivan_and_mine
@@ -41,9 +42,7 @@ def web(tmp_path, _postgres_schema):
         db.session.commit()
     for email, role in (MIA, "marketing"), (IVAN, "it"), ("ada@example.com", "admin"):
         add_user(app, email, role)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from serving(app)
 
 
 def _state(app):

@@ -39,6 +39,23 @@ def _entry_id(app, kind, key):
         return entry.id
 
 
+def _refused(client, url, data):
+    """Post `data` to `url`, check the change is refused (400), and return the page."""
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    return response.text
+
+
+def _chatbots_used_by(app, client, *slugs):
+    """Add the subcategory Chatbots, register a tool in it per slug; return its entry's id."""
+    _add(client, "Chatbots")
+    with app.app_context():
+        for slug in slugs:
+            make_tool(db.session, slug=slug, category="chatbots")
+        db.session.commit()
+    return _entry_id(app, "category", "chatbots")
+
+
 def test_added_category_is_offered_in_the_tool_form_and_accepted(app, client):
     response = _add(client, "Conversational AI & chatbots")
     assert response.status_code == 303
@@ -144,35 +161,24 @@ def test_a_change_made_by_another_process_is_seen_on_the_next_request(app, clien
 
 
 def test_rename_keeps_the_key_and_the_tools(app, client):
-    _add(client, "Chatbots")
-    with app.app_context():
-        make_tool(db.session, slug="drift", category="chatbots")
-        db.session.commit()
-    entry_id = _entry_id(app, "category", "chatbots")
+    entry_id = _chatbots_used_by(app, client, "drift")
     response = client.post(f"/admin/taxonomy/{entry_id}/rename", data={"name": "Chat assistants"})
     assert response.status_code == 303
     assert "Content &amp; Experience › Chat assistants" in client.get("/tools/drift").text
-    response = client.post(f"/admin/taxonomy/{entry_id}/rename", data={"name": "EMAIL  marketing"})
-    assert response.status_code == 400
+    page = _refused(client, f"/admin/taxonomy/{entry_id}/rename", {"name": "EMAIL  marketing"})
     assert (
         "chatbots: name: &#39;EMAIL marketing&#39; reads the same as the category "
         "&#39;Email marketing&#39;"
-    ) in response.text
+    ) in page
 
 
 def test_retiring_is_refused_while_tools_use_the_category(app, client):
-    _add(client, "Chatbots")
-    with app.app_context():
-        for slug in ("drift", "intercom"):
-            make_tool(db.session, slug=slug, category="chatbots")
-        db.session.commit()
-    entry_id = _entry_id(app, "category", "chatbots")
-    response = client.post(f"/admin/taxonomy/{entry_id}/retire", data={"active": "0"})
-    assert response.status_code == 400
+    entry_id = _chatbots_used_by(app, client, "drift", "intercom")
+    page = _refused(client, f"/admin/taxonomy/{entry_id}/retire", {"active": "0"})
     assert (
         "Chatbots: retired: 2 tools still use it (drift, intercom); move them to another "
         "category first"
-    ) in response.text
+    ) in page
     with app.app_context():
         for slug in ("drift", "intercom"):
             tool = db.session.scalar(sa.select(Tool).where(Tool.slug == slug))
@@ -212,9 +218,8 @@ def test_new_group_clusters_its_tools_in_the_graph_and_filters_the_list(app, cli
     assert '<option value="martech-ops"' in listing
     # A group with categories in it cannot be retired.
     group_id = _entry_id(app, "group", "martech-ops")
-    response = client.post(f"/admin/taxonomy/{group_id}/retire", data={"active": "0"})
-    assert response.status_code == 400
-    assert "Martech Ops: retired: it still has categories (Stack governance)" in response.text
+    page = _refused(client, f"/admin/taxonomy/{group_id}/retire", {"active": "0"})
+    assert "Martech Ops: retired: it still has categories (Stack governance)" in page
 
 
 def test_redundant_tools_sees_a_custom_category(app, client):

@@ -17,6 +17,7 @@ from tests.accounts import auth_app
 from tests.factories import make_flow
 from tests.factories import make_person
 from tests.factories import make_tool
+from tests.pages import page_text
 
 
 def seed(app: Flask) -> None:
@@ -79,12 +80,9 @@ def test_pickers_replace_selects_of_every_tool(app: Flask, client: t.Any) -> Non
 
 def test_typed_names_resolve_to_slugs_without_script(app: Flask, client: t.Any) -> None:
     seed(app)
-    page = client.get("/graph?focus=HubSpot+Marketing+Hub")
-    assert page.status_code == 200
-    assert 'id="focus" name="focus" value="hubspot"' in page.text
-    missing = client.get("/graph?focus=Nothing+Like+It")
-    assert missing.status_code == 404
-    assert "There is no tool" in missing.text
+    page = page_text(client, "/graph?focus=HubSpot+Marketing+Hub")
+    assert 'id="focus" name="focus" value="hubspot"' in page
+    assert "There is no tool" in page_text(client, "/graph?focus=Nothing+Like+It", 404)
 
     response = client.post(
         "/flows/new",
@@ -115,8 +113,6 @@ def test_typed_names_resolve_to_slugs_without_script(app: Flask, client: t.Any) 
 
 def test_triage_merge_target_accepts_a_typed_name(app: Flask, client: t.Any) -> None:
     seed(app)
-    page = client.get("/imports/triage/typeform/merge?into=Mailchimp")
-    assert page.status_code == 200
-    assert "Mailchimp" in page.text
+    assert "Mailchimp" in page_text(client, "/imports/triage/typeform/merge?into=Mailchimp")
     page = client.get("/imports/triage/typeform/merge?into=Mailchmp+Pro", follow_redirects=True)
     assert "no tool with the slug or name &#39;Mailchmp Pro&#39;" in page.text

@@ -192,7 +192,7 @@ def amex(rng: random.Random) -> None:
             else ""
         )
         return [
-            line["day"].strftime("%m/%d/%Y"),
+            _us_date(line["day"]),
             _amex_description(rng, desc, city) if line["kind"] == "purchase" else desc,
             f"{signed:.2f}",
             extended,
@@ -210,6 +210,32 @@ def amex(rng: random.Random) -> None:
     )
 
 
+#: Our merchant kinds (in the order they are matched) and the category Chase and Capital One
+#: write for each.
+_BANK_CATEGORIES = {
+    "shop": ("Shopping", "Merchandise"),
+    "meals": ("Food & Drink", "Dining"),
+    "travel": ("Travel", "Other Travel"),
+    "utilities": ("Bills & Utilities", "Utilities"),
+    "telecom": ("Bills & Utilities", "Phone/Cable"),
+    "rent": ("Home", "Other Services"),
+    "other": ("Personal", "Other Services"),
+}
+
+#: The Type column Chase writes, old and new export alike.
+_CHASE_TYPES = {"payment": "Payment", "fee": "Fee", "credit": "Return"}
+
+
+def _bank_signed(line: dict) -> float:
+    """The amount as Chase and Bank of America write it: purchases and fees negative."""
+    return line["amount"] if line["kind"] in ("payment", "credit") else -line["amount"]
+
+
+def _us_date(day: date, later: int = 0) -> str:
+    """`day` (or the posting date `later` days after it) as the US banks write it."""
+    return (day + timedelta(days=later)).strftime("%m/%d/%Y")
+
+
 def _bank_desc(line: dict) -> str:
     city = line["city"]
     if line["kind"] != "purchase" or not city[0]:
@@ -219,20 +245,10 @@ def _bank_desc(line: dict) -> str:
 
 def chase(rng: random.Random) -> None:
     header = ["Transaction Date", "Post Date", "Description", "Category", "Type", "Amount", "Memo"]
-    cats = {
-        "shop": "Shopping",
-        "meals": "Food & Drink",
-        "travel": "Travel",
-        "utilities": "Bills & Utilities",
-        "telecom": "Bills & Utilities",
-        "rent": "Home",
-        "other": "Personal",
-    }
+    cats = {kind: names[0] for kind, names in _BANK_CATEGORIES.items()}
 
     def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
-        types = {"payment": "Payment", "fee": "Fee", "credit": "Return"}
-        amount = line["amount"] if kind in ("payment", "credit") else -line["amount"]
         if kind == "purchase" and line["label"]:
             cat = rng.choice(["Bills & Utilities", "Shopping", "Professional Services"])
         elif kind == "purchase":
@@ -241,12 +257,12 @@ def chase(rng: random.Random) -> None:
             cat = "Fees & Adjustments" if kind == "fee" else ""
         desc = "Payment Thank You-Mobile" if kind == "payment" else _bank_desc(line)
         return [
-            line["day"].strftime("%m/%d/%Y"),
-            (line["day"] + timedelta(days=1)).strftime("%m/%d/%Y"),
+            _us_date(line["day"]),
+            _us_date(line["day"], later=1),
             desc,
             cat,
-            types.get(kind, "Sale"),
-            f"{amount:.2f}",
+            _CHASE_TYPES.get(kind, "Sale"),
+            f"{_bank_signed(line):.2f}",
             "",
         ]
 
@@ -257,15 +273,12 @@ def chase_old(rng: random.Random) -> None:
     header = ["Type", "Trans Date", "Post Date", "Description", "Amount"]
 
     def row(i: int, line: dict) -> list[str]:
-        kind = line["kind"]
-        amount = line["amount"] if kind in ("payment", "credit") else -line["amount"]
-        kind_text = {"payment": "Payment", "fee": "Fee", "credit": "Return"}.get(kind, "Sale")
         return [
-            kind_text,
-            line["day"].strftime("%m/%d/%Y"),
-            (line["day"] + timedelta(days=2)).strftime("%m/%d/%Y"),
+            _CHASE_TYPES.get(line["kind"], "Sale"),
+            _us_date(line["day"]),
+            _us_date(line["day"], later=2),
             _bank_desc(line),
-            f"{amount:.2f}",
+            f"{_bank_signed(line):.2f}",
         ]
 
     _statement(rng, "chase_old_activity.csv", header, 30, row)
@@ -276,7 +289,6 @@ def bank_of_america(rng: random.Random) -> None:
 
     def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
-        amount = line["amount"] if kind in ("payment", "credit") else -line["amount"]
         desc = {"payment": "PAYMENT - THANK YOU", "fee": "INTEREST CHARGED ON PURCHASES"}.get(
             kind
         ) or line["desc"]
@@ -284,41 +296,24 @@ def bank_of_america(rng: random.Random) -> None:
         address = f"{city[0]} {city[1]}" if city[0] and kind == "purchase" else ""
         payee = f"{desc} {address}".strip() if address else desc
         return [
-            line["day"].strftime("%m/%d/%Y"),
+            _us_date(line["day"]),
             f"2469216{rng.randrange(10**15):015d}",
             payee,
             address,
-            f"{amount:.2f}",
+            f"{_bank_signed(line):.2f}",
         ]
 
     _statement(rng, "bank_of_america_activity.csv", header, 50, row)
 
 
 def capital_one(rng: random.Random) -> None:
-    header = [
-        "Transaction Date",
-        "Posted Date",
-        "Card No.",
-        "Description",
-        "Category",
-        "Debit",
-        "Credit",
-    ]
-    cats = {
-        "shop": "Merchandise",
-        "meals": "Dining",
-        "travel": "Other Travel",
-        "utilities": "Utilities",
-        "telecom": "Phone/Cable",
-        "rent": "Other Services",
-        "other": "Other Services",
-    }
+    header = ["Transaction Date", "Posted Date", "Card No.", "Description", "Category"]
+    header += ["Debit", "Credit"]
+    cats = {kind: names[1] for kind, names in _BANK_CATEGORIES.items()}
 
     def row(i: int, line: dict) -> list[str]:
         kind = line["kind"]
-        if kind == "payment":
-            cat, debit, credit = "Payment/Credit", "", f"{line['amount']:.2f}"
-        elif kind == "credit":
+        if kind in ("payment", "credit"):
             cat, debit, credit = "Payment/Credit", "", f"{line['amount']:.2f}"
         elif kind == "fee":
             cat, debit, credit = "Fee/Interest Charge", f"{line['amount']:.2f}", ""
@@ -366,7 +361,7 @@ def citi(rng: random.Random) -> None:
             debit, credit = "", f"-{line['amount']:.2f}"
         else:
             debit, credit = f"{line['amount']:.2f}", ""
-        return ["Cleared", line["day"].strftime("%m/%d/%Y"), desc, debit, credit, line["person"]]
+        return ["Cleared", _us_date(line["day"]), desc, debit, credit, line["person"]]
 
     _statement(rng, "citi_activity.csv", header, 50, row)
 

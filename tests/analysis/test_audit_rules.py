@@ -7,6 +7,10 @@ from datetime import timedelta
 import pytest
 
 from catalog.analysis.audit import in_use
+from catalog.analysis.registry import SHADOW_DISCOVERED
+from catalog.analysis.registry import SHADOW_REJECTED_IN_USE
+from catalog.analysis.registry import SHADOW_RETIRED_IN_USE
+from catalog.analysis.registry import SHADOW_UNAPPROVED
 from catalog.analysis.snapshot import PersonRec
 from tests.analysis.helpers import AS_OF
 from tests.analysis.helpers import IAN
@@ -58,17 +62,20 @@ def test_a_request_nobody_uses_is_not_shadow_it() -> None:
     assert rules_for(result, "idea") == set()
 
 
-@pytest.mark.parametrize(
-    ("lifecycle", "reason", "severity"),
-    [
-        ("discovered", "SHADOW_DISCOVERED", "high"),
-        ("requested", "SHADOW_UNAPPROVED", "high"),
-        ("in_review", "SHADOW_UNAPPROVED", "high"),
-        ("rejected", "SHADOW_REJECTED_IN_USE", "critical"),
-        ("retired", "SHADOW_RETIRED_IN_USE", "critical"),
-    ],
-)
-def test_each_shadow_reason_and_its_severity(lifecycle: str, reason: str, severity: str) -> None:
+# A tool in use with each unsanctioned lifecycle: the rule it is shadow IT by, and the severity.
+SHADOW_BY_LIFECYCLE = {
+    "discovered": (SHADOW_DISCOVERED, "high"),
+    "requested": (SHADOW_UNAPPROVED, "high"),
+    "in_review": (SHADOW_UNAPPROVED, "high"),
+    "rejected": (SHADOW_REJECTED_IN_USE, "critical"),
+    "retired": (SHADOW_RETIRED_IN_USE, "critical"),
+}
+
+
+@pytest.mark.parametrize("lifecycle", SHADOW_BY_LIFECYCLE)
+def test_each_shadow_reason_and_its_severity(lifecycle: str) -> None:
+    rule, severity = SHADOW_BY_LIFECYCLE[lifecycle]
+    reason = rule.id
     result = audit(
         snap([CRM, tool("x", lifecycle=lifecycle)], sightings=[seen("x", AS_OF - days(3))])
     )
