@@ -17,6 +17,7 @@ from operator import itemgetter
 import networkx as nx
 
 from catalog.analysis.graph import catalog_graph
+from catalog.analysis.graph import derived
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.vocab import PERSONAL
@@ -66,6 +67,16 @@ def blast_radius(snapshot: Snapshot, slug: str) -> BlastRadius:
     return BlastRadius(tools=tuple(sorted(hit)), flows=flows)
 
 
+def _personal_pairs(snapshot: Snapshot) -> frozenset[tuple[str, str]]:
+    # The pairs with a non-anonymized active flow carrying a personal class: the edges
+    # personal data travels along. Kept on the snapshot, as the graph is.
+    return frozenset(
+        (f.source, f.target)
+        for f in snapshot.flows
+        if f.active and not f.anonymized and not f.data_classes.isdisjoint(PERSONAL)
+    )
+
+
 def personal_data_reach(snapshot: Snapshot, slug: str) -> tuple[str, ...]:
     """Return the tools that personal data leaving `slug` reaches via non-anonymized active flows.
 
@@ -80,12 +91,7 @@ def personal_data_reach(snapshot: Snapshot, slug: str) -> tuple[str, ...]:
     ('esp',)
     """
     G = catalog_graph(snapshot)
-    # Only the pairs with a non-anonymized active flow carrying a personal class.
-    pairs = {
-        (f.source, f.target)
-        for f in snapshot.flows
-        if f.active and not f.anonymized and not f.data_classes.isdisjoint(PERSONAL)
-    }
+    pairs = derived(snapshot, "personal_pairs", _personal_pairs)
     personal = nx.subgraph_view(G, filter_edge=lambda u, v: (u, v) in pairs)
     seen = nx.descendants(personal, slug) if slug in G else set()
     return tuple(sorted(seen))
