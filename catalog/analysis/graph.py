@@ -6,8 +6,8 @@ or a dependency "v depends on u" (drawn against the dependency's own arrow), or 
 in two boolean attributes, each present only when true: `flow` (at least one active flow from u
 to v) and `dependency` (v depends on u); read them with `.get(name, False)` or
 `G.edges(data=name, default=False)`. Inactive flows are left out: they move no data. The records
-themselves stay in the snapshot: copying them onto every edge (grouped by pair) made the build
-half as slow again, and only pages about one tool or one class need them.
+themselves stay in the snapshot: copying them onto every edge (grouped by pair) nearly doubled
+the build time, and only pages about one tool or one class need them.
 
 Which networkx algorithm serves which question (docs/architecture.md#the-catalog-graph):
 blast radius and personal-data reach (over a `nx.subgraph_view` of the personal flows) are
