@@ -133,23 +133,28 @@ def in_use(snapshot: Snapshot, as_of: date) -> frozenset[str]:
 
 def _silos(
     G: nx.DiGraph,
+    flows: tuple[FlowEdge, ...],
     stranded: frozenset[str],
     shadow: Iterable[str],
     personal_held: dict[str, frozenset[str]],
 ) -> tuple[Silo, ...]:
     shadow_set = set(shadow)
-    pred = G.pred
+    # The active flows into stranded tools, by target: the graph knows which pairs carry a
+    # flow, the snapshot holds the records (managed or not).
+    into: dict[str, list[FlowEdge]] = {}
+    for flow in flows:
+        if flow.target in stranded:
+            into.setdefault(flow.target, []).append(flow)
     silos = []
     for members in nx.weakly_connected_components(flow_view(G, stranded)):
         feeders: set[str] = set()
         unmanaged: list[FlowEdge] = []
         for node in members:
-            for source, attrs in pred[node].items():
-                for flow in attrs["flows"]:
-                    if source not in stranded:
-                        feeders.add(source)
-                    if not flow.managed_by_it:
-                        unmanaged.append(flow)
+            for flow in into.get(node, ()):
+                if flow.source not in stranded:
+                    feeders.add(flow.source)
+                if not flow.managed_by_it:
+                    unmanaged.append(flow)
         classes = set().union(*(personal_held[m] for m in members))
         # A rogue silo (shadow IT inside, or an unmanaged flow in) is raised at the escalated
         # severity (docs/governance.md#silos).
@@ -188,7 +193,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
 
     sors = frozenset(s for s in sanctioned if tools[s].system_of_record)
     # One reverse walk from every SoR at once: whatever it reaches has a path to a governed hub.
-    reaches = frozenset(reach(G, sors, backward=True, attribute="flows"))
+    reaches = frozenset(reach(G, sors, backward=True, attribute="flow"))
     stranded = frozenset(s for s in used if personal_held[s] and s not in sors and s not in reaches)
     by_tool: dict[str, list[SightingRec]] = {}
     for sighting in snapshot.sightings:
@@ -206,7 +211,7 @@ def derive_facts(snapshot: Snapshot, as_of: date) -> Facts:
         in_use_sorted=tuple(sorted(used)),
         sanctioned=sanctioned,
         shadow=shadow,
-        silos=_silos(G, stranded, shadow, personal_held),
+        silos=_silos(G, active, stranded, shadow, personal_held),
         personal_held=personal_held,
         sors=sors,
         reaches_sor=reaches,

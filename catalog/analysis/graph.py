@@ -2,17 +2,19 @@
 failure travel. Pure, no I/O.
 
 An edge u -> v means "v is hit when u goes away": an active flow from u to v (v loses its data),
-or a dependency "v depends on u" (drawn against the dependency's own arrow), or both. Its two
-attributes say which: `flows` (the active FlowEdge records from u to v, in snapshot order, () for
-a dependency only) and `dependencies` (the DependencyEdge records "v depends on u", () for flows
-only). Inactive flows are left out: they move no data.
+or a dependency "v depends on u" (drawn against the dependency's own arrow), or both. Its kind is
+in two boolean attributes, each present only when true: `flow` (at least one active flow from u
+to v) and `dependency` (v depends on u); read them with `.get(name, False)` or
+`G.edges(data=name, default=False)`. Inactive flows are left out: they move no data. The records
+themselves stay in the snapshot: copying them onto every edge (grouped by pair) nearly doubled
+the build time, and only pages about one tool or one class need them.
 
 Which networkx algorithm serves which question (docs/architecture.md#the-catalog-graph):
 blast radius and personal-data reach (over a `nx.subgraph_view` of the personal flows) are
 `nx.descendants`; "reaches a system of record" is `reach` backward over flow edges; silos are
 `nx.weakly_connected_components` of a `nx.subgraph_view`; single points of failure are
-`nx.articulation_points`; blast sizes walk `nx.condensation` in topological order; the graph
-viewer's hops are `nx.single_source_shortest_path_length`.
+`nx.articulation_points`; blast sizes are `nx.ancestors` of a hub plus `nx.condensation` of the
+rest; the graph viewer's hops are `nx.single_source_shortest_path_length`.
 
 The graph is built once per Snapshot object and kept on it (`Snapshot.derived`): the audit, the
 graph viewer and the tool page share the build of whichever snapshot the services keep. Callers
@@ -46,25 +48,12 @@ def derived(snapshot: Snapshot, key: str, build: Callable[[Snapshot], T]) -> T:
 
 
 def _build(snapshot: Snapshot) -> nx.DiGraph:
-    # Gather each pair's records in plain dicts first: one add_edges_from call is several
-    # times cheaper than a networkx lookup and update per flow on large catalogs.
-    edges: dict[tuple[str, str], dict[str, tuple[t.Any, ...]]] = {}
-    for flow in snapshot.flows:
-        if flow.active:
-            attrs = edges.get((flow.source, flow.target))
-            if attrs is None:
-                edges[(flow.source, flow.target)] = {"flows": (flow,), "dependencies": ()}
-            else:
-                attrs["flows"] += (flow,)
-    for dep in snapshot.dependencies:
-        attrs = edges.get((dep.depends_on, dep.tool))
-        if attrs is None:
-            edges[(dep.depends_on, dep.tool)] = {"flows": (), "dependencies": (dep,)}
-        else:
-            attrs["dependencies"] += (dep,)
+    # 2-tuples and one keyword attribute per call: networkx merges a pair's repeated flows
+    # itself, so nothing is grouped in Python first.
     G = nx.DiGraph()
     G.add_nodes_from(tool.slug for tool in snapshot.tools)
-    G.add_edges_from((u, v, attrs) for (u, v), attrs in edges.items())
+    G.add_edges_from(((f.source, f.target) for f in snapshot.flows if f.active), flow=True)
+    G.add_edges_from(((d.depends_on, d.tool) for d in snapshot.dependencies), dependency=True)
     return G
 
 
@@ -79,10 +68,8 @@ def catalog_graph(snapshot: Snapshot) -> nx.DiGraph:
     ...                        FlowEdge("esp", "crm", active=False)),
     ...                 dependencies=(DependencyEdge("crm", "sso", "identity"),))
     >>> G = catalog_graph(snap)
-    >>> sorted(G.edges)
-    [('crm', 'esp'), ('sso', 'crm')]
-    >>> G["crm"]["esp"]["flows"][0].data_classes, G["sso"]["crm"]["dependencies"][0].kind
-    (frozenset({'contact_pii'}), 'identity')
+    >>> sorted(G.edges(data=True))
+    [('crm', 'esp', {'flow': True}), ('sso', 'crm', {'dependency': True})]
     >>> catalog_graph(snap) is G
     True
     """
@@ -99,7 +86,7 @@ def flow_view(G: nx.DiGraph, nodes: Iterable[str] | None = None) -> nx.DiGraph:
     return nx.subgraph_view(
         G,
         filter_node=nx.filters.no_filter if keep is None else keep.__contains__,
-        filter_edge=lambda u, v: bool(succ[u][v]["flows"]),
+        filter_edge=lambda u, v: succ[u][v].get("flow", False),
     )
 
 
@@ -109,7 +96,7 @@ def reach(
     """Return every node reachable from any of `sources` in one traversal (sources included).
 
     Follows edges forward, or backward (toward their source) with `backward`; with `attribute`,
-    only edges whose attribute of that name is non-empty. Sources that are not nodes are left
+    only edges whose attribute of that name is present and true. Sources that are not nodes are left
     out. One walk from all sources at once: the same answer as `nx.descendants` (or
     `nx.ancestors`) from a virtual node linked to every source, without copying the graph to
     add it.
@@ -119,7 +106,7 @@ def reach(
     >>> G = nx.DiGraph([("a", "b"), ("b", "crm"), ("c", "d")])
     >>> sorted(reach(G, ["crm", "nowhere"], backward=True))
     ['a', 'b', 'crm']
-    >>> G.add_edge("crm", "x", flows=()); sorted(reach(G, ["crm"], attribute="flows"))
+    >>> G.add_edge("crm", "x", dependency=True); sorted(reach(G, ["crm"], attribute="flow"))
     ['crm']
     """
     # G.adjacency() yields each node's own neighbour dict: reading those directly spares a
@@ -129,7 +116,7 @@ def reach(
     stack = list(seen)
     while stack:
         for nxt, attrs in adjacency[stack.pop()].items():
-            if nxt not in seen and (attribute is None or attrs[attribute]):
+            if nxt not in seen and (attribute is None or attrs.get(attribute)):
                 seen.add(nxt)
                 stack.append(nxt)
     return seen

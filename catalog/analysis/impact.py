@@ -12,10 +12,12 @@ tools would cost O(tools x edges), and the risk score only needs "small, or at l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 import networkx as nx
 
 from catalog.analysis.graph import catalog_graph
+from catalog.analysis.graph import derived
 from catalog.analysis.snapshot import FlowEdge
 from catalog.analysis.snapshot import Snapshot
 from catalog.vocab import PERSONAL
@@ -65,6 +67,16 @@ def blast_radius(snapshot: Snapshot, slug: str) -> BlastRadius:
     return BlastRadius(tools=tuple(sorted(hit)), flows=flows)
 
 
+def _personal_pairs(snapshot: Snapshot) -> frozenset[tuple[str, str]]:
+    # The pairs with a non-anonymized active flow carrying a personal class: the edges
+    # personal data travels along. Kept on the snapshot, as the graph is.
+    return frozenset(
+        (f.source, f.target)
+        for f in snapshot.flows
+        if f.active and not f.anonymized and not f.data_classes.isdisjoint(PERSONAL)
+    )
+
+
 def personal_data_reach(snapshot: Snapshot, slug: str) -> tuple[str, ...]:
     """Return the tools that personal data leaving `slug` reaches via non-anonymized active flows.
 
@@ -79,27 +91,41 @@ def personal_data_reach(snapshot: Snapshot, slug: str) -> tuple[str, ...]:
     ('esp',)
     """
     G = catalog_graph(snapshot)
-    succ = G.succ
-    # Only edges with a non-anonymized flow carrying a personal class.
-    personal = nx.subgraph_view(
-        G,
-        filter_edge=lambda u, v: any(
-            not f.anonymized and not f.data_classes.isdisjoint(PERSONAL)
-            for f in succ[u][v]["flows"]
-        ),
-    )
+    pairs = derived(snapshot, "personal_pairs", _personal_pairs)
+    personal = nx.subgraph_view(G, filter_edge=lambda u, v: (u, v) in pairs)
     seen = nx.descendants(personal, slug) if slug in G else set()
     return tuple(sorted(seen))
 
 
+def _capped_by_hub(G: nx.DiGraph, cap: int) -> set[str]:
+    # A tool reaching `cap` or more tools caps every tool that reaches it: those reach the
+    # same tools and the tool itself, less at most themselves. Probe the tool the most edges
+    # point to: where the stack is one big tangle, as in most large catalogs, it reaches
+    # far more than `cap` tools and nearly every tool reaches it, so two walks (descendants,
+    # ancestors) settle nearly every tool and the condensation is left the few others.
+    if len(G) <= cap:
+        return set()
+    hub = max(G.in_degree, key=itemgetter(1))[0]
+    if len(nx.descendants(G, hub)) < cap:
+        return set()
+    capped: set[str] = nx.ancestors(G, hub)
+    capped.add(hub)
+    return capped
+
+
 def _sizes(snapshot: Snapshot, cap: int) -> dict[str, int]:
     G = catalog_graph(snapshot)
-    C = nx.condensation(G)
+    capped = _capped_by_hub(G, cap)
+    sizes = dict.fromkeys(capped, cap)
+    # The others reach no capped tool (or they would reach the hub), so their blast radius
+    # lies among themselves: condense only them, unless they are most of the catalog (then a
+    # filtered view would cost more than condensing every tool).
+    rest = G.subgraph(n for n in G if n not in capped) if 2 * len(capped) > len(G) else G
+    C = nx.condensation(rest)
     members = C.nodes.data("members")
     # closed[c]: the members of component c plus everything it reaches, or None once that
     # makes c's blast radius reach the cap (then every tool reaching c is capped too).
     closed: dict[int, frozenset[str] | None] = {}
-    sizes: dict[str, int] = {}
     succ = C.succ
     # Reverse topological order: a component comes after every component it reaches.
     for c in reversed(list(nx.topological_sort(C))):

@@ -150,10 +150,11 @@ def hops_from(snapshot: Snapshot, params: ViewParams, focus: str) -> dict[str, i
     """
     G = catalog_graph(snapshot)
     if params.data_class is not None:
-        wanted, succ = params.data_class, G.succ
-        G = nx.subgraph_view(
-            G, filter_edge=lambda u, v: any(wanted in f.data_classes for f in succ[u][v]["flows"])
-        )
+        wanted = params.data_class
+        pairs = {
+            (f.source, f.target) for f in snapshot.flows if f.active and wanted in f.data_classes
+        }
+        G = nx.subgraph_view(G, filter_edge=lambda u, v: (u, v) in pairs)
     hops: dict[str, int] = {}
     directions = ("down", "up") if params.direction == "both" else (params.direction,)
     for direction in directions:

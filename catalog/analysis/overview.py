@@ -1,9 +1,10 @@
 """The whole stack at a glance: one node per taxonomy group, for catalogs too large to draw.
 
 Above a few hundred tools a picture of every tool is a hairball that takes seconds to lay out
-and megabytes to send. The overview folds the catalog's networkx graph into its taxonomy groups
-(a quotient by group): each group node is sized by its tools and says how many are shadow IT and
-how many sit in customer-data silos; each edge is weighted by the data flows between two groups.
+and megabytes to send. The overview folds the catalog's active flows into its taxonomy groups
+(the quotient of the catalog graph by group): each group node is sized by its tools and says
+how many are shadow IT and how many sit in customer-data silos; each edge is weighted by the
+data flows between two groups.
 A click on a group opens the graph of that group's tools. Pure: the group of each category is
 passed in, so the taxonomy an administrator extended is the one used.
 """
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 import graphviz
 
-from catalog.analysis.graph import catalog_graph
 from catalog.analysis.neighbourhood import Marks
 from catalog.analysis.render import BOX
 from catalog.analysis.render import text
@@ -70,10 +70,12 @@ def build(
     shadow: Counter[str] = Counter(group[s] for s in marks.shadow if s in group)
     silos: Counter[str] = Counter(group[s] for s in in_silo if s in group)
     flows: Counter[tuple[str, str]] = Counter()
-    # The quotient of the catalog graph by group, counting the active flows of each edge.
-    for a, b, records in catalog_graph(snapshot).edges(data="flows"):
-        if records and group[a] != group[b]:
-            flows[(group[a], group[b])] += len(records)
+    # Each active flow counted once: the graph's edges merge a pair's flows, the records do not.
+    for flow in snapshot.flows:
+        if flow.active:
+            a, b = group[flow.source], group[flow.target]
+            if a != b:
+                flows[(a, b)] += 1
     nodes = tuple(
         GroupNode(
             key,

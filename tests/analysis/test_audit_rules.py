@@ -313,6 +313,24 @@ def test_single_points_of_failure_are_articulation_points_of_in_use_tools() -> N
     assert finding(result, "SINGLE_POINT_OF_FAILURE", "crm").severity == "info"
 
 
+@pytest.mark.parametrize(
+    ("lifecycle", "expected"), [("retired", {"a", "b"}), ("sanctioned", set())]
+)
+def test_a_tool_out_of_use_closes_no_loop(lifecycle: str, expected: set[str]) -> None:
+    # c - a - b - d is a path; x links d back to c by two dependencies. In use, x closes a
+    # loop and no tool is a single point of failure; retired and unused, it counts for
+    # nothing, and a and b each hold the path together again.
+    result = audit(
+        snap(
+            [tool("c"), tool("a"), tool("b"), tool("d"), tool("x", lifecycle=lifecycle)],
+            flows=[flow("c", "a"), flow("a", "b"), flow("b", "d")],
+            deps=[dep("x", "c"), dep("d", "x")],
+        )
+    )
+    spof = {f.subject_key for f in result.findings if f.rule == "SINGLE_POINT_OF_FAILURE"}
+    assert spof == expected
+
+
 def test_no_system_of_record_is_reported_once() -> None:
     result = audit(snap([tool("crm", system_of_record=True, lifecycle="in_review"), tool("esp")]))
     f = finding(result, "NO_SYSTEM_OF_RECORD", "catalog")

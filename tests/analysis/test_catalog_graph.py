@@ -49,9 +49,19 @@ def test_edges_point_the_way_impact_travels() -> None:
     )
     G = catalog_graph(snapshot)
     assert sorted(G.edges) == [("crm", "esp"), ("sso", "crm")]  # inactive flow left out
-    assert [f.target for f in G["crm"]["esp"]["flows"]] == ["esp"]
-    assert G["sso"]["crm"]["flows"] == ()
-    assert [d.tool for d in G["sso"]["crm"]["dependencies"]] == ["crm"]
+    assert G["crm"]["esp"] == {"flow": True}
+    assert G["sso"]["crm"] == {"dependency": True}
+
+
+def test_an_edge_carries_both_kinds_once_however_many_records() -> None:
+    snapshot = Snapshot(
+        tools=(CRM, tool("esp")),
+        flows=(flow("crm", "esp"), flow("crm", "esp", mechanism="webhook")),
+        dependencies=(dep("esp", "crm"),),
+    )
+    assert list(catalog_graph(snapshot).edges(data=True)) == [
+        ("crm", "esp", {"flow": True, "dependency": True})
+    ]
 
 
 # An administrator's addition, carried by the snapshot: the live registry is never consulted.
