@@ -28,9 +28,11 @@ from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
 from catalog.services.review_request import REQUEST_FIELDS as REQUEST_FIELDS
 from catalog.services.review_request import request_tool as request_tool
+from catalog.vocab import OPEN_LIFECYCLES
+from catalog.vocab import Lifecycle
 
 SIDES = ("business", "technical")
-OPEN = ("requested", "in_review")
+OPEN = OPEN_LIFECYCLES
 SLA_KEY = "review_sla_days"
 MAX_SLA_DAYS = 365
 
@@ -137,7 +139,8 @@ def _decide(
     """Save the decision (`sanctioned` or `rejected`) and record it as a review event."""
     changes = {"lifecycle": lifecycle, "decided_at": today.isoformat()}
     tool = _save(session, tool, changes, actor, expected_version)
-    action = {"sanctioned": "sanction", "rejected": "reject"}[lifecycle]
+    actions: dict[str, str] = {Lifecycle.SANCTIONED: "sanction", Lifecycle.REJECTED: "reject"}
+    action = actions[lifecycle]
     after = {"decided_at": today.isoformat()} | note
     review_checklist.review_event(session, tool, action, after, actor=actor)
     return tool
@@ -148,10 +151,10 @@ def start_review(
 ) -> Tool:
     """Move a request into review (IT has picked it up)."""
     policy.check_decider(policy.actor_of(session, actor), tool.slug, "starting a review")
-    if tool.lifecycle != "requested":
+    if tool.lifecycle != Lifecycle.REQUESTED:
         _require_open(tool, "put in review")
         raise ValidationError({"lifecycle": f"{tool.name} is already in review"}, record=tool.slug)
-    changes: dict[str, t.Any] = {"lifecycle": "in_review"}
+    changes: dict[str, t.Any] = {"lifecycle": Lifecycle.IN_REVIEW}
     if tool.requested_at is None:
         changes["requested_at"] = today.isoformat()
     return _save(session, tool, changes, actor, expected_version)
@@ -207,7 +210,7 @@ def sanction(
     """
     policy.check_decider(policy.actor_of(session, actor), tool.slug, f"sanctioning {tool.name}")
     _require_open(tool, "sanctioned")
-    if tool.lifecycle != "in_review":
+    if tool.lifecycle != Lifecycle.IN_REVIEW:
         raise ValidationError(
             {"lifecycle": f"put {tool.name} in review before sanctioning it"}, record=tool.slug
         )
@@ -236,7 +239,7 @@ def sanction(
         )
     if blocking:
         review_checklist.record_override(session, tool, override, blocking, actor=actor)
-    return _decide(session, tool, "sanctioned", {}, actor, today, expected_version)
+    return _decide(session, tool, Lifecycle.SANCTIONED, {}, actor, today, expected_version)
 
 
 def reject(
@@ -254,7 +257,9 @@ def reject(
     reason = _reason(tool, "reason", reason)
     if not reason:
         raise ValidationError({"reason": "a rejection needs a reason"}, record=tool.slug)
-    return _decide(session, tool, "rejected", {"reason": reason}, actor, today, expected_version)
+    return _decide(
+        session, tool, Lifecycle.REJECTED, {"reason": reason}, actor, today, expected_version
+    )
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -312,7 +317,10 @@ def recent_decisions(session: Session, limit: int = 10) -> list[Tool]:
     return list(
         session.scalars(
             sa.select(Tool)
-            .where(Tool.lifecycle.in_(("sanctioned", "rejected")), Tool.decided_at.is_not(None))
+            .where(
+                Tool.lifecycle.in_((Lifecycle.SANCTIONED, Lifecycle.REJECTED)),
+                Tool.decided_at.is_not(None),
+            )
             .order_by(Tool.decided_at.desc(), Tool.slug)
             .limit(limit)
         )
