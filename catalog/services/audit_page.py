@@ -17,6 +17,7 @@ from catalog.analysis.registry import RULES
 from catalog.services.audit import snapshot_and_report
 from catalog.services.paging import paged
 from catalog.vocab import SEVERITIES
+from catalog.vocab import Lifecycle
 
 SHADOW_PER_PAGE = 50
 SILOS_PER_PAGE = 24
@@ -106,7 +107,7 @@ def audit_page(
     hubs = sorted(
         names[s.slug]
         for s in snapshot.tools
-        if s.system_of_record and s.lifecycle in ("sanctioned", "deprecated")
+        if s.system_of_record and s.lifecycle in (Lifecycle.SANCTIONED, Lifecycle.DEPRECATED)
     )
     silo_rows = paged(report["silos"], silo_page, SILOS_PER_PAGE)
     silos = [

@@ -20,6 +20,7 @@ from catalog.services import records
 from catalog.services import review
 from catalog.services.entities import ConflictError
 from catalog.services.records import ValidationError
+from catalog.vocab import Lifecycle
 
 ACTIONS = {"owners": "assign owners", "category": "change category", "review": "start review"}
 MAX_TOOLS = 500
@@ -85,7 +86,7 @@ def apply(
         try:
             if action == "review":
                 if authorise is not None:
-                    authorise(tool, records.tool_record(tool) | {"lifecycle": "in_review"})
+                    authorise(tool, records.tool_record(tool) | {"lifecycle": Lifecycle.IN_REVIEW})
                 review.start_review(
                     session, tool, actor=actor, today=today, expected_version=expected
                 )

@@ -22,6 +22,7 @@ from catalog.services.discovery_types import Plan
 from catalog.services.platform_apps import SKIP_REASON as PLATFORM_SKIP
 from catalog.services.platform_apps import PlatformApps
 from catalog.services.records import slugify
+from catalog.vocab import Lifecycle
 
 
 class ImportContext:
@@ -60,7 +61,7 @@ def plan_apps(
     known: set[int] = set()  # tools a platform app may attach to: anything but discovered ones
     for tool_id, slug, lifecycle in session.execute(sa.select(Tool.id, Tool.slug, Tool.lifecycle)):
         slugs[tool_id] = slug
-        if lifecycle != "discovered":
+        if lifecycle != Lifecycle.DISCOVERED:
             known.add(tool_id)
     taken = set(slugs.values()) | set(plan.tools.slugs)
     existing = {

@@ -20,6 +20,7 @@ from catalog.services.discovery_merge import merged_sighting
 from catalog.services.discovery_types import ImportFailed
 from catalog.services.discovery_types import Plan
 from catalog.services.records import ValidationError
+from catalog.vocab import Lifecycle
 
 
 def alias_record(alias: ToolAlias, slug: str) -> dict[str, t.Any]:
@@ -153,7 +154,9 @@ def _record_estate(session: Session, plan: Plan, actor: str) -> None:
         after={
             "reason": str(plan.options.get("reason") or "").strip(),
             "files": plan.files,
-            "tools": {r["slug"]: r.get("lifecycle", "requested") for r in plan.tools.creates},
+            "tools": {
+                r["slug"]: r.get("lifecycle", Lifecycle.REQUESTED) for r in plan.tools.creates
+            },
         },
     )
 
@@ -182,7 +185,7 @@ def _new_tools(
             {
                 "name": new.name,
                 "slug": new.slug,
-                "lifecycle": "discovered",
+                "lifecycle": Lifecycle.DISCOVERED,
                 "description": "Seen in "
                 + ", ".join(labels.get(s, s) for s in sources)
                 + "; nobody registered it yet.",

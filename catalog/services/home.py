@@ -24,6 +24,7 @@ from catalog.services import review
 from catalog.services import scorecard
 from catalog.services.audit import audit_report
 from catalog.vocab import SEVERITIES
+from catalog.vocab import Lifecycle
 
 RENEWAL_DAYS = 90
 NEW_DISCOVERY_DAYS = 30
@@ -128,7 +129,9 @@ def build(session: Session, today: date, *, email: str | None, role: str, sla: i
         since = datetime.combine(
             today - timedelta(days=NEW_DISCOVERY_DAYS), datetime.min.time(), tzinfo=UTC
         )
-        fresh = sa.select(Tool).where(Tool.lifecycle == "discovered", Tool.created_at >= since)
+        fresh = sa.select(Tool).where(
+            Tool.lifecycle == Lifecycle.DISCOVERED, Tool.created_at >= since
+        )
         home.discoveries_total = (
             session.scalar(sa.select(sa.func.count()).select_from(fresh.subquery())) or 0
         )

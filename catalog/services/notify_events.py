@@ -23,6 +23,7 @@ from catalog.models import User
 from catalog.services import review
 from catalog.services.audit import audit_result
 from catalog.services.writes import last_change
+from catalog.vocab import Lifecycle
 
 #: Every kind of notice, with the words a user sees on the preferences page.
 KINDS: dict[str, str] = {
@@ -154,7 +155,7 @@ def review_events(
     decided = session.scalars(
         sa.select(Tool)
         .where(
-            Tool.lifecycle.in_(("sanctioned", "rejected")),
+            Tool.lifecycle.in_((Lifecycle.SANCTIONED, Lifecycle.REJECTED)),
             Tool.decided_at.is_not(None),
             Tool.decided_at >= since,
         )
@@ -162,7 +163,7 @@ def review_events(
     )
     for tool in decided:
         reason = ""
-        if tool.lifecycle == "rejected":
+        if tool.lifecycle == Lifecycle.REJECTED:
             last = next(iter(review.history(session, tool)), None)
             if last is not None and last.action == "reject" and last.after:
                 reason = f" Reason: {last.after.get('reason', '')}"
@@ -251,7 +252,7 @@ def shadow_events(session: Session, *, since: date, handled: t.Container[str]) -
     fresh = [
         tool
         for tool in session.scalars(
-            sa.select(Tool).where(Tool.lifecycle == "discovered").order_by(Tool.name)
+            sa.select(Tool).where(Tool.lifecycle == Lifecycle.DISCOVERED).order_by(Tool.name)
         )
         if tool.created_at.date() >= since and f"shadow.new:{tool.slug}" not in handled
     ]

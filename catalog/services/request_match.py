@@ -31,6 +31,8 @@ from catalog.models import Tool
 from catalog.models import ToolAlias
 from catalog.services import tool_search
 from catalog.services.writes import last_change
+from catalog.vocab import OPEN_LIFECYCLES
+from catalog.vocab import Lifecycle
 
 HINT_SCORE = 80
 SAME_SCORE = 90
@@ -75,19 +77,19 @@ def rejection(session: Session, tool: Tool) -> tuple[date | None, str]:
 
 
 def status(session: Session, tool: Tool) -> tuple[str, str]:
-    if tool.lifecycle in ("sanctioned", "deprecated"):
+    if tool.lifecycle in (Lifecycle.SANCTIONED, Lifecycle.DEPRECATED):
         owner = tool.business_owner
         who = (owner.name or owner.email) if owner is not None else "IT"
         return "sanctioned", f"already {tool.lifecycle}: ask its owner ({who}) for access"
-    if tool.lifecycle == "rejected":
+    if tool.lifecycle == Lifecycle.REJECTED:
         when, reason = rejection(session, tool)
         because = f" because “{reason}”" if reason else ""
         return "rejected", (
             f"rejected on {when or 'an earlier date'}{because}: request again "
             f"with what changed (your request reopens its review)"
         )
-    if tool.lifecycle in ("requested", "in_review"):
-        state = "in review" if tool.lifecycle == "in_review" else "requested"
+    if tool.lifecycle in OPEN_LIFECYCLES:
+        state = "in review" if tool.lifecycle == Lifecycle.IN_REVIEW else "requested"
         return "open", f"already requested, {state} since {tool.requested_at or 'recently'}"
     return "other", (
         f"already in the catalog ({tool.lifecycle.replace('_', ' ')}): your request "

@@ -20,6 +20,7 @@ from catalog.services import records
 from catalog.services import request_match
 from catalog.services import review_checklist
 from catalog.services.records import ValidationError
+from catalog.vocab import Lifecycle
 
 #: The tool fields a marketer gives on a request (the request form shows these).
 REQUEST_FIELDS = (
@@ -97,7 +98,7 @@ def request_tool(
             session,
             dict(raw)
             | {
-                "lifecycle": "requested",
+                "lifecycle": Lifecycle.REQUESTED,
                 "requested_at": today.isoformat(),
                 "data_classes": list(data_classes),
             },
@@ -165,7 +166,7 @@ def _reopen(
         records.tool_record(tool)
         | changes
         | {
-            "lifecycle": "requested",
+            "lifecycle": Lifecycle.REQUESTED,
             "requested_at": today.isoformat(),
             "decided_at": None,
             "data_classes": sorted(set(tool.data_classes or ()) | set(data_classes)),

@@ -30,6 +30,7 @@ from catalog.services import matching
 from catalog.services import records
 from catalog.services.records import ValidationError
 from catalog.services.snapshot import catalog_version
+from catalog.vocab import Lifecycle
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def _waiting() -> sa.Select[int]:
         TriageDecision.undone_at.is_(None),
         TriageDecision.tool_id.is_not(None),
     )
-    return sa.select(Tool.id).where(Tool.lifecycle == "discovered", Tool.id.not_in(hidden))
+    return sa.select(Tool.id).where(Tool.lifecycle == Lifecycle.DISCOVERED, Tool.id.not_in(hidden))
 
 
 def inbox_count(session: Session) -> int:
@@ -114,7 +115,7 @@ def _known_names(session: Session) -> dict[int, str]:
         lambda: {
             tool_id: matching.normalise(name)
             for tool_id, name in session.execute(
-                sa.select(Tool.id, Tool.name).where(Tool.lifecycle != "discovered")
+                sa.select(Tool.id, Tool.name).where(Tool.lifecycle != Lifecycle.DISCOVERED)
             )
         },
     )
@@ -138,7 +139,7 @@ def suggestions(session: Session, names: t.Iterable[str]) -> dict[str, Tool]:
 
 
 def _discovered(tool: Tool) -> None:
-    if tool.lifecycle != "discovered":
+    if tool.lifecycle != Lifecycle.DISCOVERED:
         raise ValidationError(
             {"lifecycle": f"{tool.name} is {tool.lifecycle}, not discovered"}, record=tool.slug
         )
@@ -147,7 +148,7 @@ def _discovered(tool: Tool) -> None:
 def register(session: Session, tool: Tool, *, actor: str, today: date) -> Tool:
     """Turn a discovered tool into a request for IT to review."""
     _discovered(tool)
-    raw = records.tool_record(tool) | {"lifecycle": "requested", "requested_at": today}
+    raw = records.tool_record(tool) | {"lifecycle": Lifecycle.REQUESTED, "requested_at": today}
     return entities.save_tool(session, raw, actor=actor, tool=tool)
 
 
@@ -314,6 +315,8 @@ def undo_ignore(session: Session, item: TriageDecision, *, actor: str) -> None:
 def tool_choices(session: Session) -> list[tuple[str, str]]:
     """Return (slug, name) of every tool a discovered one could be merged into."""
     rows: t.Iterable[tuple[str, str]] = session.execute(
-        sa.select(Tool.slug, Tool.name).where(Tool.lifecycle != "discovered").order_by(Tool.name)
+        sa.select(Tool.slug, Tool.name)
+        .where(Tool.lifecycle != Lifecycle.DISCOVERED)
+        .order_by(Tool.name)
     ).all()
     return [(slug, name) for slug, name in rows]

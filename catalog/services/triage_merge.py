@@ -30,6 +30,7 @@ from catalog.services import records
 from catalog.services.discovery_write import add_alias
 from catalog.services.discovery_write import record_alias
 from catalog.services.records import ValidationError
+from catalog.vocab import Lifecycle
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _other(end: Tool, tool: Tool, into: Tool) -> Tool:
 
 def plan_merge(session: Session, tool: Tool, into: Tool) -> MergePlan:
     """Return what a merge of `tool` into `into` would move, add and remove."""
-    if tool.lifecycle != "discovered":
+    if tool.lifecycle != Lifecycle.DISCOVERED:
         raise ValidationError(
             {"lifecycle": f"{tool.name} is {tool.lifecycle}, not discovered"}, record=tool.slug
         )
