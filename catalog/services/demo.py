@@ -22,6 +22,7 @@ from catalog.models import Sighting
 from catalog.models import Tool
 from catalog.services import entities
 from catalog.services import records
+from catalog.vocab import Lifecycle
 
 DEMO_BUNDLE = Path(__file__).resolve().parent.parent / "data" / "demo.json"
 # The demo's dates are written as of this day; loading shifts them so the story stays true.
@@ -198,14 +199,22 @@ def _decision_history(session: Session, created: ChangeRecord, actor: str) -> in
         return 0
     retired = _day(final.get("retired_at"))
     steps = []
-    if final.get("lifecycle") in ("deprecated", "retired") and retired and retired > decided:
-        steps.append((decided, final | {"lifecycle": "sanctioned", "retired_at": None}))
+    if (
+        final.get("lifecycle") in (Lifecycle.DEPRECATED, Lifecycle.RETIRED)
+        and retired
+        and retired > decided
+    ):
+        steps.append((decided, final | {"lifecycle": Lifecycle.SANCTIONED, "retired_at": None}))
         steps.append((retired, final))
     else:
         steps.append((decided, final | {"retired_at": None} if retired else final))
         if retired and retired > decided:
             steps.append((retired, final))
-    created.after = final | {"lifecycle": "in_review", "decided_at": None, "retired_at": None}
+    created.after = final | {
+        "lifecycle": Lifecycle.IN_REVIEW,
+        "decided_at": None,
+        "retired_at": None,
+    }
     before = created.after
     for day, state in steps:
         session.add(

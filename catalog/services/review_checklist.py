@@ -35,6 +35,8 @@ from catalog.services import records
 from catalog.services.entities import record_change
 from catalog.services.records import ValidationError
 from catalog.services.snapshot import load_snapshot
+from catalog.vocab import OPEN_LIFECYCLES
+from catalog.vocab import Lifecycle
 
 # The tool fields the checklist ticks, in the order the page shows them.
 CONTROLS = ("dpa_signed", "security_reviewed", "sso_enabled", "system_of_record")
@@ -145,7 +147,7 @@ def review_event(
 
 
 def _require_review(tool: Tool) -> None:
-    if tool.lifecycle not in ("requested", "in_review"):
+    if tool.lifecycle not in OPEN_LIFECYCLES:
         raise ValidationError({"lifecycle": f"{tool.name} is not under review"}, record=tool.slug)
 
 
@@ -255,7 +257,7 @@ def preview(session: Session, tool: Tool, as_of: date, *, sla_days: int = 10) ->
     session.flush()
     snapshot = load_snapshot(session)
     tools = tuple(
-        dataclasses.replace(node, lifecycle="sanctioned", decided_at=as_of)
+        dataclasses.replace(node, lifecycle=Lifecycle.SANCTIONED, decided_at=as_of)
         if node.slug == tool.slug
         else node
         for node in snapshot.tools
