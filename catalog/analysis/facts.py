@@ -29,18 +29,19 @@ from catalog.analysis.snapshot import ToolNode
 from catalog.analysis.taxonomy import Taxonomy
 from catalog.vocab import PERSONAL
 from catalog.vocab import SANCTIONED_LIFECYCLES
+from catalog.vocab import Lifecycle
 
 __all__ = ["RECENT_DAYS", "Facts", "Silo", "derive_facts", "in_use", "is_recent"]
 
 #: A sighting at most this many days before as_of (and not after it) is recent evidence of use.
 RECENT_DAYS = 90
 
-SHADOW_REASON = {
-    "discovered": SHADOW_DISCOVERED.id,
-    "requested": SHADOW_UNAPPROVED.id,
-    "in_review": SHADOW_UNAPPROVED.id,
-    "rejected": SHADOW_REJECTED_IN_USE.id,
-    "retired": SHADOW_RETIRED_IN_USE.id,
+SHADOW_REASON: dict[str, str] = {
+    Lifecycle.DISCOVERED: SHADOW_DISCOVERED.id,
+    Lifecycle.REQUESTED: SHADOW_UNAPPROVED.id,
+    Lifecycle.IN_REVIEW: SHADOW_UNAPPROVED.id,
+    Lifecycle.REJECTED: SHADOW_REJECTED_IN_USE.id,
+    Lifecycle.RETIRED: SHADOW_RETIRED_IN_USE.id,
 }
 
 

@@ -19,6 +19,7 @@ from catalog.analysis.snapshot import Snapshot
 from catalog.analysis.snapshot import ToolNode
 from catalog.analysis.taxonomy import SHIPPED
 from catalog.analysis.taxonomy import Taxonomy
+from catalog.vocab import Lifecycle
 
 Record = t.Mapping[str, t.Any]
 #: The change log's record types that make up a snapshot.
@@ -66,7 +67,7 @@ def snapshot_from_records(
                     name=r.get("name") or "",
                     vendor=r.get("vendor") or "",
                     category=r.get("category"),
-                    lifecycle=r.get("lifecycle") or "requested",
+                    lifecycle=r.get("lifecycle") or Lifecycle.REQUESTED,
                     business_owner=r.get("business_owner"),
                     technical_owner=r.get("technical_owner"),
                     data_classes=class_set(r.get("data_classes")),

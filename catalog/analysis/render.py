@@ -19,6 +19,7 @@ from catalog.analysis.neighbourhood import GraphView
 from catalog.analysis.neighbourhood import Marks
 from catalog.analysis.snapshot import ToolNode
 from catalog.vocab import DATA_CLASS_LABELS
+from catalog.vocab import Lifecycle
 
 LABEL_CHARS = 40
 TOOLTIP_CHARS = 200
@@ -101,9 +102,9 @@ def state(tool: ToolNode, marks: Marks) -> str:
     """Return the governance state that picks the tool's fill colour."""
     if tool.slug in marks.shadow:
         return "shadow"
-    if tool.lifecycle == "sanctioned":
+    if tool.lifecycle == Lifecycle.SANCTIONED:
         return "sanctioned"
-    if tool.lifecycle in ("deprecated", "retired"):
+    if tool.lifecycle in (Lifecycle.DEPRECATED, Lifecycle.RETIRED):
         return "phasing_out"
     return "other"
 

@@ -8,6 +8,7 @@ from statistics import median
 from catalog.analysis.facts import Facts
 from catalog.analysis.facts import derive_facts
 from catalog.analysis.snapshot import Snapshot
+from catalog.vocab import OPEN_LIFECYCLES
 
 __all__ = ["summarize", "scorecard"]
 
@@ -37,7 +38,7 @@ def summarize(facts: Facts, sla_days: int) -> dict[str, object]:
     overdue = sum(
         1
         for t in facts.tools.values()
-        if t.lifecycle in ("requested", "in_review")
+        if t.lifecycle in OPEN_LIFECYCLES
         and t.requested_at is not None
         and (facts.as_of - t.requested_at).days > sla_days
     )

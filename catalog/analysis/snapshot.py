@@ -17,6 +17,7 @@ from datetime import date
 
 from catalog.analysis.taxonomy import SHIPPED
 from catalog.analysis.taxonomy import Taxonomy
+from catalog.vocab import Lifecycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class ToolNode:
     name: str = ""
     vendor: str = ""
     category: str | None = None
-    lifecycle: str = "requested"
+    lifecycle: str = Lifecycle.REQUESTED
     business_owner: str | None = None  # person email
     technical_owner: str | None = None  # person email
     data_classes: frozenset[str] = frozenset()

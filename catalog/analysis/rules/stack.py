@@ -28,6 +28,7 @@ from catalog.analysis.rules.base import Finding
 from catalog.analysis.rules.base import money_text
 from catalog.analysis.rules.base import names_text
 from catalog.analysis.snapshot import SightingRec
+from catalog.vocab import OPEN_LIFECYCLES
 
 RENEWAL_WINDOW_DAYS = 90
 
@@ -122,7 +123,7 @@ def approval_findings(facts: Facts, sla_days: int) -> Iterator[Finding]:
                         f"({first.source}), {lead} days before IT approved it on "
                         f"{tool.decided_at}; bring requests to IT earlier.",
                     )
-        elif tool.requested_at is not None and tool.lifecycle in ("requested", "in_review"):
+        elif tool.requested_at is not None and tool.lifecycle in OPEN_LIFECYCLES:
             waited = (as_of - tool.requested_at).days
             if waited > sla_days:
                 yield Finding(
