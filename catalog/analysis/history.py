@@ -20,6 +20,7 @@ from catalog.analysis.snapshot import ToolNode
 from catalog.analysis.taxonomy import SHIPPED
 from catalog.analysis.taxonomy import Taxonomy
 from catalog.vocab import Lifecycle
+from catalog.vocab import Mechanism
 
 Record = t.Mapping[str, t.Any]
 #: The change log's record types that make up a snapshot.
@@ -94,7 +95,7 @@ def snapshot_from_records(
             source=r["source"],
             target=r["target"],
             data_classes=class_set(r.get("data_classes")),
-            mechanism=r.get("mechanism") or "api",
+            mechanism=r.get("mechanism") or Mechanism.API,
             managed_by_it=bool(r.get("managed_by_it")),
             anonymized=bool(r.get("anonymized")),
             active=r.get("active", True) is not False,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from catalog.vocab import SEVERITIES
+from catalog.vocab import Severity
 
 __all__ = ["Rule", "RULES", "SUBJECT_KINDS", "EMITTERS", "emits", "rule", "markdown_table"]
 
@@ -54,28 +55,28 @@ class Rule(NamedTuple):
 SHADOW_DISCOVERED = Rule(
     "SHADOW_DISCOVERED",
     "tool",
-    "high",
+    Severity.HIGH,
     "Shadow IT: in use, never registered",
     "Discovery saw the tool in use (sign-ins, OAuth grants, card spend or a data flow), but "
     "nobody ever registered it.",
     "Register it and have IT review it.",
-    "critical",
+    Severity.CRITICAL,
     "it holds customer data",
 )
 SHADOW_UNAPPROVED = Rule(
     "SHADOW_UNAPPROVED",
     "tool",
-    "high",
+    Severity.HIGH,
     "Shadow IT: in use before IT decided",
     "The tool is requested or in review, and already in use.",
     "Decide on the request, or pause its use until IT does.",
-    "critical",
+    Severity.CRITICAL,
     "it holds customer data",
 )
 SHADOW_REJECTED_IN_USE = Rule(
     "SHADOW_REJECTED_IN_USE",
     "tool",
-    "critical",
+    Severity.CRITICAL,
     "Shadow IT: rejected, still in use",
     "IT rejected the tool, yet it is still in use.",
     "Move its users to a sanctioned tool and cancel it.",
@@ -83,7 +84,7 @@ SHADOW_REJECTED_IN_USE = Rule(
 SHADOW_RETIRED_IN_USE = Rule(
     "SHADOW_RETIRED_IN_USE",
     "tool",
-    "critical",
+    Severity.CRITICAL,
     "Shadow IT: retired, still in use",
     "The tool was retired, yet it is still in use.",
     "Cut its remaining access and flows, or bring it back through review.",
@@ -91,27 +92,27 @@ SHADOW_RETIRED_IN_USE = Rule(
 DATA_SILO = Rule(
     "DATA_SILO",
     "silo",
-    "high",
+    Severity.HIGH,
     "Customer data stranded in a silo",
     "Tools in use hold customer data that never reaches a system of record through active flows.",
     "Connect the silo to a system of record through an IT-managed integration, or retire it.",
-    "critical",
+    Severity.CRITICAL,
     "the silo is rogue: it contains shadow IT, or a flow into or inside it is unmanaged",
 )
 FLOW_UNMANAGED_PERSONAL_DATA = Rule(
     "FLOW_UNMANAGED_PERSONAL_DATA",
     "flow",
-    "high",
+    Severity.HIGH,
     "Customer data moved without IT",
     "An active flow carries personal data that is not anonymized, and IT does not manage it.",
     "Have IT take the flow over as a managed integration, or stop it.",
-    "critical",
+    Severity.CRITICAL,
     "its target is shadow IT",
 )
 OWNER_MISSING_BUSINESS = Rule(
     "OWNER_MISSING_BUSINESS",
     "tool",
-    "medium",
+    Severity.MEDIUM,
     "No business owner",
     "A tool in use has no accountable marketing-side owner.",
     "Name the accountable marketing-side person.",
@@ -119,7 +120,7 @@ OWNER_MISSING_BUSINESS = Rule(
 OWNER_MISSING_TECHNICAL = Rule(
     "OWNER_MISSING_TECHNICAL",
     "tool",
-    "medium",
+    Severity.MEDIUM,
     "No technical owner",
     "A tool in use has no accountable IT-side owner.",
     "Name the accountable IT-side person.",
@@ -127,7 +128,7 @@ OWNER_MISSING_TECHNICAL = Rule(
 OWNER_DEPARTED = Rule(
     "OWNER_DEPARTED",
     "tool",
-    "high",
+    Severity.HIGH,
     "An owner has left the company",
     "The business or technical owner of a tool in use is no longer active.",
     "Hand the tool to a current owner.",
@@ -135,7 +136,7 @@ OWNER_DEPARTED = Rule(
 OWNER_WRONG_SIDE = Rule(
     "OWNER_WRONG_SIDE",
     "tool",
-    "low",
+    Severity.LOW,
     "Ownership not shared between marketing and IT",
     "The business owner is not in marketing, or the technical owner is not in IT.",
     "Give each side an owner from its own department.",
@@ -143,7 +144,7 @@ OWNER_WRONG_SIDE = Rule(
 PERSONAL_DATA_EXPOSURE = Rule(
     "PERSONAL_DATA_EXPOSURE",
     "tool",
-    "high",
+    Severity.HIGH,
     "Customer data without safeguards",
     "A tool in use holds customer data without a signed DPA, a security review or single "
     "sign-on (the finding lists which).",
@@ -152,7 +153,7 @@ PERSONAL_DATA_EXPOSURE = Rule(
 USED_BEFORE_APPROVAL = Rule(
     "USED_BEFORE_APPROVAL",
     "tool",
-    "medium",
+    Severity.MEDIUM,
     "Used before IT approved it",
     "A sanctioned tool was first seen in use before the day IT decided on it (the finding "
     "gives the lead in days).",
@@ -161,7 +162,7 @@ USED_BEFORE_APPROVAL = Rule(
 REVIEW_OVERDUE = Rule(
     "REVIEW_OVERDUE",
     "tool",
-    "medium",
+    Severity.MEDIUM,
     "Request waiting past the review SLA",
     "A requested or in-review tool has waited longer than the review SLA for IT's decision.",
     "Decide on the request before marketing goes ahead without IT.",
@@ -169,7 +170,7 @@ REVIEW_OVERDUE = Rule(
 REDUNDANT_TOOLS = Rule(
     "REDUNDANT_TOOLS",
     "category",
-    "low",
+    Severity.LOW,
     "Several tools doing one job",
     "Two or more tools in use share a category (the finding names them and sums their cost).",
     "Consider consolidating onto one.",
@@ -177,7 +178,7 @@ REDUNDANT_TOOLS = Rule(
 RENEWAL_AT_RISK = Rule(
     "RENEWAL_AT_RISK",
     "tool",
-    "high",
+    Severity.HIGH,
     "Renewal due with serious findings",
     "The tool renews within 90 days while it has a critical or high finding.",
     "Resolve the findings, or renegotiate before signing.",
@@ -185,7 +186,7 @@ RENEWAL_AT_RISK = Rule(
 SINGLE_POINT_OF_FAILURE = Rule(
     "SINGLE_POINT_OF_FAILURE",
     "tool",
-    "info",
+    Severity.INFO,
     "Single point of failure",
     "The tool is the only link between parts of the stack: losing it cuts tools off from each "
     "other.",
@@ -194,7 +195,7 @@ SINGLE_POINT_OF_FAILURE = Rule(
 NO_SYSTEM_OF_RECORD = Rule(
     "NO_SYSTEM_OF_RECORD",
     "catalog",
-    "high",
+    Severity.HIGH,
     "No system of record",
     "No sanctioned tool is marked as a system of record, so customer data has no governed hub.",
     "Sanction a CRM, CDP or warehouse as the system of record.",
@@ -255,7 +256,7 @@ def rule(rule_id: str) -> Rule:
     found = RULES.get(rule_id)
     if found is not None:
         return found
-    return Rule(rule_id, "catalog", "info", rule_id.replace("_", " ").capitalize(), "", "")
+    return Rule(rule_id, "catalog", Severity.INFO, rule_id.replace("_", " ").capitalize(), "", "")
 
 
 def _cell(text: str) -> str:

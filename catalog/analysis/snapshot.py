@@ -18,6 +18,7 @@ from datetime import date
 from catalog.analysis.taxonomy import SHIPPED
 from catalog.analysis.taxonomy import Taxonomy
 from catalog.vocab import Lifecycle
+from catalog.vocab import Mechanism
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class FlowEdge:
     source: str
     target: str
     data_classes: frozenset[str] = frozenset()
-    mechanism: str = "api"
+    mechanism: str = Mechanism.API
     managed_by_it: bool = False
     anonymized: bool = False
     active: bool = True

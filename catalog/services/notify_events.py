@@ -24,6 +24,7 @@ from catalog.services import review
 from catalog.services.audit import audit_result
 from catalog.services.writes import last_change
 from catalog.vocab import Lifecycle
+from catalog.vocab import Severity
 
 #: Every kind of notice, with the words a user sees on the preferences page.
 KINDS: dict[str, str] = {
@@ -40,7 +41,7 @@ KINDS: dict[str, str] = {
 TEAM_KINDS = frozenset({"request.new", "decision", "sla.soon", "sla.breached", "shadow.new"})
 SLA_WARNING_DAYS = 2  # "about to breach": due within this many days
 RENEWAL_LEADS = (90, 30)
-SERIOUS = frozenset({"critical", "high"})
+SERIOUS = frozenset({Severity.CRITICAL, Severity.HIGH})
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from catalog.services.records import ValidationError
 from catalog.services.snapshot import load_snapshot
 from catalog.vocab import OPEN_LIFECYCLES
 from catalog.vocab import Lifecycle
+from catalog.vocab import Severity
 
 # The tool fields the checklist ticks, in the order the page shows them.
 CONTROLS = ("dpa_signed", "security_reviewed", "sso_enabled", "system_of_record")
@@ -48,7 +49,7 @@ LABELS = {
     "vendor_sso": "The vendor offers SSO",
 }
 VENDOR_SSO = "vendor_sso"  # a fact about the vendor, kept with the request, not a tool field
-BLOCKING = ("critical", "high")
+BLOCKING = (Severity.CRITICAL, Severity.HIGH)
 FLOW_CHOICES = ("take_over", "leave", "drop")
 
 

@@ -21,6 +21,7 @@ from catalog.services import request_match
 from catalog.services import review_checklist
 from catalog.services.records import ValidationError
 from catalog.vocab import Lifecycle
+from catalog.vocab import Mechanism
 
 #: The tool fields a marketer gives on a request (the request form shows these).
 REQUEST_FIELDS = (
@@ -40,7 +41,7 @@ def request_tool(
     *,
     sources: t.Sequence[str] = (),
     data_classes: t.Sequence[str] = (),
-    mechanism: str = "api",
+    mechanism: str = Mechanism.API,
     actor: str,
     today: date,
 ) -> Tool:

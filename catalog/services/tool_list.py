@@ -22,6 +22,7 @@ from catalog.services import audit
 from catalog.services import caches
 from catalog.services import tool_search
 from catalog.services.snapshot import catalog_version
+from catalog.vocab import Severity
 
 __all__ = [
     "Governance",
@@ -34,7 +35,7 @@ __all__ = [
     "SEVERITY_FILTERS",
 ]
 
-SEVERITY_COLUMNS = ("critical", "high", "medium", "low")
+SEVERITY_COLUMNS = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 SEVERITY_FILTERS = {"critical": ("critical",), "high": ("critical", "high")}
 MAX_DAYS = 3650
 # The query arguments that make up a view of the list (what a saved view keeps).

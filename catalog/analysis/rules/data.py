@@ -25,15 +25,16 @@ from catalog.analysis.rules.base import Finding
 from catalog.analysis.rules.base import classes_text
 from catalog.analysis.rules.base import names_text
 from catalog.vocab import PERSONAL
+from catalog.vocab import Mechanism
 
 __all__ = ["shadow_severity"]
 
-_MECHANISM_TEXT = {
-    "ipaas": "an iPaaS",
-    "api": "API",
-    "reverse_etl": "reverse ETL",
-    "tag": "a tag",
-    "webhook": "a webhook",
+_MECHANISM_TEXT: dict[str, str] = {
+    Mechanism.IPAAS: "an iPaaS",
+    Mechanism.API: "API",
+    Mechanism.REVERSE_ETL: "reverse ETL",
+    Mechanism.TAG: "a tag",
+    Mechanism.WEBHOOK: "a webhook",
 }
 
 
