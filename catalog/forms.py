@@ -243,7 +243,7 @@ class FlowForm(ToolLinkForm):
     )
     mechanism = SelectField(
         "Mechanism",
-        choices=choices([("", "Choose…")]) + _vocab_choices(vocab.MECHANISMS),
+        choices=choices([("", "Choose…"), *vocab.MECHANISM_LABELS.items()]),
         validators=[InputRequired(REQUIRED)],
         validate_choice=False,
     )

@@ -77,6 +77,10 @@ DATA_CLASS_LABELS: dict[str, str] = {c: c.replace("_", " ").capitalize() for c i
 DATA_CLASS_LABELS[DataClass.CONTACT_PII] = "Contact PII"
 
 MECHANISMS: tuple[str, ...] = tuple(Mechanism)
+MECHANISM_LABELS: dict[str, str] = {m: m.replace("_", " ").capitalize() for m in Mechanism}
+MECHANISM_LABELS.update(
+    {Mechanism.API: "API", Mechanism.IPAAS: "iPaaS", Mechanism.REVERSE_ETL: "Reverse ETL"}
+)
 DEPENDENCY_KINDS: tuple[str, ...] = tuple(DependencyKind)
 SEVERITIES: tuple[str, ...] = tuple(Severity)
 

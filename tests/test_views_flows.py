@@ -5,6 +5,8 @@ Create, edit, stale edits, delete, prefilled forms and roles: test_register_view
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -53,3 +55,13 @@ def test_flow_list_filters_by_tool_and_unmanaged(app: Flask, client) -> None:
     assert client.get("/flows?tool=klaviyo").text.count('class="row-actions"') == 2
     unmanaged = client.get("/flows?unmanaged=1").text
     assert 'href="/tools/shopify"' in unmanaged and 'href="/tools/looker"' not in unmanaged
+
+
+def test_the_mechanism_choices_read_as_words(client) -> None:
+    """The form offers "API", "iPaaS" and "Reverse ETL", not "Api", "Ipaas", "Reverse etl"."""
+    page = client.get("/flows/new").text
+    offered = re.findall(r'<option value="([a-z_]+)">([^<]+)</option>', page)
+    assert ("api", "API") in offered
+    assert ("ipaas", "iPaaS") in offered
+    assert ("reverse_etl", "Reverse ETL") in offered
+    assert ("native_connector", "Native connector") in offered
